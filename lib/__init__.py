@@ -1,0 +1,1 @@
+"""Embedding Lab's logic: importable and testable without Streamlit running."""
