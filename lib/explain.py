@@ -1,0 +1,231 @@
+"""The computations behind "What an Embedding layer does", done with real Keras layers.
+
+The page walks through the classic answer to *what does ``Embedding(5000, 32,
+input_length=500)`` do?* on two sentences::
+
+    >>> example = tokenize_example(["This is a text", "This is not a text"], num_words=10, maxlen=6)
+    >>> example.ids
+    array([[0, 0, 1, 2, 3, 4],
+           [0, 1, 2, 5, 3, 4]], dtype=int32)
+    >>> lookup = embedding_lookup(example.ids, vocab_size=10, dim=3)
+    >>> lookup.output.shape                         # 2 sentences x 6 positions x 3 numbers
+    (2, 6, 3)
+    >>> lookup.max_lookup_difference                # output[i, j] == weights[ids[i, j]]
+    0.0
+
+Every function takes plain arrays and returns plain arrays or small dataclasses,
+so the page only lays them out. TensorFlow is imported inside the functions that
+need it: importing this module stays cheap.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from lib.text import Tokenizer, pad_sequences
+
+CLASSIC_TEXTS = ("This is a text", "This is not a text")
+
+
+# -- 1. words to numbers, 2. padding ---------------------------------------------------
+@dataclass
+class TokenizedExample:
+    texts: list[str]
+    tokenizer: Tokenizer
+    sequences: list[list[int]]   # ids before padding
+    ids: np.ndarray              # (n_texts, maxlen) after padding/truncation
+    word_table: pd.DataFrame     # word, id, count, kept (has its own row in the table?)
+    dropped: list[list[str]]     # per text: words that got no id (beyond the vocabulary size)
+    truncated: list[int]         # per text: how many ids were cut to fit maxlen
+
+
+def tokenize_example(
+    texts: list[str],
+    num_words: int,
+    maxlen: int,
+    padding: str = "pre",
+    truncating: str = "pre",
+    oov_token: str | None = None,
+) -> TokenizedExample:
+    """Fit the project's tokenizer on ``texts`` and pad them, keeping what a learner wants to see."""
+    tokenizer = Tokenizer(num_words=num_words, oov_token=oov_token).fit_on_texts(texts)
+    sequences = tokenizer.texts_to_sequences(texts)
+    ids = pad_sequences(sequences, maxlen=maxlen, padding=padding, truncating=truncating)
+    limit = tokenizer.vocabulary_size
+    word_table = pd.DataFrame(
+        {
+            "word": list(tokenizer.word_index),
+            "id": list(tokenizer.word_index.values()),
+            "count": [tokenizer.word_counts.get(w, 0) for w in tokenizer.word_index],
+            "kept": [i < limit for i in tokenizer.word_index.values()],
+        }
+    )
+    return TokenizedExample(
+        texts=list(texts),
+        tokenizer=tokenizer,
+        sequences=sequences,
+        ids=ids,
+        word_table=word_table,
+        dropped=[tokenizer.dropped_words(t) for t in texts] if oov_token is None else [[] for _ in texts],
+        truncated=[max(0, len(s) - maxlen) for s in sequences],
+    )
+
+
+# -- 3. the lookup table, 5. the mask -------------------------------------------------
+@dataclass
+class Lookup:
+    weights: np.ndarray          # (vocab_size, dim): the layer's one weight matrix
+    output: np.ndarray           # (batch, length, dim): what the layer returns
+    mask: np.ndarray             # (batch, length) bool: True where the id is not padding
+    max_lookup_difference: float  # max |output[i, j] - weights[ids[i, j]]|
+
+
+def embedding_lookup(ids: np.ndarray, vocab_size: int, dim: int, seed: int = 0, mask_zero: bool = True) -> Lookup:
+    """Run a real ``keras.layers.Embedding`` on ``ids`` and check it is a row lookup."""
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    layer = keras.layers.Embedding(vocab_size, dim, mask_zero=mask_zero)
+    output = keras.ops.convert_to_numpy(layer(ids))
+    weights = keras.ops.convert_to_numpy(layer.embeddings)
+    if mask_zero:
+        mask = keras.ops.convert_to_numpy(layer.compute_mask(ids)).astype(bool)
+    else:
+        mask = np.ones(ids.shape, dtype=bool)
+    difference = float(np.abs(output - weights[ids]).max()) if output.size else 0.0
+    return Lookup(weights=weights, output=output, mask=mask, max_lookup_difference=difference)
+
+
+def average_pooling(output: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """What ``GlobalAveragePooling1D`` makes of the embedding output, with and without the mask.
+
+    Returns ``(masked, unmasked)``, each ``(batch, dim)``. Uses the real Keras layer;
+    the arrays are passed as plain NumPy so no mask travels along unless given.
+    """
+    import keras
+
+    pool = keras.layers.GlobalAveragePooling1D()
+    masked = keras.ops.convert_to_numpy(pool(output, mask=mask))
+    unmasked = keras.ops.convert_to_numpy(pool(output))
+    return masked, unmasked
+
+
+# -- 4. lookup = one-hot x matrix ----------------------------------------------------
+def one_hot_product(ids_row: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One-hot rows of one sentence, and their product with the weight matrix.
+
+    ``one_hot @ weights`` picks exactly the rows the lookup returns; the layer just
+    skips the multiplication by zeros.
+    """
+    one_hot = np.eye(weights.shape[0], dtype=weights.dtype)[ids_row]
+    return one_hot, one_hot @ weights
+
+
+# -- 6. what training changes ----------------------------------------------------------
+@dataclass
+class TrainingSteps:
+    before: np.ndarray           # weights before the steps
+    after: np.ndarray            # weights after
+    change: np.ndarray           # per row: Euclidean length of (after - before)
+    in_batch: np.ndarray         # per row: does that id occur in the batch at all?
+    losses: list[float]          # loss after each step
+
+
+def train_steps(
+    ids: np.ndarray,
+    labels: np.ndarray,
+    vocab_size: int,
+    dim: int,
+    steps: int = 5,
+    learning_rate: float = 0.1,
+    seed: int = 0,
+    mask_zero: bool = True,
+) -> TrainingSteps:
+    """A few gradient steps of ``Embedding -> average -> Dense(1, sigmoid)`` on the example.
+
+    Only rows whose ids appear in the batch get a gradient, so only they move.
+    With ``mask_zero=True`` the padding positions are left out of the average, so
+    the padding row gets no gradient either.
+    """
+    import keras
+
+    keras.utils.set_random_seed(seed)
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(ids.shape[1],), dtype="int32"),
+            keras.layers.Embedding(vocab_size, dim, mask_zero=mask_zero, name="embedding"),
+            keras.layers.GlobalAveragePooling1D(),
+            keras.layers.Dense(1, activation="sigmoid"),
+        ]
+    )
+    # Plain SGD: a row moves exactly when its gradient is non-zero, nothing else.
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=learning_rate), loss="binary_crossentropy")
+    embedding = model.get_layer("embedding")
+    before = keras.ops.convert_to_numpy(embedding.embeddings).copy()
+    labels = np.asarray(labels, dtype="float32").reshape(-1, 1)
+    losses = [float(model.train_on_batch(ids, labels)) for _ in range(steps)]
+    after = keras.ops.convert_to_numpy(embedding.embeddings).copy()
+    in_batch = np.isin(np.arange(vocab_size), ids)
+    return TrainingSteps(
+        before=before,
+        after=after,
+        change=np.linalg.norm(after - before, axis=1),
+        in_batch=in_batch,
+        losses=losses,
+    )
+
+
+# -- 7. at full size -------------------------------------------------------------------
+def imdb_model_layers(vocab_size: int = 5000, dim: int = 32, length: int = 500, lstm_units: int = 100) -> pd.DataFrame:
+    """Build the model from the question for real and list its layers.
+
+    ``Embedding(5000, 32) -> LSTM(100) -> Dense(1, sigmoid)`` on inputs of length 500.
+    (Keras 3 dropped ``input_length``: the length now comes from ``keras.Input``.)
+    """
+    import keras
+
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(length,), dtype="int32"),
+            keras.layers.Embedding(vocab_size, dim, mask_zero=True, name="embedding"),
+            keras.layers.LSTM(lstm_units, name="lstm"),
+            keras.layers.Dense(1, activation="sigmoid", name="dense"),
+        ]
+    )
+    return pd.DataFrame(
+        {
+            "layer": [f"{layer.name} ({type(layer).__name__})" for layer in model.layers],
+            "output shape": [str(tuple(layer.output.shape)) for layer in model.layers],
+            "parameters": [layer.count_params() for layer in model.layers],
+        }
+    )
+
+
+# -- input hygiene ----------------------------------------------------------------------
+MAX_TEXTS = 8
+MAX_CHARS_PER_TEXT = 300
+
+
+def parse_texts(raw: str, max_texts: int = MAX_TEXTS, max_chars: int = MAX_CHARS_PER_TEXT) -> tuple[list[str], list[str]]:
+    """Split the text box into sentences (one per line) and say what was trimmed.
+
+    Returns ``(texts, notes)``: blank lines are skipped; more than ``max_texts``
+    lines or lines longer than ``max_chars`` are cut, with a note saying so, because
+    the tables on the page are meant to be read, not scrolled.
+    """
+    lines = [line.strip() for line in raw.splitlines() if line.strip()]
+    notes = []
+    if len(lines) > max_texts:
+        notes.append(f"Only the first {max_texts} of {len(lines)} lines are used, so the tables stay readable.")
+        lines = lines[:max_texts]
+    if any(len(line) > max_chars for line in lines):
+        notes.append(f"Lines longer than {max_chars} characters were cut to {max_chars}.")
+        lines = [line[:max_chars] for line in lines]
+    return lines, notes
+
+
+def toy_labels(n: int) -> np.ndarray:
+    """Labels for the training demo: 1, 0, 1, 0, ... (the first sentence "positive", the next "negative")."""
+    return (np.arange(n) % 2 == 0).astype("float32")
