@@ -62,7 +62,10 @@ n = len(texts)
 
 
 def id_label(i: int) -> str:
-    return "0 · (padding)" if i == 0 else f"{i} · {example.tokenizer.index_word.get(i, '?')}"
+    if i == 0:
+        return "0 · (padding)"
+    # ids beyond the words seen still have a row: the table is sized by the vocabulary setting
+    return f"{i} · {example.tokenizer.index_word.get(i, '(no word)')}"
 
 
 def id_colour(i: int) -> str:

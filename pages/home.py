@@ -10,7 +10,7 @@ st.markdown(
 )
 
 st.subheader("Where to go, in order")
-st.page_link("pages/explain.py", label="1. What an Embedding layer does: two sentences, step by step", icon="🔢")
-st.page_link("pages/vectors.py", label="2. Explore pretrained vectors: what GloVe and word2vec know", icon="🧭")
-st.page_link("pages/train.py", label="3. Train and compare strategies on movie reviews", icon="🏋️")
-st.page_link("pages/compare.py", label="4. Compare embeddings side by side", icon="🗺️")
+st.page_link("pages/explain.py", label="1. What an Embedding layer does: two sentences, step by step", icon=":material/pin:")
+st.page_link("pages/vectors.py", label="2. Explore pretrained vectors: what GloVe and word2vec know", icon=":material/explore:")
+st.page_link("pages/train.py", label="3. Train and compare strategies on movie reviews", icon=":material/model_training:")
+st.page_link("pages/compare.py", label="4. Compare embeddings side by side", icon=":material/compare:")
