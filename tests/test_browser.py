@@ -1,0 +1,156 @@
+"""A real browser: `streamlit run app.py` headless, Debian's Chromium driven by Playwright.
+
+Every page is opened, waited for until Streamlit has finished running it, checked
+for exceptions and error boxes, checked for its key element, and screenshotted to
+tests/artifacts/screenshots/ (copy them to docs/screenshots/ to refresh the README).
+
+Needs Chromium at /usr/bin/chromium (`apt-get install chromium`); browser downloads
+do not work here. Without it the test is skipped, except in CI where it fails.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+ARTIFACTS = REPO / "tests" / "artifacts"
+SCREENSHOTS = ARTIFACTS / "screenshots"
+CHROMIUM = os.environ.get("EMBEDDING_LAB_CHROMIUM", "/usr/bin/chromium")
+# The flags the machine notes recommend: without the background-networking ones,
+# Chromium keeps trying to reach Google's hosts on a closed network.
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI"):
+        pytest.fail(f"The browser test needs Chromium at {CHROMIUM} (apt-get install chromium).", pytrace=False)
+    pytest.skip(f"Chromium not found at {CHROMIUM}: apt-get install chromium", allow_module_level=True)
+
+from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A Streamlit server on a free local port with its own, empty data folder."""
+    data = tmp_path_factory.mktemp("browser-data")
+    port = free_port()
+    env = {**os.environ, "EMBEDDING_LAB_DATA": str(data), "TF_CPP_MIN_LOG_LEVEL": "2"}
+    log = open(tmp_path_factory.mktemp("logs") / "streamlit.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("streamlit run app.py did not answer within 60 s; see " + log.name)
+    yield {"url": url, "data": data, "log": Path(log.name)}
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+def wait_until_idle(page: Page, timeout: float = 120) -> None:
+    """Wait until Streamlit has finished running the script (its status widget is gone)."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout * 1000)
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        page.wait_for_timeout(250)
+        running = page.locator('[data-testid="stStatusWidget"]').count()
+        skeleton = page.locator('[data-testid="stSkeleton"]').count()
+        if not running and not skeleton:
+            page.wait_for_timeout(250)
+            if not page.locator('[data-testid="stStatusWidget"]').count():
+                return
+    raise AssertionError(f"{page.url} was still running after {timeout} s")
+
+
+def assert_no_errors(page: Page) -> None:
+    exceptions = page.locator('[data-testid="stException"]')
+    assert exceptions.count() == 0, exceptions.first.inner_text()
+    errors = page.locator('[data-testid="stAlertContentError"]')
+    assert errors.count() == 0, errors.first.inner_text()
+
+
+# path on the server, key element that proves the page did its job, screenshot name
+PAGES = [
+    ("", "text=Where to go, in order", "home"),
+    ("explain", "text=[0 0 1 2 3 4]", "explain"),
+]
+
+
+def screenshot(page: Page, name: str) -> None:
+    """Screenshot the whole page: Streamlit scrolls inside its main area, so grow the viewport to fit it."""
+    height = page.evaluate(
+        "() => Math.max(...[...document.querySelectorAll('[data-testid=\"stMain\"], [data-testid=\"stAppViewContainer\"]')]"
+        ".map(e => e.scrollHeight), 900)"
+    )
+    page.set_viewport_size({"width": 1400, "height": min(int(height) + 40, 12_000)})
+    page.wait_for_timeout(300)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+    page.set_viewport_size({"width": 1400, "height": 900})
+
+
+def open_page(browser, server, path: str, key: str, name: str, timings: dict) -> Page:
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    start = time.perf_counter()
+    page.goto(f"{server['url']}/{path}")
+    wait_until_idle(page)
+    expect(page.locator(key).first).to_be_visible(timeout=30_000)
+    timings[name] = round(time.perf_counter() - start, 2)
+    assert_no_errors(page)
+    screenshot(page, name)
+    return page
+
+
+def test_every_page_renders_without_errors(browser, server):
+    warm_up = {}
+    for path, key, name in PAGES:  # first visit: imports, caches, TensorFlow
+        open_page(browser, server, path, key, name, warm_up).context.close()
+    warm = {}
+    for path, key, name in PAGES:  # the figure that matters: the server is warm
+        open_page(browser, server, path, key, name, warm).context.close()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "page_render_seconds.json").write_text(json.dumps({"cold": warm_up, "warm": warm}, indent=2))
+    print("\nseconds to render, cold:", warm_up, "\nseconds to render, warm:", warm)
