@@ -1,0 +1,244 @@
+"""Word vectors down to two dimensions, and maps turned to face the same way.
+
+A 50-dimensional vector cannot be drawn, so maps squash it to two numbers per
+word. Two ways, with different promises:
+
+* :func:`pca_2d` keeps the two directions along which the words differ most
+  (principal component analysis). Fast, deterministic, faithful to large
+  distances; close clusters may overlap.
+* :func:`tsne_2d` places words so that each word's *nearest neighbours* stay
+  near it (t-SNE). Good at showing clusters; distances between clusters and the
+  size of a cluster mean little. Iterative, so slower, and seeded.
+* :func:`umap_2d` similar in spirit to t-SNE; only if ``umap-learn`` is installed.
+
+In every case the axes themselves carry no meaning: a map rotated or mirrored
+is the same map. That is why two maps of two embeddings cannot be compared by
+eye until one is turned onto the other: :func:`align_to` finds the rotation or
+reflection (orthogonal Procrustes) that best lays one set of 2-D points onto
+another, after centring both and scaling them to the same size::
+
+    >>> ref = pca_2d(glove_rows)
+    >>> other = align_to(ref, pca_2d(trained_rows))   # same words, same order
+
+All functions take arrays and return arrays (``(n, d)`` in, ``(n, 2)`` out).
+
+Which t-SNE? Both scikit-learn's and openTSNE's are Barnes-Hut/FFT
+implementations of the same objective. ``benchmarks/bench_projection.py`` times
+both here (2 cores, 500 iterations, PCA init): openTSNE is used by default
+because it was the faster of the two on this machine (quiet machine: about
+0.7 s vs 0.9 s for 1,000 words and 2.1 s vs 3.0 s for 3,000; see the README
+table for the latest run). With Barnes-Hut gradients and exact neighbours it
+spreads both the neighbour search and the gradient over the two cores; its FFT
+gradient only pays off beyond ~10,000 points and is not used below that.
+``method="sklearn"`` is kept for comparison.
+"""
+from __future__ import annotations
+
+import importlib.util
+
+import numpy as np
+
+
+class ProjectionError(ValueError):
+    """A projection the user asked for cannot be made (too few words, missing package, ...)."""
+
+
+def _as_matrix(X, min_rows: int = 1) -> np.ndarray:
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2:
+        raise ProjectionError("Expected a matrix with one row per word.")
+    if X.shape[0] < min_rows:
+        raise ProjectionError(f"This map needs at least {min_rows} words; only {X.shape[0]} were given.")
+    if not np.all(np.isfinite(X)):
+        raise ProjectionError("Some vectors contain NaN or infinite values, so they cannot be drawn.")
+    return X
+
+
+def pca_2d(X, seed: int = 0) -> np.ndarray:
+    """The first two principal components of ``X`` (centred), as ``(n, 2)`` coordinates.
+
+    Computed with one thin SVD of the centred matrix. The sign of each axis is
+    fixed (the largest loading is positive, as scikit-learn's ``svd_flip``) so the
+    same input always gives the same picture. ``seed`` is accepted for a uniform
+    signature; PCA needs none. With fewer than two informative directions the
+    missing axis is zero.
+    """
+    X = _as_matrix(X)
+    centred = X - X.mean(axis=0)
+    n, d = centred.shape
+    if n == 1:
+        return np.zeros((1, 2))
+    _, s, vt = np.linalg.svd(centred, full_matrices=False)
+    components = vt[:2]
+    signs = np.sign(components[np.arange(components.shape[0]), np.argmax(np.abs(components), axis=1)])
+    signs[signs == 0] = 1
+    coords = centred @ (components * signs[:, None]).T
+    if coords.shape[1] < 2:
+        coords = np.hstack([coords, np.zeros((n, 2 - coords.shape[1]))])
+    return coords
+
+
+def explained_variance_2d(X) -> float:
+    """Share of the total variance the two PCA axes keep (0..1): how much of the picture survives."""
+    X = _as_matrix(X, min_rows=2)
+    s = np.linalg.svd(X - X.mean(axis=0), compute_uv=False)
+    total = float(np.sum(s**2))
+    return float(np.sum(s[:2] ** 2) / total) if total > 0 else 0.0
+
+
+#: Fewest words a t-SNE map is made of (perplexity needs a neighbourhood).
+TSNE_MIN_WORDS = 5
+EARLY_EXAGGERATION_ITER = 250
+
+
+def effective_perplexity(n: int, perplexity: float) -> float:
+    """Perplexity is roughly "how many neighbours each point listens to"; it must stay below ``(n - 1) / 3``."""
+    return float(max(1.0, min(perplexity, (n - 1) / 3.0)))
+
+
+def tsne_2d(X, perplexity: float = 30.0, n_iter: int = 500, seed: int = 0, method: str = "opentsne",
+            n_jobs: int = 2) -> np.ndarray:
+    """A t-SNE map of ``X`` as ``(n, 2)`` coordinates.
+
+    ``n_iter`` counts all optimisation steps, including the first 250 "early
+    exaggeration" ones that pull clusters apart (scikit-learn's convention; at
+    least 300). Initialised from PCA (stable, keeps the global layout) and seeded,
+    so the same inputs give the same map. Perplexity is lowered automatically for
+    small word lists. ``method`` is ``"opentsne"`` (default, faster here) or
+    ``"sklearn"``.
+    """
+    X = _as_matrix(X, min_rows=TSNE_MIN_WORDS)
+    n = X.shape[0]
+    perplexity = effective_perplexity(n, perplexity)
+    n_iter = int(max(n_iter, EARLY_EXAGGERATION_ITER + 50))
+    if method == "opentsne":
+        from openTSNE import TSNE
+
+        tsne = TSNE(
+            n_components=2,
+            perplexity=perplexity,
+            n_iter=n_iter - EARLY_EXAGGERATION_ITER,
+            early_exaggeration_iter=EARLY_EXAGGERATION_ITER,
+            initialization="pca",
+            metric="euclidean",
+            n_jobs=n_jobs,
+            random_state=seed,
+            # Measured here: Barnes-Hut beats the FFT gradient up to several thousand
+            # points, and exact neighbours beat Annoy up to a few thousand.
+            negative_gradient_method="bh" if n < 10_000 else "fft",
+            neighbors="exact" if n <= 5_000 else "auto",
+            verbose=False,
+        )
+        return np.asarray(tsne.fit(X), dtype=np.float64)
+    if method == "sklearn":
+        from sklearn.manifold import TSNE
+
+        tsne = TSNE(
+            n_components=2,
+            perplexity=perplexity,
+            max_iter=n_iter,
+            init="pca",
+            learning_rate="auto",
+            random_state=seed,
+            n_jobs=n_jobs,
+        )
+        return np.asarray(tsne.fit_transform(X), dtype=np.float64)
+    raise ProjectionError(f'Unknown t-SNE method "{method}"; use "opentsne" or "sklearn".')
+
+
+def umap_available() -> bool:
+    """Whether the optional ``umap-learn`` package is installed."""
+    return importlib.util.find_spec("umap") is not None
+
+
+def umap_2d(X, n_neighbors: int = 15, min_dist: float = 0.1, seed: int = 0) -> np.ndarray:
+    """A UMAP map of ``X`` as ``(n, 2)`` coordinates (needs ``pip install umap-learn``)."""
+    if not umap_available():
+        raise ProjectionError("UMAP is not installed here; install the package umap-learn or use PCA / t-SNE.")
+    X = _as_matrix(X, min_rows=TSNE_MIN_WORDS)
+    import umap  # type: ignore[import-not-found]
+
+    reducer = umap.UMAP(n_components=2, n_neighbors=int(min(n_neighbors, X.shape[0] - 1)), min_dist=min_dist,
+                        random_state=seed)
+    return np.asarray(reducer.fit_transform(X), dtype=np.float64)
+
+
+METHODS = {"pca": "PCA", "tsne": "t-SNE", "umap": "UMAP"}
+
+
+def project_2d(X, method: str = "pca", seed: int = 0, perplexity: float = 30.0, n_iter: int = 500) -> np.ndarray:
+    """Dispatch to :func:`pca_2d`, :func:`tsne_2d` or :func:`umap_2d` by name."""
+    if method == "pca":
+        return pca_2d(X, seed=seed)
+    if method == "tsne":
+        return tsne_2d(X, perplexity=perplexity, n_iter=n_iter, seed=seed)
+    if method == "umap":
+        return umap_2d(X, seed=seed)
+    raise ProjectionError(f'Unknown map type "{method}"; use one of {", ".join(METHODS)}.')
+
+
+# --- alignment ---------------------------------------------------------------------------
+
+
+def _centre_scale(P: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    mean = P.mean(axis=0)
+    centred = P - mean
+    scale = float(np.linalg.norm(centred))
+    return (centred / scale if scale > 0 else centred), mean, scale
+
+
+def procrustes_rotation(reference_2d, moving_2d) -> np.ndarray:
+    """The orthogonal 2x2 matrix (rotation, possibly with a reflection) that best maps ``moving`` onto ``reference``."""
+    from scipy.linalg import orthogonal_procrustes
+
+    ref, _, _ = _centre_scale(np.asarray(reference_2d, dtype=np.float64))
+    mov, _, _ = _centre_scale(np.asarray(moving_2d, dtype=np.float64))
+    R, _ = orthogonal_procrustes(mov, ref)
+    return R
+
+
+def align_to(reference_2d, moving_2d) -> np.ndarray:
+    """``moving_2d`` turned (rotated and/or mirrored) to lie as close as possible on ``reference_2d``.
+
+    Both point sets must list the same words in the same order. Each is centred
+    and scaled to unit size; :func:`scipy.linalg.orthogonal_procrustes` finds the
+    orthogonal matrix ``R`` minimising ``||moving @ R - reference||``; the result is
+    put back at the reference's position and size, so aligned panels can share
+    axis ranges. Only rotation, reflection, shift and uniform scale are applied:
+    distances *within* the moving map keep their proportions.
+    """
+    ref = np.asarray(reference_2d, dtype=np.float64)
+    mov = np.asarray(moving_2d, dtype=np.float64)
+    if ref.shape != mov.shape or ref.ndim != 2:
+        raise ProjectionError("Maps can only be aligned when they show the same words in the same order.")
+    if len(ref) < 2:
+        return ref.copy()
+    ref_n, ref_mean, ref_scale = _centre_scale(ref)
+    mov_n, _, _ = _centre_scale(mov)
+    from scipy.linalg import orthogonal_procrustes
+
+    R, _ = orthogonal_procrustes(mov_n, ref_n)
+    return mov_n @ R * ref_scale + ref_mean
+
+
+def align_all(maps: list[np.ndarray]) -> list[np.ndarray]:
+    """Every map in ``maps`` aligned onto the first one (which is returned unchanged)."""
+    if not maps:
+        return []
+    first = np.asarray(maps[0], dtype=np.float64)
+    return [first] + [align_to(first, m) for m in maps[1:]]
+
+
+def disparity(reference_2d, moving_2d) -> float:
+    """How different two maps still are after the best alignment: 0 = same shape, 1 = unrelated.
+
+    The sum of squared differences between the centred, unit-size maps after
+    :func:`align_to` (the "disparity" of :func:`scipy.spatial.procrustes`, but
+    without stretching the axes separately).
+    """
+    ref_n, _, _ = _centre_scale(np.asarray(reference_2d, dtype=np.float64))
+    mov_n, _, _ = _centre_scale(np.asarray(moving_2d, dtype=np.float64))
+    from scipy.linalg import orthogonal_procrustes
+
+    R, _ = orthogonal_procrustes(mov_n, ref_n)
+    return float(np.sum((mov_n @ R - ref_n) ** 2))
