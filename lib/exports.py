@@ -1,0 +1,195 @@
+"""Files people can take away: Projector TSVs, word2vec text, CSV tables, HTML and PNG figures.
+
+Everything returns ``bytes`` ready for ``st.download_button``; nothing is written to disk.
+
+TensorBoard Projector (https://projector.tensorflow.org, "Load") wants two files:
+
+* ``vectors.tsv`` - one row per word, the numbers separated by tabs, no header;
+* ``metadata.tsv`` - one row per word in the same order. With a *single* column
+  it must have **no header** (the Projector would otherwise show the header as a
+  word and shift every label by one); with several columns the first row is a
+  header.
+
+A tab or a line break inside a token would break both formats, so tokens are
+sanitised (:func:`sanitize_token`): tabs and line breaks become spaces and an
+empty token becomes ``<empty>``. :func:`read_projector_zip` reads the zip back
+(used by the tests to check the round trip).
+
+PNG export goes through plotly's ``kaleido`` (version 1.x), which drives a
+headless Chrome/Chromium. It works offline here with Debian's ``chromium``
+package; MathJax (fetched from a CDN by default) is switched off so no network
+is needed. Each PNG takes a few seconds (a browser is started), so pages make
+it on request. :func:`png_support` says whether it can work on this machine and,
+if not, why; the interactive HTML export always works (plotly.js is embedded, so
+the file opens offline too).
+"""
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import zipfile
+from collections.abc import Sequence
+
+import numpy as np
+
+_BREAKS = re.compile(r"[\t\r\n\v\f\x85\u2028\u2029]+")
+
+
+class ExportError(ValueError):
+    """An export that cannot be made; the message says why and what to use instead."""
+
+
+def sanitize_token(token: str) -> str:
+    """A token safe for one TSV cell / one word2vec line: no tabs or line breaks, never empty."""
+    cleaned = _BREAKS.sub(" ", str(token)).strip()
+    return cleaned if cleaned else "<empty>"
+
+
+def _format_rows(matrix: np.ndarray, sep: str) -> str:
+    buf = io.StringIO()
+    np.savetxt(buf, np.asarray(matrix, dtype=np.float32), fmt="%.6g", delimiter=sep)
+    return buf.getvalue()
+
+
+def projector_files(words: Sequence[str], matrix: np.ndarray, extra_columns: dict[str, Sequence] | None = None
+                    ) -> tuple[str, str]:
+    """``(vectors.tsv, metadata.tsv)`` contents for the TensorBoard Projector.
+
+    ``extra_columns`` (e.g. ``{"sentiment": scores}``) adds metadata columns; then
+    the metadata gets a header row ``word<TAB>sentiment``. Without them it is a
+    single column and has no header, as the Projector requires.
+    """
+    matrix = np.asarray(matrix)
+    if matrix.ndim != 2 or matrix.shape[0] != len(words):
+        raise ExportError(f"{len(words)} words but {matrix.shape[0] if matrix.ndim else 0} vectors; nothing was exported.")
+    if len(words) == 0:
+        raise ExportError("There are no words to export.")
+    tokens = [sanitize_token(w) for w in words]
+    vectors_tsv = _format_rows(matrix, "\t")
+    if extra_columns:
+        names = ["word"] + [sanitize_token(n) for n in extra_columns]
+        cols = [list(v) for v in extra_columns.values()]
+        for name, col in zip(names[1:], cols):
+            if len(col) != len(tokens):
+                raise ExportError(f"The metadata column {name!r} has {len(col)} values for {len(tokens)} words.")
+        lines = ["\t".join(names)]
+        for i, tok in enumerate(tokens):
+            lines.append("\t".join([tok] + [sanitize_token(_cell(col[i])) for col in cols]))
+    else:
+        lines = tokens
+    metadata_tsv = "\n".join(lines) + "\n"
+    return vectors_tsv, metadata_tsv
+
+
+def _cell(value) -> str:
+    if isinstance(value, (float, np.floating)):
+        return "" if np.isnan(value) else f"{float(value):.4g}"
+    return str(value)
+
+
+def projector_zip(words: Sequence[str], matrix: np.ndarray, extra_columns: dict[str, Sequence] | None = None,
+                  folder: str = "projector") -> bytes:
+    """A zip with ``<folder>/vectors.tsv`` and ``<folder>/metadata.tsv`` (see :func:`projector_files`)."""
+    vectors_tsv, metadata_tsv = projector_files(words, matrix, extra_columns)
+    folder = re.sub(r"[^A-Za-z0-9_.-]+", "_", folder).strip("._") or "projector"
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(f"{folder}/vectors.tsv", vectors_tsv)
+        zf.writestr(f"{folder}/metadata.tsv", metadata_tsv)
+        zf.writestr(f"{folder}/README.txt",
+                    "Open https://projector.tensorflow.org, click 'Load', choose vectors.tsv as step 1 "
+                    "and metadata.tsv as step 2.\n")
+    return buf.getvalue()
+
+
+def read_projector_zip(data: bytes) -> tuple[list[str], np.ndarray, list[str] | None]:
+    """Read a zip made by :func:`projector_zip`: ``(tokens, matrix, metadata header or None)``."""
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        names = zf.namelist()
+        vec_name = next(n for n in names if n.endswith("vectors.tsv"))
+        meta_name = next(n for n in names if n.endswith("metadata.tsv"))
+        vectors_text = zf.read(vec_name).decode("utf-8")
+        meta_lines = zf.read(meta_name).decode("utf-8").split("\n")
+    if meta_lines and meta_lines[-1] == "":
+        meta_lines = meta_lines[:-1]
+    rows = [line.split("\t") for line in vectors_text.splitlines()]
+    matrix = np.array(rows, dtype=np.float32)
+    header = None
+    if meta_lines and "\t" in meta_lines[0]:
+        header = meta_lines[0].split("\t")
+        tokens = [line.split("\t")[0] for line in meta_lines[1:]]
+    else:
+        tokens = meta_lines
+    return tokens, matrix, header
+
+
+def word2vec_text(words: Sequence[str], matrix: np.ndarray) -> bytes:
+    """The word2vec text format: a ``"<count> <dim>"`` header, then ``word v1 v2 ...`` per line.
+
+    Readable by ``gensim.models.KeyedVectors.load_word2vec_format(path, binary=False)``.
+    Spaces inside a token would split it, so they become ``_`` (after :func:`sanitize_token`).
+    """
+    matrix = np.asarray(matrix, dtype=np.float32)
+    if matrix.ndim != 2 or matrix.shape[0] != len(words):
+        raise ExportError(f"{len(words)} words but {matrix.shape[0] if matrix.ndim else 0} vectors; nothing was exported.")
+    if len(words) == 0:
+        raise ExportError("There are no words to export.")
+    tokens = [re.sub(r"\s+", "_", sanitize_token(w)) for w in words]
+    body = _format_rows(matrix, " ").splitlines()
+    lines = [f"{len(tokens)} {matrix.shape[1]}"] + [f"{t} {row}" for t, row in zip(tokens, body)]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def table_csv(df) -> bytes:
+    """A pandas DataFrame as UTF-8 CSV (with a BOM so Excel shows accents correctly), no index."""
+    return df.to_csv(index=False).encode("utf-8-sig")
+
+
+def figure_html(fig) -> bytes:
+    """A plotly figure as a self-contained interactive HTML page (plotly.js embedded: opens offline)."""
+    return fig.to_html(include_plotlyjs=True, full_html=True, config={"displaylogo": False}).encode("utf-8")
+
+
+CHROME_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
+
+
+def png_support() -> tuple[bool, str]:
+    """``(can_make_png, reason)``: whether kaleido and a Chrome/Chromium are present here.
+
+    This is a cheap check (no browser is started); :func:`figure_png` can still
+    fail, and then raises :class:`ExportError` with the reason.
+    """
+    import importlib.util
+    import os
+
+    if importlib.util.find_spec("kaleido") is None:
+        return False, ("PNG export needs the package kaleido (pip install 'kaleido>=1.0') and a Chrome/Chromium; "
+                       "download the interactive HTML instead and use the camera icon in it to save a PNG.")
+    browser = os.environ.get("BROWSER_PATH") or next((p for p in map(shutil.which, CHROME_CANDIDATES) if p), None)
+    if not browser:
+        return False, ("PNG export needs a Chrome or Chromium browser on the server (on Debian: apt install chromium); "
+                       "download the interactive HTML instead and use the camera icon in it to save a PNG.")
+    return True, f"PNG made by kaleido with {browser}."
+
+
+def figure_png(fig, width: int = 1600, height: int | None = None, scale: float = 1.0) -> bytes:
+    """A plotly figure as PNG bytes via kaleido + headless Chromium (a few seconds; offline)."""
+    ok, reason = png_support()
+    if not ok:
+        raise ExportError(reason)
+    import kaleido
+
+    layout = fig.layout
+    height = height or (layout.height if layout.height else 600)
+    try:
+        return kaleido.calc_fig_sync(
+            fig.to_dict(),
+            opts=dict(format="png", width=int(width), height=int(height), scale=scale),
+            kopts={"mathjax": False},  # MathJax would be fetched from a CDN; we use no LaTeX
+        )
+    except Exception as exc:  # noqa: BLE001 - a browser failing to start has many shapes
+        raise ExportError(
+            f"The PNG could not be made ({type(exc).__name__}: {exc}). Download the interactive HTML instead "
+            "and use the camera icon in it to save a PNG."
+        ) from exc
