@@ -30,5 +30,148 @@ def style(fig, title: str | None = None, height: int | None = None):
 
 # --- maps and neighbours (owned by the compare/projection work) ---------------
 
+#: Note shown on every 2-D map of word vectors.
+NO_AXES_NOTE = "Axes have no meaning: only which words sit near which matters."
+#: Colour of circled (searched-for) words and of the "chance" reference line.
+HIGHLIGHT_COLOUR = "#000000"
+
+
+def map_figure(
+    panel_titles: list[str],
+    coords: list,
+    words: list[str],
+    color_values=None,
+    color_label: str = "sentiment (log-odds)",
+    diverging: bool = True,
+    highlight: list[str] | tuple[str, ...] = (),
+    label_all_below: int = 40,
+    height: int = 620,
+    title: str | None = None,
+):
+    """Side-by-side scatter maps of the same words, one panel per embedding, sharing one colour scale.
+
+    ``coords[i]`` is the ``(n, 2)`` map of panel ``i`` (ideally aligned onto
+    panel 0 with :func:`lib.projection.align_to`). ``color_values`` (length ``n``,
+    ``nan`` allowed) colours the dots: with ``diverging`` a red-white-blue scale
+    centred on 0 (negative red, positive blue: readable with red-green colour
+    blindness), otherwise a sequential one (e.g. log frequency). Hover shows the
+    word and its value. Words in ``highlight`` are labelled and circled in every
+    panel; with fewer than ``label_all_below`` words every word is labelled.
+    Axis ticks are hidden and a note says the axes have no meaning.
+    """
+    import numpy as np
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    n_panels = len(coords)
+    words = list(words)
+    fig = make_subplots(rows=1, cols=max(1, n_panels), subplot_titles=panel_titles,
+                        horizontal_spacing=0.03 if n_panels > 1 else 0.0)
+    values = None if color_values is None else np.asarray(color_values, dtype=float)
+    marker = dict(size=11, line=dict(width=0.6, color="rgba(0,0,0,0.45)"), opacity=0.9)
+    if values is not None:
+        finite = values[np.isfinite(values)]
+        if diverging:
+            limit = float(np.nanpercentile(np.abs(finite), 98)) if finite.size else 1.0
+            limit = limit or 1.0
+            marker.update(color=np.nan_to_num(values, nan=0.0), coloraxis="coloraxis")
+            fig.update_layout(coloraxis=dict(colorscale=DIVERGING, cmin=-limit, cmax=limit, cmid=0.0,
+                                             colorbar=dict(title=dict(text=color_label, side="right"))))
+        else:
+            marker.update(color=np.nan_to_num(values, nan=float(np.nanmin(finite)) if finite.size else 0.0),
+                          coloraxis="coloraxis")
+            fig.update_layout(coloraxis=dict(colorscale="Viridis",
+                                             colorbar=dict(title=dict(text=color_label, side="right"))))
+        hover_values = [("–" if not np.isfinite(v) else f"{v:+.2f}" if diverging else f"{v:.2f}") for v in values]
+        hovertemplate = "<b>%{text}</b><br>" + color_label + ": %{customdata}<extra></extra>"
+    else:
+        marker.update(color=OKABE_ITO[0])
+        hover_values = [""] * len(words)
+        hovertemplate = "<b>%{text}</b><extra></extra>"
+    wanted = {w for w in highlight}
+    hi_idx = [i for i, w in enumerate(words) if w in wanted]
+    label_all = len(words) < label_all_below
+    for p, xy in enumerate(coords, start=1):
+        xy = np.asarray(xy, dtype=float)
+        fig.add_trace(go.Scatter(
+            x=xy[:, 0], y=xy[:, 1], mode="markers+text" if label_all else "markers",
+            text=words, customdata=hover_values, hovertemplate=hovertemplate, marker=marker,
+            textposition="top center", textfont=dict(size=BASE_FONT_SIZE - 2), showlegend=False,
+            name=panel_titles[p - 1] if p - 1 < len(panel_titles) else "",
+        ), row=1, col=p)
+        if hi_idx:
+            fig.add_trace(go.Scatter(
+                x=xy[hi_idx, 0], y=xy[hi_idx, 1], mode="markers+text", text=[words[i] for i in hi_idx],
+                textposition="top center", textfont=dict(size=BASE_FONT_SIZE + 2, color=HIGHLIGHT_COLOUR),
+                marker=dict(size=22, symbol="circle-open", color=HIGHLIGHT_COLOUR, line=dict(width=3)),
+                hoverinfo="skip", showlegend=False,
+            ), row=1, col=p)
+    fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False, title_text="")
+    fig.update_yaxes(showticklabels=False, showgrid=False, zeroline=False, title_text="")
+    fig.update_annotations(font_size=BASE_FONT_SIZE + 4)  # the panel titles
+    fig.add_annotation(text=NO_AXES_NOTE, xref="paper", yref="paper", x=0.0, y=-0.06, showarrow=False,
+                       xanchor="left", font=dict(size=BASE_FONT_SIZE - 2, color="#555555"))
+    style(fig, title=title, height=height)
+    fig.update_layout(margin=dict(b=60))
+    return fig
+
+
+def score_bars(names: list[str], values: list[float], value_label: str, reference: float | None = None,
+               reference_label: str = "", value_range: tuple[float, float] | None = None,
+               number_format: str = ".2f", height: int | None = None, title: str | None = None):
+    """Horizontal bars, one per embedding, with the value printed on each bar and an optional reference line.
+
+    Used for the per-embedding headline numbers: sentiment separation (reference:
+    chance, 0.5) and the cosine between two words (reference: 0).
+    """
+    import plotly.graph_objects as go
+
+    colours = [OKABE_ITO[i % len(OKABE_ITO)] for i in range(len(names))]
+    fig = go.Figure(go.Bar(
+        x=values, y=names, orientation="h", marker_color=colours,
+        text=[format(v, number_format) for v in values], textposition="outside",
+        textfont=dict(size=BASE_FONT_SIZE + 2), hovertemplate="%{y}: %{x:" + number_format + "}<extra></extra>",
+    ))
+    if reference is not None:
+        fig.add_vline(x=reference, line_dash="dash", line_color="#555555",
+                      annotation_text=reference_label, annotation_position="top",
+                      annotation_font_size=BASE_FONT_SIZE - 2)
+    fig.update_xaxes(title_text=value_label, range=list(value_range) if value_range else None)
+    fig.update_yaxes(autorange="reversed", title_text="")
+    return style(fig, title=title, height=height or 120 + 60 * len(names))
+
+
+def overlap_heatmap(names: list[str], matrix, k: int, height: int | None = None):
+    """The share of top-``k`` neighbours each pair of embeddings has in common, as a labelled grid."""
+    import numpy as np
+    import plotly.graph_objects as go
+
+    M = np.asarray(matrix, dtype=float)
+    short = [n if len(n) <= 28 else n[:26] + "…" for n in names]
+    fig = go.Figure(go.Heatmap(
+        z=M, x=short, y=short, zmin=0, zmax=1, colorscale="Blues",
+        text=[[f"{v:.0%}" for v in row] for row in M], texttemplate="%{text}",
+        textfont=dict(size=BASE_FONT_SIZE + 2), hovertemplate="%{y} / %{x}: %{z:.0%}<extra></extra>",
+        colorbar=dict(title=dict(text=f"shared of top {k}", side="right"), tickformat=".0%"),
+    ))
+    fig.update_yaxes(autorange="reversed")
+    return style(fig, height=height or 160 + 70 * len(names))
+
+
+def movement_bars(words: list[str], cosines: list[float], height: int | None = None, title: str | None = None):
+    """The words whose vectors turned most in training: cosine between before and after (1 = unchanged)."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure(go.Bar(
+        x=cosines, y=words, orientation="h", marker_color=OKABE_ITO[3],
+        text=[f"{c:.2f}" for c in cosines], textposition="outside", textfont=dict(size=BASE_FONT_SIZE),
+        hovertemplate="%{y}: cosine before/after %{x:.2f}<extra></extra>",
+    ))
+    fig.update_xaxes(title_text="cosine between the vector before and after training (1 = unchanged)",
+                     range=[min(-0.05, min(cosines, default=0) - 0.1), 1.05])
+    fig.update_yaxes(autorange="reversed", title_text="")
+    return style(fig, title=title, height=height or 140 + 28 * len(words))
+
+
 
 # --- training: learning curves, accuracy bars, data efficiency (owned by the training work) ---
