@@ -4,8 +4,11 @@ This file only configures the page and the navigation; every page lives in pages
 """
 import streamlit as st
 
+from ui import presentation
+
 st.set_page_config(page_title="Embedding Lab", page_icon=":material/grid_on:", layout="wide")
 
+presentation.controls()
 navigation = st.navigation(
     {
         "Start here": [
@@ -18,6 +21,9 @@ navigation = st.navigation(
         "Experiment": [
             st.Page("pages/train.py", title="Train and compare strategies", icon=":material/model_training:"),
             st.Page("pages/compare.py", title="Compare embeddings side by side", icon=":material/compare:"),
+        ],
+        "Help": [
+            st.Page("pages/glossary.py", title="Glossary", icon=":material/menu_book:"),
         ],
     }
 )

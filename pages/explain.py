@@ -5,6 +5,7 @@ import streamlit as st
 
 from lib import explain
 from lib.plots import OKABE_ITO
+from ui import presentation
 from ui.errors import friendly_errors
 
 st.title("What an Embedding layer does")
@@ -17,7 +18,7 @@ st.markdown(
 )
 
 # --- the inputs ------------------------------------------------------------------------------------
-with st.container(border=True):
+with presentation.settings("Change the example"), st.container(border=True):
     st.subheader("Your example")
     left, right = st.columns([3, 2])
     with left:

@@ -1,0 +1,54 @@
+"""The entry point: navigation, the home page, the glossary and presentation mode."""
+import subprocess
+import sys
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_home_page_opens_and_links_to_every_page():
+    at = AppTest.from_file("../app.py", default_timeout=60).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.title[0].value == "Embedding Lab"
+    assert "embedding" in at.markdown[0].value.lower()
+
+
+def test_home_page_does_not_import_tensorflow():
+    # A fresh interpreter, so nothing another test imported counts.
+    code = (
+        "import sys; from streamlit.testing.v1 import AppTest; "
+        "at = AppTest.from_file('app.py', default_timeout=60).run(); "
+        "assert not at.exception, at.exception; "
+        "print('tensorflow' in sys.modules, 'keras' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=120,
+                         env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "False False"
+
+
+def test_presentation_mode_hides_settings_and_comes_back():
+    at = AppTest.from_file("../app.py", default_timeout=60).run()
+    at.switch_page("pages/explain.py").run()
+    assert not at.exception
+    assert any(ta.label.startswith("Sentences") for ta in at.text_area)
+    at.button(key="presentation_on").click().run()
+    assert at.session_state["presentation_mode"] is True
+    assert any(e.label == "Change the example" for e in at.expander)
+    assert "[0 0 1 2 3 4]" in at.code[0].value  # the story still shows with settings folded away
+    at.button(key="presentation_off").click().run()
+    assert at.session_state["presentation_mode"] is False
+    assert not any(e.label == "Change the example" for e in at.expander)
+
+
+def test_glossary_search():
+    at = AppTest.from_file("../pages/glossary.py").run()
+    assert not at.exception
+    assert any("**epoch**" in m.value for m in at.markdown)
+    at.text_input[0].set_value("cosine").run()
+    shown = [m.value for m in at.markdown if m.value.startswith("**")]
+    assert shown and all("cosine" in m.lower() for m in shown)
+    at.text_input[0].set_value("zzzz-not-a-term").run()
+    assert at.info and "Nothing in the glossary" in at.info[0].value
