@@ -296,13 +296,30 @@ class SentimentTable:
         idx = self.index()
         return np.array([self.log_odds[idx[w]] if w in idx else np.nan for w in words], dtype=float)
 
-    def top(self, n: int, min_docs: int = 20) -> tuple[list[str], list[str]]:
+    def frequent(self, n: int, exclude: Iterable[str] = ()) -> list[str]:
+        """The ``n`` words found in the most texts (ties: first seen first), skipping ``exclude``."""
+        skip = set(exclude)
+        order = np.argsort(-(self.pos_docs + self.neg_docs), kind="stable")
+        out: list[str] = []
+        for i in order:
+            if len(out) >= n:
+                break
+            if self.words[i] not in skip:
+                out.append(self.words[i])
+        return out
+
+    def top(self, n: int, min_docs: int = 20, exclude: Iterable[str] = ()) -> tuple[list[str], list[str]]:
         """The ``n`` most clearly positive and the ``n`` most clearly negative words (by ``z``).
 
-        Words in fewer than ``min_docs`` texts are skipped (too rare to trust).
+        Words in fewer than ``min_docs`` texts are skipped (too rare to trust), and
+        so are words in ``exclude`` (e.g. function words such as "and" or "this",
+        which lean slightly but are so frequent that their ``z`` is large).
         """
         total = self.pos_docs + self.neg_docs
+        skip = set(exclude)
         ok = np.flatnonzero(total >= min_docs)
+        if skip:
+            ok = np.array([i for i in ok if self.words[i] not in skip], dtype=np.int64)
         by_z = ok[np.argsort(-self.z[ok], kind="stable")]
         positive = [self.words[i] for i in by_z[:n] if self.z[i] > 0]
         negative = [self.words[i] for i in by_z[::-1][:n] if self.z[i] < 0]

@@ -157,3 +157,11 @@ def test_separation_high_on_separable_and_chance_on_shuffled():
 def test_separation_needs_two_of_each():
     with pytest.raises(ValueError):
         separation_score(np.zeros((3, 2)), [0, 1, 1])
+
+
+def test_sentiment_table_frequent_and_exclude():
+    table = sentiment_table(["the good film", "the bad film", "the film"], [1, 0, 1])
+    assert table.frequent(2) == ["the", "film"]
+    assert table.frequent(1, exclude={"the"}) == ["film"]
+    pos, neg = table.top(5, min_docs=1, exclude={"the", "film"})
+    assert "the" not in pos + neg
