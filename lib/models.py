@@ -1,0 +1,190 @@
+"""Keras models for text classification, and the five ways to start their Embedding layer.
+
+Every model here begins the same way: an ``Embedding`` layer (named ``"embedding"``)
+turns each word id into a row of a ``(vocab_size, embedding_dim)`` matrix. What
+differs between the *initialization strategies* is where that matrix starts and
+whether training may change it::
+
+    >>> STRATEGIES["glove_frozen"].source, STRATEGIES["glove_frozen"].trainable
+    ('glove', False)
+
+* ``learned``: Keras' default uniform random start, trained with the rest;
+* ``glove_frozen`` / ``glove_finetuned``: rows copied from GloVe (words GloVe
+  lacks get small random rows); frozen means ``trainable=False``;
+* ``word2vec_frozen`` / ``word2vec_finetuned``: the same with word2vec vectors
+  trained by gensim on the training texts.
+
+After the embedding comes one of three bodies (:data:`ARCHITECTURES`):
+
+* ``average``: the mean of the word vectors of a text (padding ignored thanks to
+  ``mask_zero=True``), then a small dense layer. Trains in seconds per epoch.
+* ``lstm``: the classic ``Embedding -> LSTM(100) -> Dense`` from the question.
+* ``conv``: a 1-D convolution over 5-word windows with max pooling.
+
+Binary tasks end in ``Dense(1, sigmoid)`` with binary cross-entropy; tasks with
+``k > 2`` classes in ``Dense(k, softmax)`` with sparse categorical cross-entropy.
+
+TensorFlow is imported inside the functions, so importing this module is cheap.
+"""
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+#: key -> plain label shown to users.
+ARCHITECTURES: dict[str, str] = {
+    "average": "Fast: average of the word vectors → Dense (default)",
+    "lstm": "Classic: LSTM(100) → Dense (as in the question; slow)",
+    "conv": "1-D convolution over 5-word windows → max pooling → Dense",
+}
+
+
+@dataclass(frozen=True)
+class Strategy:
+    """How the Embedding layer starts and whether it may change."""
+
+    key: str
+    label: str
+    #: where the starting rows come from: None (random), "glove" or "word2vec".
+    source: str | None
+    trainable: bool
+    description: str
+
+
+STRATEGIES: dict[str, Strategy] = {
+    s.key: s
+    for s in [
+        Strategy("learned", "Learned from scratch", None, True,
+                 "Starts from Keras' small uniform random numbers; training learns every row."),
+        Strategy("glove_frozen", "GloVe, frozen", "glove", False,
+                 "Starts from GloVe and never changes: only the layers after it learn."),
+        Strategy("glove_finetuned", "GloVe, fine-tuned", "glove", True,
+                 "Starts from GloVe and training may adjust it for this task."),
+        Strategy("word2vec_frozen", "word2vec, frozen", "word2vec", False,
+                 "Starts from word2vec vectors trained on the training reviews, and never changes."),
+        Strategy("word2vec_finetuned", "word2vec, fine-tuned", "word2vec", True,
+                 "Starts from word2vec vectors trained on the training reviews; training may adjust them."),
+    ]
+}
+
+_THREADS_CONFIGURED = False
+
+
+def configure_tensorflow(threads: int | None = None) -> None:
+    """Import TensorFlow quietly and size its thread pools for a small machine.
+
+    On a 2-core machine TensorFlow's defaults (one pool per core for intra-op
+    *and* inter-op work) oversubscribe the CPU; one job at a time with
+    ``intra = cores`` and ``inter = 1..2`` is faster and leaves the web server
+    responsive. Thread pools can only be sized before TensorFlow runs its first
+    operation; if that already happened (another page used Keras), this is a no-op.
+    """
+    global _THREADS_CONFIGURED
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    import tensorflow as tf
+
+    if _THREADS_CONFIGURED:
+        return
+    cores = threads or os.cpu_count() or 2
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(cores)
+        tf.config.threading.set_inter_op_parallelism_threads(min(2, cores))
+    except RuntimeError:  # TensorFlow already initialised its runtime: keep what it has
+        pass
+    _THREADS_CONFIGURED = True
+
+
+def build_model(
+    architecture: str,
+    vocab_size: int,
+    sequence_length: int,
+    embedding_dim: int,
+    num_classes: int = 2,
+    embedding_matrix: np.ndarray | None = None,
+    trainable: bool = True,
+    learning_rate: float = 1e-3,
+):
+    """Build and compile a classifier whose first layer is ``Embedding`` named ``"embedding"``.
+
+    Parameters
+    ----------
+    architecture
+        A key of :data:`ARCHITECTURES`.
+    vocab_size, sequence_length, embedding_dim
+        Rows of the embedding matrix (ids ``0 .. vocab_size-1``, 0 = padding), the
+        padded length of every input, and the length of each word vector.
+    num_classes
+        2 gives one sigmoid output; more gives a softmax over the classes.
+    embedding_matrix
+        Optional ``(vocab_size, embedding_dim)`` starting rows (e.g. from GloVe).
+        ``None`` keeps Keras' default uniform random start.
+    trainable
+        ``False`` freezes the embedding: its rows stay exactly as they started.
+    """
+    configure_tensorflow()
+    import keras
+    from keras import layers
+
+    if architecture not in ARCHITECTURES:
+        raise ValueError(f"Unknown architecture {architecture!r}; choose one of {', '.join(ARCHITECTURES)}.")
+    if num_classes < 2:
+        raise ValueError("A classifier needs at least two classes.")
+    if embedding_matrix is not None:
+        embedding_matrix = np.asarray(embedding_matrix, dtype="float32")
+        if embedding_matrix.shape != (vocab_size, embedding_dim):
+            raise ValueError(
+                f"The starting embedding matrix has shape {embedding_matrix.shape}, but the model needs "
+                f"({vocab_size}, {embedding_dim}) (vocabulary size x embedding dimension)."
+            )
+        initializer = keras.initializers.Constant(embedding_matrix)
+    else:
+        initializer = "uniform"
+
+    inputs = keras.Input(shape=(sequence_length,), dtype="int32", name="word_ids")
+    x = layers.Embedding(
+        vocab_size,
+        embedding_dim,
+        embeddings_initializer=initializer,
+        mask_zero=True,
+        trainable=trainable,
+        name="embedding",
+    )(inputs)
+    if architecture == "average":
+        x = layers.GlobalAveragePooling1D(name="average")(x)  # honours the mask: padding is ignored
+        x = layers.Dense(32, activation="relu", name="hidden")(x)
+        x = layers.Dropout(0.2, name="dropout")(x)
+    elif architecture == "lstm":
+        x = layers.LSTM(100, name="lstm")(x)
+    else:  # conv
+        # Convolutions do not take a mask; padding positions see row 0 of the embedding (all zeros
+        # for pretrained starts) and max pooling over ReLU outputs mostly ignores them. Keras warns
+        # that the mask stops here, which is expected, so that warning is silenced.
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*does not support masking.*")
+            x = layers.Conv1D(64, 5, activation="relu", padding="same", name="conv")(x)
+        x = layers.GlobalMaxPooling1D(name="max_pool")(x)
+        x = layers.Dropout(0.2, name="dropout")(x)
+    if num_classes == 2:
+        outputs = layers.Dense(1, activation="sigmoid", name="output")(x)
+        loss = "binary_crossentropy"
+    else:
+        outputs = layers.Dense(num_classes, activation="softmax", name="output")(x)
+        loss = "sparse_categorical_crossentropy"
+    model = keras.Model(inputs, outputs, name=f"{architecture}_classifier")
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate), loss=loss, metrics=["accuracy"])
+    return model
+
+
+def embedding_weights(model) -> np.ndarray:
+    """A copy of the model's embedding matrix, ``(vocab_size, embedding_dim)`` float32."""
+    return np.array(model.get_layer("embedding").get_weights()[0], dtype="float32", copy=True)
+
+
+def parameter_counts(model) -> tuple[int, int]:
+    """``(trainable, frozen)`` numbers of weights in the model."""
+    trainable = int(sum(int(np.prod(w.shape)) for w in model.trainable_weights))
+    frozen = int(sum(int(np.prod(w.shape)) for w in model.non_trainable_weights))
+    return trainable, frozen

@@ -1,0 +1,305 @@
+"""The run store: every finished training run as a folder under ``data/runs/``.
+
+One folder per run, named by its id::
+
+    data/runs/20261125-150312-glove_finetuned-s0-1a2b3c/
+        config.json            everything needed to reproduce the run (and its display name)
+        history.json           loss/accuracy per epoch, training and validation
+        metrics.json           test accuracy and loss, time, vocabulary hits/misses, parameters
+        vocab.txt              one word per line; line i is the word of id i (line 0 is empty: padding)
+        embedding_initial.npy  the embedding matrix before training
+        embedding_final.npy    ... and after
+        model.weights.h5       the trained weights (HDF5: numbers only, no code)
+
+A run is written to ``.tmp-<id>/`` first and renamed into place only when every
+file is on disk, so a crash, a cancel or a full disk never leaves a folder that
+looks finished. Reading never executes anything from the folder: JSON through
+``json``, arrays through ``np.load(allow_pickle=False)``, and the model is rebuilt
+from ``config.json`` with :func:`lib.models.build_model` before the weights are read
+into it (``keras.models.load_model`` is never used).
+"""
+from __future__ import annotations
+
+import errno
+import json
+import os
+import re
+import secrets
+import shutil
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from lib.paths import runs_dir
+
+REQUIRED_FILES = ("config.json", "history.json", "metrics.json", "vocab.txt",
+                  "embedding_initial.npy", "embedding_final.npy")
+WEIGHTS_FILE = "model.weights.h5"
+TEMP_PREFIX = ".tmp-"
+_ID_PATTERN = re.compile(r"^[A-Za-z0-9_.-]+$")
+
+
+class RunStoreError(ValueError):
+    """The run store could not be read or written; the message says why and what to do."""
+
+
+@dataclass
+class RunRecord:
+    """A finished run as the store knows it (the arrays are loaded on demand)."""
+
+    run_id: str
+    path: Path
+    name: str
+    config: dict
+    metrics: dict
+    history: dict
+    created: str
+    files: list[str] = field(default_factory=list)
+
+    @property
+    def has_model(self) -> bool:
+        return WEIGHTS_FILE in self.files
+
+
+def default_name(config: dict) -> str:
+    """E.g. ``"GloVe, fine-tuned · 2,000 reviews · seed 0"``."""
+    label = config.get("strategy_label") or config.get("strategy", "run")
+    size = config.get("train_size")
+    parts = [label]
+    if size:
+        parts.append(f"{int(size):,} reviews" if config.get("dataset_key", "imdb").startswith("imdb")
+                     else f"{int(size):,} texts")
+    if config.get("architecture") and config["architecture"] != "average":
+        parts.append(str(config["architecture"]).upper() if config["architecture"] == "lstm" else config["architecture"])
+    parts.append(f"seed {config.get('seed', 0)}")
+    return " · ".join(parts)
+
+
+def _new_id(config: dict) -> str:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    strategy = re.sub(r"[^A-Za-z0-9_]", "", str(config.get("strategy", "run")))[:30] or "run"
+    return f"{stamp}-{strategy}-s{int(config.get('seed', 0))}-{secrets.token_hex(3)}"
+
+
+def _check_id(run_id: str) -> None:
+    if not run_id or not _ID_PATTERN.match(run_id) or run_id.startswith(".") or run_id in ("..",):
+        raise RunStoreError(f"{run_id!r} is not a valid run id.")
+
+
+def _storage_message(exc: OSError, where: Path) -> str:
+    if exc.errno == errno.ENOSPC:
+        return (f"The disk holding {where} is full, so the run could not be saved. Free some space "
+                "(or delete old runs on the Compare page) and train again; nothing else was changed.")
+    if isinstance(exc, PermissionError) or exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return (f"Embedding Lab may not write to {where}, so the run could not be saved. Make that folder "
+                "writable, or point the environment variable EMBEDDING_LAB_DATA at a writable folder.")
+    return f"Saving the run to {where} failed ({exc.strerror or exc}). Check the folder and the disk, then try again."
+
+
+def _json_default(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def _write_json(path: Path, data: dict) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, indent=2, default=_json_default, allow_nan=True)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def save_run(config: dict, history: dict, metrics: dict, vocabulary: list[str], embedding_initial: np.ndarray,
+             embedding_final: np.ndarray, model=None) -> RunRecord:
+    """Write a finished run atomically and return its record.
+
+    Raises :class:`RunStoreError` with a plain message when the disk is full or
+    the data folder is not writable; no partial folder is left behind.
+    """
+    initial = np.asarray(embedding_initial, dtype="float32")
+    final = np.asarray(embedding_final, dtype="float32")
+    if initial.shape != final.shape or initial.ndim != 2 or initial.shape[0] != len(vocabulary):
+        raise RunStoreError(
+            f"The run's embedding matrices {initial.shape}/{final.shape} do not match its vocabulary of "
+            f"{len(vocabulary)} words.")
+    if any("\n" in w or "\r" in w for w in vocabulary):
+        raise RunStoreError("A vocabulary entry contains a line break; it cannot be stored one word per line.")
+    root = runs_dir()
+    config = dict(config)
+    run_id = _new_id(config)
+    config.setdefault("name", default_name(config))
+    config["created"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    config["run_id"] = run_id
+    tmp = root / f"{TEMP_PREFIX}{run_id}"
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        _remove_stale_temporaries(root)
+        tmp.mkdir()
+        _write_json(tmp / "config.json", config)
+        _write_json(tmp / "history.json", history)
+        _write_json(tmp / "metrics.json", metrics)
+        (tmp / "vocab.txt").write_text("\n".join(vocabulary) + "\n", encoding="utf-8")
+        np.save(tmp / "embedding_initial.npy", initial, allow_pickle=False)
+        np.save(tmp / "embedding_final.npy", final, allow_pickle=False)
+        if model is not None:
+            model.save_weights(str(tmp / WEIGHTS_FILE))
+        os.rename(tmp, root / run_id)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise RunStoreError(_storage_message(exc, root)) from exc
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return load_run(run_id)
+
+
+def _remove_stale_temporaries(root: Path, max_age_seconds: float = 6 * 3600) -> None:
+    """Delete ``.tmp-*`` folders left by a crash long ago (recent ones may still be being written)."""
+    now = time.time()
+    for entry in root.glob(f"{TEMP_PREFIX}*"):
+        try:
+            if now - entry.stat().st_mtime > max_age_seconds:
+                shutil.rmtree(entry, ignore_errors=True)
+        except OSError:
+            pass
+
+
+def _read_json(path: Path) -> dict:
+    with open(path, encoding="utf-8") as fh:
+        data = json.load(fh)
+    if not isinstance(data, dict):
+        raise ValueError("not a JSON object")
+    return data
+
+
+def _read_record(folder: Path) -> RunRecord:
+    """Read one folder or raise ``RunStoreError`` with a sentence saying what is wrong."""
+    missing = [name for name in REQUIRED_FILES if not (folder / name).is_file()]
+    if missing:
+        raise RunStoreError(f"The run folder {folder.name!r} is incomplete (missing {', '.join(missing)}); it was skipped.")
+    parsed = {}
+    for name in ("config.json", "history.json", "metrics.json"):
+        try:
+            parsed[name] = _read_json(folder / name)
+        except (ValueError, UnicodeDecodeError, OSError) as exc:
+            raise RunStoreError(f"The run folder {folder.name!r} has an unreadable {name} ({exc}); it was skipped.") from exc
+    config = parsed["config.json"]
+    if "strategy" not in config or "architecture" not in config:
+        raise RunStoreError(f"The run folder {folder.name!r} has a config.json without strategy/architecture; it was skipped.")
+    return RunRecord(
+        run_id=folder.name, path=folder, name=str(config.get("name") or default_name(config)), config=config,
+        metrics=parsed["metrics.json"], history=parsed["history.json"], created=str(config.get("created", "")),
+        files=sorted(p.name for p in folder.iterdir()),
+    )
+
+
+def list_runs() -> tuple[list[RunRecord], list[str]]:
+    """``(complete runs, newest first; one sentence per skipped broken folder)``.
+
+    Folders still being written (``.tmp-*``) are invisible.
+    """
+    root = runs_dir()
+    if not root.is_dir():
+        return [], []
+    records, problems = [], []
+    for folder in sorted(root.iterdir()):
+        if folder.name.startswith(".") or not folder.is_dir():
+            continue
+        try:
+            records.append(_read_record(folder))
+        except RunStoreError as exc:
+            problems.append(str(exc))
+        except OSError as exc:
+            problems.append(f"The run folder {folder.name!r} could not be read ({exc.strerror or exc}); it was skipped.")
+    records.sort(key=lambda r: (r.created, r.run_id), reverse=True)
+    return records, problems
+
+
+def _folder(run_id: str) -> Path:
+    _check_id(run_id)
+    folder = runs_dir() / run_id
+    if not folder.is_dir():
+        raise RunStoreError(f"There is no saved run {run_id!r}; it may have been deleted.")
+    return folder
+
+
+def load_run(run_id: str) -> RunRecord:
+    return _read_record(_folder(run_id))
+
+
+def read_vocabulary(path: Path) -> list[str]:
+    text = path.read_text(encoding="utf-8")
+    if text.endswith("\n"):
+        text = text[:-1]
+    return text.split("\n")
+
+
+def load_embeddings(run_id: str) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """``(vocabulary, initial, final)`` of a run; arrays are read without unpickling."""
+    folder = _folder(run_id)
+    try:
+        vocabulary = read_vocabulary(folder / "vocab.txt")
+        initial = np.load(folder / "embedding_initial.npy", allow_pickle=False)
+        final = np.load(folder / "embedding_final.npy", allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        raise RunStoreError(f"The embeddings of run {run_id!r} could not be read ({exc}).") from exc
+    if initial.shape != final.shape or initial.ndim != 2 or initial.shape[0] != len(vocabulary):
+        raise RunStoreError(f"The embeddings of run {run_id!r} do not match its vocabulary; the folder is damaged.")
+    return vocabulary, initial, final
+
+
+def load_model(run_id: str):
+    """Rebuild a run's model from ``config.json`` with our own builder and read its weights into it."""
+    from lib.models import STRATEGIES, build_model
+
+    record = load_run(run_id)
+    if not record.has_model:
+        raise RunStoreError(f"Run {run_id!r} was saved without model weights.")
+    c = record.config
+    model = build_model(c["architecture"], int(c["vocab_size"]), int(c["sequence_length"]), int(c["embedding_dim"]),
+                        num_classes=int(c.get("num_classes", 2)),
+                        trainable=STRATEGIES[c["strategy"]].trainable if c["strategy"] in STRATEGIES else True,
+                        learning_rate=float(c.get("learning_rate", 1e-3)))
+    try:
+        model.load_weights(str(record.path / WEIGHTS_FILE))
+    except (OSError, ValueError) as exc:
+        raise RunStoreError(f"The weights of run {run_id!r} do not fit its model ({exc}).") from exc
+    return model
+
+
+def delete_run(run_id: str) -> None:
+    """Remove a run: renamed away first (so it vanishes at once), then deleted."""
+    folder = _folder(run_id)
+    trash = folder.parent / f"{TEMP_PREFIX}deleted-{run_id}"
+    try:
+        os.rename(folder, trash)
+        shutil.rmtree(trash, ignore_errors=True)
+    except OSError as exc:
+        raise RunStoreError(f"Run {run_id!r} could not be deleted ({exc.strerror or exc}).") from exc
+
+
+def rename_run(run_id: str, new_name: str) -> RunRecord:
+    """Change a run's display name (stored in its ``config.json``, replaced atomically)."""
+    new_name = " ".join(str(new_name).split())
+    if not new_name:
+        raise RunStoreError("A run's name cannot be empty.")
+    if len(new_name) > 200:
+        raise RunStoreError("Please keep the name under 200 characters.")
+    folder = _folder(run_id)
+    record = _read_record(folder)
+    config = dict(record.config, name=new_name)
+    tmp = folder / ".config.json.tmp"
+    try:
+        _write_json(tmp, config)
+        os.replace(tmp, folder / "config.json")
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise RunStoreError(_storage_message(exc, folder)) from exc
+    return load_run(run_id)

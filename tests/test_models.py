@@ -1,0 +1,52 @@
+"""Model builders: shapes, the Embedding layer's name/mask/trainability, and the starting matrix."""
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from lib.models import ARCHITECTURES, STRATEGIES, build_model, embedding_weights, parameter_counts
+
+
+def test_importing_training_modules_does_not_import_tensorflow():
+    code = ("import sys; import lib.models, lib.training, lib.runs, lib.jobs; "
+            "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_five_strategies_as_in_the_design():
+    assert list(STRATEGIES) == ["learned", "glove_frozen", "glove_finetuned", "word2vec_frozen", "word2vec_finetuned"]
+    assert [s.trainable for s in STRATEGIES.values()] == [True, False, True, False, True]
+    assert [s.source for s in STRATEGIES.values()] == [None, "glove", "glove", "word2vec", "word2vec"]
+
+
+@pytest.mark.parametrize("architecture", list(ARCHITECTURES))
+def test_each_architecture_binary_and_multiclass(architecture):
+    x = np.array([[0, 0, 1, 2, 3, 4], [0, 1, 2, 5, 3, 4]], dtype="int32")
+    binary = build_model(architecture, vocab_size=10, sequence_length=6, embedding_dim=3)
+    assert binary.predict(x, verbose=0).shape == (2, 1)
+    assert binary.layers[-1].activation.__name__ == "sigmoid"
+    layer = binary.get_layer("embedding")
+    assert layer.mask_zero and layer.trainable
+    assert layer.get_weights()[0].shape == (10, 3)
+    multi = build_model(architecture, vocab_size=10, sequence_length=6, embedding_dim=3, num_classes=4)
+    probs = multi.predict(x, verbose=0)
+    assert probs.shape == (2, 4) and np.allclose(probs.sum(axis=1), 1.0, atol=1e-5)
+
+
+def test_matrix_start_and_freezing():
+    matrix = np.arange(30, dtype="float32").reshape(10, 3) / 30
+    frozen = build_model("average", 10, 6, 3, embedding_matrix=matrix, trainable=False)
+    assert np.array_equal(embedding_weights(frozen), matrix)
+    assert not frozen.get_layer("embedding").trainable
+    trainable, frozen_count = parameter_counts(frozen)
+    assert frozen_count == 30 and trainable > 0
+    tuned = build_model("average", 10, 6, 3, embedding_matrix=matrix, trainable=True)
+    assert parameter_counts(tuned)[1] == 0
+
+
+def test_wrong_matrix_shape_and_unknown_architecture_are_clear_errors():
+    with pytest.raises(ValueError, match="shape"):
+        build_model("average", 10, 6, 3, embedding_matrix=np.zeros((10, 4)))
+    with pytest.raises(ValueError, match="architecture"):
+        build_model("transformer", 10, 6, 3)

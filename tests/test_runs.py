@@ -1,0 +1,120 @@
+"""The run store: atomic writes, round trips, broken folders reported, nothing unpickled."""
+import errno
+import json
+import os
+
+import numpy as np
+import pytest
+
+from lib import runs
+from lib.paths import runs_dir
+
+
+@pytest.fixture(autouse=True)
+def private_store(tmp_path, monkeypatch):
+    monkeypatch.setenv("EMBEDDING_LAB_DATA", str(tmp_path))
+    yield tmp_path
+
+
+def _save(strategy="learned", seed=0, model=None, vocab=("", "the", "movie", "great")):
+    vocab = list(vocab)
+    initial = np.random.default_rng(seed).normal(size=(len(vocab), 4)).astype("float32")
+    config = {"strategy": strategy, "strategy_label": "Learned from scratch", "architecture": "average",
+              "dataset_key": "imdb", "dataset_name": "Toy", "train_size": 300, "vocab_size": len(vocab),
+              "sequence_length": 6, "embedding_dim": 4, "epochs": 1, "batch_size": 32, "learning_rate": 0.001,
+              "seed": seed, "job_id": "job-1", "num_classes": 2}
+    return runs.save_run(config, {"loss": [0.7], "accuracy": [0.5]}, {"test_accuracy": 0.5, "test_loss": 0.69},
+                         vocab, initial, initial + 1, model=model)
+
+
+def test_round_trip():
+    record = _save()
+    assert (runs_dir() / record.run_id).is_dir()
+    assert record.name == "Learned from scratch · 300 reviews · seed 0"
+    records, problems = runs.list_runs()
+    assert [r.run_id for r in records] == [record.run_id] and problems == []
+    vocab, initial, final = runs.load_embeddings(record.run_id)
+    assert vocab == ["", "the", "movie", "great"]
+    assert np.allclose(final - initial, 1.0)
+    loaded = runs.load_run(record.run_id)
+    assert loaded.config["seed"] == 0 and loaded.metrics["test_accuracy"] == 0.5 and loaded.history["loss"] == [0.7]
+
+
+def test_model_rebuilt_from_config_and_weights():
+    from lib.models import build_model
+
+    model = build_model("average", 4, 6, 4)
+    record = _save(model=model)
+    assert record.has_model
+    rebuilt = runs.load_model(record.run_id)
+    for a, b in zip(model.get_weights(), rebuilt.get_weights()):
+        assert np.array_equal(a, b)
+
+
+def test_failed_write_leaves_nothing(monkeypatch):
+    def disk_full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(runs.np, "save", disk_full)
+    with pytest.raises(runs.RunStoreError, match="full"):
+        _save()
+    assert list(runs_dir().iterdir()) == []
+    assert runs.list_runs() == ([], [])
+
+
+def test_unwritable_data_folder_gives_a_clear_message(monkeypatch):
+    def denied(self, *args, **kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(runs.Path, "mkdir", denied)
+    with pytest.raises(runs.RunStoreError, match="EMBEDDING_LAB_DATA"):
+        _save()
+
+
+def test_interrupted_write_is_invisible():
+    record = _save()
+    half = runs_dir() / ".tmp-20260101-000000-learned-s0-abcdef"
+    half.mkdir()
+    (half / "config.json").write_text("{}")
+    records, problems = runs.list_runs()
+    assert [r.run_id for r in records] == [record.run_id] and problems == []
+
+
+def test_broken_folders_are_skipped_with_a_sentence_each():
+    good = _save()
+    missing = _save(seed=1)
+    os.remove(runs_dir() / missing.run_id / "embedding_final.npy")
+    corrupt = _save(seed=2)
+    (runs_dir() / corrupt.run_id / "metrics.json").write_text("{not json")
+    records, problems = runs.list_runs()
+    assert [r.run_id for r in records] == [good.run_id]
+    assert len(problems) == 2
+    assert any(missing.run_id in p and "embedding_final.npy" in p for p in problems)
+    assert any(corrupt.run_id in p and "metrics.json" in p for p in problems)
+
+
+def test_pickled_arrays_are_refused():
+    record = _save()
+    np.save(runs_dir() / record.run_id / "embedding_final.npy", np.array([{"x": 1}], dtype=object), allow_pickle=True)
+    with pytest.raises(runs.RunStoreError):
+        runs.load_embeddings(record.run_id)
+
+
+def test_rename_delete_and_newest_first():
+    first = _save(seed=0)
+    second = _save(seed=1)
+    # same second: order by creation time then id; make the second clearly newer
+    cfg = json.loads((second.path / "config.json").read_text())
+    cfg["created"] = "2999-01-01T00:00:00+00:00"
+    (second.path / "config.json").write_text(json.dumps(cfg))
+    assert [r.run_id for r in runs.list_runs()[0]] == [second.run_id, first.run_id]
+    renamed = runs.rename_run(first.run_id, "  My   baseline ")
+    assert renamed.name == "My baseline" and runs.load_run(first.run_id).name == "My baseline"
+    with pytest.raises(runs.RunStoreError):
+        runs.rename_run(first.run_id, "   ")
+    runs.delete_run(first.run_id)
+    assert [r.run_id for r in runs.list_runs()[0]] == [second.run_id]
+    with pytest.raises(runs.RunStoreError):
+        runs.load_run(first.run_id)
+    with pytest.raises(runs.RunStoreError):
+        runs.load_run("../etc")

@@ -1,0 +1,167 @@
+"""Training on tiny data: every strategy and architecture, freezing, seeds, honest splits, summaries."""
+import threading
+
+import numpy as np
+import pytest
+
+from lib import training
+from lib.models import ARCHITECTURES, STRATEGIES
+
+TINY = dict(training.PRESETS["Tiny (tests)"], sequence_length=12, dataset_key="toy-0")
+CONTRACT_CONFIG = ["dataset_key", "dataset_name", "train_size", "strategy", "strategy_label", "architecture",
+                   "vocab_size", "sequence_length", "embedding_dim", "epochs", "batch_size", "learning_rate",
+                   "seed", "job_id"]
+CONTRACT_METRICS = ["test_accuracy", "test_loss", "train_seconds", "hits", "misses", "trainable_params",
+                    "frozen_params"]
+
+
+@pytest.fixture(scope="module")
+def dataset():
+    return training.toy_dataset(n_train=300, n_test=200)
+
+
+@pytest.fixture(scope="module")
+def data(dataset):
+    return training.prepare_data(dataset, training.make_config(**TINY))
+
+
+@pytest.fixture(scope="module")
+def vectors():
+    return {}
+
+
+@pytest.fixture(scope="module")
+def runs_by_strategy(data, vectors):
+    return {s: training.train(dict(TINY, strategy=s, job_id="test"), data=data, vectors=vectors) for s in STRATEGIES}
+
+
+def test_splits_are_honest(dataset, data):
+    assert len(data.x_train) + len(data.x_val) == len(dataset.train_texts) == data.train_size
+    assert len(data.x_val) == 30  # 10 % of the training texts, never the test split
+    assert len(data.x_test) == len(dataset.test_texts)
+
+
+def test_tokenizer_is_fitted_on_training_texts_only(dataset):
+    d = training.toy_dataset(n_train=100, n_test=50)
+    d = type(d)(**{**d.__dict__, "test_texts": [t + " onlyintestword" for t in d.test_texts]})
+    prepared = training.prepare_data(d, training.make_config(**TINY))
+    assert "onlyintestword" not in prepared.vocabulary
+    assert prepared.vocabulary[0] == ""
+
+
+@pytest.mark.parametrize("strategy", list(STRATEGIES))
+def test_every_strategy_trains_and_reports(runs_by_strategy, strategy):
+    run = runs_by_strategy[strategy]
+    for key in CONTRACT_CONFIG:
+        assert key in run.config, key
+    for key in CONTRACT_METRICS:
+        assert key in run.metrics, key
+    assert run.config["strategy"] == strategy and run.config["seed"] == 0
+    assert 0.0 <= run.metrics["test_accuracy"] <= 1.0
+    assert len(run.history["loss"]) == len(run.history["val_accuracy"]) == 1
+    assert run.embedding_initial.shape == run.embedding_final.shape == (len(run.vocabulary), 50)
+    if STRATEGIES[strategy].source is None:
+        assert run.metrics["hits"] is None
+    else:
+        assert run.metrics["hits"] > 0 and run.metrics["hits"] + run.metrics["misses"] == len(run.vocabulary) - 1
+
+
+@pytest.mark.parametrize("strategy", list(STRATEGIES))
+def test_frozen_stays_fine_tuned_moves(runs_by_strategy, strategy):
+    run = runs_by_strategy[strategy]
+    if STRATEGIES[strategy].trainable:
+        assert not np.allclose(run.embedding_initial, run.embedding_final)
+        assert run.metrics["frozen_params"] == 0
+    else:
+        assert np.array_equal(run.embedding_initial, run.embedding_final)
+        assert run.metrics["frozen_params"] == run.embedding_initial.size
+
+
+def test_glove_start_is_the_glove_rows(runs_by_strategy, vectors):
+    run = runs_by_strategy["glove_frozen"]
+    glove = vectors["glove"]
+    i = run.vocabulary.index("great")
+    assert np.allclose(run.embedding_initial[i], glove["great"])
+    assert "zorblax" in run.metrics["missed_examples"]
+    assert np.all(run.embedding_initial[0] == 0)
+
+
+def test_word2vec_learned_from_training_texts(runs_by_strategy, vectors):
+    assert "word2vec" in runs_by_strategy["word2vec_frozen"].config
+    assert "great" in vectors["word2vec"].key_to_index
+    assert vectors["word2vec"].vector_size == 50
+
+
+def test_the_toy_task_is_learnable(data, vectors):
+    run = training.train(dict(TINY, strategy="glove_finetuned", epochs=4), data=data, vectors=vectors)
+    assert run.metrics["test_accuracy"] > 0.7
+
+
+@pytest.mark.parametrize("architecture", [a for a in ARCHITECTURES if a != "average"])
+def test_other_architectures_train(data, architecture):
+    run = training.train(dict(TINY, strategy="learned", architecture=architecture), data=data, keep_model=False)
+    assert run.config["architecture"] == architecture and 0 <= run.metrics["test_accuracy"] <= 1
+    assert run.model is None
+
+
+def test_seeds_make_runs_repeatable(data):
+    a = training.train(dict(TINY, strategy="learned", seed=1), data=data)
+    b = training.train(dict(TINY, strategy="learned", seed=1), data=data)
+    c = training.train(dict(TINY, strategy="learned", seed=2), data=data)
+    assert np.array_equal(a.embedding_initial, b.embedding_initial)
+    assert not np.array_equal(a.embedding_initial, c.embedding_initial)
+
+
+def test_progress_and_cancel(data):
+    events = []
+    cancel = threading.Event()
+
+    def on_progress(event):
+        events.append(event)
+        if event.get("stage") == "training" and event.get("batch", 0) >= 2:
+            cancel.set()
+
+    with pytest.raises(training.TrainingCancelled):
+        training.train(dict(TINY, strategy="learned", epochs=3), on_progress, data=data, cancel=cancel)
+    batches = [e["batch"] for e in events if e.get("stage") == "training"]
+    assert max(batches) <= 3  # stopped right after the batch that saw the cancel
+    assert not any(e.get("stage") == "epoch_end" for e in events)
+
+
+def test_bad_settings_are_clear_errors():
+    with pytest.raises(training.TrainingError, match="architecture"):
+        training.make_config(architecture="gpt")
+    with pytest.raises(training.TrainingError, match="learning rate"):
+        training.make_config(learning_rate=5)
+    with pytest.raises(training.TrainingError, match="strategy"):
+        training.make_config(strategy="bert")
+
+
+def _fake(strategy, label, size, seed, acc):
+    config = {"strategy": strategy, "strategy_label": label, "train_size": size, "seed": seed, "epochs": 2}
+    metrics = {"test_accuracy": acc, "test_loss": 0.4, "train_seconds": 1.0, "epochs_completed": 2,
+               "trainable_params": 10, "frozen_params": 0, "hits": 5, "misses": 1}
+    return training.Run(config, {}, metrics, [""], np.zeros((1, 1)), np.zeros((1, 1)))
+
+
+def test_results_table_and_summary_sentence():
+    runs = [_fake("learned", "Learned from scratch", 2000, s, a) for s, a in [(0, 0.78), (1, 0.80)]]
+    runs += [_fake("glove_finetuned", "GloVe, fine-tuned", 2000, s, a) for s, a in [(0, 0.84), (1, 0.84)]]
+    table = training.results_table(runs)
+    assert list(table["strategy"]) == ["learned", "glove_finetuned"]
+    row = table.iloc[0]
+    assert row["seeds"] == 2 and row["accuracy_mean"] == pytest.approx(0.79)
+    assert row["accuracy_std"] == pytest.approx(np.std([0.78, 0.80], ddof=1))
+    sentence = training.summary_sentence(table)
+    assert "GloVe, fine-tuned did best: 84.0%" in sentence
+    assert "5.0 points above learning the embedding from scratch" in sentence
+    assert "2,000 training reviews" in sentence
+    assert training.summary_sentence(training.results_table([])) == "No finished runs yet."
+
+
+def test_estimate_grows_with_work():
+    quick = training.make_config(**training.PRESETS["Quick demo"])
+    full = training.make_config(**training.PRESETS["Full IMDB"])
+    five = list(STRATEGIES)
+    assert 0 < training.estimate_seconds(quick, five) < training.estimate_seconds(full, five)
+    assert training.estimate_seconds(quick, five, seeds=3) > training.estimate_seconds(quick, five)
