@@ -13,6 +13,7 @@ navigation = st.navigation(
     {
         "Start here": [
             st.Page("pages/home.py", title="Welcome", icon=":material/home:", default=True),
+            st.Page("pages/tour.py", title="Guided tour", icon=":material/slideshow:"),
         ],
         "Learn": [
             st.Page("pages/explain.py", title="What an Embedding layer does", icon=":material/pin:"),

@@ -1,0 +1,104 @@
+"""The story sentences of the guided tour, each written from measured numbers.
+
+A presenter reads these aloud to people who do not program, so every sentence
+states what was measured in this session (never a canned figure) in plain words.
+The functions take plain values and return strings; the tour page only lays them out.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+SCREENS = [
+    "Words become numbers",
+    "Numbers become rows of a table",
+    "What GloVe already knows",
+    "The race between strategies",
+    "The same words, before and after",
+    "The takeaway",
+]
+
+
+def ordinal(n: int) -> str:
+    """1 -> '1st', 2 -> '2nd', 11 -> '11th', 23 -> '23rd'."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def ids_sentence(texts: Sequence[str], ids: np.ndarray) -> str:
+    rows = " and ".join(f"“{t}” becomes {np.array2string(r)}" for t, r in zip(texts, ids))
+    return f"{rows}: each word is replaced by its rank in a frequency list, and 0 fills the empty places in front."
+
+
+def lookup_sentence(vocab_size: int, dim: int, n_positions: int, max_difference: float) -> str:
+    same = "exactly" if max_difference == 0 else f"up to {max_difference:g} away from"
+    return (
+        f"The Embedding layer is a table of {vocab_size} rows × {dim} numbers. It swaps each of the "
+        f"{n_positions} ids for its row: every output row is {same} the table row of its id."
+    )
+
+
+def glove_sentence(rank_of_bad: int, cosine_good_bad: float, nearest: Sequence[str]) -> str:
+    return (
+        f"In GloVe, the words closest to “good” are {', '.join(nearest[:4])}; “bad” is the "
+        f"{ordinal(rank_of_bad)} closest of 400,000 words (cosine similarity {cosine_good_bad:.2f}). "
+        "GloVe learned from which words appear together, and “good” and “bad” appear in the same kinds of sentences."
+    )
+
+
+def race_sentence(snapshot: dict) -> str:
+    """What the training job is doing, from :meth:`lib.jobs.Job.snapshot`."""
+    status = snapshot["status"]
+    done, total = snapshot["finished_tasks"], snapshot["total_tasks"]
+    if status == "queued":
+        return f"Waiting for the machine: {snapshot.get('queue_position', 1)} job(s) ahead in the queue."
+    if status == "running":
+        running = [t for t in snapshot["tasks"] if t["status"] == "running"]
+        now = f" Now training: {running[0]['label']}." if running else ""
+        return f"Training five models that differ only in how their embedding starts: {done} of {total} finished.{now}"
+    if status == "cancelled":
+        return f"The demo was cancelled after {done} of {total} models; the finished ones are kept."
+    if status == "failed":
+        return f"The demo stopped: {snapshot.get('error') or 'see the server log'}."
+    return f"All {total} models finished in {snapshot.get('elapsed', 0):.0f} seconds."
+
+
+def maps_sentence(
+    before_label: str, after_label: str, separation_before: float, separation_after: float,
+    cosine_before: float | None, cosine_after: float | None, train_size: int,
+) -> str:
+    sentence = (
+        f"Using only the word vectors, a simple classifier tells positive from negative words apart "
+        f"{separation_before:.0%} of the time in {before_label} and {separation_after:.0%} in {after_label} "
+        f"(50% is guessing), after training on {train_size:,} labelled reviews."
+    )
+    if cosine_before is not None and cosine_after is not None:
+        direction = "further apart" if cosine_after < cosine_before else "closer together"
+        sentence += (
+            f" “good” and “bad” moved {direction}: cosine similarity {cosine_before:.2f} before, {cosine_after:.2f} after."
+        )
+    return sentence
+
+
+def takeaway_sentence(table) -> str:
+    """The last screen: who won, by how much, and what that suggests, from a results table."""
+    from lib.training import summary_sentence
+
+    if table is None or len(table) == 0:
+        return "No model has finished yet, so there is nothing to conclude."
+    base = summary_sentence(table)
+    size = int(table["train_size"].max())
+    rows = table[table["train_size"] == size]
+    learned = rows[rows["strategy"] == "learned"]
+    pretrained = rows[rows["strategy"] != "learned"]
+    if len(learned) and len(pretrained):
+        best_pre = pretrained["accuracy_mean"].max()
+        gap = (best_pre - learned["accuracy_mean"].iloc[0]) * 100
+        if gap >= 1:
+            base += f" With only {size:,} labelled reviews, starting from pretrained vectors paid off."
+        elif gap <= -1:
+            base += " Here learning from scratch did as well or better: with enough labelled reviews the head start matters less."
+        else:
+            base += " The strategies ended within a point of each other."
+    return base
