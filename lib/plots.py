@@ -175,3 +175,85 @@ def movement_bars(words: list[str], cosines: list[float], height: int | None = N
 
 
 # --- training: learning curves, accuracy bars, data efficiency (owned by the training work) ---
+
+
+#: One fixed colour per initialization strategy, the same on every training chart.
+STRATEGY_COLOURS = {
+    "learned": OKABE_ITO[7],
+    "glove_frozen": OKABE_ITO[5],
+    "glove_finetuned": OKABE_ITO[0],
+    "word2vec_frozen": OKABE_ITO[1],
+    "word2vec_finetuned": OKABE_ITO[3],
+}
+
+
+def learning_curves(curves: list[dict], metric: str = "accuracy", height: int | None = None, title: str | None = None):
+    """Training (dashed) and validation (solid) ``metric`` per epoch, one colour per strategy.
+
+    ``curves``: dicts with ``label``, ``strategy`` and ``history`` (Keras-style lists:
+    ``accuracy``, ``val_accuracy``, ``loss``, ``val_loss``).
+    """
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    for curve in curves:
+        history = curve.get("history") or {}
+        colour = STRATEGY_COLOURS.get(curve.get("strategy"), OKABE_ITO[0])
+        for key, dash, suffix in ((metric, "dash", "training"), (f"val_{metric}", "solid", "validation")):
+            values = history.get(key) or []
+            if not values:
+                continue
+            fig.add_trace(go.Scatter(
+                x=list(range(1, len(values) + 1)), y=values, mode="lines+markers",
+                name=f"{curve.get('label', '')} ({suffix})", line=dict(color=colour, dash=dash, width=3),
+                legendgroup=curve.get("label", ""),
+            ))
+    fig.update_xaxes(title_text="epoch", dtick=1)
+    fig.update_yaxes(title_text=metric if metric != "accuracy" else "accuracy", tickformat=".0%" if metric == "accuracy" else None)
+    return style(fig, title=title, height=height or 380)
+
+
+def accuracy_bars(table, height: int | None = None, title: str | None = None):
+    """Test accuracy per strategy (mean over seeds) with error bars of one standard deviation.
+
+    ``table`` is :func:`lib.training.results_table` for one training-set size.
+    """
+    import plotly.graph_objects as go
+
+    labels = list(table["Strategy"])
+    means = [float(v) for v in table["accuracy_mean"]]
+    stds = [float(v) for v in table["accuracy_std"]]
+    seeds = [int(v) for v in table["seeds"]]
+    colours = [STRATEGY_COLOURS.get(k, OKABE_ITO[0]) for k in table["strategy"]]
+    fig = go.Figure(go.Bar(
+        x=labels, y=means, marker_color=colours,
+        error_y=dict(type="data", array=stds, visible=any(s > 1 for s in seeds), thickness=2, width=8),
+        text=[f"{m:.1%}" for m in means], textposition="outside",
+        hovertemplate="%{x}: %{y:.1%}<extra></extra>",
+    ))
+    low = max(0.0, min(means, default=0.5) - max(stds, default=0.0) - 0.1)
+    fig.update_yaxes(title_text="test accuracy", tickformat=".0%", range=[low, min(1.0, max(means, default=1) + 0.06)])
+    fig.update_xaxes(title_text="")
+    return style(fig, title=title, height=height or 400)
+
+
+def data_efficiency(table, height: int | None = None, title: str | None = None):
+    """Test accuracy against training-set size (log axis), one line per strategy, error bars over seeds.
+
+    ``table`` is :func:`lib.training.results_table` over several training-set sizes.
+    """
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    for key, group in table.groupby("strategy", sort=False):
+        group = group.sort_values("train_size")
+        fig.add_trace(go.Scatter(
+            x=list(group["train_size"]), y=list(group["accuracy_mean"]), mode="lines+markers",
+            name=str(group["Strategy"].iloc[0]),
+            line=dict(color=STRATEGY_COLOURS.get(key, OKABE_ITO[0]), width=3), marker=dict(size=9),
+            error_y=dict(type="data", array=list(group["accuracy_std"]), visible=bool((group["seeds"] > 1).any())),
+            hovertemplate="%{x:,} reviews: %{y:.1%}<extra></extra>",
+        ))
+    fig.update_xaxes(title_text="training reviews (log scale)", type="log")
+    fig.update_yaxes(title_text="test accuracy", tickformat=".0%")
+    return style(fig, title=title, height=height or 420)

@@ -1,5 +1,365 @@
-"""Placeholder until this page is built: it says so instead of pretending."""
+"""Train and compare initialization strategies: settings, a background job with live progress, honest results."""
+from __future__ import annotations
+
+import pandas as pd
 import streamlit as st
 
-st.title("Coming soon")
-st.info("This page is not built yet. Start with **What an Embedding layer does**.")
+from lib import jobs, plots, training
+from lib.models import ARCHITECTURES, STRATEGIES
+from ui import presentation
+from ui.errors import friendly_errors, show_error
+
+PRESET_NAMES = ["Quick demo", "Full IMDB", "Classic LSTM (slow)", "Tiny (tests)"]
+PRESET_HELP = {
+    "Quick demo": "2,000 training reviews, short sequences, 3 epochs, the fast model: all five strategies in well under a minute.",
+    "Full IMDB": "All 25,000 training reviews with the fast model: all five strategies in a few minutes.",
+    "Classic LSTM (slow)": "The model from the question: LSTM(100), 5,000 words, length 500, 3 epochs, batch 64. About 4 minutes per strategy.",
+    "Tiny (tests)": "A few hundred reviews and one epoch: for checking that everything works, not for conclusions.",
+}
+SETTING_KEYS = ["train_size", "architecture", "vocab_size", "sequence_length", "embedding_dim", "epochs",
+                "batch_size", "learning_rate"]
+SIZE_LABEL = {None: "all (25,000 for IMDB)"}
+GLOVE_DIM = 50
+
+# --- state that must survive leaving the page -------------------------------------------------------
+ss = st.session_state
+ss.setdefault("train_settings", dict(training.make_config(**training.PRESETS["Quick demo"])))
+ss.setdefault("train_preset", "Quick demo")
+ss.setdefault("train_strategies", list(STRATEGIES))
+ss.setdefault("train_seeds", 1)
+ss.setdefault("train_dataset_key", "imdb")
+ss.setdefault("train_efficiency_sizes", [500, 1_000, 2_000, 5_000])
+saved = ss["train_settings"]
+for name in SETTING_KEYS:  # widgets lose their state when the page is left: restore them from our copy
+    ss.setdefault(f"train_w_{name}", saved[name])
+for name in ("preset", "strategies", "seeds", "dataset_key", "efficiency_sizes"):
+    ss.setdefault(f"train_w_{name}", ss[f"train_{name}"])
+if ss.get("train_pending_dataset"):  # a dataset was just uploaded: select it (before the widget exists)
+    ss["train_w_dataset_key"] = ss["train_dataset_key"] = ss.pop("train_pending_dataset")
+
+
+def _apply_preset() -> None:
+    preset = ss["train_w_preset"]
+    ss["train_preset"] = preset
+    values = training.make_config(**training.PRESETS[preset])
+    for name in SETTING_KEYS:
+        ss[f"train_w_{name}"] = values[name]
+        saved[name] = values[name]
+
+
+def _size_label(n):
+    return SIZE_LABEL.get(n) or f"{n:,}"
+
+
+@st.cache_resource(show_spinner="Loading the uploaded dataset…")
+def _saved_dataset(key: str):
+    from lib.datasets import load_saved_dataset
+
+    return load_saved_dataset(key)
+
+
+def _dataset(key: str):
+    """The dataset to train on (shared, read-only)."""
+    if key == "imdb":
+        try:
+            from ui import sources
+        except ImportError:  # the shared loaders are not there: load directly (slower, not shared)
+            from lib.datasets import load_imdb
+
+            return load_imdb()
+        return sources.imdb()
+    return _saved_dataset(key)
+
+
+def _shared_vectors(strategies: list[str]) -> dict:
+    """GloVe from the app-wide cache, so the job does not load a second copy."""
+    if any(STRATEGIES[s].source == "glove" for s in strategies):
+        try:
+            from ui import sources
+
+            return {"glove": sources.glove()}
+        except (ImportError, AttributeError):
+            return {}
+    return {}
+
+
+def _fmt_seconds(seconds: float) -> str:
+    if seconds < 90:
+        return f"{max(1, round(seconds / 5) * 5):.0f} seconds"
+    return f"{seconds / 60:.0f} minutes" if seconds < 5400 else f"{seconds / 3600:.1f} hours"
+
+
+# --- the page ---------------------------------------------------------------------------------------
+st.title("Train and compare initialization strategies")
+st.markdown(
+    "Does a model learn better when its Embedding layer **starts from pretrained vectors** (GloVe, or "
+    "word2vec trained on the same reviews) than when it **learns the vectors from scratch**? And should "
+    "those vectors stay **frozen** or be **fine-tuned**? Pick the settings, press *Train*, and the five "
+    "strategies are trained one after another on the same reviews and graded on the same "
+    "held-out test reviews. Training runs in the background: you can visit other pages and come back."
+)
+
+with presentation.settings("Training settings"):
+    with st.container(border=True):
+        st.subheader("1. Settings")
+        st.radio("Preset", PRESET_NAMES, key="train_w_preset", on_change=_apply_preset, horizontal=True,
+                 help="Fills in the settings below; you can still change any of them.")
+        st.caption(PRESET_HELP[ss["train_w_preset"]])
+
+        from lib.datasets import saved_datasets
+
+        uploads = dict(saved_datasets())
+        options = ["imdb"] + list(uploads)
+        if ss["train_w_dataset_key"] not in options:
+            ss["train_w_dataset_key"] = "imdb"
+        c1, c2 = st.columns(2)
+        c1.selectbox("Dataset", options, key="train_w_dataset_key",
+                     format_func=lambda k: "IMDB movie reviews (50,000, half for testing)" if k == "imdb" else uploads[k],
+                     help="Upload your own labelled texts below; they stay available after you leave the page.")
+        size_options = training.TRAIN_SIZES
+        if ss["train_w_train_size"] not in size_options:
+            size_options = sorted(size_options[:-1] + [ss["train_w_train_size"]]) + [None]
+        c2.selectbox("Training reviews", size_options, key="train_w_train_size", format_func=_size_label,
+                     help="A subset of the training split, the same for every strategy. The test split is never touched.")
+        with st.expander("Upload your own labelled texts (CSV, TSV or Parquet)"):
+            upload = st.file_uploader("A table with a text column and a label column", type=["csv", "tsv", "parquet"],
+                                      key="train_w_upload")
+            if upload is not None:
+                with friendly_errors("Reading the file"):
+                    from lib.datasets import dataset_from_upload, read_table
+
+                    table = read_table(upload.name, upload.getvalue())
+                    cols = list(table.columns)
+                    u1, u2 = st.columns(2)
+                    text_col = u1.selectbox("Text column", cols, key="train_w_text_col")
+                    label_col = u2.selectbox("Label column", cols, index=min(1, len(cols) - 1), key="train_w_label_col")
+                    if st.button("Use this dataset", key="train_use_upload"):
+                        ds = dataset_from_upload(upload.name, upload.getvalue(), text_col, label_col)
+                        ss["train_pending_dataset"] = ds.key
+                        st.success(f"Stored {len(ds.train_texts):,} training and {len(ds.test_texts):,} test texts "
+                                   f"({', '.join(ds.class_names)}). Choose it under *Dataset*.")
+                        st.rerun()
+
+        st.multiselect("Strategies", list(STRATEGIES), key="train_w_strategies",
+                       format_func=lambda k: STRATEGIES[k].label,
+                       help="Learned: random start. Frozen: the pretrained vectors never change. "
+                            "Fine-tuned: they start pretrained and training may adjust them.")
+        chosen = list(ss["train_w_strategies"])
+        uses_glove = any(STRATEGIES[s].source == "glove" for s in chosen)
+        if uses_glove and ss["train_w_embedding_dim"] != GLOVE_DIM:
+            ss["train_w_embedding_dim"] = GLOVE_DIM
+
+        m1, m2, m3, m4 = st.columns(4)
+        m1.selectbox("Model", list(ARCHITECTURES), key="train_w_architecture", format_func=ARCHITECTURES.get)
+        m2.number_input("Vocabulary size", 100, 100_000, step=1_000, key="train_w_vocab_size",
+                        help="Only the most frequent words get their own row; rarer words are dropped.")
+        m3.number_input("Sequence length", 10, 1_000, step=50, key="train_w_sequence_length",
+                        help="Reviews are cut (keeping their end) or padded to this many words.")
+        m4.number_input("Embedding dimension", 2, 300, step=1, key="train_w_embedding_dim", disabled=uses_glove,
+                        help="Numbers per word.")
+        if uses_glove:
+            st.caption(f"The embedding dimension is fixed at {GLOVE_DIM} because GloVe's vectors have {GLOVE_DIM} numbers "
+                       "per word, and every strategy uses the same size so the comparison is fair.")
+        t1, t2, t3, t4 = st.columns(4)
+        t1.number_input("Epochs", 1, 50, key="train_w_epochs")
+        t2.selectbox("Batch size", [16, 32, 64, 128, 256], key="train_w_batch_size")
+        t3.select_slider("Learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 1e-2], key="train_w_learning_rate",
+                         format_func=lambda v: f"{v:g}")
+        t4.slider("Seeds per strategy", 1, 5, key="train_w_seeds",
+                  help="Each strategy is trained this many times with different random seeds to show the spread.")
+
+# copy the widget values into state that survives navigation
+for name in SETTING_KEYS:
+    saved[name] = ss[f"train_w_{name}"]
+for name in ("preset", "strategies", "seeds", "dataset_key", "efficiency_sizes"):
+    if f"train_w_{name}" in ss:
+        ss[f"train_{name}"] = ss[f"train_w_{name}"]
+
+strategies = list(ss["train_strategies"])
+seeds = list(range(int(ss["train_seeds"])))
+settings = dict(saved, test_size=training.PRESETS[ss["train_preset"]].get("test_size"))
+try:
+    config = training.make_config(**settings)
+except ValueError as exc:
+    show_error(f"These settings cannot be used: {exc}", None)
+    st.stop()
+estimate = training.estimate_seconds(config, strategies, len(seeds)) if strategies else 0.0
+
+with st.container(border=True):
+    st.subheader("2. Train")
+    if not strategies:
+        st.warning("Choose at least one strategy above.")
+    else:
+        st.markdown(
+            f"**{len(strategies) * len(seeds)} runs** ({len(strategies)} strategies × {len(seeds)} seed"
+            f"{'s' if len(seeds) > 1 else ''}) on {_size_label(config['train_size'])} training reviews. "
+            f"Estimated time on this machine: **about {_fmt_seconds(estimate)}**."
+        )
+    running = jobs.current_job()
+    if running is not None and running.id != ss.get("train_job_id"):
+        st.info("Another training job is running on this server right now; yours will wait in the queue and start "
+                "automatically when it finishes (the machine has 2 cores, so jobs run one at a time).")
+    if st.button("Train", type="primary", disabled=not strategies, icon=":material/play_arrow:", key="train_start"):
+        with friendly_errors("Starting the training"):
+            dataset = _dataset(ss["train_dataset_key"])
+            spec = jobs.JobSpec(dataset=dataset, strategies=strategies, settings=settings, seeds=seeds,
+                                title=ss["train_preset"], vectors=_shared_vectors(strategies),
+                                owner=getattr(getattr(st, "context", None), "session_id", "") or "")
+            job = jobs.submit(spec)
+            ss["train_job_id"] = job.id
+            ss["train_job_seen_done"] = False
+
+
+def _task_line(task: dict) -> tuple[float, str]:
+    who = f"{task['label']}" + (f" · seed {task['seed']}" if len(seeds) > 1 or task["seed"] else "")
+    if task["train_size"]:
+        who += f" · {task['train_size']:,} reviews"
+    status = task["status"]
+    if status == "done":
+        return 1.0, f"✅ {who}: {task['metrics']['test_accuracy']:.1%} test accuracy ({task['seconds']:.0f} s)"
+    if status == "failed":
+        return 1.0, f"⚠️ {who}: failed — {task['error']}"
+    if status == "cancelled":
+        return 0.0, f"⏹️ {who}: cancelled"
+    if status == "waiting":
+        return 0.0, f"⏳ {who}: waiting"
+    stage = task.get("stage")
+    if stage == "word2vec":
+        return 0.0, f"🔄 {who}: training word2vec on the training reviews ({task.get('fraction', 0):.0%})"
+    if stage in ("preparing", "vectors", ""):
+        return 0.0, f"🔄 {who}: preparing the data and the starting vectors"
+    if stage == "evaluating":
+        return 1.0, f"🔄 {who}: grading on the held-out test reviews"
+    if stage == "saving":
+        return 1.0, f"🔄 {who}: saving"
+    epochs, batches = max(1, task.get("epochs") or 1), max(1, task.get("batches") or 1)
+    fraction = ((max(1, task.get("epoch", 1)) - 1) + task.get("batch", 0) / batches) / epochs
+    acc = task.get("logs", {}).get("accuracy")
+    extra = f", training accuracy so far {acc:.1%}" if acc is not None else ""
+    return min(1.0, fraction), (f"🔄 {who}: epoch {task.get('epoch', 1)} of {epochs}, "
+                                f"batch {task.get('batch', 0)} of {batches}{extra}")
+
+
+def _show_job(snap: dict, key: str) -> None:
+    if snap["status"] == "queued":
+        st.info(f"Waiting in the queue: {snap['queue_position']} job(s) ahead of yours. It starts by itself; "
+                "you can leave this page meanwhile.")
+    elif snap["status"] == "running":
+        st.markdown(f"**{snap['message']}** ({snap['elapsed']:.0f} s so far)")
+    elif snap["status"] == "cancelled":
+        st.warning(snap["message"])
+    elif snap["status"] == "failed":
+        st.error(snap["message"] or snap["error"])
+    else:
+        st.success(snap["message"])
+    for i, task in enumerate(snap["tasks"]):
+        value, text = _task_line(task)
+        st.progress(value, text=text)
+    if not snap["status"] in ("done", "cancelled", "failed"):
+        if st.button("Cancel", key=f"{key}_cancel", icon=":material/stop:",
+                     help="Stops between two batches. Runs that already finished are kept."):
+            jobs.cancel(snap["id"])
+            st.toast("Cancelling… the current batch finishes first.")
+    curves = [{"label": t["label"] + (f" · seed {t['seed']}" if len(set(x["seed"] for x in snap["tasks"])) > 1 else ""),
+               "strategy": t["strategy"], "history": t["history"]}
+              for t in snap["tasks"] if t.get("history") and snap["kind"] == "compare"]
+    if curves:
+        st.plotly_chart(plots.learning_curves(curves), key=f"{key}_curves")
+        st.caption("Solid lines are accuracy on validation reviews (carved from the training set), dashed lines on "
+                   "the training reviews themselves; a growing gap means the model starts memorising.")
+
+
+@st.fragment(run_every=1.0)
+def progress_panel() -> None:
+    job = jobs.get_job(ss.get("train_job_id"))
+    if job is None:
+        return
+    snap = job.snapshot()
+    _show_job(snap, "train_job")
+    if job.done and not ss.get("train_job_seen_done"):
+        ss["train_job_seen_done"] = True
+        st.rerun(scope="app")  # show the results below
+
+
+with st.container(border=True):
+    st.subheader("3. Progress")
+    if jobs.get_job(ss.get("train_job_id")) is None:
+        st.caption("Nothing trained yet in this session. Press *Train* above; progress appears here.")
+    progress_panel()
+
+# --- results ----------------------------------------------------------------------------------------
+job = jobs.get_job(ss.get("train_job_id"))
+finished = [t for t in (job.snapshot()["tasks"] if job else []) if t["status"] == "done"]
+with st.container(border=True):
+    st.subheader("4. Results")
+    if not finished:
+        st.caption("Results appear here when the first strategy has finished.")
+    else:
+        records = [training.Run(t["config"], t["history"], t["metrics"], [], None, None) for t in finished]
+        table = training.results_table(records)
+        size = int(table["train_size"].max())
+        presentation.story(training.summary_sentence(table))
+        shown = table[table["train_size"] == size]
+        pretty = pd.DataFrame({
+            "Strategy": shown["Strategy"],
+            "Test accuracy": [f"{m:.1%}" + (f" ± {s:.1%}" if n > 1 else "")
+                              for m, s, n in zip(shown["accuracy_mean"], shown["accuracy_std"], shown["seeds"])],
+            "Test loss": shown["test_loss"].round(3),
+            "Seeds": shown["seeds"],
+            "Epochs": shown["epochs"],
+            "Training time (s)": shown["train_seconds"].round(1),
+            "Trainable parameters": shown["trainable_params"],
+            "Frozen parameters": shown["frozen_params"],
+            "Words found in the vectors": shown["hits"].astype("Int64"),
+            "Words missing": shown["misses"].astype("Int64"),
+        })
+        st.dataframe(pretty, hide_index=True, width="stretch")
+        st.caption("Test accuracy is measured on reviews no model saw during training. ± is the standard deviation "
+                   "over seeds. Words missing from GloVe/word2vec start from small random numbers.")
+        st.plotly_chart(plots.accuracy_bars(shown), key="train_bars")
+        st.caption("Taller bars graded more test reviews correctly; bars whose error bars overlap are not clearly different.")
+        st.caption("Every finished run is saved: open **Compare embeddings side by side** to see what training did "
+                   "to the word vectors.")
+
+# --- data efficiency ----------------------------------------------------------------------------------
+with st.container(border=True):
+    st.subheader("5. How much data does each strategy need?")
+    st.markdown("Pretrained vectors should matter most when there are few training reviews. This trains the "
+                "chosen strategies at several training-set sizes (with the settings above) and plots test accuracy "
+                "against size.")
+    st.multiselect("Training-set sizes", training.TRAIN_SIZES, key="train_w_efficiency_sizes", format_func=_size_label)
+    sizes = list(ss.get("train_w_efficiency_sizes") or [])
+    if sizes and strategies:
+        eff_estimate = training.estimate_seconds(config, strategies, len(seeds), train_sizes=sizes)
+        st.markdown(f"{len(sizes) * len(strategies) * len(seeds)} runs; estimated time **about {_fmt_seconds(eff_estimate)}**.")
+    if st.button("Run the data-efficiency comparison", disabled=not (sizes and strategies), key="train_efficiency_start",
+                 icon=":material/trending_up:"):
+        with friendly_errors("Starting the comparison"):
+            dataset = _dataset(ss["train_dataset_key"])
+            spec = jobs.JobSpec(dataset=dataset, strategies=strategies, settings=settings, seeds=seeds,
+                                train_sizes=sorted(sizes, key=lambda n: n or 10**9), kind="efficiency",
+                                title="Data efficiency", vectors=_shared_vectors(strategies))
+            ss["train_efficiency_job_id"] = jobs.submit(spec).id
+            ss["train_efficiency_seen_done"] = False
+
+    @st.fragment(run_every=1.0)
+    def efficiency_panel() -> None:
+        job = jobs.get_job(ss.get("train_efficiency_job_id"))
+        if job is None:
+            return
+        snap = job.snapshot()
+        with st.expander(f"Progress: {snap['finished_tasks']} of {snap['total_tasks']} runs", expanded=not job.done):
+            _show_job(snap, "train_eff")
+        if job.done and not ss.get("train_efficiency_seen_done"):
+            ss["train_efficiency_seen_done"] = True
+            st.rerun(scope="app")
+
+    efficiency_panel()
+    eff_job = jobs.get_job(ss.get("train_efficiency_job_id"))
+    eff_done = [t for t in (eff_job.snapshot()["tasks"] if eff_job else []) if t["status"] == "done"]
+    if eff_done:
+        eff_table = training.results_table(
+            [training.Run(t["config"], t["history"], t["metrics"], [], None, None) for t in eff_done])
+        st.plotly_chart(plots.data_efficiency(eff_table), key="train_eff_chart")
+        st.caption("Each line is one strategy; look for where the pretrained lines sit above the learned one, "
+                   "and where the lines meet as the training set grows.")
