@@ -1,16 +1,74 @@
-"""Welcome: what the dashboard shows, and where to go first."""
+"""Welcome: what the dashboard shows, a real map from it, and where to go in what order."""
 import streamlit as st
 
+from ui import presentation
+
 st.title("Embedding Lab")
+presentation.story(
+    "A neural network cannot read words, so a text model first turns every word into a short list of numbers: "
+    "its embedding."
+)
 st.markdown(
-    "A neural network cannot read words, so the first thing a text model does is turn each word "
-    "into a short list of numbers: its **embedding**. This dashboard shows what that step really "
-    "does, what pretrained embeddings such as GloVe already know, and whether starting from them "
-    "beats learning the numbers from scratch."
+    "This dashboard shows what that step really does, what pretrained embeddings such as GloVe already know "
+    "about words, and whether starting from them beats learning the numbers from scratch on real movie reviews. "
+    "Everything you see is computed here, on this machine, from real data."
 )
 
+st.page_link("pages/tour.py", label="Presenting to an audience? Start the guided tour", icon=":material/slideshow:")
+
 st.subheader("Where to go, in order")
-st.page_link("pages/explain.py", label="1. What an Embedding layer does: two sentences, step by step", icon=":material/pin:")
-st.page_link("pages/vectors.py", label="2. Explore pretrained vectors: what GloVe and word2vec know", icon=":material/explore:")
-st.page_link("pages/train.py", label="3. Train and compare strategies on movie reviews", icon=":material/model_training:")
-st.page_link("pages/compare.py", label="4. Compare embeddings side by side", icon=":material/compare:")
+left, right = st.columns(2)
+with left:
+    st.page_link("pages/explain.py", label="1. What an Embedding layer does", icon=":material/pin:")
+    st.caption("Two sentences go through a real Keras layer, one step at a time.")
+    st.page_link("pages/vectors.py", label="2. Explore pretrained vectors", icon=":material/explore:")
+    st.caption("What GloVe and word2vec know: neighbours, analogies, maps.")
+with right:
+    st.page_link("pages/train.py", label="3. Train and compare strategies", icon=":material/model_training:")
+    st.caption("Learned from scratch vs GloVe vs word2vec, frozen or fine-tuned, on IMDB reviews.")
+    st.page_link("pages/compare.py", label="4. Compare embeddings side by side", icon=":material/compare:")
+    st.caption("The same words seen through two to four embeddings at once.")
+st.page_link("pages/glossary.py", label="Glossary: every technical word in plain words", icon=":material/menu_book:")
+
+
+# --- a real map, drawn last so the links above appear at once ---------------------------------------
+@st.cache_data(show_spinner="Drawing a map of GloVe's 400,000 words…")
+def glove_map():
+    import plotly.express as px
+
+    from lib.plots import OKABE_ITO, style
+    from lib.projection import pca_2d
+    from lib.vectors import WORD_LISTS
+    from ui.sources import glove
+
+    kv = glove()
+    groups = {name: [w for w in words if w in kv.key_to_index] for name, words in WORD_LISTS.items()}
+    words = [w for ws in groups.values() for w in ws]
+    coords = pca_2d(kv[words])
+    fig = px.scatter(x=coords[:, 0], y=coords[:, 1], text=words,
+                     color=[name for name, ws in groups.items() for _ in ws], color_discrete_sequence=OKABE_ITO)
+    fig.update_traces(textposition="top center", marker=dict(size=12))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    fig.update_layout(legend_title_text="word list")
+    from lib.neighbors import rank_of
+
+    return style(fig, height=560), len(words), rank_of(kv, "good", "bad", name="GloVe")
+
+
+try:
+    figure, n_words, bad_rank = glove_map()
+    st.subheader(f"A first look: {n_words} words as GloVe places them")
+    st.plotly_chart(figure, width="stretch")
+    from lib.tour import ordinal
+
+    st.caption(
+        "Each dot is a word, placed by squeezing its 50 GloVe numbers onto a flat page (PCA; the axes have no "
+        "meaning). Look for the groups each colour forms. Good and bad words share one region: in GloVe, "
+        f"“bad” is the {ordinal(bad_rank)} closest of 400,000 words to “good”, because both are used in the "
+        "same kinds of sentences."
+    )
+except Exception as exc:  # noqa: BLE001 - the links above must keep working whatever happens to the map
+    from ui.errors import show_error
+
+    show_error("The GloVe map could not be drawn; the rest of the dashboard is unaffected.", exc)
