@@ -592,3 +592,34 @@ def known_and_unknown(kv, words: Iterable[str]) -> tuple[list[str], list[str]]:
         else:
             unknown.append(w)
     return list(dict.fromkeys(known)), unknown
+
+
+def shared_contexts(
+    texts: Iterable[str], word_a: str, word_b: str, n: int = 5, max_texts: int | None = 5_000
+) -> list[tuple[str, str, int, int]]:
+    """Contexts both words appear in: ``(word before, word after, times with a, times with b)``.
+
+    This is *why* word2vec and GloVe put *good* next to *bad*: both are trained to
+    predict a word from its neighbours (or the other way round), and "a ___ movie",
+    "was ___ ." or "very ___" fit either word. Contexts are ranked by how often the
+    rarer of the two fills them. Only the first ``max_texts`` texts are read
+    (enough for a handful of examples, and fast). An empty string stands for the
+    start or end of a text.
+    """
+    from collections import Counter
+    from itertools import islice
+
+    a, b = word_a.lower(), word_b.lower()
+    counts = {a: Counter(), b: Counter()}
+    for text in islice(texts, max_texts):
+        low = text.lower()
+        if a not in low and b not in low:
+            continue
+        words = text_to_word_sequence(low, lower=False)
+        last = len(words) - 1
+        for i, w in enumerate(words):
+            if w == a or w == b:
+                counts[w][(words[i - 1] if i else "", words[i + 1] if i < last else "")] += 1
+    shared = set(counts[a]) & set(counts[b])
+    ranked = sorted(shared, key=lambda c: (-min(counts[a][c], counts[b][c]), c))
+    return [(left, right, counts[a][(left, right)], counts[b][(left, right)]) for left, right in ranked[:n]]

@@ -252,3 +252,11 @@ def test_ready_word_lists_are_in_glove():
     for name, words in vectors.WORD_LISTS.items():
         missing = [w for w in words if w not in glove.key_to_index]
         assert not missing, (name, missing)
+
+
+def test_shared_contexts_finds_the_slots_both_words_fill():
+    texts = ["a good movie", "a bad movie", "a bad movie indeed", "very good", "so bad", "good good"]
+    out = vectors.shared_contexts(texts, "good", "bad")
+    assert out[0] == ("a", "movie", 1, 2)
+    assert all(ctx[:2] != ("very", "") for ctx in out)  # only "good" was seen there
+    assert vectors.shared_contexts(texts, "good", "bad", max_texts=1) == []

@@ -1,0 +1,140 @@
+"""AppTest of "Explore pretrained vectors": defaults, an unknown word, uploads good, broken and pickled."""
+import pickle
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+PAGE = "../pages/vectors.py"
+SET_B = "_w_vectors_set_b"
+
+
+def run_page() -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=180).run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def rerun(at: AppTest) -> AppTest:
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def texts(at: AppTest, kind: str) -> list[str]:
+    return [str(e.value) for e in getattr(at, kind)]
+
+
+def open_uploads(at: AppTest) -> AppTest:
+    at.toggle(key="vectors_add_open").set_value(True)
+    return rerun(at)
+
+
+def small_vector_file() -> bytes:
+    rng = np.random.default_rng(0)
+    words = ["good", "bad", "great", "awful", "cat", "dog", "king", "man", "woman", "queen", "movie", "film"]
+    return "".join(w + " " + " ".join(f"{x:.4f}" for x in rng.normal(size=8)) + "\n" for w in words).encode()
+
+
+def glove_neighbours(at: AppTest) -> list[str]:
+    return list(at.dataframe[0].value["neighbour"])
+
+
+@pytest.fixture(scope="module")
+def defaults() -> AppTest:
+    return run_page()
+
+
+def test_defaults_tell_the_story_with_glove(defaults):
+    at = defaults
+    assert "good" in at.text_input(key="_w_vectors_word").value
+    neighbours = glove_neighbours(at)
+    assert len(neighbours) == 10 and "better" in neighbours
+    metrics = {m.label: m.value for m in at.metric}
+    assert float(metrics["GloVe 6B 50-d: cosine(good, bad)"]) > 0.6
+    assert float(metrics["GloVe 6B 50-d: cosine(cat, dog)"]) > 0.8
+    slots = at.dataframe[1].value
+    assert (slots["times filled by good"] > 0).all() and (slots["times filled by bad"] > 0).all()
+    analogy = at.dataframe[2].value
+    assert analogy["answer"].iloc[0] == "queen"
+    assert at.get("plotly_chart"), "the word map is missing"
+    captions = " ".join(texts(at, "caption"))
+    assert "same contexts" in captions or "same slots" in captions
+    assert not at.error and not at.warning
+
+
+def test_unknown_word_gets_close_spellings_and_the_rest_still_works():
+    at = run_page()
+    at.text_input(key="_w_vectors_word").set_value("goood")
+    rerun(at)
+    warnings = " ".join(texts(at, "warning"))
+    assert "“goood” is not among the 400,000 words" in warnings and "“good”" in warnings
+    assert at.metric and at.get("plotly_chart")
+
+
+def test_analogy_with_an_unknown_word_is_a_message_not_a_crash():
+    at = run_page()
+    at.text_input(key="_w_vectors_a").set_value("kingxq")
+    rerun(at)
+    assert any("kingxq" in w for w in texts(at, "warning"))
+
+
+def test_uploaded_vectors_appear_side_by_side():
+    at = open_uploads(run_page())
+    at.file_uploader(key="vectors_upload").upload("tiny.txt", small_vector_file(), "text/plain")
+    rerun(at)
+    assert any("tiny.txt" in s for s in texts(at, "success")), texts(at, "error")
+    assert at.selectbox(key=SET_B).value.startswith("tiny.txt (uploaded")
+    # two neighbour tables now: GloVe's and the uploaded set's (11 other words, top 10)
+    assert len(at.dataframe[1].value) == 10 and set(at.dataframe[1].value["neighbour"]) <= {
+        "bad", "great", "awful", "cat", "dog", "king", "man", "woman", "queen", "movie", "film"}
+    assert len(at.get("plotly_chart")) == 1
+    assert not at.error
+
+
+@pytest.mark.parametrize(
+    "name,data,expected",
+    [
+        ("broken.txt", b"3 4\nthe 0.1 0.2 0.3 0.4\ncat 0.1 oops\n", "malformed"),
+        ("forged.txt", b"999999999 300\nthe 0.1 0.2\n", "999,999,999 words"),
+        ("notes.txt", b"just some text, not vectors at all\n", "does not look like a vector file"),
+        ("vectors.pkl", pickle.dumps({"good": [0.1, 0.2]}), "run any code"),
+        ("innocent.txt", pickle.dumps({"good": [0.1, 0.2]}), "run any code"),
+    ],
+)
+def test_bad_uploads_are_refused_with_one_sentence_and_the_page_keeps_working(name, data, expected):
+    at = open_uploads(run_page())
+    at.file_uploader(key="vectors_upload").upload(name, data)
+    rerun(at)
+    errors = texts(at, "error")
+    assert len(errors) == 1 and expected in errors[0] and "Traceback" not in errors[0]
+    assert at.selectbox(key=SET_B).value == "— none —"
+    assert "better" in glove_neighbours(at)  # GloVe still answers
+    # and the message survives a rerun caused by another widget
+    at.text_input(key="_w_vectors_word").set_value("film")
+    rerun(at)
+    assert any(expected in e for e in texts(at, "error"))
+    assert "movie" in glove_neighbours(at)
+
+
+def test_word2vec_option_offers_to_train_instead_of_blocking():
+    at = run_page()
+    w2v = next(o for o in at.selectbox(key=SET_B).options if o.startswith("word2vec trained on IMDB"))
+    at.selectbox(key=SET_B).set_value(w2v)
+    rerun(at)
+    assert any("has not been trained yet" in i for i in texts(at, "info"))
+    assert any(b.label == "Train it now" for b in at.button)
+    assert "better" in glove_neighbours(at)
+
+
+def test_own_word_list_with_unknown_words_still_draws_a_map():
+    at = run_page()
+    at.selectbox(key="_w_vectors_list").set_value("My own words")
+    rerun(at)
+    at.text_area(key="_w_vectors_own_words").set_value("movie, film, zzqqxx actor actress plot")
+    rerun(at)
+    assert any("zzqqxx" in i for i in texts(at, "info"))
+    assert at.get("plotly_chart")
+    at.text_area(key="_w_vectors_own_words").set_value("movie")
+    rerun(at)
+    assert any("at least 3 words" in w for w in texts(at, "warning"))
