@@ -429,8 +429,9 @@ def train_word2vec(
     cache_key
         If given (for example ``"imdb-n2000-s0"``), the vectors are saved in
         word2vec binary format (never pickle) under ``cache_dir()/word2vec``, named
-        by the key, the parameters and a digest of the texts, and reloaded from
-        there next time.
+        by the key and a digest of the parameters and texts, and reloaded from
+        there next time (a file with the same digest under another key is reused:
+        same texts and parameters, same vectors).
     on_progress
         Called with a fraction 0..1 after the vocabulary is built and after each epoch.
 
@@ -439,6 +440,10 @@ def train_word2vec(
     """
     params = dict(dim=dim, window=window, min_count=min_count, sg=sg, epochs=epochs, seed=seed)
     path = word2vec_cache_path(texts, cache_key, params) if cache_key else None
+    if path is not None and not path.is_file():
+        # The same texts and parameters cached under another key (say, by another page) are the same vectors.
+        digest = path.name.rsplit("-", 1)[-1]
+        path = next(iter(sorted(path.parent.glob(f"*-{digest}"))), path) if path.parent.is_dir() else path
     if path is not None and path.is_file():
         from gensim.models import KeyedVectors
 

@@ -260,3 +260,12 @@ def test_shared_contexts_finds_the_slots_both_words_fill():
     assert out[0] == ("a", "movie", 1, 2)
     assert all(ctx[:2] != ("very", "") for ctx in out)  # only "good" was seen there
     assert vectors.shared_contexts(texts, "good", "bad", max_texts=1) == []
+
+
+def test_word2vec_cache_is_shared_between_keys_for_the_same_texts_and_parameters(monkeypatch):
+    first = train_word2vec(CORPUS[:60], dim=6, epochs=1, workers=1, cache_key="page-a")
+    import gensim.models
+
+    monkeypatch.setattr(gensim.models, "Word2Vec", lambda *a, **k: pytest.fail("trained again"))
+    second = train_word2vec(CORPUS[:60], dim=6, epochs=1, workers=1, cache_key="page-b")
+    assert np.allclose(first["good"], second["good"], atol=1e-6)
