@@ -22,15 +22,18 @@ another, after centring both and scaling them to the same size::
 
 All functions take arrays and return arrays (``(n, d)`` in, ``(n, 2)`` out).
 
-Which t-SNE? Both scikit-learn's and openTSNE's are Barnes-Hut/FFT
-implementations of the same objective. ``benchmarks/bench_projection.py`` times
-both here (2 cores, 500 iterations, PCA init): openTSNE is used by default
-because it was the faster of the two on this machine (quiet machine: about
-0.7 s vs 0.9 s for 1,000 words and 2.1 s vs 3.0 s for 3,000; see the README
-table for the latest run). With Barnes-Hut gradients and exact neighbours it
-spreads both the neighbour search and the gradient over the two cores; its FFT
-gradient only pays off beyond ~10,000 points and is not used below that.
-``method="sklearn"`` is kept for comparison.
+Which t-SNE? Both scikit-learn's and openTSNE's implement the same objective
+with Barnes-Hut gradients. ``benchmarks/bench_projection.py`` times both here
+(500 iterations, PCA init, same thread count): openTSNE is the default because
+it was the faster of the two on this machine at 1,000 and 3,000 words (quiet
+machine: about 0.7 s vs 0.9 s and 2.1 s vs 3.0 s; see the README table for the
+latest run), and it stayed fast when the two cores were busy with other work,
+where scikit-learn slowed down most. Both run on **one thread** by default: on
+this 2-core machine, shared with background training jobs, two threads made
+either library several times slower as soon as the other core was busy (their
+threads spin while waiting for each other). openTSNE's FFT gradient only pays off
+beyond ~10,000 points and is not used below that. ``method="sklearn"`` is kept
+for comparison.
 """
 from __future__ import annotations
 
@@ -57,7 +60,8 @@ def _as_matrix(X, min_rows: int = 1) -> np.ndarray:
 def pca_2d(X, seed: int = 0) -> np.ndarray:
     """The first two principal components of ``X`` (centred), as ``(n, 2)`` coordinates.
 
-    Computed with one thin SVD of the centred matrix. The sign of each axis is
+    Computed from the eigenvectors of the centred data's ``d x d`` scatter matrix
+    (or a thin SVD when there are fewer words than dimensions). The sign of each axis is
     fixed (the largest loading is positive, as scikit-learn's ``svd_flip``) so the
     same input always gives the same picture. ``seed`` is accepted for a uniform
     signature; PCA needs none. With fewer than two informative directions the
@@ -68,8 +72,14 @@ def pca_2d(X, seed: int = 0) -> np.ndarray:
     n, d = centred.shape
     if n == 1:
         return np.zeros((1, 2))
-    _, s, vt = np.linalg.svd(centred, full_matrices=False)
-    components = vt[:2]
+    if d <= n:
+        # Eigenvectors of the small d x d scatter matrix: the same axes as an SVD of
+        # the n x d data, several times faster when there are more words than dimensions.
+        eigvals, eigvecs = np.linalg.eigh(centred.T @ centred)
+        components = eigvecs[:, ::-1][:, :2].T
+    else:
+        _, _, vt = np.linalg.svd(centred, full_matrices=False)
+        components = vt[:2]
     signs = np.sign(components[np.arange(components.shape[0]), np.argmax(np.abs(components), axis=1)])
     signs[signs == 0] = 1
     coords = centred @ (components * signs[:, None]).T
@@ -97,7 +107,7 @@ def effective_perplexity(n: int, perplexity: float) -> float:
 
 
 def tsne_2d(X, perplexity: float = 30.0, n_iter: int = 500, seed: int = 0, method: str = "opentsne",
-            n_jobs: int = 2) -> np.ndarray:
+            n_jobs: int = 1) -> np.ndarray:
     """A t-SNE map of ``X`` as ``(n, 2)`` coordinates.
 
     ``n_iter`` counts all optimisation steps, including the first 250 "early
@@ -105,7 +115,9 @@ def tsne_2d(X, perplexity: float = 30.0, n_iter: int = 500, seed: int = 0, metho
     least 300). Initialised from PCA (stable, keeps the global layout) and seeded,
     so the same inputs give the same map. Perplexity is lowered automatically for
     small word lists. ``method`` is ``"opentsne"`` (default, faster here) or
-    ``"sklearn"``.
+    ``"sklearn"``. ``n_jobs`` threads (default 1: on a 2-core machine shared
+    with a training job, two spinning threads made t-SNE several times *slower*;
+    see the module docstring).
     """
     X = _as_matrix(X, min_rows=TSNE_MIN_WORDS)
     n = X.shape[0]
@@ -133,6 +145,8 @@ def tsne_2d(X, perplexity: float = 30.0, n_iter: int = 500, seed: int = 0, metho
     if method == "sklearn":
         from sklearn.manifold import TSNE
 
+        from threadpoolctl import threadpool_limits
+
         tsne = TSNE(
             n_components=2,
             perplexity=perplexity,
@@ -142,7 +156,9 @@ def tsne_2d(X, perplexity: float = 30.0, n_iter: int = 500, seed: int = 0, metho
             random_state=seed,
             n_jobs=n_jobs,
         )
-        return np.asarray(tsne.fit_transform(X), dtype=np.float64)
+        # scikit-learn's Barnes-Hut gradient uses every OpenMP thread regardless of n_jobs.
+        with threadpool_limits(limits=n_jobs, user_api="openmp"):
+            return np.asarray(tsne.fit_transform(X), dtype=np.float64)
     raise ProjectionError(f'Unknown t-SNE method "{method}"; use "opentsne" or "sklearn".')
 
 
