@@ -112,8 +112,22 @@ def map_figure(
     fig.add_annotation(text=NO_AXES_NOTE, xref="paper", yref="paper", x=0.0, y=-0.06, showarrow=False,
                        xanchor="left", font=dict(size=BASE_FONT_SIZE - 2, color="#555555"))
     style(fig, title=title, height=height)
-    fig.update_layout(margin=dict(b=60))
+    title_lines = max((t.count("<br>") + 1 for t in panel_titles), default=1)
+    fig.update_layout(margin=dict(b=60, t=(60 if title else 20) + 30 * title_lines))
     return fig
+
+
+def _wrap_label(text: str, width: int = 28) -> str:
+    """Break a long axis label into lines of about ``width`` characters (plotly does not wrap)."""
+    lines, line = [], ""
+    for w in str(text).split():
+        if line and len(line) + 1 + len(w) > width:
+            lines.append(line)
+            line = w
+        else:
+            line = f"{line} {w}".strip()
+    lines.append(line)
+    return "<br>".join(lines)
 
 
 def score_bars(names: list[str], values: list[float], value_label: str, reference: float | None = None,
@@ -127,8 +141,9 @@ def score_bars(names: list[str], values: list[float], value_label: str, referenc
     import plotly.graph_objects as go
 
     colours = [OKABE_ITO[i % len(OKABE_ITO)] for i in range(len(names))]
+    labels = [_wrap_label(n) for n in names]
     fig = go.Figure(go.Bar(
-        x=values, y=names, orientation="h", marker_color=colours,
+        x=values, y=labels, orientation="h", marker_color=colours, cliponaxis=False,
         text=[format(v, number_format) for v in values], textposition="outside",
         textfont=dict(size=BASE_FONT_SIZE + 2), hovertemplate="%{y}: %{x:" + number_format + "}<extra></extra>",
     ))
@@ -137,8 +152,10 @@ def score_bars(names: list[str], values: list[float], value_label: str, referenc
                       annotation_text=reference_label, annotation_position="top",
                       annotation_font_size=BASE_FONT_SIZE - 2)
     fig.update_xaxes(title_text=value_label, range=list(value_range) if value_range else None)
-    fig.update_yaxes(autorange="reversed", title_text="")
-    return style(fig, title=title, height=height or 120 + 60 * len(names))
+    fig.update_yaxes(autorange="reversed", title_text="", tickfont=dict(size=BASE_FONT_SIZE))
+    style(fig, title=title, height=height or 140 + 70 * len(names))
+    fig.update_layout(margin=dict(r=70))  # room for the value printed after the longest bar
+    return fig
 
 
 def overlap_heatmap(names: list[str], matrix, k: int, height: int | None = None):
@@ -147,7 +164,7 @@ def overlap_heatmap(names: list[str], matrix, k: int, height: int | None = None)
     import plotly.graph_objects as go
 
     M = np.asarray(matrix, dtype=float)
-    short = [n if len(n) <= 28 else n[:26] + "…" for n in names]
+    short = [_wrap_label(n, 22) for n in names]
     fig = go.Figure(go.Heatmap(
         z=M, x=short, y=short, zmin=0, zmax=1, colorscale="Blues",
         text=[[f"{v:.0%}" for v in row] for row in M], texttemplate="%{text}",
@@ -155,6 +172,8 @@ def overlap_heatmap(names: list[str], matrix, k: int, height: int | None = None)
         colorbar=dict(title=dict(text=f"shared of top {k}", side="right"), tickformat=".0%"),
     ))
     fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(tickfont=dict(size=BASE_FONT_SIZE))
+    fig.update_yaxes(tickfont=dict(size=BASE_FONT_SIZE))
     return style(fig, height=height or 160 + 70 * len(names))
 
 
@@ -163,14 +182,14 @@ def movement_bars(words: list[str], cosines: list[float], height: int | None = N
     import plotly.graph_objects as go
 
     fig = go.Figure(go.Bar(
-        x=cosines, y=words, orientation="h", marker_color=OKABE_ITO[3],
+        x=cosines, y=words, orientation="h", marker_color=OKABE_ITO[3], cliponaxis=False,
         text=[f"{c:.2f}" for c in cosines], textposition="outside", textfont=dict(size=BASE_FONT_SIZE),
         hovertemplate="%{y}: cosine before/after %{x:.2f}<extra></extra>",
     ))
     fig.update_xaxes(title_text="cosine between the vector before and after training (1 = unchanged)",
                      range=[min(-0.05, min(cosines, default=0) - 0.1), 1.05])
-    fig.update_yaxes(autorange="reversed", title_text="")
-    return style(fig, title=title, height=height or 140 + 28 * len(words))
+    fig.update_yaxes(autorange="reversed", title_text="", tickfont=dict(size=BASE_FONT_SIZE))
+    return style(fig, title=title, height=height or 140 + 30 * len(words))
 
 
 

@@ -14,48 +14,23 @@ import pandas as pd
 import streamlit as st
 
 from lib import exports, neighbors, plots, projection
-from ui import presentation
+from ui import presentation, sources
 from ui.errors import friendly_errors, show_error
 
 P = "compare_"  # prefix of every session-state key this page owns
 MAX_EXPORT_WORDS = 50_000
-FALLBACK_WORD_LISTS = {
-    "sentiment words": ["good", "great", "excellent", "wonderful", "brilliant", "enjoyable", "fun", "best",
-                        "bad", "awful", "terrible", "horrible", "boring", "worst", "poor", "dull"],
-}
 
 
 # --- where embeddings come from ------------------------------------------------------------------
+# Pretrained and word2vec sets come from ui.sources (one shared copy per server); a run's
+# matrices become KeyedVectors here. Every embedding has a short string id, used as the
+# cache key of everything derived from it: "glove", "set:<label in ui.sources>", "run:<id>:final|initial".
+
+W2V_ARGS = ("imdb", None)  # word2vec on all IMDB training reviews, ui.sources' default parameters
 
 
-@st.cache_resource(show_spinner=False)
-def _glove_fallback():
-    from lib.vectors import load_glove_50d
-
-    return load_glove_50d()
-
-
-def _glove():
-    """GloVe via the shared loader in ui.sources (one copy per server); a local cache until it exists."""
-    try:
-        from ui.sources import glove
-    except ImportError:
-        return _glove_fallback()
-    return glove()
-
-
-@st.cache_resource(show_spinner=False)
-def _word2vec_imdb():
-    from lib.datasets import load_imdb
-    from lib.vectors import train_word2vec
-
-    try:
-        from ui.sources import imdb
-
-        data = imdb()
-    except ImportError:
-        data = load_imdb()
-    return train_word2vec(data.train_texts, cache_key=data.key)
+def _word2vec_label() -> str:
+    return sources.word2vec_label(*W2V_ARGS)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -63,18 +38,27 @@ def _run_vectors(run_id: str, which: str):
     from lib.runs import load_embeddings
 
     vocabulary, initial, final = load_embeddings(run_id)
-    return neighbors.keyed_vectors(vocabulary, initial if which == "initial" else final)
+    kv = neighbors.keyed_vectors(vocabulary, initial if which == "initial" else final)
+    kv.vectors.flags.writeable = False  # shared by every session
+    return kv
 
 
-def get_vectors(emb_id: str):
-    """The KeyedVectors behind an embedding id ("glove", "word2vec:imdb", "run:<id>:final|initial")."""
+def get_vectors(emb_id: str, on_progress=None):
+    """The KeyedVectors behind an embedding id (see above)."""
     if emb_id == "glove":
-        return _glove()
-    if emb_id == "word2vec:imdb":
-        return _word2vec_imdb()
+        return sources.glove()
     if emb_id.startswith("run:"):
         _, run_id, which = emb_id.split(":", 2)
         return _run_vectors(run_id, which)
+    if emb_id.startswith("set:"):
+        label = emb_id[4:]
+        loaders = sources.available_vector_sets()
+        if label in loaders:
+            return loaders[label]()
+        if label == _word2vec_label():
+            return sources.word2vec(*W2V_ARGS, on_progress=on_progress)
+        raise ValueError(f"The vector set “{label}” is no longer loaded on this server; pick it again on "
+                         "the Explore vectors page or choose another one.")
     raise ValueError(f"Unknown embedding {emb_id!r}; pick it again from the list.")
 
 
@@ -90,21 +74,18 @@ def _base_key(dataset_key: str) -> str:
     return m.group(1) if m else (dataset_key or "imdb")
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
 def word_table(dataset_key: str) -> tuple[neighbors.SentimentTable, bool, str]:
-    """``(table, is_sentiment, description)`` for the TRAIN split of a dataset."""
-    from lib.datasets import load_saved_dataset
-
-    data = None
+    """``(table, is_sentiment, description)`` for the TRAIN split of a dataset (IMDB's is shared server-wide)."""
     if dataset_key == "imdb":
-        try:
-            from ui.sources import imdb
+        data = sources.imdb()
+        return (sources.imdb_sentiment(), True,
+                f"the {len(data.train_texts):,} training reviews of {data.name} (“positive” counts as positive)")
+    return _word_table(dataset_key)
 
-            data = imdb()
-        except ImportError:
-            pass
-    if data is None:
-        data = load_saved_dataset(dataset_key)
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _word_table(dataset_key: str) -> tuple[neighbors.SentimentTable, bool, str]:
+    data = sources.dataset(dataset_key)
     names = [c.lower() for c in data.class_names]
     labels = np.asarray(data.train_labels)
     is_sentiment = len(names) == 2
@@ -113,9 +94,10 @@ def word_table(dataset_key: str) -> tuple[neighbors.SentimentTable, bool, str]:
         labels = (labels == labels.min()).astype(int)
         positive = 1
     table = neighbors.sentiment_table(data.train_texts, labels, positive_label=positive)
-    pos_name = data.class_names[positive] if is_sentiment else ""
     desc = f"the {len(data.train_texts):,} training texts of {data.name}"
-    return table, is_sentiment, (desc if not pos_name else desc + f" (“{pos_name}” counts as positive)")
+    if is_sentiment:
+        desc += f" (“{data.class_names[positive]}” counts as positive)"
+    return table, is_sentiment, desc
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -132,14 +114,23 @@ def separation(emb_id: str, words: tuple[str, ...], labels: tuple[int, ...]) -> 
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def moved_words(run_id: str, k: int) -> tuple[list[tuple[str, float]], int, int]:
-    """``(most moved words, rows that changed, rows)`` of one run."""
+def moved_words(run_id: str, k: int, words: tuple[str, ...]) -> tuple[list[tuple[str, float]], int, int]:
+    """``(the k words of ``words`` that turned most, rows that changed at all, rows)`` of one run.
+
+    Restricted to the words on the map: over the whole vocabulary the list is dominated
+    by rare words that started as small random vectors (words the pretrained set lacks).
+    """
     from lib.runs import load_embeddings
 
     vocabulary, initial, final = load_embeddings(run_id)
     cos = neighbors.movement(initial, final)[1:]
     changed = int(np.sum(np.nan_to_num(cos, nan=1.0) < 0.9999))
-    return neighbors.most_moved(vocabulary, initial, final, k=k), changed, len(cos)
+    index = {w: i for i, w in enumerate(vocabulary) if i > 0}
+    rows = [index[w] for w in words if w in index]
+    if not rows:
+        return [], changed, len(cos)
+    moved = neighbors.most_moved([vocabulary[i] for i in rows], initial[rows], final[rows], k=k, skip_padding=False)
+    return moved, changed, len(cos)
 
 
 @st.cache_resource(show_spinner=False)
@@ -207,16 +198,24 @@ with friendly_errors("Reading the saved runs"):
 for problem in problems:
     st.caption(problem)
 
-labels: dict[str, str] = {
-    "glove": "GloVe 6B 50-d (pretrained on Wikipedia + news, 400,000 words)",
-    "word2vec:imdb": "word2vec trained here on the IMDB training reviews (about 30 s the first time)",
-}
+labels: dict[str, str] = {"glove": "GloVe 6B 50-d (pretrained on Wikipedia + news, 400,000 words)"}
+short: dict[str, str] = {"glove": "GloVe 50-d"}
+set_labels: list[str] = []
+with friendly_errors("Listing the loaded vector sets"):
+    from lib.vectors import GLOVE_LABEL
+
+    set_labels = [lb for lb in sources.available_vector_sets() if lb != GLOVE_LABEL]
+    loaded = set(set_labels)
+    w2v_label = _word2vec_label()
+    if w2v_label not in loaded:
+        set_labels.append(w2v_label)
+for lb in set_labels:
+    labels[f"set:{lb}"] = lb + ("" if lb in loaded else " — made on first use (up to 30 s)")
+    short[f"set:{lb}"] = lb.split(" (")[0][:40]
 run_by_id = {r.run_id: r for r in runs}
 for r in runs:
     labels[f"run:{r.run_id}:final"] = f"{r.name} — after training"
     labels[f"run:{r.run_id}:initial"] = f"{r.name} — before training"
-short: dict[str, str] = {"glove": "GloVe 50-d", "word2vec:imdb": "word2vec (IMDB)"}
-for r in runs:
     short[f"run:{r.run_id}:final"] = f"{r.name} · after"
     short[f"run:{r.run_id}:initial"] = f"{r.name} · before"
 
@@ -248,10 +247,13 @@ if len(chosen) < 2:
 
 vector_sets: dict[str, object] = {}
 for emb in chosen:
-    spinner = ("Training word2vec on the 25,000 IMDB training reviews (about 30 s, only once)…"
-               if emb == "word2vec:imdb" else f"Loading {short[emb]}…")
-    with st.spinner(spinner), friendly_errors(f"Loading {short[emb]}"):
-        vector_sets[emb] = get_vectors(emb)
+    with st.spinner(f"Loading {short[emb]}…"), friendly_errors(f"Loading {short[emb]}"):
+        if emb.startswith("set:word2vec"):
+            bar = st.progress(0.0, text="Training word2vec on the IMDB training reviews (about 30 s, only once)…")
+            vector_sets[emb] = get_vectors(emb, on_progress=lambda f: bar.progress(min(max(f, 0.0), 1.0)))
+            bar.empty()
+        else:
+            vector_sets[emb] = get_vectors(emb)
 chosen = [e for e in chosen if e in vector_sets]
 if len(chosen) < 2:
     st.info("Fewer than two of the chosen embeddings could be loaded (see above); pick others.")
@@ -262,6 +264,8 @@ names = [short[e] for e in chosen]
 # 2. Which words -----------------------------------------------------------------------------------
 st.header("2. Pick the words", divider="gray")
 dataset_names = {"imdb": "IMDB (50,000 reviews)"}
+with friendly_errors("Listing the datasets"):
+    dataset_names.update({key: label for label, key in sources.dataset_choices().items()})
 for r in runs:
     base = _base_key(str(r.config.get("dataset_key", "imdb")))
     dataset_names.setdefault(base, str(r.config.get("dataset_name") or base))
@@ -280,11 +284,11 @@ with presentation.settings("Words and data"):
     with st.spinner("Counting words in the training texts (a few seconds, once)…"), friendly_errors("Counting the words"):
         table, is_sentiment, table_desc = word_table(dataset_key)
 
-    sources = ["frequent", "sentiment", "ready", "typed"]
+    word_sources = ["frequent", "sentiment", "ready", "typed"]
     source_labels = {"frequent": "most frequent", "sentiment": "most positive / negative",
                      "ready": "a ready list", "typed": "my own words"}
     st.session_state.setdefault(P + "source", "frequent")
-    source = st.segmented_control("Which words", sources, format_func=source_labels.get, key=P + "source",
+    source = st.segmented_control("Which words", word_sources, format_func=source_labels.get, key=P + "source",
                                   required=True, persist_state="session")
     candidates: list[str] = []
     if source == "frequent":
@@ -303,10 +307,8 @@ with presentation.settings("Words and data"):
         elif table is not None:
             st.info("This dataset has more than two classes, so words have no positive/negative lean; pick another list.")
     elif source == "ready":
-        try:
-            from lib.vectors import WORD_LISTS
-        except ImportError:
-            WORD_LISTS = FALLBACK_WORD_LISTS
+        from lib.vectors import WORD_LISTS
+
         which = st.selectbox("List", list(WORD_LISTS), key=P + "ready_list", persist_state="session")
         candidates = list(WORD_LISTS[which])
     else:
@@ -416,7 +418,7 @@ if words:
             values, colour_label, diverging = np.log10(np.maximum(counts, 1)), "log10 texts containing it", False
         fig = plots.map_figure([wrap(n) for n in names], aligned, words, values, colour_label, diverging,
                                highlight=highlight, height=560 if len(chosen) <= 2 else 520)
-        st.plotly_chart(fig, key=P + "map_chart", config={"displaylogo": False})
+        st.plotly_chart(fig, key=P + "map_chart", config={"displaylogo": False}, theme=None)
         not_shown = [w for w in highlight if w not in set(words)]
         disparities = ", ".join(f"{n} {projection.disparity(aligned[0], m):.2f}" for n, m in zip(names[1:], aligned[1:]))
         colour_sentence = ("Blue words appear more in positive texts, red in negative ones, white in both."
@@ -469,7 +471,7 @@ else:
         if len(neighbour_lists) >= 2:
             listed = list(neighbour_lists)
             M = neighbors.overlap_matrix([neighbour_lists[n] for n in listed])
-            st.plotly_chart(plots.overlap_heatmap(listed, M, k), key=P + "overlap_chart", config={"displaylogo": False})
+            st.plotly_chart(plots.overlap_heatmap(listed, M, k), key=P + "overlap_chart", config={"displaylogo": False}, theme=None)
             st.caption(f"How many of the top {k} neighbours of “{query}” each pair of embeddings shares "
                        "(100% = the same list, 0% = nothing in common).")
         st.session_state[P + "neighbour_rows"] = rows
@@ -496,7 +498,7 @@ else:
         if len(scores) == len(chosen):
             st.plotly_chart(plots.score_bars(names, scores, "sentiment separation (cross-validated accuracy)", 0.5,
                                              "chance", (0, 1.08)), key=P + "separation_chart",
-                            config={"displaylogo": False})
+                            config={"displaylogo": False}, theme=None)
             best, worst = int(np.argmax(scores)), int(np.argmin(scores))
             st.caption(
                 f"How well a straight cut through each embedding tells {n_each} clearly positive words "
@@ -511,15 +513,17 @@ if not run_ids:
 for run_id in run_ids[:2]:
     record = run_by_id.get(run_id)
     with friendly_errors("Comparing the run's vectors before and after training"):
-        moved, changed, total = moved_words(run_id, 15)
+        moved, changed, total = moved_words(run_id, 15, tuple(words))
         title = record.name if record else run_id
         if changed == 0:
             st.markdown(f"**{title}**: none of its {total:,} word vectors changed; the embedding was frozen.")
+        elif not moved:
+            st.markdown(f"**{title}**: training changed {changed:,} of {total:,} word vectors; none of them is on the map.")
         else:
             st.markdown(f"**{title}**: training changed {changed:,} of {total:,} word vectors. "
-                        "The ones that turned most:")
+                        "Of the words on the map, the ones that turned most:")
             st.plotly_chart(plots.movement_bars([w for w, _ in moved], [c for _, c in moved]),
-                            key=P + f"moved_{run_id}", config={"displaylogo": False})
+                            key=P + f"moved_{run_id}", config={"displaylogo": False}, theme=None)
             st.caption("Cosine between each word's vector before and after training: 1 = still points the same way; "
                        "lower = training turned it (often the words that matter for the labels).")
 

@@ -148,3 +148,11 @@ def test_no_saved_runs_says_how_to_make_one(tmp_path, monkeypatch):
     at = AppTest.from_file(PAGE, default_timeout=120).run()
     assert not at.exception
     assert any("No saved runs yet" in i.value and "Train" in i.value for i in at.info)
+
+
+def test_default_choice_glove_and_newest_run(two_runs):
+    at = AppTest.from_file(PAGE, default_timeout=120).run()
+    assert not at.exception
+    assert not at.error, [e.value for e in at.error]
+    assert at.session_state["compare_embeddings"][0] == "glove"
+    assert at.metric and at.metric[0].label == "GloVe 50-d"
