@@ -102,7 +102,8 @@ def map_figure(
         if hi_idx:
             fig.add_trace(go.Scatter(
                 x=xy[hi_idx, 0], y=xy[hi_idx, 1], mode="markers+text", text=[words[i] for i in hi_idx],
-                textposition="top center", textfont=dict(size=BASE_FONT_SIZE + 2, color=HIGHLIGHT_COLOUR),
+                # alternate above/below so two close words (good, bad) do not print over each other
+                textposition=["top center" if j % 2 == 0 else "bottom center" for j in range(len(hi_idx))], textfont=dict(size=BASE_FONT_SIZE + 2, color=HIGHLIGHT_COLOUR),
                 marker=dict(size=22, symbol="circle-open", color=HIGHLIGHT_COLOUR, line=dict(width=3)),
                 hoverinfo="skip", showlegend=False,
             ), row=1, col=p)
