@@ -238,6 +238,19 @@ chosen = st.multiselect(
     help="A run's “before training” matrix is where it started (GloVe rows, word2vec rows or random numbers).",
 )
 
+def _pick(ids: list[str]) -> None:
+    st.session_state[key_emb] = ids
+
+
+if runs:  # one-click pairs for the newest run
+    newest = runs[0]
+    q1, q2 = st.columns(2)
+    q1.button(f"Before vs after training: {newest.name}", key=P + "quick_before_after", on_click=_pick,
+              args=([f"run:{newest.run_id}:initial", f"run:{newest.run_id}:final"],), type="tertiary",
+              icon=":material/compare_arrows:")
+    q2.button(f"GloVe vs {newest.name}", key=P + "quick_glove", on_click=_pick,
+              args=(["glove", f"run:{newest.run_id}:final"],), type="tertiary", icon=":material/compare_arrows:")
+
 if len(chosen) < 2:
     st.info(
         ("Only one embedding is selected. " if len(chosen) == 1 else "No embedding is selected. ")

@@ -156,3 +156,11 @@ def test_default_choice_glove_and_newest_run(two_runs):
     assert not at.error, [e.value for e in at.error]
     assert at.session_state["compare_embeddings"][0] == "glove"
     assert at.metric and at.metric[0].label == "GloVe 50-d"
+
+
+def test_one_click_before_vs_after(two_runs):
+    at = AppTest.from_file(PAGE, default_timeout=120).run()
+    newest = at.session_state["compare_embeddings"][1].split(":")[1]
+    at.button(key="compare_quick_before_after").click().run()
+    assert not at.exception
+    assert at.session_state["compare_embeddings"] == [f"run:{newest}:initial", f"run:{newest}:final"]
