@@ -210,7 +210,7 @@ with friendly_errors("Listing the loaded vector sets"):
     if w2v_label not in loaded:
         set_labels.append(w2v_label)
 for lb in set_labels:
-    labels[f"set:{lb}"] = lb + ("" if lb in loaded else " — made on first use (up to 30 s)")
+    labels[f"set:{lb}"] = lb  # labels stay the same once a set is loaded, so the widget keeps its value
     short[f"set:{lb}"] = lb.split(" (")[0][:40]
 run_by_id = {r.run_id: r for r in runs}
 for r in runs:
@@ -235,7 +235,8 @@ else:
 chosen = st.multiselect(
     "Embeddings to compare (2 to 4)", options, format_func=labels.get, max_selections=4, key=key_emb,
     persist_state="session",
-    help="A run's “before training” matrix is where it started (GloVe rows, word2vec rows or random numbers).",
+    help="A run's “before training” matrix is where it started (GloVe rows, word2vec rows or random numbers). "
+    "word2vec is trained on the IMDB training reviews the first time it is picked (about 30 s), then reused.",
 )
 
 def _pick(ids: list[str]) -> None:
