@@ -113,7 +113,7 @@ with presentation.settings("Vector sets"), st.container(border=True):
                     label = sources.word2vec_label("imdb", n, dim, window, min_count, sg, epochs, seed)
                     st.session_state[P + "set_b"] = label
                     st.session_state.pop("_w_" + P + "set_b", None)
-                    bar.progress(1.0, text="Done: it is now the second set below.")
+                    st.rerun()  # the new set shows up as the second set below
         with tab_online:
             name = st.selectbox("gensim-data set", list(vec.GENSIM_DATA), format_func=lambda n: f"{n}: {vec.GENSIM_DATA[n]}")
             if st.button("Download and load", key=P + "gensim"):
@@ -121,6 +121,7 @@ with presentation.settings("Vector sets"), st.container(border=True):
                     label = sources.add_gensim_vectors(name)
                     st.session_state[P + "set_b"] = label
                     st.session_state.pop("_w_" + P + "set_b", None)
+                    st.rerun()
 
     available = sources.available_vector_sets()
     options = list(available) + ([W2V_DEFAULT] if W2V_DEFAULT not in available else [])
@@ -151,9 +152,8 @@ def load(label: str):
         if st.button("Train it now", key=P + "train_default", icon=":material/model_training:"):
             bar = st.progress(0.0, text="Training word2vec on 25,000 reviews…")
             with friendly_errors("Training word2vec"):
-                kv = sources.word2vec("imdb", None, on_progress=lambda f: bar.progress(min(1.0, f)))
-                bar.empty()
-                return kv
+                sources.word2vec("imdb", None, on_progress=lambda f: bar.progress(min(1.0, f)))
+                st.rerun()  # redraw without the button, with both sets side by side
     return None
 
 
@@ -232,8 +232,11 @@ for col, (label, kv) in side_by_side():
             rank = rank_of(kv, "good", "bad")
             st.metric(f"{short(label)}: cosine(good, bad)", f"{sim:.2f}",
                       help="1 = same direction, 0 = unrelated, −1 = opposite.")
-            st.caption(f"*bad* is neighbour number {rank:,} of *good* among {len(kv) - 1:,} words "
-                       f"(closer than {1 - rank / max(1, len(kv) - 1):.2%} of them).")
+            if rank == 1:
+                st.caption(f"*bad* is the nearest neighbour of *good* among all {len(kv) - 1:,} other words.")
+            else:
+                st.caption(f"*bad* is neighbour number {rank:,} of *good*: only {rank - 1:,} of the other "
+                           f"{len(kv) - 1:,} words are closer.")
         else:
             st.caption(f"{short(label)} does not have both *good* and *bad*.")
 with friendly_errors("Finding the sentence slots good and bad share"):
@@ -244,9 +247,12 @@ with friendly_errors("Finding the sentence slots good and bad share"):
             columns=["slot in an IMDB review", "times filled by good", "times filled by bad"],
         )
         st.dataframe(slots, hide_index=True, width="stretch")
-        st.caption("Both words fill the same slots in the first 5,000 training reviews; vectors learned from "
-                   "such slots cannot tell the two apart, which is why a sentiment model must still learn "
-                   "which way each word leans.")
+        st.caption("The same slots, filled by both words, in the first 5,000 training reviews: vectors learned "
+                   "from slots like these put good and bad close together, so a sentiment model still has to "
+                   "learn for itself which way each word leans.")
+if not any(label.startswith("word2vec") for label, _ in chosen):
+    st.caption("Pick *word2vec trained on IMDB* as the second set above to see the same in vectors learned "
+               "from movie reviews alone.")
 
 # --- 4. similarity of two words --------------------------------------------------------------------------------
 st.header("How similar are two words?")

@@ -138,3 +138,32 @@ def test_own_word_list_with_unknown_words_still_draws_a_map():
     at.text_area(key="_w_vectors_own_words").set_value("movie")
     rerun(at)
     assert any("at least 3 words" in w for w in texts(at, "warning"))
+
+
+def test_training_a_small_word2vec_puts_it_side_by_side():
+    at = open_uploads(run_page())
+    training = next(s for s in at.selectbox if s.label == "Training reviews")
+    training.set_value(500)
+    next(s for s in at.slider if s.label == "Epochs").set_value(1)
+    next(s for s in at.slider if s.label == "Min count").set_value(1)
+    rerun(at)
+    at.button(key="vectors_train_w2v").click()
+    rerun(at)
+    label_b = at.selectbox(key=SET_B).value
+    assert label_b.startswith("word2vec trained on IMDB (500 training texts")
+    metric_labels = [m.label for m in at.metric]
+    assert any(lab.startswith("word2vec trained on IMDB (500 training texts): cosine(good, bad)") for lab in metric_labels)
+    assert any("nearest neighbour of *good*" in c or "neighbour number" in c for c in texts(at, "caption"))
+    assert not at.error
+
+
+def test_download_offline_is_one_sentence(monkeypatch):
+    from lib import vectors
+
+    monkeypatch.setattr(vectors, "_can_reach", lambda *a, **k: False)
+    at = open_uploads(run_page())
+    at.button(key="vectors_gensim").click()
+    rerun(at)
+    errors = texts(at, "error")
+    assert len(errors) == 1 and "needs the internet" in errors[0]
+    assert "better" in glove_neighbours(at)
