@@ -15,7 +15,7 @@ import streamlit as st
 
 from lib import exports, neighbors, plots, projection
 from ui import presentation, sources
-from ui.errors import friendly_errors, show_error
+from ui.errors import friendly_errors
 
 P = "compare_"  # prefix of every session-state key this page owns
 MAX_EXPORT_WORDS = 50_000
