@@ -167,3 +167,17 @@ def test_download_offline_is_one_sentence(monkeypatch):
     errors = texts(at, "error")
     assert len(errors) == 1 and "needs the internet" in errors[0]
     assert "better" in glove_neighbours(at)
+
+
+def test_map_of_the_most_frequent_review_words():
+    at = run_page()
+    at.selectbox(key="_w_vectors_list").set_value("The IMDB reviews' most frequent words")
+    rerun(at)
+    chart = at.get("plotly_chart")[0]
+    import json
+
+    words = json.loads(chart.proto.spec)["data"][0]["text"]
+    assert "movie" in words and "film" in words and "the" not in words and len(words) >= 30
+    at.radio(key="_w_vectors_method").set_value("t-SNE")
+    rerun(at)
+    assert at.get("plotly_chart") and not at.error
