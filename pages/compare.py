@@ -345,11 +345,12 @@ else:
     st.caption(f"{len(words):,} words, all known to every chosen embedding.")
 
 # Headline: how close are two words in each embedding? ------------------------------------------
-st.header("3. Are “good” and “bad” neighbours?", divider="gray")
+st.session_state.setdefault(P + "pair_a", "good")
+st.session_state.setdefault(P + "pair_b", "bad")
+st.header(f"3. Are “{st.session_state[P + 'pair_a'].strip() or '…'}” and "
+          f"“{st.session_state[P + 'pair_b'].strip() or '…'}” neighbours?", divider="gray")
 with presentation.settings("Word pair"):
     c1, c2 = st.columns(2)
-    st.session_state.setdefault(P + "pair_a", "good")
-    st.session_state.setdefault(P + "pair_b", "bad")
     word_a = c1.text_input("First word", key=P + "pair_a", persist_state="session").strip().lower()
     word_b = c2.text_input("Second word", key=P + "pair_b", persist_state="session").strip().lower()
 pair_rows = []
