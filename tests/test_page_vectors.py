@@ -181,3 +181,23 @@ def test_map_of_the_most_frequent_review_words():
     at.radio(key="_w_vectors_method").set_value("t-SNE")
     rerun(at)
     assert at.get("plotly_chart") and not at.error
+
+
+def test_sources_registry_offers_stored_uploads_after_a_restart():
+    """ui.sources without a page: what the Train and Compare pages rely on."""
+    from lib.vectors import GLOVE_LABEL, VectorError
+    from ui import sources
+
+    label = sources.add_uploaded_vectors("../../mini vectors.txt", small_vector_file())
+    assert label.startswith("mini_vectors.txt (uploaded")  # path parts and spaces never reach the disk
+    sets = sources.available_vector_sets()
+    assert list(sets)[0] == GLOVE_LABEL and label in sets
+    sources._registry.clear()  # as after a server restart: nothing in memory
+    sources._uploaded_vectors.clear()
+    sets = sources.available_vector_sets()
+    assert label in sets and len(sets[label]()) == 12
+    assert sources.vector_set_key(label).startswith("upload-") and sources.vector_set_key(GLOVE_LABEL) == "glove-6b-50d"
+    before = set(sources.available_vector_sets())
+    with pytest.raises(VectorError, match="run any code"):
+        sources.add_uploaded_vectors("model.kv", b"\x80\x04junk")
+    assert set(sources.available_vector_sets()) == before
