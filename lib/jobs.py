@@ -336,3 +336,26 @@ def _run_job(job: Job) -> None:
         job.progress.set_message(
             f"Finished {len(final) - len(failed)} of {len(final)} runs in {job.finished - job.started:.0f} s"
             + (f"; {len(failed)} failed." if failed else "."))
+
+
+# --------------------------------------------------------------------------- conveniences for pages
+def quick_demo(dataset, vectors: dict | None = None, owner: str = "") -> Job:
+    """Start (or join) the "Quick demo": all five strategies on 2,000 reviews, under a minute on 2 cores.
+
+    Every caller asking for it on the same dataset gets the same job while it is queued,
+    running or finished, so a tour page and the Train page can share one. A page that
+    wants the Train page to show it sets ``st.session_state["train_job_id"] = job.id``.
+    """
+    from lib import training
+
+    spec = JobSpec(dataset=dataset, strategies=list(STRATEGIES), settings=dict(training.PRESETS["Quick demo"]),
+                   title="Quick demo", vectors=vectors, owner=owner)
+    return submit(spec, reuse=True)
+
+
+def results_table(job: Job):
+    """:func:`lib.training.results_table` of a job's finished tasks (empty table if none finished)."""
+    from lib import training
+
+    done = [t for t in job.progress.tasks() if t["status"] == "done"]
+    return training.results_table([training.Run(t["config"], t["history"], t["metrics"], [], None, None) for t in done])

@@ -17,7 +17,7 @@ PRESET_HELP = {
     "Tiny (tests)": "A few hundred reviews and one epoch: for checking that everything works, not for conclusions.",
 }
 SETTING_KEYS = ["train_size", "architecture", "vocab_size", "sequence_length", "embedding_dim", "epochs",
-                "batch_size", "learning_rate"]
+                "batch_size", "learning_rate", "early_stopping"]
 SIZE_LABEL = {None: "all (25,000 for IMDB)"}
 GLOVE_DIM = 50
 
@@ -31,7 +31,7 @@ ss.setdefault("train_dataset_key", "imdb")
 ss.setdefault("train_efficiency_sizes", [500, 1_000, 2_000, 5_000])
 saved = ss["train_settings"]
 for name in SETTING_KEYS:  # widgets lose their state when the page is left: restore them from our copy
-    ss.setdefault(f"train_w_{name}", saved[name])
+    ss.setdefault(f"train_w_{name}", saved.get(name, training.DEFAULTS[name]))
 for name in ("preset", "strategies", "seeds", "dataset_key", "efficiency_sizes"):
     ss.setdefault(f"train_w_{name}", ss[f"train_{name}"])
 if ss.get("train_pending_dataset"):  # a dataset was just uploaded: select it (before the widget exists)
@@ -51,35 +51,19 @@ def _size_label(n):
     return SIZE_LABEL.get(n) or f"{n:,}"
 
 
-@st.cache_resource(show_spinner="Loading the uploaded dataset…")
-def _saved_dataset(key: str):
-    from lib.datasets import load_saved_dataset
-
-    return load_saved_dataset(key)
-
-
 def _dataset(key: str):
-    """The dataset to train on (shared, read-only)."""
-    if key == "imdb":
-        try:
-            from ui import sources
-        except ImportError:  # the shared loaders are not there: load directly (slower, not shared)
-            from lib.datasets import load_imdb
+    """The dataset to train on (shared across sessions, read-only)."""
+    from ui import sources
 
-            return load_imdb()
-        return sources.imdb()
-    return _saved_dataset(key)
+    return sources.dataset(key)
 
 
 def _shared_vectors(strategies: list[str]) -> dict:
     """GloVe from the app-wide cache, so the job does not load a second copy."""
     if any(STRATEGIES[s].source == "glove" for s in strategies):
-        try:
-            from ui import sources
+        from ui import sources
 
-            return {"glove": sources.glove()}
-        except (ImportError, AttributeError):
-            return {}
+        return {"glove": sources.glove()}
     return {}
 
 
@@ -106,15 +90,14 @@ with presentation.settings("Training settings"):
                  help="Fills in the settings below; you can still change any of them.")
         st.caption(PRESET_HELP[ss["train_w_preset"]])
 
-        from lib.datasets import saved_datasets
+        from ui import sources
 
-        uploads = dict(saved_datasets())
-        options = ["imdb"] + list(uploads)
+        labels = {key: label for label, key in sources.dataset_choices().items()}
+        options = list(labels)
         if ss["train_w_dataset_key"] not in options:
             ss["train_w_dataset_key"] = "imdb"
         c1, c2 = st.columns(2)
-        c1.selectbox("Dataset", options, key="train_w_dataset_key",
-                     format_func=lambda k: "IMDB movie reviews (50,000, half for testing)" if k == "imdb" else uploads[k],
+        c1.selectbox("Dataset", options, key="train_w_dataset_key", format_func=lambda k: labels.get(k, k),
                      help="Upload your own labelled texts below; they stay available after you leave the page.")
         size_options = training.TRAIN_SIZES
         if ss["train_w_train_size"] not in size_options:
@@ -167,6 +150,10 @@ with presentation.settings("Training settings"):
                          format_func=lambda v: f"{v:g}")
         t4.slider("Seeds per strategy", 1, 5, key="train_w_seeds",
                   help="Each strategy is trained this many times with different random seeds to show the spread.")
+        st.checkbox("Stop early when the validation loss stops improving (and keep the best epoch)",
+                    key="train_w_early_stopping",
+                    help="Epochs then become a maximum. Judged on validation reviews carved from the training set, "
+                         "never on the test reviews, so each strategy gets its own best number of epochs.")
 
 # copy the widget values into state that survives navigation
 for name in SETTING_KEYS:
@@ -183,7 +170,13 @@ try:
 except ValueError as exc:
     show_error(f"These settings cannot be used: {exc}", None)
     st.stop()
-estimate = training.estimate_seconds(config, strategies, len(seeds)) if strategies else 0.0
+full_train = full_test = 25_000
+if ss["train_dataset_key"] != "imdb":
+    with friendly_errors("Loading the dataset"):
+        chosen_dataset = _dataset(ss["train_dataset_key"])
+        full_train, full_test = len(chosen_dataset.train_texts), len(chosen_dataset.test_texts)
+estimate = (training.estimate_seconds(config, strategies, len(seeds), full_train=full_train, full_test=full_test)
+            if strategies else 0.0)
 
 with st.container(border=True):
     st.subheader("2. Train")
@@ -330,7 +323,8 @@ with st.container(border=True):
     st.multiselect("Training-set sizes", training.TRAIN_SIZES, key="train_w_efficiency_sizes", format_func=_size_label)
     sizes = list(ss.get("train_w_efficiency_sizes") or [])
     if sizes and strategies:
-        eff_estimate = training.estimate_seconds(config, strategies, len(seeds), train_sizes=sizes)
+        eff_estimate = training.estimate_seconds(config, strategies, len(seeds), train_sizes=sizes,
+                                                 full_train=full_train, full_test=full_test)
         st.markdown(f"{len(sizes) * len(strategies) * len(seeds)} runs; estimated time **about {_fmt_seconds(eff_estimate)}**.")
     if st.button("Run the data-efficiency comparison", disabled=not (sizes and strategies), key="train_efficiency_start",
                  icon=":material/trending_up:"):

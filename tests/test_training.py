@@ -104,6 +104,15 @@ def test_other_architectures_train(data, architecture):
     assert run.model is None
 
 
+def test_early_stopping_keeps_the_best_epoch(data):
+    run = training.train(dict(TINY, strategy="learned", epochs=6, early_stopping=True, patience=1, learning_rate=0.05),
+                         data=data, keep_model=False)
+    losses = run.history["val_loss"]
+    assert 1 <= len(losses) <= 6
+    assert run.metrics["best_epoch"] == int(np.argmin(losses)) + 1
+    assert run.config["early_stopping"] is True and run.config["patience"] == 1
+
+
 def test_seeds_make_runs_repeatable(data):
     a = training.train(dict(TINY, strategy="learned", seed=1), data=data)
     b = training.train(dict(TINY, strategy="learned", seed=1), data=data)

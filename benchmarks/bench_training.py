@@ -1,0 +1,71 @@
+"""Training speed on this machine: seconds per epoch for each architecture, and the presets' totals.
+
+    python benchmarks/run.py --only training
+    EMBEDDING_LAB_BENCH_SKIP_FULL=1 python benchmarks/run.py --only training   # skip the Full-IMDB total (~4 min)
+
+Per-epoch rows train on the 22,500 IMDB training reviews left after the validation
+split and report the second epoch (the first one includes building the
+TensorFlow graph); the LSTM row trains one epoch only (it takes over a minute) and
+reports that. The preset totals go through the real job queue, exactly as the
+Train page does: tokenizing, GloVe, word2vec, five strategies, evaluation, saving.
+"""
+from __future__ import annotations
+
+import os
+import time
+
+from benchmarks.harness import Case
+
+_CACHE: dict = {}
+
+
+def _imdb():
+    if "imdb" not in _CACHE:
+        from lib.datasets import load_imdb
+
+        _CACHE["imdb"] = load_imdb()
+    return _CACHE["imdb"]
+
+
+def _epoch_seconds(architecture: str, epochs: int = 2, **overrides) -> float:
+    from lib import training
+
+    config = dict(training.DEFAULTS, architecture=architecture, strategy="learned", dataset_key="imdb",
+                  epochs=epochs, **overrides)
+    key = (config["vocab_size"], config["sequence_length"])
+    if key not in _CACHE:
+        _CACHE[key] = training.prepare_data(_imdb(), training.make_config(**config))
+    run = training.train(config, data=_CACHE[key], keep_model=False)
+    return float(run.history["epoch_seconds"][-1])
+
+
+def _preset_total(preset: str) -> float:
+    from lib import jobs, training
+    from lib.models import STRATEGIES
+
+    start = time.perf_counter()
+    job = jobs.submit(jobs.JobSpec(dataset=_imdb(), strategies=list(STRATEGIES), settings=training.PRESETS[preset],
+                                   title=f"benchmark: {preset}"))
+    jobs.wait(job.id)
+    elapsed = time.perf_counter() - start
+    failed = [t for t in job.snapshot()["tasks"] if t["status"] != "done"]
+    if failed:
+        raise RuntimeError(f"{preset}: {len(failed)} strategies did not finish: {failed[0]['error']}")
+    return elapsed
+
+
+def cases() -> list[Case]:
+    out = [
+        Case("training", "seconds per epoch, fast average model (vocab 10,000, length 200, dim 50, batch 32, 22,500 reviews)",
+             "a few s", lambda: _epoch_seconds("average")),
+        Case("training", "seconds per epoch, 1-D conv model (same settings)", "< 30 s", lambda: _epoch_seconds("conv")),
+        Case("training", "seconds per epoch, classic LSTM(100) (vocab 5,000, length 500, dim 32, batch 64), 1 epoch",
+             "(slow by design)", lambda: _epoch_seconds("lstm", epochs=1, vocab_size=5_000, sequence_length=500,
+                                                        embedding_dim=32, batch_size=64)),
+        Case("training", "Quick demo preset: all five strategies through the job queue (2,000 reviews)", "< 45 s",
+             lambda: _preset_total("Quick demo")),
+    ]
+    if not os.environ.get("EMBEDDING_LAB_BENCH_SKIP_FULL"):
+        out.append(Case("training", "Full IMDB preset: all five strategies through the job queue (25,000 reviews)",
+                        "< 5 min", lambda: _preset_total("Full IMDB")))
+    return out
