@@ -113,8 +113,13 @@ def assert_no_errors(page: Page) -> None:
 
 # path on the server, key element that proves the page did its job, screenshot name
 PAGES = [
-    ("", "text=Where to go, in order", "home"),
+    ("", '[data-testid="stPlotlyChart"]', "home"),
+    ("tour", "text=Screen 1 of 6", "tour"),
     ("explain", "text=[0 0 1 2 3 4]", "explain"),
+    ("vectors", '[data-testid="stPlotlyChart"]', "vectors"),
+    ("train", "text=1. Settings", "train"),
+    ("compare", "text=1. Pick the embeddings", "compare"),
+    ("glossary", "text=epoch", "glossary"),
 ]
 
 
@@ -154,3 +159,40 @@ def test_every_page_renders_without_errors(browser, server):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "page_render_seconds.json").write_text(json.dumps({"cold": warm_up, "warm": warm}, indent=2))
     print("\nseconds to render, cold:", warm_up, "\nseconds to render, warm:", warm)
+
+
+def click_button(page: Page, name: str) -> None:
+    page.get_by_role("button", name=name).first.click()
+    wait_until_idle(page)
+
+
+def test_tour_click_through_on_the_tiny_preset(browser, server):
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.goto(f"{server['url']}/tour")
+    wait_until_idle(page)
+    page.get_by_text("Tiny: 300 reviews").click()
+    wait_until_idle(page)
+    click_button(page, "Start the demo training")
+    screenshot(page, "tour-1")
+    for screen in range(2, 7):
+        click_button(page, "Next")
+        expect(page.get_by_text(f"Screen {screen} of 6").first).to_be_visible()
+        if screen == 4:  # the race: wait for the five tiny models
+            expect(page.get_by_text("All 5 models finished").first).to_be_visible(timeout=240_000)
+            wait_until_idle(page)
+        assert_no_errors(page)
+        screenshot(page, f"tour-{screen}")
+    expect(page.get_by_text("did best").first).to_be_visible()
+    context.close()
+
+
+def test_compare_page_shows_maps_of_the_runs_the_tour_trained(browser, server):
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.goto(f"{server['url']}/compare")
+    wait_until_idle(page)
+    expect(page.locator('[data-testid="stPlotlyChart"]').first).to_be_visible(timeout=60_000)
+    assert_no_errors(page)
+    screenshot(page, "compare-with-runs")
+    context.close()
