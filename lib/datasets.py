@@ -66,6 +66,7 @@ IMDB_CLASSES = ["negative", "positive"]
 STANFORD_URL = "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
 
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_SPACES = re.compile(r"\s{2,}")
 
 
 class DatasetError(ValueError):
@@ -108,11 +109,17 @@ class TextDataset:
 
 
 def clean_text(text: str) -> str:
-    """Turn HTML line breaks (``<br />``, as in the IMDB reviews) into spaces and squeeze all whitespace to one space."""
-    text = text.replace("<br />", " ")  # the common case, ~10x faster than the regex
+    """Turn HTML line breaks (``<br />``, as in the IMDB reviews) into spaces and squeeze runs of whitespace.
+
+    Written for speed on 50,000 reviews: plain ``str.replace`` for the usual forms, and
+    a regular expression only for the texts that still need one.
+    """
+    text = text.replace("<br /><br />", " ").replace("<br />", " ")
     if "<b" in text or "<B" in text:
         text = _BR.sub(" ", text)
-    return " ".join(text.split())
+    if "  " in text:
+        text = _SPACES.sub(" ", text)
+    return text.strip()
 
 
 def grouped_stratified_split(
