@@ -357,7 +357,7 @@ def read_table(file_name: str, data: bytes) -> pd.DataFrame:
 
     Parquet is recognised by its ``PAR1`` magic bytes; anything else must be text:
     UTF-8 (with or without BOM) is tried first, then Windows-1252 (what Excel on
-    Windows writes). The separator comes from the extension (``.tsv``/``.tab`` ->
+    Windows writes); UTF-16 with a BOM (Excel's "Unicode text") is recognised too. The separator comes from the extension (``.tsv``/``.tab`` ->
     tab) or is sniffed from the first lines. All columns are read as they are;
     checking them is :func:`dataset_from_table`'s job.
     """
@@ -375,6 +375,11 @@ def read_table(file_name: str, data: bytes) -> pd.DataFrame:
         except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for a broken file
             raise DatasetError(f"{file_name} is not a readable Parquet file ({type(exc).__name__}).") from exc
     else:
+        if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with BOM: Excel's "Unicode text"
+            try:
+                data = data.decode("utf-16").encode("utf-8")
+            except UnicodeDecodeError:
+                raise DatasetError(f"{file_name} starts like UTF-16 text but is not valid UTF-16.") from None
         if data[:2] == b"PK" or _looks_binary(data[:8192]):
             raise DatasetError(
                 f"{file_name} looks like a binary file (a spreadsheet, archive or image?), not CSV/TSV text; "

@@ -143,6 +143,11 @@ def test_read_table_csv_tsv_parquet_semicolon():
     assert list(read_table("a.parquet", buf.getvalue()).columns) == ["text", "label", "stars"]
 
 
+def test_read_table_utf16_from_excel_is_accepted():
+    data = "text\tlabel\nna\u00efve fun\tpos\nboring\tneg\n".encode("utf-16")
+    assert read_table("unicode.txt", data)["text"].tolist() == ["na\u00efve fun", "boring"]
+
+
 def test_read_table_windows_1252_is_accepted():
     data = "text,label\ncaf\u00e9 cr\u00e8me,pos\nna\u00efve,neg\n".encode("cp1252")
     assert read_table("w.csv", data)["text"].tolist() == ["caf\u00e9 cr\u00e8me", "na\u00efve"]
