@@ -71,14 +71,7 @@ def classic_example():
     return example.ids, lookup
 
 
-@st.fragment(run_every=1.0)
-def live_progress() -> None:
-    """Progress of the demo job; reruns the whole screen once the job is done."""
-    current = jobs.get_job(st.session_state.get(JOB))
-    if current is None:
-        st.info("Press **Start the demo training** at the top to begin.")
-        return
-    snap = current.snapshot()
+def show_progress(snap: dict) -> None:
     presentation.story(tour.race_sentence(snap))
     for task in snap["tasks"]:
         epochs = max(task["epochs"], 1)
@@ -86,9 +79,28 @@ def live_progress() -> None:
             (task["epoch"] + (task["batch"] / task["batches"] if task["batches"] else 0)) / epochs, 1.0)
         accuracy = f" · test accuracy {task['metrics']['test_accuracy']:.1%}" if task.get("metrics") else ""
         st.progress(fraction, text=f"{task['label']}: {task['status']}{accuracy}")
-    if current.done and not st.session_state.get("tour_seen_done") == current.id:
-        st.session_state["tour_seen_done"] = current.id
-        st.rerun()  # draw the finished screen in full
+
+
+@st.fragment(run_every=1.0)
+def live_progress() -> None:
+    """Progress of a running demo job, redrawn every second; reruns the whole screen when it ends."""
+    current = jobs.get_job(st.session_state.get(JOB))
+    if current is None:
+        return
+    show_progress(current.snapshot())
+    if current.done:
+        st.rerun()  # draw the finished screen in full, without this once-a-second fragment
+
+
+def progress() -> None:
+    """The demo's progress: live while it trains, drawn once when it has finished."""
+    current = jobs.get_job(st.session_state.get(JOB))
+    if current is None:
+        st.info("Press **Start the demo training** at the top to begin.")
+    elif current.done:
+        show_progress(current.snapshot())
+    else:
+        live_progress()
 
 
 def finished_runs(job_id: str | None) -> list:
@@ -127,7 +139,7 @@ with friendly_errors("Showing this screen"):
         st.caption("Cosine similarity: 1 means pointing the same way. Opposites that share contexts come out close.")
 
     elif step == 3:
-        live_progress()
+        progress()
         done_runs = finished_runs(st.session_state.get(JOB))
         if done_runs:
             table = training.results_table(done_runs)
@@ -144,7 +156,7 @@ with friendly_errors("Showing this screen"):
         done_runs = finished_runs(st.session_state.get(JOB))
         finetuned = [r for r in done_runs if r.config["strategy"] == "glove_finetuned"]
         if not finetuned:
-            live_progress()
+            progress()
             st.info("This screen needs the fine-tuned GloVe model from the demo; it appears when the demo finishes.")
         else:
             record = finetuned[0]
@@ -176,7 +188,7 @@ with friendly_errors("Showing this screen"):
     else:
         done_runs = finished_runs(st.session_state.get(JOB))
         if not done_runs:
-            live_progress()
+            progress()
             st.info("The takeaway is written from the demo's results; it appears when the demo finishes.")
         else:
             presentation.story(tour.takeaway_sentence(training.results_table(done_runs)))
