@@ -29,7 +29,6 @@ TensorFlow is imported inside the functions, so importing this module is cheap.
 from __future__ import annotations
 
 import os
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -159,12 +158,9 @@ def build_model(
     elif architecture == "lstm":
         x = layers.LSTM(100, name="lstm")(x)
     else:  # conv
-        # Convolutions do not take a mask; padding positions see row 0 of the embedding (all zeros
-        # for pretrained starts) and max pooling over ReLU outputs mostly ignores them. Keras warns
-        # that the mask stops here, which is expected, so that warning is silenced.
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=".*does not support masking.*")
-            x = layers.Conv1D(64, 5, activation="relu", padding="same", name="conv")(x)
+        # Convolutions do not take a mask, so padding positions are zeroed here and the mask ends.
+        x = _zero_padding_layer()(x)
+        x = layers.Conv1D(64, 5, activation="relu", padding="same", name="conv")(x)
         x = layers.GlobalMaxPooling1D(name="max_pool")(x)
         x = layers.Dropout(0.2, name="dropout")(x)
     if num_classes == 2:
@@ -176,6 +172,27 @@ def build_model(
     model = keras.Model(inputs, outputs, name=f"{architecture}_classifier")
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=learning_rate), loss=loss, metrics=["accuracy"])
     return model
+
+
+def _zero_padding_layer():
+    """A layer that multiplies padded positions by 0 and consumes the mask (for layers without mask support)."""
+    import keras
+    from keras import ops
+
+    class ZeroPadding(keras.layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.supports_masking = True
+
+        def call(self, inputs, mask=None):
+            if mask is None:
+                return inputs
+            return inputs * ops.expand_dims(ops.cast(mask, inputs.dtype), -1)
+
+        def compute_mask(self, inputs, mask=None):
+            return None
+
+    return ZeroPadding(name="zero_padding")
 
 
 def embedding_weights(model) -> np.ndarray:

@@ -27,6 +27,7 @@ import re
 import secrets
 import shutil
 import time
+import warnings
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -268,7 +269,9 @@ def load_model(run_id: str):
                         trainable=STRATEGIES[c["strategy"]].trainable if c["strategy"] in STRATEGIES else True,
                         learning_rate=float(c.get("learning_rate", 1e-3)))
     try:
-        model.load_weights(str(record.path / WEIGHTS_FILE))
+        with warnings.catch_warnings():  # the file also holds the optimizer's state, which a rebuilt model lacks
+            warnings.simplefilter("ignore", UserWarning)
+            model.load_weights(str(record.path / WEIGHTS_FILE))
     except (OSError, ValueError) as exc:
         raise RunStoreError(f"The weights of run {run_id!r} do not fit its model ({exc}).") from exc
     return model

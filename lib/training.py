@@ -432,6 +432,7 @@ def train(
         "tokenizer": "lib.text.Tokenizer (Keras semantics), fitted on the training texts only",
         "padding": "pre", "truncating": "pre",
     }
+    full_config.setdefault("job_id", None)
     if strategy.source == "word2vec":
         full_config["word2vec"] = word2vec_settings(config)
     if strategy.source == "glove":

@@ -209,27 +209,27 @@ def _task_line(task: dict) -> tuple[float, str]:
         who += f" · {task['train_size']:,} reviews"
     status = task["status"]
     if status == "done":
-        return 1.0, f"✅ {who}: {task['metrics']['test_accuracy']:.1%} test accuracy ({task['seconds']:.0f} s)"
+        return 1.0, f"**Done** · {who}: {task['metrics']['test_accuracy']:.1%} test accuracy ({task['seconds']:.0f} s)"
     if status == "failed":
-        return 1.0, f"⚠️ {who}: failed — {task['error']}"
+        return 1.0, f"**Failed** · {who}: {task['error']}"
     if status == "cancelled":
-        return 0.0, f"⏹️ {who}: cancelled"
+        return 0.0, f"**Cancelled** · {who}"
     if status == "waiting":
-        return 0.0, f"⏳ {who}: waiting"
+        return 0.0, f"Waiting · {who}"
     stage = task.get("stage")
     if stage == "word2vec":
-        return 0.0, f"🔄 {who}: training word2vec on the training reviews ({task.get('fraction', 0):.0%})"
+        return 0.0, f"**Running** · {who}: training word2vec on the training reviews ({task.get('fraction', 0):.0%})"
     if stage in ("preparing", "vectors", ""):
-        return 0.0, f"🔄 {who}: preparing the data and the starting vectors"
+        return 0.0, f"**Running** · {who}: preparing the data and the starting vectors"
     if stage == "evaluating":
-        return 1.0, f"🔄 {who}: grading on the held-out test reviews"
+        return 1.0, f"**Running** · {who}: grading on the held-out test reviews"
     if stage == "saving":
-        return 1.0, f"🔄 {who}: saving"
+        return 1.0, f"**Running** · {who}: saving"
     epochs, batches = max(1, task.get("epochs") or 1), max(1, task.get("batches") or 1)
     fraction = ((max(1, task.get("epoch", 1)) - 1) + task.get("batch", 0) / batches) / epochs
     acc = task.get("logs", {}).get("accuracy")
     extra = f", training accuracy so far {acc:.1%}" if acc is not None else ""
-    return min(1.0, fraction), (f"🔄 {who}: epoch {task.get('epoch', 1)} of {epochs}, "
+    return min(1.0, fraction), (f"**Running** · {who}: epoch {task.get('epoch', 1)} of {epochs}, "
                                 f"batch {task.get('batch', 0)} of {batches}{extra}")
 
 
@@ -262,7 +262,12 @@ def _show_job(snap: dict, key: str) -> None:
                    "the training reviews themselves; a growing gap means the model starts memorising.")
 
 
-@st.fragment(run_every=1.0)
+def _active(job_id) -> bool:
+    job = jobs.get_job(job_id)
+    return job is not None and not job.done
+
+
+@st.fragment(run_every=1.0 if _active(ss.get("train_job_id")) else None)
 def progress_panel() -> None:
     job = jobs.get_job(ss.get("train_job_id"))
     if job is None:
@@ -336,7 +341,7 @@ with st.container(border=True):
             ss["train_efficiency_job_id"] = jobs.submit(spec).id
             ss["train_efficiency_seen_done"] = False
 
-    @st.fragment(run_every=1.0)
+    @st.fragment(run_every=1.0 if _active(ss.get("train_efficiency_job_id")) else None)
     def efficiency_panel() -> None:
         job = jobs.get_job(ss.get("train_efficiency_job_id"))
         if job is None:
