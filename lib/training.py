@@ -535,8 +535,8 @@ def summary_sentence(table) -> str:
 
 # --------------------------------------------------------------------------- time estimate
 #: Seconds per token per epoch for each architecture, measured on a 2-core machine (see benchmarks).
-SECONDS_PER_TOKEN_EPOCH = {"average": 6.5e-7, "conv": 2.5e-6, "lstm": 5.5e-6}
-SECONDS_PER_MODEL = 3.0          # build, compile and trace one model
+SECONDS_PER_TOKEN_EPOCH = {"average": 7e-7, "conv": 1.5e-6, "lstm": 7e-6}
+SECONDS_PER_MODEL = 2.0          # build, compile and trace one model
 WORD2VEC_SECONDS_PER_TEXT = 1.2e-3 / 5  # per text per word2vec epoch
 TOKENIZE_SECONDS_PER_TEXT = 7.5e-5
 
@@ -544,8 +544,10 @@ TOKENIZE_SECONDS_PER_TEXT = 7.5e-5
 def estimate_seconds(config: dict, strategies: list[str], seeds: int = 1, train_sizes: list | None = None,
                      full_train: int = 25_000, full_test: int = 25_000) -> float:
     """Rough wall time on 2 cores for training ``strategies`` x ``seeds`` at each training-set size."""
-    per_token = SECONDS_PER_TOKEN_EPOCH.get(config.get("architecture", "average"), 6.5e-7)
+    per_token = SECONDS_PER_TOKEN_EPOCH.get(config.get("architecture", "average"), 7e-7)
     length, epochs = int(config["sequence_length"]), int(config["epochs"])
+    if config.get("early_stopping"):  # epochs is a maximum; runs measured here stopped at about 70 % of it
+        epochs = min(epochs, max(3.0, 0.7 * epochs))
     test = min(full_test, config.get("test_size") or full_test)
     total = 2.0  # TensorFlow warm-up
     if any(STRATEGIES[s].source == "glove" for s in strategies):
