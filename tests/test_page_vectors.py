@@ -183,21 +183,18 @@ def test_map_of_the_most_frequent_review_words():
     assert at.get("plotly_chart") and not at.error
 
 
-def test_sources_registry_offers_stored_uploads_after_a_restart():
-    """ui.sources without a page: what the Train and Compare pages rely on."""
-    from lib.vectors import GLOVE_LABEL, VectorError
-    from ui import sources
-
-    label = sources.add_uploaded_vectors("../../mini vectors.txt", small_vector_file())
-    assert label.startswith("mini_vectors.txt (uploaded")  # path parts and spaces never reach the disk
-    sets = sources.available_vector_sets()
-    assert list(sets)[0] == GLOVE_LABEL and label in sets
-    sources._registry.clear()  # as after a server restart: nothing in memory
-    sources._uploaded_vectors.clear()
-    sets = sources.available_vector_sets()
-    assert label in sets and len(sets[label]()) == 12
-    assert sources.vector_set_key(label).startswith("upload-") and sources.vector_set_key(GLOVE_LABEL) == "glove-6b-50d"
-    before = set(sources.available_vector_sets())
-    with pytest.raises(VectorError, match="run any code"):
-        sources.add_uploaded_vectors("model.kv", b"\x80\x04junk")
-    assert set(sources.available_vector_sets()) == before
+def test_uploads_are_private_to_the_session_that_made_them():
+    """Two people on one server: the uploader sees the file in every menu, the other never does."""
+    uploader = open_uploads(run_page())
+    uploader.file_uploader(key="vectors_upload").upload("../../mine only.txt", small_vector_file(), "text/plain")
+    rerun(uploader)
+    label = uploader.selectbox(key=SET_B).value
+    assert label.startswith("mine_only.txt (uploaded")  # path parts and spaces never reach the disk
+    other = run_page()
+    assert label not in other.selectbox(key=SET_B).options
+    assert label in rerun(uploader).selectbox(key=SET_B).options
+    # a refused file changes nothing for the uploader either
+    uploader.file_uploader(key="vectors_upload").upload("model.kv", b"\x80\x04junk")
+    rerun(uploader)
+    assert any("run any code" in e for e in texts(uploader, "error"))
+    assert label in uploader.selectbox(key=SET_B).options

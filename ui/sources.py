@@ -6,7 +6,7 @@ Datasets::
 
     imdb() -> TextDataset                      # the 50,000 reviews, fixed 25k/25k split (cached per server)
     dataset(key) -> TextDataset                # "imdb", "imdb-n2000-s0", "upload-<hash>" (see lib.datasets)
-    dataset_choices() -> dict[label, key]      # IMDB + every uploaded dataset stored on this server
+    dataset_choices() -> dict[label, key]      # IMDB + the datasets this session uploaded (remember_dataset)
     imdb_sentiment() -> lib.neighbors.SentimentTable   # per-word positive/negative lean in the IMDB *training* reviews
 
 Vector sets (every one a gensim ``KeyedVectors``; **never modify one**, they are shared by all sessions)::
@@ -21,9 +21,9 @@ Vector sets (every one a gensim ``KeyedVectors``; **never modify one**, they are
 
     available_vector_sets() -> dict[str, Callable[[], KeyedVectors]]
         # label -> loader, for "pick any loaded vector set" menus. Always GloVe; plus every word2vec
-        # trained, gensim-data set downloaded and vector file uploaded on this server (uploads are kept
-        # under data/uploads/vectors/, so they are offered again after a restart). Calling a loader is
-        # cheap once the set is loaded (it is cached).
+        # trained and gensim-data set downloaded on this server, and the vector files *this session*
+        # uploaded (uploads are private to their session; the files stay under data/uploads/ so runs
+        # can be reproduced). Calling a loader is cheap once the set is loaded (it is cached).
     vector_set_key(label) -> str                          # short stable id for run configs ("glove-6b-50d", ...)
 
 Errors meant for users (``DatasetError``, ``VectorError``) pass through unchanged;
@@ -70,11 +70,30 @@ def dataset(key: str) -> ds.TextDataset:
     return _stored_dataset(key)
 
 
+MY_DATASETS = "sources_my_dataset_keys"
+MY_VECTORS = "sources_my_vector_labels"
+
+
+def _mine(state_key: str) -> list:
+    """What this browser session uploaded. Uploads are private to their session: two people using
+    one server never see each other's files (they stay stored on disk so background jobs and runs
+    can reload them by key)."""
+    return st.session_state.setdefault(state_key, [])
+
+
+def remember_dataset(key: str) -> None:
+    """Offer an uploaded dataset (stored with lib.datasets) to this session's pages."""
+    if key not in _mine(MY_DATASETS):
+        _mine(MY_DATASETS).append(key)
+
+
 def dataset_choices() -> dict[str, str]:
-    """``label -> key`` for every dataset a page can offer: IMDB first, then stored uploads."""
+    """``label -> key`` for every dataset a page can offer: IMDB first, then this session's uploads."""
     choices = {ds.IMDB_NAME: "imdb"}
-    for key, name in ds.saved_datasets():
-        choices[f"{name} (uploaded, {key[7:13]})"] = key
+    names = dict(ds.saved_datasets())
+    for key in _mine(MY_DATASETS):
+        if key in names:
+            choices[f"{names[key]} (uploaded, {key[7:13]})"] = key
     return choices
 
 
@@ -246,6 +265,8 @@ def add_uploaded_vectors(file_name: str, data: bytes) -> str:
         tmp.replace(path)
     label = _upload_label(safe, digest)
     _registry().add(_Entry(label, f"upload-{digest}", lambda: _uploaded_vectors(digest, safe)))
+    if label not in _mine(MY_VECTORS):
+        _mine(MY_VECTORS).append(label)
     return label
 
 
@@ -255,22 +276,6 @@ def uploaded_notes(label: str) -> list[str]:
     if entry is None or not entry.key.startswith("upload-"):
         return []
     return list(getattr(entry.loader(), "notes", []))
-
-
-def _stored_uploads() -> list[_Entry]:
-    root = _vector_upload_dir()
-    if not root.is_dir():
-        return []
-    found = []
-    for folder in sorted(root.iterdir(), key=lambda p: p.stat().st_mtime):
-        if not folder.is_dir() or folder.name.startswith("."):
-            continue
-        for f in folder.iterdir():
-            if f.is_file() and not f.name.startswith("."):
-                digest, name = folder.name, f.name
-                found.append(_Entry(_upload_label(name, digest), f"upload-{digest}",
-                                    lambda d=digest, n=name: _uploaded_vectors(d, n)))
-    return found
 
 
 # --- gensim-data ----------------------------------------------------------------------------------------------
@@ -297,15 +302,18 @@ def add_gensim_vectors(name: str) -> str:
 def available_vector_sets() -> dict[str, Callable[[], object]]:
     """``label -> loader`` of every vector set a page can offer now (GloVe first, then in the order added).
 
-    Includes uploads stored on disk by earlier sessions (they parse on first use).
+    word2vec sets trained here and gensim-data downloads are shared by everyone on the
+    server; uploaded files only by the session that uploaded them.
     Loaders return shared ``KeyedVectors``: read them, never change them.
     """
     sets: dict[str, Callable[[], object]] = {vec.GLOVE_LABEL: glove}
     reg = _registry()
     with reg.lock:
         entries = list(reg.entries.values())
-    for entry in entries + _stored_uploads():
-        sets.setdefault(entry.label, entry.loader)
+    mine = set(_mine(MY_VECTORS))
+    for entry in entries:
+        if not entry.key.startswith("upload-") or entry.label in mine:
+            sets.setdefault(entry.label, entry.loader)
     return sets
 
 
@@ -316,7 +324,4 @@ def vector_set_key(label: str) -> str:
     entry = _registry().entries.get(label)
     if entry is not None:
         return entry.key
-    for e in _stored_uploads():
-        if e.label == label:
-            return e.key
     raise KeyError(label)
