@@ -12,7 +12,7 @@ STEP = "tour_step"
 JOB = "tour_job_id"
 DEMO_SIZES = {
     "Quick demo": "Quick demo: 2,000 reviews, about a minute",
-    "Tiny (tests)": "Tiny: 300 reviews, a few seconds (rough numbers)",
+    "Tiny (tests)": "Tiny: 500 reviews, about 20 seconds (rough numbers)",
 }
 
 st.title("Guided tour")

@@ -14,7 +14,7 @@ PRESET_HELP = {
     "Quick demo": "2,000 training reviews, short sequences, 3 epochs, the fast model: all five strategies in well under a minute.",
     "Full IMDB": "All 25,000 training reviews with the fast model: all five strategies in a few minutes.",
     "Classic LSTM (slow)": "The model from the question: LSTM(100), 5,000 words, length 500, 3 epochs, batch 64. About 4 minutes per strategy.",
-    "Tiny (tests)": "A few hundred reviews and one epoch: for checking that everything works, not for conclusions.",
+    "Tiny (tests)": "500 reviews, a few seconds per strategy: for checking that everything works, not for conclusions.",
 }
 SETTING_KEYS = ["train_size", "architecture", "vocab_size", "sequence_length", "embedding_dim", "epochs",
                 "batch_size", "learning_rate", "early_stopping"]

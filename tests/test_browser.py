@@ -171,7 +171,7 @@ def test_tour_click_through_on_the_tiny_preset(browser, server):
     page = context.new_page()
     page.goto(f"{server['url']}/tour")
     wait_until_idle(page)
-    page.get_by_text("Tiny: 300 reviews").click()
+    page.get_by_text("Tiny: 500 reviews").click()
     wait_until_idle(page)
     click_button(page, "Start the demo training")
     screenshot(page, "tour-1")

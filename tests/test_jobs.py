@@ -6,7 +6,7 @@ import pytest
 
 from lib import jobs, runs, training
 
-TINY = dict(training.PRESETS["Tiny (tests)"], sequence_length=12)
+TINY = dict(training.PRESETS["Tiny (tests)"], sequence_length=12, epochs=1)
 
 
 @pytest.fixture(scope="module")

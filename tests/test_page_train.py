@@ -28,12 +28,12 @@ def test_tiny_preset_trains_and_shows_results():
     at = _page().run()
     at.radio(key="train_w_preset").set_value("Tiny (tests)").run()
     assert not at.exception
-    assert at.number_input(key="train_w_epochs").value == 1
+    assert at.number_input(key="train_w_epochs").value == training.PRESETS["Tiny (tests)"]["epochs"]
     at.button(key="train_start").click().run()
     assert not at.exception
     job_id = at.session_state["train_job_id"]
     job = jobs.get_job(job_id)
-    assert job is not None and job.spec.settings["train_size"] == 300
+    assert job is not None and job.spec.settings["train_size"] == training.PRESETS["Tiny (tests)"]["train_size"]
     jobs.wait(job_id, timeout=300)
     assert job.status == "done", job.snapshot()
     at.run()

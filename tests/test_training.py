@@ -7,7 +7,7 @@ import pytest
 from lib import training
 from lib.models import ARCHITECTURES, STRATEGIES
 
-TINY = dict(training.PRESETS["Tiny (tests)"], sequence_length=12, dataset_key="toy-0")
+TINY = dict(training.PRESETS["Tiny (tests)"], sequence_length=12, epochs=1, dataset_key="toy-0")
 CONTRACT_CONFIG = ["dataset_key", "dataset_name", "train_size", "strategy", "strategy_label", "architecture",
                    "vocab_size", "sequence_length", "embedding_dim", "epochs", "batch_size", "learning_rate",
                    "seed", "job_id"]
