@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import jobs
+from lib import jobs, training
 
 PAGE = Path(__file__).resolve().parent.parent / "pages" / "train.py"
 
