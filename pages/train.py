@@ -118,6 +118,7 @@ with presentation.settings("Training settings"):
                     label_col = u2.selectbox("Label column", cols, index=min(1, len(cols) - 1), key="train_w_label_col")
                     if st.button("Use this dataset", key="train_use_upload"):
                         ds = dataset_from_upload(upload.name, upload.getvalue(), text_col, label_col)
+                        sources.remember_dataset(ds.key)  # offered to this session only
                         ss["train_pending_dataset"] = ds.key
                         st.success(f"Stored {len(ds.train_texts):,} training and {len(ds.test_texts):,} test texts "
                                    f"({', '.join(ds.class_names)}). Choose it under *Dataset*.")

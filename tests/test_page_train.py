@@ -51,3 +51,34 @@ def test_no_strategy_chosen_is_explained():
     at.multiselect(key="train_w_strategies").set_value([]).run()
     assert not at.exception
     assert any("Choose at least one strategy" in w.value for w in at.warning)
+
+
+def _csv(rows: int, classes=("pos", "neg")) -> bytes:
+    lines = ["review,label"] + [f"\"text number {i} is {'great' if i % 2 else 'awful'}\",{classes[i % len(classes)]}"
+                                for i in range(rows)]
+    return "\n".join(lines).encode()
+
+
+def test_uploaded_dataset_is_offered_to_this_session_only():
+    at = _page().run()
+    at.file_uploader(key="train_w_upload").upload("my reviews.csv", _csv(60), "text/csv").run()
+    assert not at.exception
+    at.selectbox(key="train_w_text_col").set_value("review")
+    at.selectbox(key="train_w_label_col").set_value("label")
+    at.button(key="train_use_upload").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    options = at.selectbox(key="train_w_dataset_key").options
+    assert any("my_reviews.csv" in o or "my reviews.csv" in o for o in options), options
+    other = _page().run()
+    assert len(other.selectbox(key="train_w_dataset_key").options) == 1  # IMDB only
+
+
+def test_a_single_class_upload_says_so_and_keeps_imdb():
+    at = _page().run()
+    at.file_uploader(key="train_w_upload").upload("one.csv", _csv(40, classes=("pos",)), "text/csv").run()
+    at.selectbox(key="train_w_text_col").set_value("review")
+    at.selectbox(key="train_w_label_col").set_value("label")
+    at.button(key="train_use_upload").click().run()
+    assert not at.exception
+    assert at.error and "class" in at.error[0].value.lower()
+    assert at.selectbox(key="train_w_dataset_key").value == "imdb"
