@@ -31,7 +31,7 @@ def test_home_page_does_not_import_tensorflow():
 
 def test_presentation_mode_hides_settings_and_comes_back():
     at = AppTest.from_file("../app.py", default_timeout=60).run()
-    at.switch_page("pages/explain.py").run()
+    at.switch_page("app_pages/explain.py").run()
     assert not at.exception
     assert any(ta.label.startswith("Sentences") for ta in at.text_area)
     at.button(key="presentation_on").click().run()
@@ -44,7 +44,7 @@ def test_presentation_mode_hides_settings_and_comes_back():
 
 
 def test_glossary_search():
-    at = AppTest.from_file("../pages/glossary.py").run()
+    at = AppTest.from_file("../app_pages/glossary.py").run()
     assert not at.exception
     assert any("**epoch**" in m.value for m in at.markdown)
     at.text_input[0].set_value("cosine").run()

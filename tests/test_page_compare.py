@@ -17,7 +17,7 @@ POSITIVE = ["great", "excellent", "wonderful", "brilliant", "superb", "enjoyable
 NEGATIVE = ["awful", "terrible", "horrible", "boring", "worst", "poor", "dull", "waste", "stupid", "bad",
             "mess", "ridiculous", "lame", "annoying"]
 NEUTRAL = ["movie", "film", "plot", "actor", "story", "scene", "director", "ending", "good", "music"]
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "compare.py")
+PAGE = str(Path(__file__).resolve().parent.parent / "app_pages" / "compare.py")
 
 
 def _tiny_dataset():

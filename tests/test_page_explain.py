@@ -2,7 +2,7 @@
 import pytest
 from streamlit.testing.v1 import AppTest
 
-PAGE = "../pages/explain.py"
+PAGE = "../app_pages/explain.py"
 
 
 def run_page(**changes) -> AppTest:

@@ -3,7 +3,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib import jobs
 
-PAGE = "../pages/tour.py"
+PAGE = "../app_pages/tour.py"
 
 
 def story(at: AppTest) -> str:

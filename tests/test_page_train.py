@@ -6,7 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib import jobs, training
 
-PAGE = Path(__file__).resolve().parent.parent / "pages" / "train.py"
+PAGE = Path(__file__).resolve().parent.parent / "app_pages" / "train.py"
 
 pytestmark = pytest.mark.slow
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-PAGE = "../pages/vectors.py"
+PAGE = "../app_pages/vectors.py"
 SET_B = "_w_vectors_set_b"
 
 

@@ -14,21 +14,21 @@ st.markdown(
     "Everything you see is computed here, on this machine, from real data."
 )
 
-st.page_link("pages/tour.py", label="Presenting to an audience? Start the guided tour", icon=":material/slideshow:")
+st.page_link("app_pages/tour.py", label="Presenting to an audience? Start the guided tour", icon=":material/slideshow:")
 
 st.subheader("Where to go, in order")
 left, right = st.columns(2)
 with left:
-    st.page_link("pages/explain.py", label="1. What an Embedding layer does", icon=":material/pin:")
+    st.page_link("app_pages/explain.py", label="1. What an Embedding layer does", icon=":material/pin:")
     st.caption("Two sentences go through a real Keras layer, one step at a time.")
-    st.page_link("pages/vectors.py", label="2. Explore pretrained vectors", icon=":material/explore:")
+    st.page_link("app_pages/vectors.py", label="2. Explore pretrained vectors", icon=":material/explore:")
     st.caption("What GloVe and word2vec know: neighbours, analogies, maps.")
 with right:
-    st.page_link("pages/train.py", label="3. Train and compare strategies", icon=":material/model_training:")
+    st.page_link("app_pages/train.py", label="3. Train and compare strategies", icon=":material/model_training:")
     st.caption("Learned from scratch vs GloVe vs word2vec, frozen or fine-tuned, on IMDB reviews.")
-    st.page_link("pages/compare.py", label="4. Compare embeddings side by side", icon=":material/compare:")
+    st.page_link("app_pages/compare.py", label="4. Compare embeddings side by side", icon=":material/compare:")
     st.caption("The same words seen through two to four embeddings at once.")
-st.page_link("pages/glossary.py", label="Glossary: every technical word in plain words", icon=":material/menu_book:")
+st.page_link("app_pages/glossary.py", label="Glossary: every technical word in plain words", icon=":material/menu_book:")
 
 
 # --- a real map, drawn last so the links above appear at once ---------------------------------------
