@@ -10,12 +10,28 @@ from ui import presentation
 from ui.errors import friendly_errors, show_error
 
 PRESET_NAMES = ["Quick demo", "Full IMDB", "Classic LSTM (slow)", "Tiny (tests)"]
-PRESET_HELP = {
-    "Quick demo": "2,000 training reviews, short sequences, 3 epochs, the fast model: all five strategies in well under a minute.",
-    "Full IMDB": "All 25,000 training reviews with the fast model: all five strategies in a few minutes.",
-    "Classic LSTM (slow)": "The model from the question: LSTM(100), 5,000 words, length 500, 3 epochs, batch 64. About 4 minutes per strategy.",
-    "Tiny (tests)": "500 reviews, a few seconds per strategy: for checking that everything works, not for conclusions.",
+PRESET_PURPOSE = {
+    "Quick demo": "all five strategies in well under a minute",
+    "Full IMDB": "all five strategies in a few minutes",
+    "Classic LSTM (slow)": "the model from the question; slow on 2 cores",
+    "Tiny (tests)": "for checking that everything works, not for conclusions",
 }
+
+
+MODEL_IN_WORDS = {"average": "the fast averaging model", "lstm": "the classic LSTM model",
+                  "conv": "the 1-D convolution model"}
+
+
+def preset_help(name: str) -> str:
+    """Describe a preset from its actual settings, so the text cannot drift from the numbers."""
+    p = training.PRESETS[name]
+    size = "all 25,000" if p["train_size"] is None else f"{p['train_size']:,}"
+    epochs = f"up to {p['epochs']} epochs (stops when validation stops improving)" if p.get("early_stopping") \
+        else f"{p['epochs']} epoch{'s' if p['epochs'] > 1 else ''}"
+    return (f"{size} training reviews, {MODEL_IN_WORDS[p['architecture']]}, {p['vocab_size']:,} words, "
+            f"length {p['sequence_length']}, {epochs}: {PRESET_PURPOSE[name]}.")
+
+
 SETTING_KEYS = ["train_size", "architecture", "vocab_size", "sequence_length", "embedding_dim", "epochs",
                 "batch_size", "learning_rate", "early_stopping"]
 SIZE_LABEL = {None: "all (25,000 for IMDB)"}
@@ -88,7 +104,7 @@ with presentation.settings("Training settings"):
         st.subheader("1. Settings")
         st.radio("Preset", PRESET_NAMES, key="train_w_preset", on_change=_apply_preset, horizontal=True,
                  help="Fills in the settings below; you can still change any of them.")
-        st.caption(PRESET_HELP[ss["train_w_preset"]])
+        st.caption(preset_help(ss["train_w_preset"]))
 
         from ui import sources
 
