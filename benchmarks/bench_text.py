@@ -15,10 +15,9 @@ def cases() -> list[Case]:
     texts = _imdb_texts()
 
     def ours():
-        from lib.text import Tokenizer, texts_to_padded
+        from lib.text import Tokenizer, pad_sequences
 
-        tokenizer = Tokenizer(num_words=10_000).fit_on_texts(texts)
-        texts_to_padded(tokenizer, texts, maxlen=200)
+        pad_sequences(Tokenizer(num_words=10_000).fit_texts_to_sequences(texts), maxlen=200)
 
     def keras_text_vectorization():
         import keras

@@ -30,7 +30,7 @@ from typing import Any, Callable
 import numpy as np
 
 from lib.models import ARCHITECTURES, STRATEGIES, build_model, configure_tensorflow, embedding_weights, parameter_counts
-from lib.text import Tokenizer, texts_to_padded
+from lib.text import Tokenizer, pad_sequences, texts_to_padded
 
 log = logging.getLogger("embedding_lab.training")
 
@@ -197,9 +197,9 @@ def prepare_data(dataset, config: dict) -> PreparedData:
     if not test_texts:
         raise TrainingError("The dataset has no test texts to evaluate on.")
 
-    tokenizer = Tokenizer(num_words=int(config["vocab_size"])).fit_on_texts(train_texts)
+    tokenizer = Tokenizer(num_words=int(config["vocab_size"]))
     length = int(config["sequence_length"])
-    x_all = texts_to_padded(tokenizer, train_texts, length)
+    x_all = pad_sequences(tokenizer.fit_texts_to_sequences(train_texts), length)  # fitted on training texts only
     x_test = texts_to_padded(tokenizer, test_texts, length)
 
     rng = np.random.default_rng(int(config.get("subset_seed", 0)) + 1)

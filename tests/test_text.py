@@ -87,3 +87,11 @@ def test_pad_sequences_matches_keras():
         for truncating in ("pre", "post"):
             expected = keras.utils.pad_sequences(seqs, maxlen=7, padding=padding, truncating=truncating)
             assert np.array_equal(pad_sequences(seqs, 7, padding, truncating), expected)
+
+
+def test_fit_texts_to_sequences_equals_fit_then_transform():
+    texts = ["The movie was great, GREAT fun!", "not at all", "Great acting; poor plot?", ""]
+    a = Tokenizer(num_words=6)
+    b = Tokenizer(num_words=6).fit_on_texts(texts)
+    assert a.fit_texts_to_sequences(texts) == b.texts_to_sequences(texts)
+    assert a.word_index == b.word_index
