@@ -140,19 +140,6 @@ def function_words() -> frozenset[str]:
     return frozenset(ENGLISH_STOP_WORDS) | {"br", "s", "t", "don", "didn", "doesn", "isn", "wasn", "ve", "ll", "d", "m", "re"}
 
 
-def wrap(text: str, width: int = 30) -> str:
-    """Break a long panel title into lines (plotly titles do not wrap by themselves)."""
-    words, lines, line = text.split(), [], ""
-    for w in words:
-        if line and len(line) + 1 + len(w) > width:
-            lines.append(line)
-            line = w
-        else:
-            line = f"{line} {w}".strip()
-    lines.append(line)
-    return "<br>".join(lines)
-
-
 def split_words(text: str) -> list[str]:
     seen: dict[str, None] = {}
     for w in re.split(r"[,;\s]+", text or ""):
@@ -431,7 +418,7 @@ if words:
             counts = np.array([table.pos_docs[idx[w]] + table.neg_docs[idx[w]] if w in idx else np.nan for w in words],
                               dtype=float)
             values, colour_label, diverging = np.log10(np.maximum(counts, 1)), "log10 texts containing it", False
-        fig = plots.map_figure([wrap(n) for n in names], aligned, words, values, colour_label, diverging,
+        fig = plots.map_figure([plots.wrap_label(n, 30) for n in names], aligned, words, values, colour_label, diverging,
                                highlight=highlight, height=560 if len(chosen) <= 2 else 520)
         st.plotly_chart(fig, key=P + "map_chart", config={"displaylogo": False}, theme=None)
         not_shown = [w for w in highlight if w not in set(words)]

@@ -45,7 +45,6 @@ import io
 import json
 import os
 import re
-import socket
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -53,6 +52,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from lib.online import can_reach
 from lib.paths import cache_dir, uploads_dir
 
 #: Largest dataset upload accepted, in bytes (the 50k IMDB CSV is about 66 MB).
@@ -248,13 +248,6 @@ def _load_imdb_csv() -> TextDataset:
     )
 
 
-def _can_reach(host: str, port: int = 443, timeout: float = 3.0) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=timeout):
-            return True
-    except OSError:
-        return False
-
 
 def _load_imdb_stanford() -> TextDataset:
     cached = cache_dir() / "imdb_stanford.parquet"
@@ -264,7 +257,7 @@ def _load_imdb_stanford() -> TextDataset:
         keras_dir = cache_dir() / "keras"
         archive_dir = keras_dir / "datasets"
         already = any(archive_dir.glob("aclImdb*")) if archive_dir.is_dir() else False
-        if not already and not _can_reach("ai.stanford.edu"):
+        if not already and not can_reach("ai.stanford.edu"):
             raise DatasetError(
                 "Downloading Stanford's IMDB archive needs the internet, and ai.stanford.edu cannot be reached "
                 "from this computer; use the offline IMDB source (the same 50,000 reviews) instead."

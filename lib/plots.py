@@ -118,7 +118,7 @@ def map_figure(
     return fig
 
 
-def _wrap_label(text: str, width: int = 28) -> str:
+def wrap_label(text: str, width: int = 28) -> str:
     """Break a long axis label into lines of about ``width`` characters (plotly does not wrap)."""
     lines, line = [], ""
     for w in str(text).split():
@@ -142,7 +142,7 @@ def score_bars(names: list[str], values: list[float], value_label: str, referenc
     import plotly.graph_objects as go
 
     colours = [OKABE_ITO[i % len(OKABE_ITO)] for i in range(len(names))]
-    labels = [_wrap_label(n) for n in names]
+    labels = [wrap_label(n) for n in names]
     fig = go.Figure(go.Bar(
         x=values, y=labels, orientation="h", marker_color=colours, cliponaxis=False,
         text=[format(v, number_format) for v in values], textposition="outside",
@@ -165,7 +165,7 @@ def overlap_heatmap(names: list[str], matrix, k: int, height: int | None = None)
     import plotly.graph_objects as go
 
     M = np.asarray(matrix, dtype=float)
-    short = [_wrap_label(n, 22) for n in names]
+    short = [wrap_label(n, 22) for n in names]
     fig = go.Figure(go.Heatmap(
         z=M, x=short, y=short, zmin=0, zmax=1, colorscale="Blues",
         text=[[f"{v:.0%}" for v in row] for row in M], texttemplate="%{text}",

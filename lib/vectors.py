@@ -48,7 +48,6 @@ import hashlib
 import io
 import os
 import re
-import socket
 import tempfile
 import zlib
 from collections.abc import Callable, Iterable, Sequence
@@ -57,6 +56,7 @@ from pathlib import Path
 
 import numpy as np
 
+from lib.online import can_reach
 from lib.paths import cache_dir
 from lib.text import text_to_word_sequence
 
@@ -166,13 +166,6 @@ def load_glove_50d():
 # --- gensim-data (online) --------------------------------------------------------------------------
 
 
-def _can_reach(host: str, port: int = 443, timeout: float = 3.0) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=timeout):
-            return True
-    except OSError:
-        return False
-
 
 def load_gensim_data(name: str):
     """Download (once) and load a vector set of the gensim-data catalogue, e.g. ``glove-wiki-gigaword-100``.
@@ -187,7 +180,7 @@ def load_gensim_data(name: str):
     import gensim.downloader as api
 
     local = Path(api.BASE_DIR) / name
-    if not local.is_dir() and not _can_reach("github.com"):
+    if not local.is_dir() and not can_reach("github.com"):
         raise VectorError(
             f"Downloading “{name}” needs the internet, and github.com (where gensim-data keeps it) cannot be "
             "reached from this computer; use GloVe 6B 50-d, which is installed, or upload a vector file."

@@ -74,7 +74,7 @@ def test_unknown_imdb_source_is_a_clear_error():
 
 
 def test_stanford_source_offline_says_so(monkeypatch):
-    monkeypatch.setattr(datasets, "_can_reach", lambda *a, **k: False)
+    monkeypatch.setattr(datasets, "can_reach", lambda *a, **k: False)
     with pytest.raises(DatasetError, match="needs the internet"):
         datasets.load_imdb("stanford")
 

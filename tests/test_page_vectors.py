@@ -160,7 +160,7 @@ def test_training_a_small_word2vec_puts_it_side_by_side():
 def test_download_offline_is_one_sentence(monkeypatch):
     from lib import vectors
 
-    monkeypatch.setattr(vectors, "_can_reach", lambda *a, **k: False)
+    monkeypatch.setattr(vectors, "can_reach", lambda *a, **k: False)
     at = open_uploads(run_page())
     at.button(key="vectors_gensim").click()
     rerun(at)

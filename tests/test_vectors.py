@@ -64,7 +64,7 @@ def test_glove_package_loads_400k_words_and_knows_countries():
 
 
 def test_gensim_data_offline_is_a_clear_message(monkeypatch):
-    monkeypatch.setattr(vectors, "_can_reach", lambda *a, **k: False)
+    monkeypatch.setattr(vectors, "can_reach", lambda *a, **k: False)
     with pytest.raises(VectorError, match="needs the internet"):
         vectors.load_gensim_data("glove-wiki-gigaword-100")
     with pytest.raises(VectorError, match="not one of"):
