@@ -152,7 +152,7 @@ def build_model(
         name="embedding",
     )(inputs)
     if architecture == "average":
-        x = layers.GlobalAveragePooling1D(name="average")(x)  # honours the mask: padding is ignored
+        x = _masked_mean_layer()(x)  # the mean over real words; padding is ignored
         x = layers.Dense(32, activation="relu", name="hidden")(x)
         x = layers.Dropout(0.2, name="dropout")(x)
     elif architecture == "lstm":
@@ -193,6 +193,33 @@ def _zero_padding_layer():
             return None
 
     return ZeroPadding(name="zero_padding")
+
+
+def _masked_mean_layer():
+    """The average of a text's word vectors, padding left out.
+
+    Like ``GlobalAveragePooling1D`` with a mask, except that a text with no known
+    words at all (every position padding) averages to zeros instead of 0/0 = NaN,
+    which would otherwise poison the weights of the whole batch.
+    """
+    import keras
+    from keras import ops
+
+    class MaskedMean(keras.layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.supports_masking = True
+
+        def call(self, inputs, mask=None):
+            if mask is None:
+                return ops.mean(inputs, axis=1)
+            weights = ops.expand_dims(ops.cast(mask, inputs.dtype), -1)
+            return ops.sum(inputs * weights, axis=1) / ops.maximum(ops.sum(weights, axis=1), 1.0)
+
+        def compute_mask(self, inputs, mask=None):
+            return None
+
+    return MaskedMean(name="average")
 
 
 def embedding_weights(model) -> np.ndarray:

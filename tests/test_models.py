@@ -50,3 +50,20 @@ def test_wrong_matrix_shape_and_unknown_architecture_are_clear_errors():
         build_model("average", 10, 6, 3, embedding_matrix=np.zeros((10, 4)))
     with pytest.raises(ValueError, match="architecture"):
         build_model("transformer", 10, 6, 3)
+
+
+def test_a_text_with_no_known_words_does_not_poison_training():
+    """An all-padding row used to average to 0/0 = NaN and turn every weight into NaN."""
+    import keras
+
+    from lib.models import build_model
+
+    keras.utils.set_random_seed(0)
+    model = build_model("average", vocab_size=20, sequence_length=6, embedding_dim=4)
+    x = np.array([[0, 0, 1, 2, 3, 4], [0, 0, 0, 0, 0, 0], [0, 5, 6, 7, 8, 9]], dtype="int32")
+    y = np.array([1, 0, 0], dtype="float32")
+    loss = model.train_on_batch(x, y)
+    loss = loss[0] if isinstance(loss, (list, tuple)) else loss
+    assert np.isfinite(float(loss))
+    assert all(np.isfinite(w).all() for w in model.get_weights())
+    assert np.isfinite(model.predict(x, verbose=0)).all()
