@@ -24,30 +24,34 @@ with presentation.settings("Change the example"), st.container(border=True):
     with left:
         raw_texts = st.text_area(
             "Sentences, one per line",
-            value="\n".join(explain.CLASSIC_TEXTS),
+            value="\n".join(explain.CLASSIC_TEXTS), key="explain_texts", persist_state="session",
             height=110,
             help="Any text works: punctuation is removed and everything is lower-cased, as Keras' Tokenizer does.",
         )
     with right:
         vocab_size = st.number_input(
             "Vocabulary size (rows of the table)", min_value=1, max_value=200, value=10,
+            key="explain_vocab_size", persist_state="session",
             help="`top_words` in the tutorial: only ids below this number get their own row. Id 0 is kept for padding.",
         )
         maxlen = st.number_input(
             "Sequence length (positions per sentence)", min_value=1, max_value=40, value=6,
+            key="explain_maxlen", persist_state="session",
             help="`input_length=500` in the tutorial: every sentence is padded or cut to this many ids.",
         )
         dim = st.number_input(
             "Embedding dimension (numbers per word)", min_value=1, max_value=8, value=3,
+            key="explain_dim", persist_state="session",
             help="`32` in the tutorial: how many numbers describe each word.",
         )
     c1, c2, c3 = st.columns(3)
-    padding = c1.radio("Padding goes", ["pre", "post"], horizontal=True,
+    padding = c1.radio("Padding goes", ["pre", "post"], horizontal=True, key="explain_padding", persist_state="session",
                        help="'pre' puts the zeros in front (the Keras default), 'post' after the words.")
     truncating = c2.radio("Long sentences lose their", ["pre", "post"], horizontal=True,
+                          key="explain_truncating", persist_state="session",
                           format_func=lambda v: "start (pre)" if v == "pre" else "end (post)",
                           help="Keras cuts from the start by default, keeping the end of a long review.")
-    mask_zero = c3.toggle("mask_zero=True", value=True,
+    mask_zero = c3.toggle("mask_zero=True", value=True, key="explain_mask_zero", persist_state="session",
                           help="Tells the layers after the embedding to ignore the padding positions.")
 
 texts, notes = explain.parse_texts(raw_texts)
@@ -59,6 +63,9 @@ if not texts:
 
 example = explain.tokenize_example(texts, int(vocab_size), int(maxlen), padding, truncating)
 vocab_size, maxlen, dim = int(vocab_size), int(maxlen), int(dim)
+# A sentence left with no id at all (no words, or none inside the vocabulary) is all padding; averaging
+# nothing is 0/0, so it would turn steps 5 and 6 into NaN. Leave it out and say so.
+all_padding = [i for i, row in enumerate(example.ids) if not row.any()]
 n = len(texts)
 
 
@@ -110,6 +117,21 @@ st.markdown(
 st.code("\n".join(f"{text!r:<40} -> {np.array2string(row)}" for text, row in zip(texts, example.ids)), language=None)
 if any(example.truncated):
     st.info("Cut to fit: " + "; ".join(f"sentence {i + 1} lost {k} id(s)" for i, k in enumerate(example.truncated) if k))
+
+if all_padding:
+    if len(all_padding) == n:
+        st.warning("No sentence has a word with its own row (try a larger vocabulary size), so there is nothing "
+                   "to look up below.")
+        st.stop()
+    st.info(
+        f"Sentence{'s' if len(all_padding) > 1 else ''} {', '.join(str(i + 1) for i in all_padding)} "
+        "became nothing but padding, so from here on "
+        f"{'they are' if len(all_padding) > 1 else 'it is'} left out (an average over no words is not a number)."
+    )
+    keep = [i for i in range(n) if i not in all_padding]
+    texts = [texts[i] for i in keep]
+    example.ids = example.ids[keep]
+    n = len(texts)
 
 # --- 3. the lookup table ---------------------------------------------------------------------------
 st.header("3. The lookup table")
@@ -217,7 +239,7 @@ with friendly_errors("Running the Embedding layer"):
 
     # --- 6. what training changes ---------------------------------------------------------------------
     st.header("6. What training changes")
-    steps = st.slider("Training steps", 1, 50, 5,
+    steps = st.slider("Training steps", 1, 50, 5, key="explain_steps", persist_state="session",
                       help="Each step shows the sentences to the model once and nudges the numbers to reduce the error.")
     labels = explain.toy_labels(n)
     st.markdown(

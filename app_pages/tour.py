@@ -21,7 +21,7 @@ step = st.session_state[STEP]
 
 # --- the demo training: started once, reused by every screen -----------------------------------
 with presentation.settings("Tour settings"):
-    preset = st.radio("Demo size", list(DEMO_SIZES), format_func=DEMO_SIZES.get, horizontal=True, key="tour_preset",
+    preset = st.radio("Demo size", list(DEMO_SIZES), format_func=DEMO_SIZES.get, horizontal=True, key="tour_preset", persist_state="session",
                       help="How many movie reviews the five demo models learn from. More reviews: better "
                            "models, longer wait.")
 

@@ -53,11 +53,26 @@ def test_small_vocabulary_says_which_words_are_dropped():
 
 
 @pytest.mark.parametrize(
-    "texts",
-    ["", "   \n  ", "!!! ??? ...", "😀 東京 Ελλάδα مرحبا", " ".join(["word"] * 10_000), "\n".join(["a b"] * 50)],
-    ids=["empty", "blank lines", "punctuation only", "emoji and other scripts", "10,000-word paste", "50 lines"],
+    "texts,kind,expected",
+    [
+        ("", "warning", "Type at least one sentence"),
+        ("   \n  ", "warning", "Type at least one sentence"),
+        ("!!! ??? ...", "warning", "no words once punctuation is removed"),
+        ("😀 東京 Ελλάδα مرحبا", "success", "for all 6 positions"),
+        (" ".join(["word"] * 10_000), "info", "were cut to 300."),
+        ("\n".join(["a b"] * 50), "info", "Only the first 8 of 50 lines"),
+        ("This is a text\n!!!", "info", "became nothing but padding"),
+    ],
+    ids=["empty", "blank lines", "punctuation only", "emoji and other scripts", "10,000-word paste", "50 lines",
+         "a line of punctuation beside a sentence"],
 )
-def test_silly_input_gives_a_sentence_not_a_traceback(texts):
+def test_silly_input_gives_a_sentence_not_a_traceback(texts, kind, expected):
     at = run_page(**{"Sentences": texts})
-    assert at.warning or at.info or at.success
+    assert any(expected in e.value for e in getattr(at, kind)), [e.value for e in getattr(at, kind)]
     assert not at.error
+    assert "nan" not in shown_text(at).replace("nanos", "")
+
+
+def test_vocabulary_of_one_leaves_only_padding_and_says_so():
+    at = run_page(**{"Vocabulary size": 1})
+    assert any("No sentence has a word with its own row" in w.value for w in at.warning)
