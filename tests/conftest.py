@@ -2,6 +2,7 @@
 import os
 import tempfile
 
-# Set before anything from lib is imported, so no test ever reads or writes a user's runs.
-os.environ.setdefault("EMBEDDING_LAB_DATA", tempfile.mkdtemp(prefix="embedding-lab-tests-"))
+# Always a fresh folder, even when the user has EMBEDDING_LAB_DATA set for the dashboard: tests
+# write and delete runs, and must never touch a user's. Set before anything from lib is imported.
+os.environ["EMBEDDING_LAB_DATA"] = tempfile.mkdtemp(prefix="embedding-lab-tests-")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
