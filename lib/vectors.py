@@ -185,10 +185,19 @@ def load_gensim_data(name: str):
             f"Downloading “{name}” needs the internet, and github.com (where gensim-data keeps it) cannot be "
             "reached from this computer; use GloVe 6B 50-d, which is installed, or upload a vector file."
         )
+    from gensim.models import KeyedVectors
+
     try:
-        return api.load(name)
+        # return_path=True only downloads. A plain api.load(name) would import the Python module that
+        # comes with the download and unpickle its files: code from the internet, run in our server.
+        path = api.load(name, return_path=True)
+        # The sets are word2vec files (binary for Google News, text for the others); read them with the
+        # same parser as uploads, capped at MAX_WORDS words (Google News has 3 million: 3.6 GB in memory).
+        kv = KeyedVectors.load_word2vec_format(path, binary=name.startswith("word2vec-"), limit=MAX_WORDS)
     except Exception as exc:  # noqa: BLE001 - network, disk and format errors all end the same way
         raise VectorError(f"Loading “{name}” from gensim-data failed ({type(exc).__name__}: {exc}).") from exc
+    kv.vectors = np.ascontiguousarray(kv.vectors, dtype=np.float32)
+    return kv
 
 
 # --- a user's file ---------------------------------------------------------------------------------------

@@ -269,3 +269,26 @@ def test_word2vec_cache_is_shared_between_keys_for_the_same_texts_and_parameters
     monkeypatch.setattr(gensim.models, "Word2Vec", lambda *a, **k: pytest.fail("trained again"))
     second = train_word2vec(CORPUS[:60], dim=6, epochs=1, workers=1, cache_key="page-b")
     assert np.allclose(first["good"], second["good"], atol=1e-6)
+
+
+def test_gensim_data_set_is_parsed_not_imported(tmp_path, monkeypatch):
+    """A downloaded gensim-data folder ships a Python module; loading must never run it."""
+    import gzip
+
+    import gensim.downloader as api
+
+    from lib import vectors
+
+    name = "glove-wiki-gigaword-100"
+    folder = tmp_path / name
+    folder.mkdir()
+    marker = tmp_path / "code-ran"
+    (folder / "__init__.py").write_text(f"open({str(marker)!r}, 'w').write('yes')\ndef load_data():\n    return None\n")
+    rows = "3 4\ngood 0.1 0.2 0.3 0.4\nbad 0.1 0.2 0.3 0.5\nfilm 0.9 0.1 0.0 0.2\n"
+    with gzip.open(folder / f"{name}.gz", "wt") as f:
+        f.write(rows)
+    monkeypatch.setattr(api, "BASE_DIR", str(tmp_path))
+    monkeypatch.setattr(api, "_get_filename", lambda n: f"{n}.gz")
+    kv = vectors.load_gensim_data(name)
+    assert list(kv.index_to_key) == ["good", "bad", "film"] and kv.vector_size == 4
+    assert not marker.exists()
