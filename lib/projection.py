@@ -246,15 +246,14 @@ def align_all(maps: list[np.ndarray]) -> list[np.ndarray]:
 
 
 def disparity(reference_2d, moving_2d) -> float:
-    """How different two maps still are after the best alignment: 0 = same shape, 1 = unrelated.
+    """How different two maps still are after the best rotation/reflection: 0 = same shape, 1 = unrelated.
 
-    The sum of squared differences between the centred, unit-size maps after
-    :func:`align_to` (the "disparity" of :func:`scipy.spatial.procrustes`, but
-    without stretching the axes separately).
+    The disparity of :func:`scipy.spatial.procrustes`: both maps are centred and
+    scaled to unit size, and ``1 - t**2`` is returned, where ``t`` (the sum of the
+    singular values of ``moving.T @ reference``) measures how well the best
+    rotation/reflection lines them up. Two random clouds score close to 1.
     """
     ref_n, _, _ = _centre_scale(np.asarray(reference_2d, dtype=np.float64))
     mov_n, _, _ = _centre_scale(np.asarray(moving_2d, dtype=np.float64))
-    from scipy.linalg import orthogonal_procrustes
-
-    R, _ = orthogonal_procrustes(mov_n, ref_n)
-    return float(np.sum((mov_n @ R - ref_n) ** 2))
+    t = np.linalg.svd(mov_n.T @ ref_n, compute_uv=False).sum()
+    return float(max(0.0, 1.0 - t**2))
