@@ -10,10 +10,14 @@ from ui.errors import friendly_errors
 
 STEP = "tour_step"
 JOB = "tour_job_id"
-DEMO_SIZES = {
-    "Quick demo": "Quick demo: 2,000 reviews, about a minute",
-    "Tiny (tests)": "Tiny: 500 reviews, about 20 seconds (rough numbers)",
-}
+DEMO_SIZES = {"Quick demo": "Quick demo", "Tiny (tests)": "Tiny (rough numbers)"}
+
+
+def demo_label(preset: str) -> str:
+    """The preset's size and the time it should take here, from the preset itself and the calibrated estimate."""
+    config = training.make_config(**training.PRESETS[preset])
+    seconds = training.estimate_seconds(config, list(STRATEGIES))
+    return f"{DEMO_SIZES[preset]}: {config['train_size']:,} reviews, about {seconds:.0f} s on this machine"
 
 st.title("Guided tour")
 st.session_state.setdefault(STEP, 0)
@@ -21,7 +25,7 @@ step = st.session_state[STEP]
 
 # --- the demo training: started once, reused by every screen -----------------------------------
 with presentation.settings("Tour settings"):
-    preset = st.radio("Demo size", list(DEMO_SIZES), format_func=DEMO_SIZES.get, horizontal=True, key="tour_preset", persist_state="session",
+    preset = st.radio("Demo size", list(DEMO_SIZES), format_func=demo_label, horizontal=True, key="tour_preset", persist_state="session",
                       help="How many movie reviews the five demo models learn from. More reviews: better "
                            "models, longer wait.")
 
@@ -31,16 +35,25 @@ def start_demo() -> None:
         dataset=sources.imdb(), strategies=list(STRATEGIES), settings=dict(training.PRESETS[preset]),
         title=f"Guided tour · {preset}", vectors={"glove": sources.glove()},
     )
-    # reuse=True: an identical demo that is running or finished is shared, not trained twice.
-    st.session_state[JOB] = jobs.submit(spec, reuse=True).id
+    # reuse=True: an identical demo that is running or finished is shared, not trained twice -
+    # unless someone has since deleted its runs, in which case it trains again.
+    job = jobs.submit(spec, reuse=True)
+    if job.done and not all(runs.run_exists(run_id) for run_id in job.snapshot()["run_ids"]):
+        job = jobs.submit(spec, reuse=False)
+    st.session_state[JOB] = job.id
 
 
 job = jobs.get_job(st.session_state.get(JOB))
-if job is None:
-    with friendly_errors("Starting the demo"):
-        st.button("Start the demo training", type="primary", icon=":material/play_arrow:", on_click=start_demo,
-                  help="Trains five small models on real movie reviews in the background while you go through the "
-                       "screens. If the same demo already ran on this server, its results are reused.")
+if job is None or job.status in ("failed", "cancelled"):
+    if job is not None:
+        st.warning(f"The last demo {job.status}: {job.error or 'finished models were kept'}. You can start it again.")
+    if st.button("Start the demo training" if job is None else "Start the demo again", type="primary",
+                 icon=":material/play_arrow:",
+                 help="Trains five small models on real movie reviews in the background while you go through the "
+                      "screens. If the same demo already ran on this server, its results are reused."):
+        with friendly_errors("Starting the demo"):
+            start_demo()
+            st.rerun()
     st.caption("The first three screens need no training; the demo runs in the background while you read them.")
 
 # --- navigation -------------------------------------------------------------------------------------
@@ -74,11 +87,8 @@ def classic_example():
 def show_progress(snap: dict) -> None:
     presentation.story(tour.race_sentence(snap))
     for task in snap["tasks"]:
-        epochs = max(task["epochs"], 1)
-        fraction = 1.0 if task["status"] in ("done", "failed", "cancelled") else min(
-            (task["epoch"] + (task["batch"] / task["batches"] if task["batches"] else 0)) / epochs, 1.0)
         accuracy = f" · test accuracy {task['metrics']['test_accuracy']:.1%}" if task.get("metrics") else ""
-        st.progress(fraction, text=f"{task['label']}: {task['status']}{accuracy}")
+        st.progress(jobs.task_fraction(task), text=f"{task['label']}: {task['status']}{accuracy}")
 
 
 @st.fragment(run_every=1.0)

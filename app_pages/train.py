@@ -243,11 +243,10 @@ def _task_line(task: dict) -> tuple[float, str]:
     if stage == "saving":
         return 1.0, f"**Running** · {who}: saving"
     epochs, batches = max(1, task.get("epochs") or 1), max(1, task.get("batches") or 1)
-    fraction = ((max(1, task.get("epoch", 1)) - 1) + task.get("batch", 0) / batches) / epochs
     acc = task.get("logs", {}).get("accuracy")
     extra = f", training accuracy so far {acc:.1%}" if acc is not None else ""
-    return min(1.0, fraction), (f"**Running** · {who}: epoch {task.get('epoch', 1)} of {epochs}, "
-                                f"batch {task.get('batch', 0)} of {batches}{extra}")
+    return jobs.task_fraction(task), (f"**Running** · {who}: epoch {task.get('epoch', 1)} of {epochs}, "
+                                      f"batch {task.get('batch', 0)} of {batches}{extra}")
 
 
 def _show_job(snap: dict, key: str) -> None:

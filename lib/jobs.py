@@ -41,7 +41,7 @@ from lib.models import STRATEGIES
 log = logging.getLogger("embedding_lab.jobs")
 
 #: How many finished jobs the registry remembers (so pages can show their results).
-KEEP_FINISHED = 20
+KEEP_FINISHED = 200  # a finished job is a few KB of progress records; pages find results through it
 
 
 @dataclass
@@ -351,6 +351,22 @@ def quick_demo(dataset, vectors: dict | None = None, owner: str = "") -> Job:
     spec = JobSpec(dataset=dataset, strategies=list(STRATEGIES), settings=dict(training.PRESETS["Quick demo"]),
                    title="Quick demo", vectors=vectors, owner=owner)
     return submit(spec, reuse=True)
+
+
+def task_fraction(task: dict) -> float:
+    """How far one task of :meth:`Job.snapshot` has got, from 0 to 1, for a progress bar.
+
+    Epochs in the task records count from 1 while an epoch runs, so the epoch in
+    progress contributes only the share of its batches already done.
+    """
+    if task["status"] in ("done", "failed"):
+        return 1.0
+    if task["status"] in ("waiting", "cancelled") or task.get("stage") in ("preparing", "vectors", "word2vec", ""):
+        return 0.0
+    if task.get("stage") in ("evaluating", "saving"):
+        return 1.0
+    epochs, batches = max(1, task.get("epochs") or 1), max(1, task.get("batches") or 1)
+    return min(1.0, ((max(1, task.get("epoch") or 1) - 1) + (task.get("batch") or 0) / batches) / epochs)
 
 
 def results_table(job: Job):

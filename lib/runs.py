@@ -223,6 +223,14 @@ def list_runs() -> tuple[list[RunRecord], list[str]]:
     return records, problems
 
 
+def run_exists(run_id: str) -> bool:
+    """Whether a complete run with this id is in the store (it may have been deleted since)."""
+    try:
+        return (_folder(run_id) / "config.json").is_file()
+    except RunStoreError:
+        return False
+
+
 def _folder(run_id: str) -> Path:
     _check_id(run_id)
     folder = runs_dir() / run_id

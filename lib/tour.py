@@ -96,9 +96,9 @@ def takeaway_sentence(table) -> str:
         best_pre = pretrained["accuracy_mean"].max()
         gap = (best_pre - learned["accuracy_mean"].iloc[0]) * 100
         if gap >= 1:
-            base += f" With only {size:,} labelled reviews, starting from pretrained vectors paid off."
+            base += f" With {size:,} labelled reviews, starting from pretrained vectors came out ahead here."
         elif gap <= -1:
-            base += " Here learning from scratch did as well or better: with enough labelled reviews the head start matters less."
+            base += " Here learning from scratch did better than every pretrained start."
         else:
             base += " The strategies ended within a point of each other."
     return base

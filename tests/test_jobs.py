@@ -134,3 +134,13 @@ def test_bad_spec_is_refused(dataset):
         jobs.submit(jobs.JobSpec(dataset=dataset, strategies=[], settings=TINY))
     with pytest.raises(ValueError):
         jobs.submit(jobs.JobSpec(dataset=dataset, strategies=["bert"], settings=TINY))
+
+
+def test_task_fraction_counts_only_finished_batches_of_the_running_epoch():
+    running = {"status": "running", "stage": "training", "epochs": 4, "batches": 10}
+    assert jobs.task_fraction({**running, "epoch": 1, "batch": 0}) == 0.0
+    assert jobs.task_fraction({**running, "epoch": 1, "batch": 5}) == 0.125
+    assert jobs.task_fraction({**running, "epoch": 4, "batch": 0}) == 0.75
+    assert jobs.task_fraction({**running, "epoch": 4, "batch": 10}) == 1.0
+    assert jobs.task_fraction({"status": "waiting"}) == 0.0
+    assert jobs.task_fraction({"status": "done"}) == 1.0

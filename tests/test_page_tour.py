@@ -50,3 +50,27 @@ def test_tour_walks_through_all_screens_on_the_tiny_preset():
 
     at = click(at, "Back")
     assert at.session_state["tour_step"] == 4
+
+
+def test_a_finished_demo_is_reused_unless_its_runs_were_deleted():
+    from lib import runs
+
+    first = AppTest.from_file(PAGE, default_timeout=180).run()
+    first.radio(key="tour_preset").set_value("Tiny (tests)").run()
+    first = click(first, "Start the demo training")
+    job_id = first.session_state["tour_job_id"]
+    assert jobs.wait(job_id, timeout=240).status == "done"
+
+    second = AppTest.from_file(PAGE, default_timeout=180).run()
+    second.radio(key="tour_preset").set_value("Tiny (tests)").run()
+    second = click(second, "Start the demo training")
+    assert second.session_state["tour_job_id"] == job_id  # shared, not trained twice
+
+    for run_id in jobs.get_job(job_id).snapshot()["run_ids"]:
+        runs.delete_run(run_id)
+    third = AppTest.from_file(PAGE, default_timeout=180).run()
+    third.radio(key="tour_preset").set_value("Tiny (tests)").run()
+    third = click(third, "Start the demo training")
+    assert not third.exception
+    assert third.session_state["tour_job_id"] != job_id
+    assert jobs.wait(third.session_state["tour_job_id"], timeout=240).status == "done"
