@@ -378,3 +378,45 @@ with st.container(border=True):
         st.plotly_chart(plots.data_efficiency(eff_table), key="train_eff_chart")
         st.caption("Each line is one strategy; look for where the pretrained lines sit above the learned one, "
                    "and where the lines meet as the training set grows.")
+
+# --- the run store ----------------------------------------------------------------------------------
+with st.container(border=True):
+    st.subheader("6. Saved runs")
+    from lib import runs as run_store
+
+    saved_runs, problems = run_store.list_runs()
+    for problem in problems:
+        st.warning(problem)
+    if not saved_runs:
+        st.caption("No saved runs yet. Every finished strategy is saved here and can be compared on the "
+                   "*Compare embeddings side by side* page.")
+    else:
+        st.caption(f"{len(saved_runs)} run(s) on this server, newest first: every finished strategy is kept "
+                   "with its settings, learning curve, test results and embedding before and after training.")
+        st.dataframe(
+            pd.DataFrame({
+                "name": [r.name for r in saved_runs],
+                "test accuracy": [r.metrics.get("test_accuracy") for r in saved_runs],
+                "dataset": [r.config.get("dataset_name", r.config.get("dataset_key", "")) for r in saved_runs],
+                "saved": [r.created[:16].replace("T", " ") for r in saved_runs],
+                "id": [r.run_id for r in saved_runs],
+            }),
+            hide_index=True, width="stretch",
+            column_config={"test accuracy": st.column_config.NumberColumn(format="percent")},
+        )
+        names = {r.run_id: r.name for r in saved_runs}
+        chosen_run = st.selectbox("Run", list(names), format_func=names.get, key="train_manage_run",
+                                  help="Pick a run to rename or delete.")
+        left, right = st.columns([3, 1])
+        new_name = left.text_input("New name", value=names.get(chosen_run, ""), key=f"train_rename_{chosen_run}",
+                                   help="The name shown in every menu; the run's id and files stay the same.")
+        if left.button("Rename", key="train_rename_button"):
+            with friendly_errors("Renaming the run"):
+                run_store.rename_run(chosen_run, new_name)
+                st.rerun()
+        confirm = right.checkbox("Yes, delete it", key=f"train_delete_confirm_{chosen_run}",
+                                 help="Deleting removes the run's folder for everyone on this server.")
+        if right.button("Delete", disabled=not confirm, key="train_delete_button"):
+            with friendly_errors("Deleting the run"):
+                run_store.delete_run(chosen_run)
+                st.rerun()

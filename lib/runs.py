@@ -93,7 +93,7 @@ def _check_id(run_id: str) -> None:
 def _storage_message(exc: OSError, where: Path) -> str:
     if exc.errno == errno.ENOSPC:
         return (f"The disk holding {where} is full, so the run could not be saved. Free some space "
-                "(or delete old runs on the Compare page) and train again; nothing else was changed.")
+                "(or delete old runs under *Saved runs* on the Train page) and train again; nothing else was changed.")
     if isinstance(exc, PermissionError) or exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return (f"Embedding Lab may not write to {where}, so the run could not be saved. Make that folder "
                 "writable, or point the environment variable EMBEDDING_LAB_DATA at a writable folder.")

@@ -82,3 +82,32 @@ def test_a_single_class_upload_says_so_and_keeps_imdb():
     assert not at.exception
     assert at.error and "class" in at.error[0].value.lower()
     assert at.selectbox(key="train_w_dataset_key").value == "imdb"
+
+
+def test_saved_runs_can_be_renamed_and_deleted_and_broken_folders_are_reported():
+    import shutil
+
+    import numpy as np
+
+    from lib import runs
+    from lib.paths import runs_dir
+
+    record = runs.save_run({"strategy": "learned", "strategy_label": "Learned from scratch", "train_size": 10,
+                            "architecture": "average",
+                            "seed": 0, "dataset_key": "imdb"}, {"loss": [0.5]}, {"test_accuracy": 0.75},
+                           ["", "good", "bad"], np.zeros((3, 2), "float32"), np.ones((3, 2), "float32"))
+    (runs_dir() / "broken-run").mkdir(parents=True)
+    (runs_dir() / "broken-run" / "config.json").write_text("{not json")
+    at = _page().run()
+    assert not at.exception
+    assert any("broken-run" in w.value for w in at.warning)
+    at.selectbox(key="train_manage_run").set_value(record.run_id).run()
+    at.text_input(key=f"train_rename_{record.run_id}").set_value("My baseline").run()
+    at.button(key="train_rename_button").click().run()
+    assert not at.exception
+    assert runs.load_run(record.run_id).name == "My baseline"
+    at.checkbox(key=f"train_delete_confirm_{record.run_id}").check().run()
+    at.button(key="train_delete_button").click().run()
+    assert not at.exception
+    assert not runs.run_exists(record.run_id)
+    shutil.rmtree(runs_dir() / "broken-run")
