@@ -245,6 +245,7 @@ def word2vec_settings(config: dict) -> dict:
         "min_count": int(config.get("word2vec_min_count", 2)),
         "epochs": int(config.get("word2vec_epochs", 5)),
         "seed": 0,
+        "workers": 1,  # one thread: the same seed gives the same vectors (two threads race)
     }
 
 
@@ -268,7 +269,8 @@ def pretrained_vectors(source: str, data: PreparedData, config: dict, vectors: d
                 on_progress({"stage": "word2vec", "fraction": float(fraction)})
 
         kv = train_word2vec(data.train_texts, dim=w2v["dim"], window=w2v["window"], min_count=w2v["min_count"],
-                            epochs=w2v["epochs"], seed=w2v["seed"], cache_key=key, on_progress=report)
+                            epochs=w2v["epochs"], seed=w2v["seed"], cache_key=key, on_progress=report,
+                            workers=w2v["workers"])
     else:
         raise TrainingError(f"Unknown source of pretrained vectors: {source!r}.")
     if vectors is not None:

@@ -413,7 +413,7 @@ def train_word2vec(
     seed: int = 0,
     cache_key: str | None = None,
     on_progress: Callable[[float], None] | None = None,
-    workers: int = 2,
+    workers: int = 1,
 ):
     """Train gensim ``Word2Vec`` on ``texts`` and return its word vectors (``model.wv``).
 

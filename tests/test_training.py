@@ -119,6 +119,21 @@ def test_seeds_make_runs_repeatable(data):
     c = training.train(dict(TINY, strategy="learned", seed=2), data=data)
     assert np.array_equal(a.embedding_initial, b.embedding_initial)
     assert not np.array_equal(a.embedding_initial, c.embedding_initial)
+    # the whole run repeats, not only its start: trained weights and the test result
+    np.testing.assert_allclose(a.embedding_final, b.embedding_final, atol=1e-6)
+    assert a.metrics["test_accuracy"] == b.metrics["test_accuracy"]
+    assert abs(a.metrics["test_loss"] - b.metrics["test_loss"]) < 1e-5
+    assert a.config["seed"] == 1
+
+
+def test_word2vec_from_a_seed_is_reproducible():
+    from lib.vectors import train_word2vec
+
+    texts = [f"the film was {w} and the plot was {v}" for w in ("good", "bad", "great", "dull") for v in
+             ("thin", "rich", "slow", "fast")] * 5
+    a = train_word2vec(texts, dim=8, min_count=1, epochs=3, seed=3)
+    b = train_word2vec(texts, dim=8, min_count=1, epochs=3, seed=3)
+    assert np.array_equal(a.vectors, b.vectors)
 
 
 def test_progress_and_cancel(data):
