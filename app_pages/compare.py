@@ -43,7 +43,7 @@ def _run_vectors(run_id: str, which: str):
     return kv
 
 
-def get_vectors(emb_id: str, on_progress=None):
+def get_vectors(emb_id: str):
     """The KeyedVectors behind an embedding id (see above)."""
     if emb_id == "glove":
         return sources.glove()
@@ -56,7 +56,7 @@ def get_vectors(emb_id: str, on_progress=None):
         if label in loaders:
             return loaders[label]()
         if label == _word2vec_label():
-            return sources.word2vec(*W2V_ARGS, on_progress=on_progress)
+            return sources.word2vec(*W2V_ARGS)
         raise ValueError(f"The vector set “{label}” is no longer loaded on this server; pick it again on "
                          "the Explore vectors page or choose another one.")
     raise ValueError(f"Unknown embedding {emb_id!r}; pick it again from the list.")
@@ -249,12 +249,12 @@ if len(chosen) < 2:
 vector_sets: dict[str, object] = {}
 for emb in chosen:
     with st.spinner(f"Loading {short[emb]}…"), friendly_errors(f"Loading {short[emb]}"):
-        if emb.startswith("set:word2vec"):
-            bar = st.progress(0.0, text="Training word2vec on the IMDB training reviews (about 30 s, only once)…")
-            vector_sets[emb] = get_vectors(emb, on_progress=lambda f: bar.progress(min(max(f, 0.0), 1.0)))
-            bar.empty()
-        else:
-            vector_sets[emb] = get_vectors(emb)
+        if emb == f"set:{_word2vec_label()}" and not sources.word2vec_is_ready(*W2V_ARGS):
+            # trained in the background (about 30 s, only once): clicks meanwhile do not lose the work
+            sources.word2vec_in_background(*W2V_ARGS)
+            sources.word2vec_progress(*W2V_ARGS, text="Training word2vec on the IMDB training reviews…")
+            continue
+        vector_sets[emb] = get_vectors(emb)
 chosen = [e for e in chosen if e in vector_sets]
 if len(chosen) < 2:
     st.info("Fewer than two of the chosen embeddings could be loaded (see above); pick others.")

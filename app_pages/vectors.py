@@ -104,16 +104,21 @@ with presentation.settings("Vector sets"), st.container(border=True):
             min_count = c5.slider("Min count", 1, 20, 2, help="Words seen fewer times than this get no vector.")
             epochs = c6.slider("Epochs", 1, 20, 5, help="Passes over the reviews.")
             seed = int(c7.number_input("Seed", 0, 10_000, 0))
+            n = None if n_train >= len(sources.imdb().train_texts) else int(n_train)
+            w2v_params = dict(dim=dim, window=window, min_count=min_count, sg=sg, epochs=epochs, seed=seed)
             if st.button("Train word2vec", key=P + "train_w2v", icon=":material/model_training:"):
-                bar = st.progress(0.0, text="Training word2vec…")
-                with friendly_errors("Training word2vec"):
-                    n = None if n_train >= len(sources.imdb().train_texts) else int(n_train)
-                    sources.word2vec("imdb", n, dim=dim, window=window, min_count=min_count, sg=sg, epochs=epochs,
-                                     seed=seed, on_progress=lambda f: bar.progress(min(1.0, f), text="Training word2vec…"))
-                    label = sources.word2vec_label("imdb", n, dim, window, min_count, sg, epochs, seed)
-                    st.session_state[P + "set_b"] = label
+                with friendly_errors("Starting word2vec"):
+                    # trained in the background: clicking around meanwhile does not lose the work
+                    sources.word2vec_in_background("imdb", n, **w2v_params)
+                    st.session_state[P + "w2v_pending"] = (n, w2v_params)
+            if st.session_state.get(P + "w2v_pending"):
+                pending_n, pending_params = st.session_state[P + "w2v_pending"]
+                if sources.word2vec_progress("imdb", pending_n, **pending_params) == "ready":
+                    st.session_state.pop(P + "w2v_pending")
+                    # the new set shows up as the second set below
+                    st.session_state[P + "set_b"] = sources.word2vec_label("imdb", pending_n, **pending_params)
                     st.session_state.pop("_w_" + P + "set_b", None)
-                    st.rerun()  # the new set shows up as the second set below
+                    sources.word2vec("imdb", pending_n, **pending_params)  # registers it in the menus
         with tab_online:
             name = st.selectbox("gensim-data set", list(vec.GENSIM_DATA), format_func=lambda n: f"{n}: {vec.GENSIM_DATA[n]}")
             if st.button("Download and load", key=P + "gensim"):
@@ -150,10 +155,11 @@ def load(label: str):
         st.info("word2vec on the 25,000 IMDB training reviews has not been trained yet on this computer. "
                 "It takes about 30–45 seconds and is kept afterwards.")
         if st.button("Train it now", key=P + "train_default", icon=":material/model_training:"):
-            bar = st.progress(0.0, text="Training word2vec on 25,000 reviews…")
-            with friendly_errors("Training word2vec"):
-                sources.word2vec("imdb", None, on_progress=lambda f: bar.progress(min(1.0, f)))
-                st.rerun()  # redraw without the button, with both sets side by side
+            with friendly_errors("Starting word2vec"):
+                sources.word2vec_in_background("imdb", None)
+        if sources.word2vec_progress("imdb", None, text="Training word2vec on 25,000 reviews…") == "ready":
+            with friendly_errors("Loading word2vec"):
+                return sources.word2vec("imdb", None)
     return None
 
 

@@ -32,6 +32,7 @@ pages wrap calls in :func:`ui.errors.friendly_errors`.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import threading
 from collections.abc import Callable
@@ -45,6 +46,7 @@ from lib import vectors as vec
 from lib.paths import uploads_dir
 
 GLOVE_KEY = "glove-6b-50d"
+log = logging.getLogger("embedding_lab.sources")
 
 # --- datasets ------------------------------------------------------------------------------------------
 
@@ -125,6 +127,15 @@ def shared_contexts(word_a: str, word_b: str, n: int = 6) -> list[tuple[str, str
 # --- the registry of vector sets ------------------------------------------------------------------------
 
 
+@dataclass
+class _Background:
+    """A word2vec being trained in a background thread (see :func:`word2vec_in_background`)."""
+
+    thread: threading.Thread
+    fraction: float = 0.0
+    error: str = ""
+
+
 @dataclass(frozen=True)
 class _Entry:
     label: str
@@ -140,6 +151,7 @@ class _Registry:
         self.entries: dict[str, _Entry] = {}
         self.word2vec: dict[tuple, object] = {}
         self.training_locks: dict[tuple, threading.Lock] = {}
+        self.background: dict[tuple, "_Background"] = {}
 
     def add(self, entry: _Entry) -> None:
         with self.lock:
@@ -160,8 +172,8 @@ def glove():
 def word2vec_label(dataset_key: str, n_train: int | None, dim: int = 50, window: int = 5, min_count: int = 2,
                    sg: int = 0, epochs: int = 5, seed: int = 0, subset_seed: int = 0) -> str:
     """The menu label of a word2vec set with these settings (what :func:`word2vec` registers)."""
-    name = {v: k for k, v in dataset_choices().items()}.get(dataset_key, dataset_key)
-    name = name.replace(" (50,000 reviews)", "")
+    # No session state here: background threads call this too.
+    name = "IMDB" if dataset_key == "imdb" else dict(ds.saved_datasets()).get(dataset_key, dataset_key)
     size = "all" if n_train is None else f"{n_train:,}"
     extra = f", seed {seed}" + (f", subset seed {subset_seed}" if n_train is not None and subset_seed else "")
     return (f"word2vec trained on {name} ({size} training texts; {dim}-d, "
@@ -179,6 +191,7 @@ def word2vec(
     seed: int = 0,
     subset_seed: int = 0,
     on_progress: Callable[[float], None] | None = None,
+    _texts: tuple | None = None,
 ):
     """word2vec trained on the *training* texts of a dataset (never its test texts).
 
@@ -198,10 +211,13 @@ def word2vec(
             with reg.lock:
                 kv = reg.word2vec.get(args)
             if kv is None:
-                data = ds.subsample(dataset(dataset_key), n_train, subset_seed)
+                # ``_texts`` = (training texts, cache key), resolved by a caller that runs off the page thread
+                if _texts is None:
+                    data = ds.subsample(dataset(dataset_key), n_train, subset_seed)
+                    _texts = (data.train_texts, data.key)
                 kv = vec.train_word2vec(
-                    data.train_texts, dim=dim, window=window, min_count=min_count, sg=sg, epochs=epochs,
-                    seed=seed, cache_key=data.key, on_progress=on_progress,
+                    _texts[0], dim=dim, window=window, min_count=min_count, sg=sg, epochs=epochs,
+                    seed=seed, cache_key=_texts[1], on_progress=on_progress,
                 )
                 kv.vectors.flags.writeable = False
                 with reg.lock:
@@ -210,6 +226,78 @@ def word2vec(
     key = f"word2vec-{hashlib.sha1(repr(args).encode()).hexdigest()[:10]}"
     reg.add(_Entry(label, key, lambda: word2vec(*args)))
     return kv
+
+
+def _word2vec_args(dataset_key: str, n_train: int | None, dim: int = 50, window: int = 5, min_count: int = 2,
+                   sg: int = 0, epochs: int = 5, seed: int = 0, subset_seed: int = 0) -> tuple:
+    return (dataset_key, n_train, dim, window, min_count, sg, epochs, seed, subset_seed)
+
+
+def word2vec_in_background(dataset_key: str, n_train: int | None, **params) -> None:
+    """Start training :func:`word2vec` with these arguments in a background thread, if it is not ready or running.
+
+    A page script must not run 30 s of training itself: any click stops the script
+    and the work would be lost. The thread touches no Streamlit API (the data is
+    resolved here, in the page's thread); :func:`word2vec_progress` shows how far it is.
+    """
+    args = _word2vec_args(dataset_key, n_train, **params)
+    reg = _registry()
+    with reg.lock:
+        running = reg.background.get(args)
+        if args in reg.word2vec or (running is not None and running.thread.is_alive()):
+            return
+    data = ds.subsample(dataset(dataset_key), n_train, args[-1])
+    state = _Background(thread=threading.Thread(name="embedding-lab-word2vec", daemon=True, target=lambda: None))
+
+    def work() -> None:
+        try:
+            word2vec(*args[:-1], subset_seed=args[-1], on_progress=lambda f: setattr(state, "fraction", float(f)),
+                     _texts=(data.train_texts, data.key))
+        except Exception as exc:  # noqa: BLE001 - reported on the page, logged here
+            log.error("word2vec training failed", exc_info=exc)
+            state.error = str(exc) if isinstance(exc, ValueError) else f"{type(exc).__name__}: {exc}"
+
+    state.thread = threading.Thread(name="embedding-lab-word2vec", daemon=True, target=work)
+    with reg.lock:
+        reg.background[args] = state
+    state.thread.start()
+
+
+def word2vec_status(dataset_key: str, n_train: int | None, **params) -> tuple[str, float, str]:
+    """``(state, fraction, error)``; state is "ready", "training", "failed" or "idle"."""
+    args = _word2vec_args(dataset_key, n_train, **params)
+    reg = _registry()
+    with reg.lock:
+        if args in reg.word2vec:
+            return "ready", 1.0, ""
+        running = reg.background.get(args)
+    if running is None:
+        return "idle", 0.0, ""
+    if running.thread.is_alive():
+        return "training", running.fraction, ""
+    return ("failed", running.fraction, running.error) if running.error else ("ready", 1.0, "")
+
+
+def word2vec_progress(dataset_key: str, n_train: int | None, text: str = "Training word2vec…", **params) -> str:
+    """Show a background word2vec's progress, redrawn every second; rerun the page when it is ready.
+
+    Returns the state at the time of the call (see :func:`word2vec_status`).
+    """
+    state, _, error = word2vec_status(dataset_key, n_train, **params)
+    if state == "failed":
+        st.error(f"Training word2vec did not work: {error}")
+    if state != "training":
+        return state
+
+    @st.fragment(run_every=1.0)
+    def poll() -> None:
+        now, fraction, _ = word2vec_status(dataset_key, n_train, **params)
+        if now != "training":
+            st.rerun()  # ready or failed: draw the page with the result
+        st.progress(min(max(fraction, 0.0), 1.0), text=f"{text} {fraction:.0%} (you can use the rest of the page meanwhile)")
+
+    poll()
+    return state
 
 
 def word2vec_is_ready(dataset_key: str, n_train: int | None, **params) -> bool:
