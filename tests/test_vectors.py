@@ -105,8 +105,15 @@ def test_pickle_based_names_are_refused(suffix):
 
 
 def test_pickle_bytes_are_refused_whatever_the_name(small_kv, monkeypatch, tmp_path):
-    # If anything tried to unpickle this, the test would fail loudly.
+    # If anything tried to unpickle this (pickle.load/loads and gensim all go through Unpickler),
+    # the test would fail loudly.
+    class NoUnpickling:
+        def __init__(self, *args, **kwargs):
+            pytest.fail("unpickled an upload")
+
     monkeypatch.setattr(pickle, "loads", lambda *a, **k: pytest.fail("unpickled an upload"))
+    monkeypatch.setattr(pickle, "load", lambda *a, **k: pytest.fail("unpickled an upload"))
+    monkeypatch.setattr(pickle, "Unpickler", NoUnpickling)
     payload = pickle.dumps({"the": [1.0, 2.0]}, protocol=4)
     with pytest.raises(VectorError, match="pickle"):
         load_vector_file("innocent.txt", payload)
