@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import exports, neighbors, plots, projection
+from lib import vectors as vec
 from ui import presentation, sources
 from ui.errors import friendly_errors
 
@@ -131,21 +132,6 @@ def moved_words(run_id: str, k: int, words: tuple[str, ...]) -> tuple[list[tuple
         return [], changed, len(cos)
     moved = neighbors.most_moved([vocabulary[i] for i in rows], initial[rows], final[rows], k=k, skip_padding=False)
     return moved, changed, len(cos)
-
-
-@st.cache_resource(show_spinner=False)
-def function_words() -> frozenset[str]:
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-    return frozenset(ENGLISH_STOP_WORDS) | {"br", "s", "t", "don", "didn", "doesn", "isn", "wasn", "ve", "ll", "d", "m", "re"}
-
-
-def split_words(text: str) -> list[str]:
-    seen: dict[str, None] = {}
-    for w in re.split(r"[,;\s]+", text or ""):
-        if w.strip():
-            seen.setdefault(w.strip(), None)
-    return list(seen)
 
 
 def known_to_all(vector_sets, words) -> tuple[list[str], list[str]]:
@@ -297,13 +283,13 @@ with presentation.settings("Words and data"):
         skip = st.checkbox("Leave out function words (the, and, of, …)", value=True, key=P + "skip_function",
                            persist_state="session")
         if table is not None:
-            candidates = table.frequent(n_words, exclude=function_words() if skip else ())
+            candidates = table.frequent(n_words, exclude=neighbors.function_words() if skip else ())
     elif source == "sentiment":
         n_words = st.slider("How many (half positive, half negative)", 20, 1000, 200, step=20, key=P + "n_sentiment",
                             persist_state="session")
         if table is not None and is_sentiment:
             pos, neg = table.top(n_words // 2, min_docs=min(20, max(2, (table.n_pos + table.n_neg) // 500)),
-                                 exclude=function_words())
+                                 exclude=neighbors.function_words())
             candidates = pos + neg
         elif table is not None:
             st.info("This dataset has more than two classes, so words have no positive/negative lean; pick another list.")
@@ -315,7 +301,7 @@ with presentation.settings("Words and data"):
     else:
         st.session_state.setdefault(P + "typed", "good, bad, great, awful, excellent, terrible, boring, fun, movie, film")
         typed = st.text_area("Words, separated by commas or spaces", key=P + "typed", persist_state="session")
-        candidates = split_words(typed)
+        candidates = vec.split_words(typed)
 
 words, dropped = known_to_all(kvs, candidates)
 if not candidates:
@@ -398,7 +384,7 @@ with presentation.settings("Map settings"):
                                      key=P + "colour", required=True, persist_state="session")
     st.session_state.setdefault(P + "highlight", "good, bad")
     highlight_text = st.text_input("Circle these words on every map", key=P + "highlight", persist_state="session")
-highlight = [w.lower() for w in split_words(highlight_text)]
+highlight = [w.lower() for w in vec.split_words(highlight_text)]
 
 fig = None
 if words and len(words) < projection.TSNE_MIN_WORDS and method != "pca":
@@ -484,7 +470,7 @@ if table is None or not is_sentiment:
     st.info("The sentiment separation needs a dataset with two classes (positive and negative).")
 else:
     n_texts = table.n_pos + table.n_neg
-    pos, neg = table.top(150, min_docs=min(20, max(2, n_texts // 500)), exclude=function_words())
+    pos, neg = table.top(150, min_docs=min(20, max(2, n_texts // 500)), exclude=neighbors.function_words())
     pos, _ = known_to_all(kvs, pos)
     neg, _ = known_to_all(kvs, neg)
     n_each = min(len(pos), len(neg))

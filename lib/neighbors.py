@@ -268,6 +268,16 @@ def most_moved(vocabulary: Sequence[str], initial: np.ndarray, final: np.ndarray
 # --- sentiment of words, from the training data ----------------------------------------------
 
 
+def function_words() -> frozenset[str]:
+    """English function words ("the", "and", "not", ...) plus tokenizer leftovers such as "br" and the
+    pieces of contractions ("don", "t"): words too frequent to be interesting on a map, which lean only
+    slightly yet have large z-scores. One list, so every page means the same by "most frequent words"."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS) | {"br", "s", "t", "don", "didn", "doesn", "isn", "wasn", "ve", "ll",
+                                            "d", "m", "re", "just", "like", "did", "does"}
+
+
 @dataclass(frozen=True)
 class SentimentTable:
     """Per-word counts and log-odds of appearing in positive vs negative texts.

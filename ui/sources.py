@@ -111,10 +111,9 @@ def imdb_sentiment():
 @st.cache_data(show_spinner=False)
 def frequent_words(n: int = 40) -> list[str]:
     """The ``n`` words found in the most IMDB training reviews, without English function words."""
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+    from lib.neighbors import function_words
 
-    skip = set(ENGLISH_STOP_WORDS) | {"br", "just", "like", "did", "does"}
-    words = imdb_sentiment().frequent(3 * n, exclude=skip)
+    words = imdb_sentiment().frequent(3 * n, exclude=function_words())
     return [w for w in words if "'" not in w and len(w) > 1][:n]  # no contractions ("it's", "don't")
 
 
