@@ -17,8 +17,9 @@ How the IMDB CSV is split
 -------------------------
 The CSV has no split of its own, so we make one that never changes: for each class
 the reviews are put in a fixed pseudo-random order (NumPy ``default_rng(IMDB_SPLIT_SEED)``)
-and dealt into 12,500 test and 12,500 training reviews. The CSV contains 418 exact
-duplicate reviews (406 texts that occur more than once, always with the same label).
+and dealt into 12,500 test and 12,500 training reviews. The raw CSV holds 418 exact
+duplicate reviews (406 texts that occur more than once, always with the same label); after
+``<br />`` cleaning, which makes a few more texts identical, there are 422.
 If one copy went to training and another to test, the model would be graded on a
 review it has already seen, so **all copies of a text go to the same side**
 (:func:`grouped_stratified_split`). Uploaded tables are split the same way.
