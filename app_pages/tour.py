@@ -179,17 +179,21 @@ with friendly_errors("Showing this screen"):
             labels = np.array([1] * len(positive) + [0] * len(negative))
             rows = [index[w] for w in words]
             before, after = initial[rows], final[rows]
-            maps = projection.align_all([projection.pca_2d(before), projection.pca_2d(after)])
-            cos = (lambda M: float(M[0] @ M[1] / (np.linalg.norm(M[0]) * np.linalg.norm(M[1]) + 1e-12)))
+            # good and bad go on the map even when the reviews do not count them as clearly positive/negative
+            # ("good" is nearly neutral in IMDB: "not good"), but not into the separation score
+            shown = words + [w for w in ("good", "bad") if w in index and w not in words]
+            shown_rows = [index[w] for w in shown]
+            maps = projection.align_all([projection.pca_2d(initial[shown_rows]), projection.pca_2d(final[shown_rows])])
             pair = [index[w] for w in ("good", "bad") if w in index]
             presentation.story(tour.maps_sentence(
                 "GloVe before training", "GloVe after fine-tuning",
                 neighbors.separation_score(before, labels), neighbors.separation_score(after, labels),
-                cos(initial[pair]) if len(pair) == 2 else None, cos(final[pair]) if len(pair) == 2 else None,
+                *([neighbors.cosine(neighbors.keyed_vectors(vocabulary, m), "good", "bad") for m in (initial, final)]
+                  if len(pair) == 2 else [None, None]),
                 int(record.config["train_size"]),
             ))
-            scores = sources.imdb_sentiment().scores(words)
-            st.plotly_chart(map_figure(["GloVe before training", "GloVe after fine-tuning"], maps, words,
+            scores = sources.imdb_sentiment().scores(shown)
+            st.plotly_chart(map_figure(["GloVe before training", "GloVe after fine-tuning"], maps, shown,
                                        color_values=scores, highlight=["good", "bad"], height=560),
                             width="stretch")
             st.caption("Blue words lean positive in the reviews, red ones negative. The right map is rotated to face "

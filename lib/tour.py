@@ -100,5 +100,5 @@ def takeaway_sentence(table) -> str:
         elif gap <= -1:
             base += " Here learning from scratch did better than every pretrained start."
         else:
-            base += " The strategies ended within a point of each other."
+            base += " Learning from scratch and the best pretrained start ended within a point of each other."
     return base

@@ -174,7 +174,7 @@ def test_tour_click_through_on_the_tiny_preset(browser, server):
     page = context.new_page()
     page.goto(f"{server['url']}/tour")
     wait_until_idle(page)
-    page.get_by_text("Tiny: 500 reviews").click()
+    page.get_by_text("Tiny (rough numbers)").click()
     wait_until_idle(page)
     click_button(page, "Start the demo training")
     screenshot(page, "tour-1")
@@ -199,3 +199,55 @@ def test_compare_page_shows_maps_of_the_runs_the_tour_trained(browser, server):
     assert_no_errors(page)
     screenshot(page, "compare-with-runs")
     context.close()
+
+
+def test_two_sessions_one_training_one_exploring(browser, server, tmp_path):
+    """One person trains while another explores: both pages answer, and uploads stay private."""
+    trainer = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+    explorer = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+
+    trainer.goto(f"{server['url']}/train")
+    wait_until_idle(trainer)
+    trainer.get_by_text("Tiny (tests)").first.click()
+    wait_until_idle(trainer)
+    trainer.get_by_role("button", name="Train", exact=True).click()
+    trainer.wait_for_timeout(1500)
+
+    # While the job trains: the explorer uploads a vector file and uses pages that need no training.
+    vector_file = tmp_path / "private_vectors.txt"
+    vector_file.write_text("".join(f"{w} {i * 0.1:.1f} {1 - i * 0.1:.1f} 0.5\n"
+                                   for i, w in enumerate(["good", "bad", "movie", "film", "great"])))
+    timings = {}
+    start = time.perf_counter()
+    explorer.goto(f"{server['url']}/vectors")
+    wait_until_idle(explorer)
+    timings["vectors while training"] = round(time.perf_counter() - start, 2)
+    explorer.get_by_text("Add a vector set").click()
+    wait_until_idle(explorer)
+    explorer.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(vector_file))
+    wait_until_idle(explorer)
+    expect(explorer.get_by_text("private_vectors.txt").first).to_be_visible(timeout=30_000)
+    assert_no_errors(explorer)
+    start = time.perf_counter()
+    explorer.goto(f"{server['url']}/explain")
+    wait_until_idle(explorer)
+    expect(explorer.get_by_text("[0 0 1 2 3 4]").first).to_be_visible()
+    timings["explain while training"] = round(time.perf_counter() - start, 2)
+
+    # The trainer's job finishes and shows results; the explorer's upload is not in the trainer's menus.
+    expect(trainer.get_by_text("did best").first).to_be_visible(timeout=240_000)
+    assert_no_errors(trainer)
+    screenshot(trainer, "train-results")
+    trainer.goto(f"{server['url']}/compare")
+    wait_until_idle(trainer)
+    assert trainer.get_by_text("private_vectors.txt").count() == 0
+    trainer.goto(f"{server['url']}/vectors")
+    wait_until_idle(trainer)
+    trainer.get_by_text("Add a vector set").click()
+    wait_until_idle(trainer)
+    assert trainer.get_by_text("private_vectors.txt").count() == 0
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "two_sessions_seconds.json").write_text(json.dumps(timings, indent=2))
+    print("\nexplorer page times while the other session trained:", timings)
+    trainer.context.close()
+    explorer.context.close()

@@ -20,7 +20,7 @@ def test_takeaway_follows_the_numbers():
     assert "came out ahead" in tour.takeaway_sentence(table(0.70, 0.78))
     assert "78.0%" in tour.takeaway_sentence(table(0.70, 0.78))
     assert "learning from scratch did better" in tour.takeaway_sentence(table(0.85, 0.80))
-    assert "within a point" in tour.takeaway_sentence(table(0.800, 0.805))
+    assert "best pretrained start ended within a point" in tour.takeaway_sentence(table(0.800, 0.805))
     assert "No model has finished" in tour.takeaway_sentence(table(0.8, 0.8).iloc[0:0])
 
 
