@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import exports, neighbors, plots, projection
+from lib.glossary import explain
 from lib import vectors as vec
 from ui import presentation, sources
 from ui.errors import friendly_errors
@@ -276,17 +277,22 @@ with presentation.settings("Words and data"):
                      "ready": "a ready list", "typed": "my own words"}
     st.session_state.setdefault(P + "source", "frequent")
     source = st.segmented_control("Which words", word_sources, format_func=source_labels.get, key=P + "source",
-                                  required=True, persist_state="session")
+                                  required=True, persist_state="session",
+                                  help=("Which words go on the maps: the most frequent in the reviews, the most clearly positive or "
+                                        "negative ones, a ready list, or your own."))
     candidates: list[str] = []
     if source == "frequent":
-        n_words = st.slider("How many", 50, 3000, 300, step=50, key=P + "n_frequent", persist_state="session")
+        n_words = st.slider("How many", 50, 3000, 300, step=50, key=P + "n_frequent", persist_state="session",
+                            help="How many words to show.")
         skip = st.checkbox("Leave out function words (the, and, of, …)", value=True, key=P + "skip_function",
-                           persist_state="session")
+                           persist_state="session",
+                           help="Very common small words lean slightly either way in the reviews and crowd the maps; leave them out.")
         if table is not None:
             candidates = table.frequent(n_words, exclude=neighbors.function_words() if skip else ())
     elif source == "sentiment":
         n_words = st.slider("How many (half positive, half negative)", 20, 1000, 200, step=20, key=P + "n_sentiment",
-                            persist_state="session")
+                            persist_state="session",
+                            help="How many words: the clearest positive and negative ones in the training reviews, half each.")
         if table is not None and is_sentiment:
             pos, neg = table.top(n_words // 2, min_docs=min(20, max(2, (table.n_pos + table.n_neg) // 500)),
                                  exclude=neighbors.function_words())
@@ -296,11 +302,13 @@ with presentation.settings("Words and data"):
     elif source == "ready":
         from lib.vectors import WORD_LISTS
 
-        which = st.selectbox("List", list(WORD_LISTS), key=P + "ready_list", persist_state="session")
+        which = st.selectbox("List", list(WORD_LISTS), key=P + "ready_list", persist_state="session",
+                             help="A ready-made list of words that belong together.")
         candidates = list(WORD_LISTS[which])
     else:
         st.session_state.setdefault(P + "typed", "good, bad, great, awful, excellent, terrible, boring, fun, movie, film")
-        typed = st.text_area("Words, separated by commas or spaces", key=P + "typed", persist_state="session")
+        typed = st.text_area("Words, separated by commas or spaces", key=P + "typed", persist_state="session",
+                             help="Your own words; words an embedding does not know are left out and listed.")
         candidates = vec.split_words(typed)
 
 words, dropped = known_to_all(kvs, candidates)
@@ -324,8 +332,10 @@ st.header(f"3. Are “{st.session_state[P + 'pair_a'].strip() or '…'}” and "
           f"“{st.session_state[P + 'pair_b'].strip() or '…'}” neighbours?", divider="gray")
 with presentation.settings("Word pair"):
     c1, c2 = st.columns(2)
-    word_a = c1.text_input("First word", key=P + "pair_a", persist_state="session").strip().lower()
-    word_b = c2.text_input("Second word", key=P + "pair_b", persist_state="session").strip().lower()
+    word_a = c1.text_input("First word", key=P + "pair_a", persist_state="session",
+                           help=explain("cosine similarity")).strip().lower()
+    word_b = c2.text_input("Second word", key=P + "pair_b", persist_state="session",
+                           help=explain("cosine similarity")).strip().lower()
 pair_rows = []
 cols = st.columns(len(chosen))
 for col, emb, kv, name in zip(cols, chosen, kvs, names):
@@ -366,14 +376,17 @@ with presentation.settings("Map settings"):
     if st.session_state[P + "method"] not in method_labels:
         st.session_state[P + "method"] = "pca"
     method = st.segmented_control("Map", list(method_labels), format_func=method_labels.get, key=P + "method",
-                                  required=True, persist_state="session")
+                                  required=True, persist_state="session",
+                                  help="How the many numbers of each word are squeezed onto a flat page. " + explain("PCA") + " " + explain("t-SNE"))
     perplexity, n_iter, seed = 30.0, 500, 0
     if method == "tsne":
         t1, t2, t3 = st.columns(3)
         perplexity = float(t1.slider("Perplexity (neighbours each word listens to)", 5, 50, 30, key=P + "perplexity",
-                                     persist_state="session"))
-        n_iter = int(t2.slider("Iterations", 300, 1000, 500, step=100, key=P + "iterations", persist_state="session"))
-        seed = int(t3.number_input("Seed", 0, 10_000, 0, key=P + "seed", persist_state="session"))
+                                     persist_state="session",
+                                     help=explain("t-SNE") + " Perplexity is roughly how many neighbours each word tries to keep close."))
+        n_iter = int(t2.slider("Iterations", 300, 1000, 500, step=100, key=P + "iterations", persist_state="session",
+                               help="How long t-SNE keeps rearranging the map; more is slower and usually tidier."))
+        seed = int(t3.number_input("Seed", 0, 10_000, 0, key=P + "seed", persist_state="session", help=explain("seed")))
     colour_options = {"sentiment": "sentiment in the training texts", "frequency": "how frequent"}
     if not is_sentiment:
         colour_options.pop("sentiment")
@@ -381,9 +394,11 @@ with presentation.settings("Map settings"):
     if st.session_state[P + "colour"] not in colour_options:
         st.session_state[P + "colour"] = "frequency"
     colour_by = st.segmented_control("Colour by", list(colour_options), format_func=colour_options.get,
-                                     key=P + "colour", required=True, persist_state="session")
+                                     key=P + "colour", required=True, persist_state="session",
+                                     help="Sentiment: " + explain("sentiment score of a word") + " Frequency: how many reviews contain the word.")
     st.session_state.setdefault(P + "highlight", "good, bad")
-    highlight_text = st.text_input("Circle these words on every map", key=P + "highlight", persist_state="session")
+    highlight_text = st.text_input("Circle these words on every map", key=P + "highlight", persist_state="session",
+                                   help="These words get a label and a circle in every panel, so you can find them again.")
 highlight = [w.lower() for w in vec.split_words(highlight_text)]
 
 fig = None
@@ -424,8 +439,9 @@ st.header("5. Neighbours side by side", divider="gray")
 with presentation.settings("Neighbour settings"):
     q1, q2 = st.columns([3, 1])
     st.session_state.setdefault(P + "query", "good")
-    query = q1.text_input("Word", key=P + "query", persist_state="session").strip()
-    k = int(q2.slider("How many", 5, 30, 10, key=P + "k", persist_state="session"))
+    query = q1.text_input("Word", key=P + "query", persist_state="session",
+                          help="A word to look up (lower case, as the vectors store it).").strip()
+    k = int(q2.slider("How many", 5, 30, 10, key=P + "k", persist_state="session", help="How many words to show."))
 neighbour_lists: dict[str, list[tuple[str, float]]] = {}
 if not query:
     st.info("Type a word to see its nearest neighbours in each embedding.")
@@ -545,9 +561,11 @@ with d2:
         st.caption("Look up a word first.")
 with d3:
     st.markdown("**An embedding**")
-    export_emb = st.selectbox("Which", chosen, format_func=short.get, key=P + "export_which")
+    export_emb = st.selectbox("Which", chosen, format_func=short.get, key=P + "export_which",
+                              help="The embedding to download.")
     scope = st.radio("Words", ["map", "all"], horizontal=True, key=P + "export_scope",
-                     format_func={"map": "the words on the map", "all": f"all (first {MAX_EXPORT_WORDS:,} for big sets)"}.get)
+                     format_func={"map": "the words on the map", "all": f"all (first {MAX_EXPORT_WORDS:,} for big sets)"}.get,
+                     help="Which words the downloaded files contain.")
     ekv = vector_sets[export_emb]
     export_words = list(words) if scope == "map" else list(ekv.index_to_key[:MAX_EXPORT_WORDS])
     if not export_words:

@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import jobs, plots, training
+from lib.glossary import explain
 from lib.models import ARCHITECTURES, STRATEGIES
 from ui import presentation
 from ui.errors import friendly_errors, show_error
@@ -122,7 +123,8 @@ with presentation.settings("Training settings"):
                      help="A subset of the training split, the same for every strategy. The test split is never touched.")
         with st.expander("Upload your own labelled texts (CSV, TSV or Parquet)"):
             upload = st.file_uploader("A table with a text column and a label column", type=["csv", "tsv", "parquet"],
-                                      key="train_w_upload")
+                                      key="train_w_upload",
+                                      help="CSV, TSV or Parquet, up to 200 MB: one text per row and its label (two or more classes).")
             if upload is not None:
                 with friendly_errors("Reading the file"):
                     from lib.datasets import dataset_from_upload, read_table
@@ -130,8 +132,10 @@ with presentation.settings("Training settings"):
                     table = read_table(upload.name, upload.getvalue())
                     cols = list(table.columns)
                     u1, u2 = st.columns(2)
-                    text_col = u1.selectbox("Text column", cols, key="train_w_text_col")
-                    label_col = u2.selectbox("Label column", cols, index=min(1, len(cols) - 1), key="train_w_label_col")
+                    text_col = u1.selectbox("Text column", cols, key="train_w_text_col",
+                                            help="The column holding the texts to classify.")
+                    label_col = u2.selectbox("Label column", cols, index=min(1, len(cols) - 1), key="train_w_label_col",
+                                             help="The column holding each text's class (words or numbers).")
                     if st.button("Use this dataset", key="train_use_upload"):
                         ds = dataset_from_upload(upload.name, upload.getvalue(), text_col, label_col)
                         sources.remember_dataset(ds.key)  # offered to this session only
@@ -150,7 +154,8 @@ with presentation.settings("Training settings"):
             ss["train_w_embedding_dim"] = GLOVE_DIM
 
         m1, m2, m3, m4 = st.columns(4)
-        m1.selectbox("Model", list(ARCHITECTURES), key="train_w_architecture", format_func=ARCHITECTURES.get)
+        m1.selectbox("Model", list(ARCHITECTURES), key="train_w_architecture", format_func=ARCHITECTURES.get,
+                     help=explain("average pooling") + " " + explain("LSTM") + " " + explain("convolution (1-D)"))
         m2.number_input("Vocabulary size", 100, 100_000, step=1_000, key="train_w_vocab_size",
                         help="Only the most frequent words get their own row; rarer words are dropped.")
         m3.number_input("Sequence length", 10, 1_000, step=50, key="train_w_sequence_length",
@@ -161,10 +166,11 @@ with presentation.settings("Training settings"):
             st.caption(f"The embedding dimension is fixed at {GLOVE_DIM} because GloVe's vectors have {GLOVE_DIM} numbers "
                        "per word, and every strategy uses the same size so the comparison is fair.")
         t1, t2, t3, t4 = st.columns(4)
-        t1.number_input("Epochs", 1, 50, key="train_w_epochs")
-        t2.selectbox("Batch size", [16, 32, 64, 128, 256], key="train_w_batch_size")
+        t1.number_input("Epochs", 1, 50, key="train_w_epochs",
+                        help=explain("epoch") + " With early stopping on, this is the most it may use.")
+        t2.selectbox("Batch size", [16, 32, 64, 128, 256], key="train_w_batch_size", help=explain("batch"))
         t3.select_slider("Learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 1e-2], key="train_w_learning_rate",
-                         format_func=lambda v: f"{v:g}")
+                         format_func=lambda v: f"{v:g}", help=explain("learning rate"))
         t4.slider("Seeds per strategy", 1, 5, key="train_w_seeds",
                   help="Each strategy is trained this many times with different random seeds to show the spread.")
         st.checkbox("Stop early when the validation loss stops improving (and keep the best epoch)",
@@ -341,7 +347,8 @@ with st.container(border=True):
     st.markdown("Pretrained vectors should matter most when there are few training reviews. This trains the "
                 "chosen strategies at several training-set sizes (with the settings above) and plots test accuracy "
                 "against size.")
-    st.multiselect("Training-set sizes", training.TRAIN_SIZES, key="train_w_efficiency_sizes", format_func=_size_label)
+    st.multiselect("Training-set sizes", training.TRAIN_SIZES, key="train_w_efficiency_sizes", format_func=_size_label,
+                   help="Each strategy is trained once per size, so you see how test accuracy grows with more labelled reviews.")
     sizes = list(ss.get("train_w_efficiency_sizes") or [])
     if sizes and strategies:
         eff_estimate = training.estimate_seconds(config, strategies, len(seeds), train_sizes=sizes,

@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import plots
+from lib.glossary import explain
 from lib import vectors as vec
 from lib.neighbors import NeighborError, cosine, most_similar, most_similar_to_vector, rank_of, unit_matrix_of
 from lib.projection import ProjectionError, align_to, pca_2d, tsne_2d
@@ -61,7 +62,7 @@ W2V_DEFAULT = sources.word2vec_label("imdb", None)
 with presentation.settings("Vector sets"), st.container(border=True):
     st.subheader("Which vectors")
     if st.toggle("Add a vector set: your own file, word2vec with other settings, or a download",
-                 key=P + "add_open"):
+                 key=P + "add_open", help=explain("pretrained vectors")):
         tab_file, tab_w2v, tab_online = st.tabs(["Upload a file", "Train word2vec", "Download (needs internet)"])
         with tab_file:
             upload = st.file_uploader(
@@ -94,8 +95,9 @@ with presentation.settings("Vector sets"), st.container(border=True):
                        "unseen. It takes about 30–45 s for all 25,000 reviews on 2 cores, and is kept on disk.")
             c1, c2, c3 = st.columns(3)
             n_train = c1.selectbox("Training reviews", [500, 2_000, 5_000, 25_000], index=3,
-                                   format_func=lambda n: f"{n:,}")
-            dim = c2.selectbox("Dimensions", [25, 50, 100, 200], index=1)
+                                   format_func=lambda n: f"{n:,}",
+                                   help="How many IMDB training reviews word2vec learns from (never the test reviews).")
+            dim = c2.selectbox("Dimensions", [25, 50, 100, 200], index=1, help=explain("dimension"))
             sg = c3.radio("Method", [0, 1], format_func=lambda v: "skip-gram" if v else "CBOW", horizontal=True,
                           help="CBOW predicts a word from its neighbours (faster); skip-gram the neighbours "
                                "from the word (better for rare words).")
@@ -103,7 +105,7 @@ with presentation.settings("Vector sets"), st.container(border=True):
             window = c4.slider("Window", 2, 10, 5, help="How many words on each side count as context.")
             min_count = c5.slider("Min count", 1, 20, 2, help="Words seen fewer times than this get no vector.")
             epochs = c6.slider("Epochs", 1, 20, 5, help="Passes over the reviews.")
-            seed = int(c7.number_input("Seed", 0, 10_000, 0))
+            seed = int(c7.number_input("Seed", 0, 10_000, 0, help=explain("seed")))
             n = None if n_train >= len(sources.imdb().train_texts) else int(n_train)
             w2v_params = dict(dim=dim, window=window, min_count=min_count, sg=sg, epochs=epochs, seed=seed)
             if st.button("Train word2vec", key=P + "train_w2v", icon=":material/model_training:"):
@@ -120,7 +122,8 @@ with presentation.settings("Vector sets"), st.container(border=True):
                     st.session_state.pop("_w_" + P + "set_b", None)
                     sources.word2vec("imdb", pending_n, **pending_params)  # registers it in the menus
         with tab_online:
-            name = st.selectbox("gensim-data set", list(vec.GENSIM_DATA), format_func=lambda n: f"{n}: {vec.GENSIM_DATA[n]}")
+            name = st.selectbox("gensim-data set", list(vec.GENSIM_DATA), format_func=lambda n: f"{n}: {vec.GENSIM_DATA[n]}",
+                                help="Pretrained vector sets gensim can download (needs the internet).")
             if st.button("Download and load", key=P + "gensim"):
                 with friendly_errors("Downloading the vectors"):
                     label = sources.add_gensim_vectors(name)
@@ -135,9 +138,11 @@ with presentation.settings("Vector sets"), st.container(border=True):
             st.session_state[P + slot] = default
             st.session_state.pop("_w_" + P + slot, None)
     left, right = st.columns(2)
-    label_a = left.selectbox("Vector set", options, key=kept("set_a", vec.GLOVE_LABEL))
+    label_a = left.selectbox("Vector set", options, key=kept("set_a", vec.GLOVE_LABEL),
+                             help=explain("pretrained vectors"))
     keep("set_a")
-    label_b = right.selectbox("Side by side with", [NONE] + options, key=kept("set_b", NONE))
+    label_b = right.selectbox("Side by side with", [NONE] + options, key=kept("set_b", NONE),
+                              help="A second vector set to compare with the first, answer by answer.")
     keep("set_b")
 
 
@@ -199,9 +204,10 @@ def lookup(kv, word: str) -> str | None:
 # --- 2. nearest neighbours -------------------------------------------------------------------------------------
 st.header("Nearest neighbours")
 c1, c2 = st.columns([3, 1])
-word = c1.text_input("Word", key=kept("word", "good")).strip()
+word = c1.text_input("Word", key=kept("word", "good"),
+                     help="A word to look up (lower case, as the vectors store it).").strip()
 keep("word")
-k = c2.slider("How many", 5, 30, key=kept("k", 10))
+k = c2.slider("How many", 5, 30, key=kept("k", 10), help="How many words to show.")
 keep("k")
 if word:
     for col, (label, kv) in side_by_side():
@@ -263,9 +269,9 @@ if not any(label.startswith("word2vec") for label, _ in chosen):
 # --- 4. similarity of two words --------------------------------------------------------------------------------
 st.header("How similar are two words?")
 c1, c2 = st.columns(2)
-w1 = c1.text_input("First word", key=kept("w1", "cat")).strip()
+w1 = c1.text_input("First word", key=kept("w1", "cat"), help=explain("cosine similarity")).strip()
 keep("w1")
-w2 = c2.text_input("Second word", key=kept("w2", "dog")).strip()
+w2 = c2.text_input("Second word", key=kept("w2", "dog"), help=explain("cosine similarity")).strip()
 keep("w2")
 if w1 and w2:
     for col, (label, kv) in side_by_side():
@@ -282,11 +288,11 @@ if w1 and w2:
 st.header("Analogies: a − b + c")
 st.markdown("Take the vector of *king*, subtract *man*, add *woman*: which word is nearest to the result?")
 c1, c2, c3 = st.columns(3)
-pa = c1.text_input("a", key=kept("a", "king")).strip()
+pa = c1.text_input("a", key=kept("a", "king"), help=explain("analogy")).strip()
 keep("a")
-pb = c2.text_input("− b", key=kept("b", "man")).strip()
+pb = c2.text_input("− b", key=kept("b", "man"), help=explain("analogy")).strip()
 keep("b")
-pc = c3.text_input("+ c", key=kept("c", "woman")).strip()
+pc = c3.text_input("+ c", key=kept("c", "woman"), help=explain("analogy")).strip()
 keep("c")
 if pa and pb and pc:
     for col, (label, kv) in side_by_side():
@@ -314,7 +320,8 @@ st.header("A map of words")
 LISTS = {**{name.capitalize(): words for name, words in vec.WORD_LISTS.items()},
          "The IMDB reviews' most frequent words": None, "My own words": None}
 c1, c2 = st.columns([2, 1])
-list_name = c1.selectbox("Words", list(LISTS), key=kept("list", "Sentiment words"))
+list_name = c1.selectbox("Words", list(LISTS), key=kept("list", "Sentiment words"),
+                         help="A ready-made list of words that belong together, or your own.")
 keep("list")
 method = c2.radio("Map", ["PCA", "t-SNE"], horizontal=True, key=kept("method", "PCA"),
                   help="PCA keeps the two directions along which the words differ most; t-SNE keeps each "
@@ -322,7 +329,8 @@ method = c2.radio("Map", ["PCA", "t-SNE"], horizontal=True, key=kept("method", "
 keep("method")
 if list_name == "My own words":
     typed = st.text_area("Your words (separated by spaces or commas)", key=kept("own_words", "movie film actor actress "
-                         "director plot story scene music boring funny"))
+                         "director plot story scene music boring funny"),
+                         help="Your own words; words a set does not know are left out and listed.")
     keep("own_words")
     words = vec.split_words(typed)
 elif list_name.startswith("The IMDB"):
