@@ -133,6 +133,11 @@ def screenshot(page: Page, name: str) -> None:
     )
     page.set_viewport_size({"width": 1400, "height": min(int(height) + 40, 12_000)})
     page.wait_for_timeout(300)
+    # plotly draws after Streamlit is idle: wait until every chart on the page has its SVG
+    charts = page.locator('[data-testid="stPlotlyChart"]')
+    for i in range(charts.count()):
+        expect(charts.nth(i).locator(".main-svg").first).to_be_attached(timeout=20_000)
+    page.wait_for_timeout(300)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
     page.set_viewport_size({"width": 1400, "height": 900})
@@ -184,6 +189,8 @@ def test_tour_click_through_on_the_tiny_preset(browser, server):
         if screen == 4:  # the race: wait for the five tiny models
             expect(page.get_by_text("All 5 models finished").first).to_be_visible(timeout=240_000)
             wait_until_idle(page)
+        if screen == 5:  # the before/after maps
+            expect(page.locator('[data-testid="stPlotlyChart"] .main-svg').first).to_be_attached(timeout=30_000)
         assert_no_errors(page)
         screenshot(page, f"tour-{screen}")
     expect(page.get_by_text("did best").first).to_be_visible()
@@ -209,9 +216,11 @@ def test_two_sessions_one_training_one_exploring(browser, server, tmp_path):
     trainer.goto(f"{server['url']}/train")
     wait_until_idle(trainer)
     trainer.get_by_text("Tiny (tests)").first.click()
+    # the rerun after a preset change moves things; click Train only once the page shows the new preset
+    expect(trainer.get_by_text("500 training reviews").first).to_be_visible(timeout=60_000)
     wait_until_idle(trainer)
     trainer.get_by_role("button", name="Train", exact=True).click()
-    trainer.wait_for_timeout(1500)
+    expect(trainer.get_by_text("Nothing trained yet in this session")).to_have_count(0, timeout=30_000)
 
     # While the job trains: the explorer uploads a vector file and uses pages that need no training.
     vector_file = tmp_path / "private_vectors.txt"
