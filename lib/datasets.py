@@ -39,6 +39,8 @@ so a bad upload cannot disturb it.
 """
 from __future__ import annotations
 
+from lib.errors import UserError
+
 import csv
 import hashlib
 import importlib.metadata
@@ -70,7 +72,7 @@ _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _SPACES = re.compile(r"\s{2,}")
 
 
-class DatasetError(ValueError):
+class DatasetError(UserError):
     """A dataset problem the user can fix; the message says what was wrong and what to do."""
 
 

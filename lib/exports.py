@@ -25,6 +25,8 @@ the file opens offline too).
 """
 from __future__ import annotations
 
+from lib.errors import UserError
+
 import io
 import re
 import shutil
@@ -36,7 +38,7 @@ import numpy as np
 _BREAKS = re.compile(r"[\t\r\n\v\f\x85\u2028\u2029]+")
 
 
-class ExportError(ValueError):
+class ExportError(UserError):
     """An export that cannot be made; the message says why and what to use instead."""
 
 

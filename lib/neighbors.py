@@ -28,6 +28,8 @@ The rest compares embeddings:
 """
 from __future__ import annotations
 
+from lib.errors import UserError
+
 import threading
 import weakref
 from collections.abc import Iterable, Sequence
@@ -36,7 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 
 
-class NeighborError(ValueError):
+class NeighborError(UserError):
     """A query the user can fix: an unknown word, too few words, ... (message says what to do)."""
 
 

@@ -37,12 +37,14 @@ for comparison.
 """
 from __future__ import annotations
 
+from lib.errors import UserError
+
 import importlib.util
 
 import numpy as np
 
 
-class ProjectionError(ValueError):
+class ProjectionError(UserError):
     """A projection the user asked for cannot be made (too few words, missing package, ...)."""
 
 

@@ -20,6 +20,8 @@ into it (``keras.models.load_model`` is never used).
 """
 from __future__ import annotations
 
+from lib.errors import UserError
+
 import errno
 import json
 import os
@@ -43,7 +45,7 @@ TEMP_PREFIX = ".tmp-"
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 
-class RunStoreError(ValueError):
+class RunStoreError(UserError):
     """The run store could not be read or written; the message says why and what to do."""
 
 

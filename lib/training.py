@@ -18,6 +18,8 @@ TensorFlow is imported inside the functions.
 """
 from __future__ import annotations
 
+from lib.errors import UserError
+
 import functools
 import logging
 import math
@@ -37,7 +39,7 @@ log = logging.getLogger("embedding_lab.training")
 ProgressCallback = Callable[[dict], None]
 
 
-class TrainingError(ValueError):
+class TrainingError(UserError):
     """A run could not be set up or trained; the message says why and what to do."""
 
 

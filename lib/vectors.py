@@ -42,6 +42,8 @@ do not know get small random numbers, counted as *misses*.
 """
 from __future__ import annotations
 
+from lib.errors import UserError
+
 import difflib
 import gzip
 import hashlib
@@ -97,7 +99,7 @@ WORD_LISTS: dict[str, list[str]] = {
 }
 
 
-class VectorError(ValueError):
+class VectorError(UserError):
     """A vector-set problem the user can fix; the message says what was wrong and what to do."""
 
 

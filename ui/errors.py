@@ -7,37 +7,34 @@ from contextlib import contextmanager
 import streamlit as st
 from streamlit.runtime.scriptrunner import RerunException, StopException
 
+from lib.errors import UserError
+
 log = logging.getLogger("embedding_lab")
 
 
-class UserFacingError(Exception):
-    """Base for errors whose message is written for the user (what went wrong, what to do)."""
-
-
 def show_error(message: str, exc: BaseException | None = None) -> None:
-    """Show one clear sentence; log the traceback (if any) to the server log, never the page."""
+    """Show one clear sentence (as text, never Markdown); log the traceback, if any, to the server log."""
     if exc is not None:
         log.error("%s", message, exc_info=(type(exc), exc, exc.__traceback__))
-    st.error(message)
+    st.error(message, icon=":material/error:")
 
 
 @contextmanager
 def friendly_errors(doing: str):
-    """Run a block; on failure show a sentence instead of a traceback and let the page go on.
+    """Run one section of a page; on failure show a sentence instead of a traceback and let the page go on.
 
-    Errors from lib that are meant for users (``ValueError`` subclasses such as
-    ``DatasetError``/``VectorError``, and ``UserFacingError``) are shown as they are;
-    anything else is logged and summarised.
+    A :class:`lib.errors.UserError` is shown as its own sentence (it was written for
+    the user). Anything else is a bug: the user sees that this section failed, the
+    server log gets the traceback, and the rest of the page still draws.
     """
     try:
         yield
     except (StopException, RerunException):  # st.stop() / st.rerun() are control flow, not errors
         raise
-    except (ValueError, UserFacingError, OSError) as exc:
+    except UserError as exc:
         show_error(f"{doing} did not work: {exc}", exc)
+    except MemoryError as exc:
+        show_error(f"{doing} ran out of memory. Try a smaller file or fewer words.", exc)
     except Exception as exc:  # noqa: BLE001 - the last line of defence between a bug and the user
-        show_error(
-            f"{doing} failed unexpectedly ({type(exc).__name__}). The details are in the server log; "
-            "the rest of the page still works.",
-            exc,
-        )
+        show_error(f"Something went wrong in this section ({doing.lower()}). The details are in the server log; "
+                   "the rest of the page still works.", exc)
