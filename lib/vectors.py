@@ -515,6 +515,7 @@ class EmbeddingInit:
     hits: int
     misses: int
     missed_examples: list[str]
+    covered: np.ndarray | None = None  # bool per row: True where the row was copied from the vectors
 
     @property
     def hit_rate(self) -> float:
@@ -547,7 +548,10 @@ def embedding_matrix(vocabulary: Sequence[str], vectors, dim: int | None = None,
     found = rows >= 0
     matrix[1:][found] = np.asarray(vectors.vectors)[rows[found]]
     missed = [vocabulary[1 + i] for i in np.flatnonzero(~found)[:20]]
-    return EmbeddingInit(matrix=matrix, hits=int(found.sum()), misses=int((~found).sum()), missed_examples=missed)
+    covered = np.zeros(n, dtype=bool)
+    covered[1:] = found
+    return EmbeddingInit(matrix=matrix, hits=int(found.sum()), misses=int((~found).sum()), missed_examples=missed,
+                         covered=covered)
 
 
 # --- small helpers the Explore page uses ---------------------------------------------------------------

@@ -7,7 +7,7 @@ import pytest
 from lib import training
 from lib.models import ARCHITECTURES, STRATEGIES
 
-TINY = dict(training.PRESETS["Tiny (tests)"], sequence_length=12, epochs=1, dataset_key="toy-0")
+TINY = dict(training.PRESETS["Tiny (tests)"], sequence_length=12, epochs=1, dataset_key=training.toy_key(300, 200, 0))
 CONTRACT_CONFIG = ["dataset_key", "dataset_name", "train_size", "strategy", "strategy_label", "architecture",
                    "vocab_size", "sequence_length", "embedding_dim", "epochs", "batch_size", "learning_rate",
                    "seed", "job_id"]
@@ -77,19 +77,89 @@ def test_frozen_stays_fine_tuned_moves(runs_by_strategy, strategy):
         assert run.metrics["frozen_params"] == run.embedding_initial.size
 
 
-def test_glove_start_is_the_glove_rows(runs_by_strategy, vectors):
+def test_glove_start_is_the_glove_rows(runs_by_strategy):
+    from lib.pretraining import glove
+
     run = runs_by_strategy["glove_frozen"]
-    glove = vectors["glove"]
+    glove = glove()
     i = run.vocabulary.index("great")
     assert np.allclose(run.embedding_initial[i], glove["great"])
     assert "zorblax" in run.metrics["missed_examples"]
     assert np.all(run.embedding_initial[0] == 0)
 
 
-def test_word2vec_learned_from_training_texts(runs_by_strategy, vectors):
-    assert "word2vec" in runs_by_strategy["word2vec_frozen"].config
-    assert "great" in vectors["word2vec"].key_to_index
-    assert vectors["word2vec"].vector_size == 50
+def test_word2vec_learned_from_every_training_text(runs_by_strategy, vectors, dataset):
+    pretraining = runs_by_strategy["word2vec_frozen"].config["pretraining"]
+    assert pretraining["texts"] == len(dataset.train_texts) and pretraining["corpus"] == "all_training_texts"
+    kv = vectors[("word2vec", dataset.key)]
+    assert "great" in kv.key_to_index and kv.vector_size == 50
+
+
+def test_pretraining_corpus_is_all_training_texts_never_test_texts():
+    d = training.toy_dataset(n_train=300, n_test=50, seed=5)
+    d = type(d)(**{**d.__dict__, "test_texts": [t + " onlyintestword" for t in d.test_texts]})
+    small = training.prepare_data(d, training.make_config(**dict(TINY, train_size=60)))
+    assert small.train_size == 60 and len(small.corpus) == 300  # labels unused: every training text
+    assert small.corpus.key == d.key
+    assert not any("onlyintestword" in t for t in small.corpus.texts)
+    labelled = training.prepare_data(d, training.make_config(**dict(TINY, train_size=60,
+                                                                     pretraining_corpus="labelled_only")))
+    assert len(labelled.corpus) == 60 and labelled.corpus.key != d.key
+
+
+def test_one_word2vec_per_corpus_is_shared_by_every_subset_size(monkeypatch):
+    import lib.vectors
+
+    calls = []
+    real = lib.vectors.train_word2vec
+    monkeypatch.setattr(lib.vectors, "train_word2vec", lambda texts, **kw: calls.append(len(texts)) or real(texts, **kw))
+    d = training.toy_dataset(n_train=300, n_test=50, seed=6)
+    settings = dict(TINY, strategy="word2vec_frozen", word2vec_epochs=2)  # parameters no other test uses
+    runs = [training.train(dict(settings, train_size=n), dataset=d, keep_model=False) for n in (60, 150)]
+    assert calls in ([300], [])  # trained once on all 300 texts (or found in the disk cache), never per subset
+    for run in runs:
+        assert run.config["pretraining"]["texts"] == 300
+        i = run.vocabulary.index("great")
+        assert np.array_equal(run.embedding_initial[i], runs[0].embedding_initial[runs[0].vocabulary.index("great")])
+
+
+def fasttext_vectors(corpus, config, on_progress=None):
+    """A sixth strategy's source, for the registry test: gensim FastText trained on the pretraining corpus."""
+    from gensim.models import FastText
+
+    from lib.text import text_to_word_sequence
+
+    model = FastText([text_to_word_sequence(t) for t in corpus.texts], vector_size=config.embedding_dim,
+                     min_count=1, epochs=2, seed=0, workers=1)
+    return model.wv
+
+
+def fasttext_seconds(n_texts, config):
+    return 1e-3 * n_texts
+
+
+def test_a_new_vector_source_is_one_registry_entry(dataset):
+    from lib import models
+
+    added = models.register_source(models.VectorSource(
+        "fasttext", "fastText", loader=f"{__name__}:fasttext_vectors", estimator=f"{__name__}:fasttext_seconds",
+        description="gensim FastText trained here", learns_from_texts=True))
+    try:
+        assert [s.key for s in added] == ["fasttext_frozen", "fasttext_finetuned"]
+        run = training.train(dict(TINY, strategy="fasttext_frozen"), dataset=dataset, keep_model=False)
+        assert run.config["strategy_label"] == "fastText, frozen" and run.metrics["coverage"] == 1.0
+        assert np.array_equal(run.embedding_initial, run.embedding_final)
+        assert training.estimate_seconds(TINY, ["fasttext_finetuned"]) > training.estimate_seconds(TINY, ["learned"])
+    finally:
+        models.unregister_source("fasttext")
+    assert "fasttext_frozen" not in STRATEGIES
+
+
+def test_coverage_says_how_covered_and_uncovered_rows_moved(runs_by_strategy):
+    frozen, tuned = runs_by_strategy["glove_frozen"].metrics, runs_by_strategy["glove_finetuned"].metrics
+    assert 0 < frozen["coverage"] < 1  # zorblax and flimwop are not in GloVe
+    assert frozen["moved_covered"] == frozen["moved_uncovered"] == 0.0
+    assert tuned["moved_covered"] > 0 and tuned["moved_uncovered"] > 0
 
 
 def test_the_toy_task_is_learnable(data, vectors):
@@ -150,6 +220,13 @@ def test_progress_and_cancel(data):
     batches = [e["batch"] for e in events if e.get("stage") == "training"]
     assert max(batches) <= 3  # stopped right after the batch that saw the cancel
     assert not any(e.get("stage") == "epoch_end" for e in events)
+
+
+def test_run_config_round_trips_and_ignores_recorded_facts(runs_by_strategy):
+    run = runs_by_strategy["glove_finetuned"]
+    config = training.RunConfig.from_dict(run.config)  # config.json holds facts too (dataset_name, vocab_size, ...)
+    assert config.strategy == "glove_finetuned" and config.to_dict().items() <= run.config.items()
+    assert training.RunConfig.from_dict(config.to_dict()) == config
 
 
 def test_bad_settings_are_clear_errors():

@@ -12,10 +12,10 @@ Datasets::
 Vector sets (every one a gensim ``KeyedVectors``; **never modify one**, they are shared by all sessions)::
 
     glove() -> KeyedVectors                    # GloVe 6B 50-d, 400,000 words
-    word2vec(dataset_key, n_train, dim=50, window=5, min_count=2, sg=0, epochs=5, seed=0,
-             subset_seed=0, on_progress=None) -> KeyedVectors
-        # trained on the TRAINING texts of dataset(key) subsampled to n_train (None = all);
-        # kept in memory per server and on disk (lib.vectors cache), and added to the registry
+    word2vec(dataset_key, n_train, subset_seed=0, on_progress=None, dim=50, window=5, min_count=2, sg=0,
+             epochs=5, seed=0) -> KeyedVectors
+        # trained on the TRAINING texts of dataset(key) subsampled to n_train (None = all) by the
+        # background runner (word2vec_in_background); kept in memory and on disk (lib.pretraining)
     add_uploaded_vectors(file_name, data) -> str          # parse a user's file (never unpickled), store it, register; returns its label
     add_gensim_vectors(name) -> str                       # download a gensim-data set (online only); returns its label
 
@@ -24,7 +24,6 @@ Vector sets (every one a gensim ``KeyedVectors``; **never modify one**, they are
         # trained and gensim-data set downloaded on this server, and the vector files *this session*
         # uploaded (uploads are private to their session; the files stay under data/uploads/ so runs
         # can be reproduced). Calling a loader is cheap once the set is loaded (it is cached).
-    vector_set_key(label) -> str                          # short stable id for run configs ("glove-6b-50d", ...)
 
 Errors meant for users (``DatasetError``, ``VectorError``) pass through unchanged;
 pages wrap calls in :func:`ui.errors.friendly_errors`.
@@ -42,10 +41,10 @@ from pathlib import Path
 import streamlit as st
 
 from lib import datasets as ds
+from lib import jobs, pretraining
 from lib import vectors as vec
 from lib.paths import uploads_dir
 
-GLOVE_KEY = "glove-6b-50d"
 log = logging.getLogger("embedding_lab.sources")
 
 # --- datasets ------------------------------------------------------------------------------------------
@@ -126,15 +125,6 @@ def shared_contexts(word_a: str, word_b: str, n: int = 6) -> list[tuple[str, str
 # --- the registry of vector sets ------------------------------------------------------------------------
 
 
-@dataclass
-class _Background:
-    """A word2vec being trained in a background thread (see :func:`word2vec_in_background`)."""
-
-    thread: threading.Thread
-    fraction: float = 0.0
-    error: str = ""
-
-
 @dataclass(frozen=True)
 class _Entry:
     label: str
@@ -148,9 +138,6 @@ class _Registry:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.entries: dict[str, _Entry] = {}
-        self.word2vec: dict[tuple, object] = {}
-        self.training_locks: dict[tuple, threading.Lock] = {}
-        self.background: dict[tuple, "_Background"] = {}
 
     def add(self, entry: _Entry) -> None:
         with self.lock:
@@ -164,117 +151,83 @@ def _registry() -> _Registry:
 
 @st.cache_resource(show_spinner="Loading GloVe (400,000 words)…")
 def glove():
-    """GloVe 6B 50-d from the installed package, loaded once per server (about 0.5 s)."""
-    return vec.load_glove_50d()
+    """GloVe 6B 50-d from the installed package, loaded once per server (lib.pretraining.glove)."""
+    return pretraining.glove()
 
 
-def word2vec_label(dataset_key: str, n_train: int | None, dim: int = 50, window: int = 5, min_count: int = 2,
-                   sg: int = 0, epochs: int = 5, seed: int = 0, subset_seed: int = 0) -> str:
+def _params(dim: int = 50, window: int = 5, min_count: int = 2, sg: int = 0, epochs: int = 5,
+            seed: int = 0) -> pretraining.Word2VecParams:
+    return pretraining.Word2VecParams(dim=dim, window=window, min_count=min_count, sg=sg, epochs=epochs, seed=seed)
+
+
+def word2vec_label(dataset_key: str, n_train: int | None, subset_seed: int = 0, **params) -> str:
     """The menu label of a word2vec set with these settings (what :func:`word2vec` registers)."""
-    # No session state here: background threads call this too.
+    # No session state here: the runner's thread calls this too.
+    p = _params(**params)
     name = "IMDB" if dataset_key == "imdb" else dict(ds.saved_datasets()).get(dataset_key, dataset_key)
     size = "all" if n_train is None else f"{n_train:,}"
-    extra = f", seed {seed}" + (f", subset seed {subset_seed}" if n_train is not None and subset_seed else "")
-    return (f"word2vec trained on {name} ({size} training texts; {dim}-d, "
-            f"{'skip-gram' if sg else 'CBOW'}, window {window}, min count {min_count}, {epochs} epochs{extra})")
+    extra = f", seed {p.seed}" + (f", subset seed {subset_seed}" if n_train is not None and subset_seed else "")
+    return (f"word2vec trained on {name} ({size} training texts; {p.dim}-d, "
+            f"{'skip-gram' if p.sg else 'CBOW'}, window {p.window}, min count {p.min_count}, {p.epochs} epochs{extra})")
 
 
-def word2vec(
-    dataset_key: str,
-    n_train: int | None,
-    dim: int = 50,
-    window: int = 5,
-    min_count: int = 2,
-    sg: int = 0,
-    epochs: int = 5,
-    seed: int = 0,
-    subset_seed: int = 0,
-    on_progress: Callable[[float], None] | None = None,
-    _texts: tuple | None = None,
-):
-    """word2vec trained on the *training* texts of a dataset (never its test texts).
+def _corpus(dataset_key: str, n_train: int | None, subset_seed: int) -> pretraining.Corpus:
+    """The texts a page's word2vec learns from: the first ``n_train`` training texts (stratified), or all of them.
 
-    Trained once per server for each combination of arguments (other sessions
-    asking for the same one wait for it instead of training again) and cached on
-    disk by :func:`lib.vectors.train_word2vec`, so a restart reloads it in under a
-    second. ``on_progress(fraction)`` is called while training; pages pass
-    ``st.progress(...).progress``. The result is added to :func:`available_vector_sets`.
+    With ``n_train=None`` this is the same corpus, and so the same cached vectors, as
+    the word2vec strategies of a training job use by default.
     """
-    args = (dataset_key, n_train, dim, window, min_count, sg, epochs, seed, subset_seed)
-    reg = _registry()
-    with reg.lock:
-        kv = reg.word2vec.get(args)
-        train_lock = reg.training_locks.setdefault(args, threading.Lock())
-    if kv is None:
-        with train_lock:
-            with reg.lock:
-                kv = reg.word2vec.get(args)
-            if kv is None:
-                # ``_texts`` = (training texts, cache key), resolved by a caller that runs off the page thread
-                if _texts is None:
-                    data = ds.subsample(dataset(dataset_key), n_train, subset_seed)
-                    _texts = (data.train_texts, data.key)
-                kv = vec.train_word2vec(
-                    _texts[0], dim=dim, window=window, min_count=min_count, sg=sg, epochs=epochs,
-                    seed=seed, cache_key=_texts[1], on_progress=on_progress,
-                )
-                kv.vectors.flags.writeable = False
-                with reg.lock:
-                    reg.word2vec[args] = kv
-    label = word2vec_label(*args)
-    key = f"word2vec-{hashlib.sha1(repr(args).encode()).hexdigest()[:10]}"
-    reg.add(_Entry(label, key, lambda: word2vec(*args)))
+    full = dataset(dataset_key)
+    return pretraining.pretraining_corpus(full, ds.subsample(full, n_train, subset_seed), "labelled_only")
+
+
+def word2vec(dataset_key: str, n_train: int | None, subset_seed: int = 0,
+             on_progress: Callable[[float], None] | None = None, **params):
+    """word2vec trained on the *training* texts of a dataset (never its test texts), as shared KeyedVectors.
+
+    From memory or the disk cache when :func:`word2vec_is_ready`; otherwise it is
+    trained right here, so pages start :func:`word2vec_in_background` instead and
+    call this once it is ready. The set is added to :func:`available_vector_sets`.
+    """
+    corpus, p = _corpus(dataset_key, n_train, subset_seed), _params(**params)
+    kv = pretraining.word2vec(corpus, p, on_progress)
+    args = dict(subset_seed=subset_seed, **params)
+    key = f"word2vec-{hashlib.sha1(repr((dataset_key, n_train, sorted(args.items()))).encode()).hexdigest()[:10]}"
+    _registry().add(_Entry(word2vec_label(dataset_key, n_train, **args), key,
+                           lambda: word2vec(dataset_key, n_train, **args)))
     return kv
 
 
-def _word2vec_args(dataset_key: str, n_train: int | None, dim: int = 50, window: int = 5, min_count: int = 2,
-                   sg: int = 0, epochs: int = 5, seed: int = 0, subset_seed: int = 0) -> tuple:
-    return (dataset_key, n_train, dim, window, min_count, sg, epochs, seed, subset_seed)
+def _word2vec_spec(dataset_key: str, n_train: int | None, subset_seed: int = 0, **params) -> jobs.JobSpec:
+    return jobs.JobSpec(dataset_key=dataset_key, kind=jobs.JobKind.WORD2VEC, title="word2vec for the pages",
+                        word2vec={"n_train": n_train, "subset_seed": subset_seed, "corpus": "labelled_only",
+                                  "params": _params(**params).__dict__})
 
 
-def word2vec_in_background(dataset_key: str, n_train: int | None, **params) -> None:
-    """Start training :func:`word2vec` with these arguments in a background thread, if it is not ready or running.
+def word2vec_in_background(dataset_key: str, n_train: int | None, subset_seed: int = 0, **params) -> None:
+    """Have the background runner train :func:`word2vec` with these arguments, unless it is ready or on its way.
 
-    A page script must not run 30 s of training itself: any click stops the script
-    and the work would be lost. The thread touches no Streamlit API (the data is
-    resolved here, in the page's thread); :func:`word2vec_progress` shows how far it is.
+    A page script must not run 20 s of training itself (any click stops the script),
+    nor a thread of the web server (it would slow every visitor): the runner's worker
+    process does it and caches the vectors on disk. :func:`word2vec_progress` shows how far it is.
     """
-    args = _word2vec_args(dataset_key, n_train, **params)
-    reg = _registry()
-    with reg.lock:
-        running = reg.background.get(args)
-        if args in reg.word2vec or (running is not None and running.thread.is_alive()):
-            return
-    data = ds.subsample(dataset(dataset_key), n_train, args[-1])
-    state = _Background(thread=threading.Thread(name="embedding-lab-word2vec", daemon=True, target=lambda: None))
-
-    def work() -> None:
-        try:
-            word2vec(*args[:-1], subset_seed=args[-1], on_progress=lambda f: setattr(state, "fraction", float(f)),
-                     _texts=(data.train_texts, data.key))
-        except Exception as exc:  # noqa: BLE001 - reported on the page, logged here
-            log.error("word2vec training failed", exc_info=exc)
-            state.error = str(exc) if isinstance(exc, ValueError) else f"{type(exc).__name__}: {exc}"
-
-    state.thread = threading.Thread(name="embedding-lab-word2vec", daemon=True, target=work)
-    with reg.lock:
-        reg.background[args] = state
-    state.thread.start()
+    if not word2vec_is_ready(dataset_key, n_train, subset_seed=subset_seed, **params):
+        jobs.submit(_word2vec_spec(dataset_key, n_train, subset_seed, **params), reuse=True)
 
 
-def word2vec_status(dataset_key: str, n_train: int | None, **params) -> tuple[str, float, str]:
+def word2vec_status(dataset_key: str, n_train: int | None, subset_seed: int = 0, **params) -> tuple[str, float, str]:
     """``(state, fraction, error)``; state is "ready", "training", "failed" or "idle"."""
-    args = _word2vec_args(dataset_key, n_train, **params)
-    reg = _registry()
-    with reg.lock:
-        if args in reg.word2vec:
-            return "ready", 1.0, ""
-        running = reg.background.get(args)
-    if running is None:
+    if word2vec_is_ready(dataset_key, n_train, subset_seed=subset_seed, **params):
+        return "ready", 1.0, ""
+    job = jobs.find_job(_word2vec_spec(dataset_key, n_train, subset_seed, **params))
+    if job is None:
         return "idle", 0.0, ""
-    if running.thread.is_alive():
-        return "training", running.fraction, ""
-    return ("failed", running.fraction, running.error) if running.error else ("ready", 1.0, "")
+    snap = job.snapshot()
+    if snap["status"] in (jobs.Status.QUEUED, jobs.Status.RUNNING):
+        return "training", jobs.task_fraction(snap["tasks"][0]), ""
+    if snap["status"] == jobs.Status.DONE:
+        return "ready", 1.0, ""
+    return "failed", 0.0, snap["tasks"][0]["error"] or snap["error"] or "it was cancelled"
 
 
 def word2vec_progress(dataset_key: str, n_train: int | None, text: str = "Training word2vec…", **params) -> str:
@@ -299,15 +252,28 @@ def word2vec_progress(dataset_key: str, n_train: int | None, text: str = "Traini
     return state
 
 
-def word2vec_is_ready(dataset_key: str, n_train: int | None, **params) -> bool:
+@st.cache_resource
+def _ready_word2vec() -> set:
+    return set()  # word2vec settings known to be cached on disk (checking means hashing every text)
+
+
+def word2vec_is_ready(dataset_key: str, n_train: int | None, subset_seed: int = 0, **params) -> bool:
     """Whether :func:`word2vec` with these arguments would answer at once (in memory or cached on disk)."""
-    p = dict(dim=50, window=5, min_count=2, sg=0, epochs=5, seed=0, subset_seed=0)
-    p.update(params)
-    if (dataset_key, n_train, *p.values()) in _registry().word2vec:
+    key = (dataset_key, n_train, subset_seed, _params(**params))
+    if key in _ready_word2vec():
         return True
-    data = ds.subsample(dataset(dataset_key), n_train, p["subset_seed"])
-    train_params = {k: v for k, v in p.items() if k != "subset_seed"}
-    return vec.word2vec_cache_path(data.train_texts, data.key, train_params).is_file()
+    ready = pretraining.word2vec_is_ready(_corpus(dataset_key, n_train, subset_seed), _params(**params))
+    if ready:
+        _ready_word2vec().add(key)
+    return ready
+
+
+def ready_vector_sources(dataset_key: str, config: dict) -> set[str]:
+    """Vector sources whose vectors for this config are ready now (so the time estimate leaves them out)."""
+    if config.get("pretraining_corpus") != pretraining.DEFAULT_CORPUS:
+        return set()
+    params = pretraining.Word2VecParams.from_config(config)
+    return {"word2vec"} if word2vec_is_ready(dataset_key, None, **params.__dict__) else set()
 
 
 # --- uploaded files ----------------------------------------------------------------------------------------
@@ -402,13 +368,3 @@ def available_vector_sets() -> dict[str, Callable[[], object]]:
         if not entry.key.startswith("upload-") or entry.label in mine:
             sets.setdefault(entry.label, entry.loader)
     return sets
-
-
-def vector_set_key(label: str) -> str:
-    """A short stable id of a vector set for run configs and cache keys (``"glove-6b-50d"``, ``"upload-…"``)."""
-    if label == vec.GLOVE_LABEL:
-        return GLOVE_KEY
-    entry = _registry().entries.get(label)
-    if entry is not None:
-        return entry.key
-    raise KeyError(label)

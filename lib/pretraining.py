@@ -1,0 +1,173 @@
+"""The text pretrained vectors learn from, and the loaders of the vector sources.
+
+Pretrained vectors help a classifier because they were learned from far more
+*unlabelled* text than there are labelled examples. A fair comparison sets them
+up the same way: word2vec here learns from the **pretraining corpus**, by default
+the text of every training example of the dataset (all 25,000 IMDB training
+reviews, or every training text of an upload), with the labels unused and the
+test split never read. The labelled subset a model trains on may be much smaller
+(500 reviews, say); the vectors are the same for every subset size, so they are
+trained once per corpus and parameters and then loaded from disk.
+
+"Only the labelled texts" stays available as a choice, because it shows why
+pretraining needs a lot of text: with 500 reviews word2vec has almost nothing to
+learn from.
+
+    >>> Word2VecParams().as_kwargs()
+    {'dim': 50, 'window': 5, 'min_count': 2, 'sg': 0, 'epochs': 5, 'seed': 0, 'workers': 1}
+    >>> sorted(CORPORA)
+    ['all_training_texts', 'labelled_only']
+
+The loaders :func:`glove_vectors` and :func:`word2vec_vectors` are what the
+source registry (:data:`lib.models.VECTOR_SOURCES`) calls, as
+``load(corpus, config, on_progress)``.
+"""
+from __future__ import annotations
+
+import functools
+import threading
+from dataclasses import asdict, dataclass
+from typing import Callable, Sequence
+
+#: The texts word2vec may learn from: key -> plain description.
+CORPORA: dict[str, str] = {
+    "all_training_texts": "the text of every training example (labels unused, test texts never)",
+    "labelled_only": "only the labelled training examples the model trains on",
+}
+DEFAULT_CORPUS = "all_training_texts"
+
+#: Seconds per text per word2vec epoch on 2 cores with one worker thread (benchmarks: 21.8 s for 25,000 x 5).
+WORD2VEC_SECONDS_PER_TEXT_EPOCH = 1.75e-4
+
+
+@dataclass(frozen=True)
+class Word2VecParams:
+    """How word2vec is trained (gensim's names). One worker thread, so a seed gives the same vectors every time.
+
+    ``sg=0`` is CBOW (predict a word from its context; fast), ``sg=1`` skip-gram.
+    """
+
+    dim: int = 50
+    window: int = 5
+    min_count: int = 2
+    sg: int = 0
+    epochs: int = 5
+    seed: int = 0
+
+    @classmethod
+    def from_config(cls, config) -> "Word2VecParams":
+        """The parameters a run config asks for (its embedding size, word2vec window, min count and epochs)."""
+        get = config.get if isinstance(config, dict) else (lambda k, d=None: getattr(config, k, d))
+        return cls(dim=int(get("embedding_dim", 50)), window=int(get("word2vec_window", 5)),
+                   min_count=int(get("word2vec_min_count", 2)), epochs=int(get("word2vec_epochs", 5)))
+
+    def as_kwargs(self) -> dict:
+        """Keyword arguments for :func:`lib.vectors.train_word2vec` (and what a run's config records)."""
+        return {**asdict(self), "workers": 1}
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """Unlabelled texts to pretrain on. ``key`` names the texts in cache files ("imdb", "imdb-n500-s0")."""
+
+    key: str
+    name: str
+    texts: Sequence[str]
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+
+def pretraining_corpus(dataset, labelled, choice: str = DEFAULT_CORPUS) -> Corpus:
+    """The corpus a run's pretrained vectors learn from.
+
+    ``dataset`` is the whole :class:`lib.datasets.TextDataset`, ``labelled`` the
+    (possibly smaller) subset the model trains on. Only training texts are ever
+    used; ``choice`` is a key of :data:`CORPORA`.
+    """
+    if choice not in CORPORA:
+        from lib.training import TrainingError
+
+        raise TrainingError(f"Unknown pretraining corpus {choice!r}; choose one of {', '.join(CORPORA)}.")
+    source = dataset if choice == "all_training_texts" else labelled
+    texts = list(source.train_texts)
+    return Corpus(key=source.key, name=f"{len(texts):,} training texts of {dataset.name} (labels unused)",
+                  texts=texts)
+
+
+# --- the loaders of lib.models.VECTOR_SOURCES ----------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def glove():
+    """GloVe 6B 50-d from the installed package, once per process; shared read-only."""
+    from lib.vectors import load_glove_50d
+
+    kv = load_glove_50d()
+    kv.vectors.flags.writeable = False
+    return kv
+
+
+def glove_vectors(corpus: Corpus, config, on_progress: Callable[[dict], None] | None = None):
+    """GloVe needs no corpus: it was trained on Wikipedia and Gigaword by its authors."""
+    return glove()
+
+
+def glove_seconds(n_texts: int, config) -> float:
+    return 1.0
+
+
+#: word2vec sets in memory in this process, newest last: (corpus key, number of texts, params) -> KeyedVectors.
+_IN_MEMORY: dict[tuple, object] = {}
+_IN_MEMORY_MAX = 4
+_lock = threading.Lock()
+
+
+def word2vec(corpus: Corpus, params: Word2VecParams = Word2VecParams(),
+             on_progress: Callable[[float], None] | None = None):
+    """word2vec trained on ``corpus`` with ``params``: from memory, else from the disk cache, else trained.
+
+    ``on_progress(fraction)`` is called while it trains. Kept in memory per process
+    (the last few sets) and on disk (:func:`lib.vectors.train_word2vec`, which names
+    the file by a digest of the texts and parameters), so every subset size and
+    every page reuses one set of vectors per corpus and parameters.
+    """
+    from lib.vectors import train_word2vec
+
+    key = (corpus.key, len(corpus), params)
+    with _lock:
+        kv = _IN_MEMORY.get(key)
+    if kv is None:
+        kv = train_word2vec(list(corpus.texts), cache_key=corpus.key, on_progress=on_progress, **params.as_kwargs())
+        kv.vectors.flags.writeable = False
+        with _lock:
+            _IN_MEMORY[key] = kv
+            while len(_IN_MEMORY) > _IN_MEMORY_MAX:
+                _IN_MEMORY.pop(next(iter(_IN_MEMORY)))
+    elif on_progress:
+        on_progress(1.0)
+    return kv
+
+
+def word2vec_is_ready(corpus: Corpus, params: Word2VecParams = Word2VecParams()) -> bool:
+    """Whether :func:`word2vec` would answer at once (in memory here, or cached on disk)."""
+    from lib.vectors import word2vec_cache_path
+
+    with _lock:
+        if (corpus.key, len(corpus), params) in _IN_MEMORY:
+            return True
+    kwargs = {k: v for k, v in params.as_kwargs().items() if k != "workers"}
+    return word2vec_cache_path(list(corpus.texts), corpus.key, kwargs).is_file()
+
+
+def word2vec_vectors(corpus: Corpus, config, on_progress: Callable[[dict], None] | None = None):
+    """The registry's loader: word2vec on the run's pretraining corpus, reporting ``{"stage": "word2vec", ...}``."""
+    def report(fraction: float) -> None:
+        if on_progress:
+            on_progress({"stage": "word2vec", "fraction": float(fraction)})
+
+    return word2vec(corpus, Word2VecParams.from_config(config), report)
+
+
+def word2vec_seconds(n_texts: int, config) -> float:
+    return WORD2VEC_SECONDS_PER_TEXT_EPOCH * n_texts * Word2VecParams.from_config(config).epochs + 0.5
