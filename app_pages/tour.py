@@ -14,11 +14,15 @@ DEMO_SIZES = {"Quick demo": "Quick demo", "Tiny (tests)": "Tiny (rough numbers)"
 
 
 def demo_label(preset: str) -> str:
-    """The preset's size and the time it should take here, from the preset itself and the calibrated estimate."""
+    """The preset's size, from the preset itself (a fixed label: a widget whose labels change would reset)."""
+    return f"{DEMO_SIZES[preset]}: {training.PRESETS[preset]['train_size']:,} reviews"
+
+
+def demo_seconds(preset: str) -> float:
+    """How long the demo should take on this machine now: the calibrated estimate, minus what is ready."""
     config = training.make_config(**training.PRESETS[preset])
-    seconds = training.estimate_seconds(config, list(STRATEGIES), ready_sources=sources.ready_vector_sources("imdb", config),
-                                        worker_ready=jobs.worker_pid() is not None)
-    return f"{DEMO_SIZES[preset]}: {config['train_size']:,} reviews, about {seconds:.0f} s on this machine"
+    return training.estimate_seconds(config, list(STRATEGIES), ready_sources=sources.ready_vector_sources("imdb", config),
+                                     worker_ready=jobs.worker_pid() is not None)
 
 st.title("Guided tour")
 st.session_state.setdefault(STEP, 0)
@@ -29,6 +33,7 @@ with presentation.settings("Tour settings"):
     preset = st.radio("Demo size", list(DEMO_SIZES), format_func=demo_label, horizontal=True, key="tour_preset", persist_state="session",
                       help="How many movie reviews the five demo models learn from. More reviews: better "
                            "models, longer wait.")
+    st.caption(f"About {demo_seconds(preset):.0f} s on this machine.")
 
 
 def start_demo() -> None:

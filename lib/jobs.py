@@ -280,7 +280,7 @@ class LocalWorker:
 
 def worker_main(tasks, events, cancel) -> None:
     """The worker process: run tasks until told to stop (``None``), reporting through ``events``."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s worker %(levelname)s %(name)s: %(message)s")
     while True:
         item = tasks.get()
         if item is None:
