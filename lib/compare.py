@@ -154,6 +154,79 @@ class EmbeddingRef:
         return run_vectors(self.name, self.stage)
 
 
+def embedding_choices(vector_set_labels: Sequence[str], run_ids: Sequence[str]) -> list[EmbeddingRef]:
+    """Everything the page offers, in menu order: GloVe, the other vector sets, then each run after and before.
+
+    >>> [str(r) for r in embedding_choices(["w2v"], ["r1"])]
+    ['glove', 'set:w2v', 'run:r1:final', 'run:r1:initial']
+    """
+    runs = [EmbeddingRef.run(run_id, after) for run_id in run_ids for after in (True, False)]
+    return [EmbeddingRef.glove(), *map(EmbeddingRef.vector_set, vector_set_labels), *runs]
+
+
+def default_choice(run_ids: Sequence[str]) -> list[str]:
+    """What a first visit compares: GloVe with the newest run after training (runs newest first), else GloVe alone."""
+    return [GLOVE, str(EmbeddingRef.run(run_ids[0]))] if run_ids else [GLOVE]
+
+
+def still_offered(keys: Sequence[str], offered: Container[str], limit: int = 4) -> list[str]:
+    """The chosen keys that are still on offer (a run may have been deleted meanwhile), at most ``limit``.
+
+    >>> still_offered(["glove", "run:gone:final", "set:a"], {"glove", "set:a"})
+    ['glove', 'set:a']
+    """
+    return [key for key in keys if key in offered][:limit]
+
+
+def drop_missing(keys: Sequence[str], loaded: Sequence) -> tuple[list[str], list]:
+    """The keys and loaded objects without those that did not load (``None``), order kept.
+
+    >>> drop_missing(["a", "b", "c"], [1, None, 3])
+    (['a', 'c'], [1, 3])
+    """
+    kept = [(key, item) for key, item in zip(keys, loaded) if item is not None]
+    return [key for key, _ in kept], [item for _, item in kept]
+
+
+def chosen_runs(chosen: Sequence[EmbeddingRef]) -> list[str]:
+    """The ids of the runs among ``chosen`` (before or after), each once, in order.
+
+    >>> chosen_runs([EmbeddingRef.run("r1", False), EmbeddingRef.glove(), EmbeddingRef.run("r1")])
+    ['r1']
+    """
+    return list(dict.fromkeys(ref.name for ref in chosen if ref.is_run))
+
+
+def rows_of(kv, words: Sequence[str]) -> np.ndarray:
+    """The vectors of ``words`` (all known to ``kv``) as one ``(len(words), d)`` matrix."""
+    return kv.vectors[[kv.key_to_index[w] for w in words]]
+
+
+# --- which texts define frequency and sentiment --------------------------------------------------
+
+
+def dataset_menu(dataset_choices: Mapping[str, str], run_configs: Sequence[Mapping]) -> dict[str, str]:
+    """``key -> label`` of the datasets words can be counted in: IMDB, the stored ones, those runs used.
+
+    ``dataset_choices`` maps label to key (as ``ui.sources.dataset_choices``); a run on a subset
+    counts words in the whole dataset it was cut from.
+
+    >>> dataset_menu({"tiny (160 texts)": "upload-t"}, [{"dataset_key": "imdb-n2000-s0"}, {"dataset_key": "x", "dataset_name": "X"}])
+    {'imdb': 'IMDB (50,000 reviews)', 'upload-t': 'tiny (160 texts)', 'x': 'X'}
+    """
+    menu = {"imdb": "IMDB (50,000 reviews)", **{key: label for label, key in dataset_choices.items()}}
+    for config in run_configs:
+        base = base_dataset_key(str(config.get("dataset_key", "imdb")))
+        menu.setdefault(base, str(config.get("dataset_name") or base))
+    return menu
+
+
+def default_dataset(chosen: Sequence[EmbeddingRef], run_configs: Mapping[str, Mapping]) -> str:
+    """The dataset the first chosen run was trained on (IMDB when no run is chosen)."""
+    config = next((run_configs[ref.name] for ref in chosen if ref.is_run and ref.name in run_configs), None)
+    return base_dataset_key(str(config.get("dataset_key", "imdb"))) if config else "imdb"
+
+
 # --- which words -----------------------------------------------------------------------------------
 
 
@@ -266,6 +339,13 @@ class PairReading:
     rank: int
 
 
+def pair_reading(kv, embedding: str, word_a: str, word_b: str) -> PairReading:
+    """Cosine of two words ``kv`` knows, and the rank of ``word_b`` among ``word_a``'s neighbours."""
+    from lib.neighbors import cosine, rank_of
+
+    return PairReading(embedding, cosine(kv, word_a, word_b, embedding), rank_of(kv, word_a, word_b, embedding))
+
+
 def pair_summary(word_a: str, word_b: str, readings: Sequence[PairReading]) -> str:
     """One sentence comparing the closest and the farthest reading of a word pair.
 
@@ -299,6 +379,13 @@ def map_colours(table: SentimentTable, words: Sequence[str], by_sentiment: bool)
     return np.log10(np.maximum(table.doc_counts(words), 1)), "log10 texts containing it", False
 
 
+def disparity_text(names: Sequence[str], maps: Sequence[np.ndarray]) -> str:
+    """How far each map after the first still is from it after turning: ``"run · after 0.12, w2v 0.40"``."""
+    from lib.projection import disparity
+
+    return ", ".join(f"{name} {disparity(maps[0], m):.2f}" for name, m in zip(names[1:], maps[1:]))
+
+
 # --- neighbours -------------------------------------------------------------------------------------
 
 
@@ -309,6 +396,19 @@ def shared_neighbours(neighbour_lists: Sequence[Sequence[tuple[str, float]]]) ->
     ['b']
     """
     return set.intersection(*(set(w for w, _ in lst) for lst in neighbour_lists)) if neighbour_lists else set()
+
+
+def neighbour_lists(named_vectors: Mapping[str, object], query: str, k: int) -> dict[str, list[tuple[str, float]]]:
+    """``name -> the k nearest (word, cosine)`` of ``query`` in every embedding that knows it."""
+    from lib.neighbors import NeighborError, most_similar
+
+    lists = {}
+    for name, kv in named_vectors.items():
+        try:
+            lists[name] = most_similar(kv, query, k, name=name)
+        except NeighborError:
+            continue  # this embedding lacks the word; the page says so in its column
+    return lists
 
 
 def neighbour_rows(neighbour_lists: Mapping[str, Sequence[tuple[str, float]]]) -> list[dict]:
@@ -359,6 +459,15 @@ def movement_sentence(title: str, result: Movement) -> str:
         return f"**{title}**: training changed {result.changed:,} of {result.total:,} word vectors; none of them is on the map."
     return (f"**{title}**: training changed {result.changed:,} of {result.total:,} word vectors. "
             "Of the words on the map, the ones that turned most:")
+
+
+def file_slug(name: str) -> str:
+    """A file name part from an embedding's name.
+
+    >>> file_slug("GloVe, fine-tuned · after")
+    'glove-fine-tuned-after'
+    """
+    return re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-").lower() or "embedding"
 
 
 def best_and_worst(names: Sequence[str], scores: Sequence[float]) -> tuple[tuple[str, float], tuple[str, float]]:
