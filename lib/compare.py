@@ -227,6 +227,40 @@ def default_dataset(chosen: Sequence[EmbeddingRef], run_configs: Mapping[str, Ma
     return base_dataset_key(str(config.get("dataset_key", "imdb"))) if config else "imdb"
 
 
+# --- what the Explore page shares with this one: one or two vector sets, answer by answer ------------
+
+
+def set_short_label(label: str) -> str:
+    """A vector set's menu label without its details.
+
+    >>> set_short_label("GloVe 6B 50-d (400,000 words)")
+    'GloVe 6B 50-d'
+    >>> set_short_label("word2vec trained on IMDB (all training texts; 50-d, CBOW, window 5)")
+    'word2vec trained on IMDB (all training texts)'
+    """
+    if label.startswith("word2vec"):
+        return label.split(";")[0] + ")"
+    return label.split(" (")[0]
+
+
+def known_form(vocabulary: Container[str], word: str) -> str | None:
+    """The form of ``word`` a set knows (as typed, else lower-cased), or None.
+
+    >>> known_form({"good"}, " Good "), known_form({"good"}, "zzz")
+    ('good', None)
+    """
+    return next((w for w in (word.strip(), word.strip().lower()) if w and w in vocabulary), None)
+
+
+def context_slots(contexts: Sequence[tuple[str, str, int, int]]) -> list[tuple[str, int, int]]:
+    """``(slot, times with a, times with b)`` rows from :func:`lib.vectors.shared_contexts`' tuples.
+
+    >>> context_slots([("was", "", 12, 30)])
+    [('was ___ (end)', 12, 30)]
+    """
+    return [(f"{left or '(start)'} ___ {right or '(end)'}", a, b) for left, right, a, b in contexts]
+
+
 # --- which words -----------------------------------------------------------------------------------
 
 
