@@ -13,6 +13,11 @@ DIVERGING = "RdBu"
 BASE_FONT_SIZE = 16
 
 
+def id_colour(i: int) -> str:
+    """A light background colour for token id ``i`` (grey for padding), the same wherever the id appears."""
+    return "#DDDDDD" if i == 0 else OKABE_ITO[(i - 1) % len(OKABE_ITO)] + "55"
+
+
 def style(fig, title: str | None = None, height: int | None = None):
     """Apply the project's readable defaults to a plotly figure and return it."""
     fig.update_layout(
