@@ -116,8 +116,8 @@ def vector_set_labels() -> list[str]:
     """Loaded vector sets other than GloVe, and the default word2vec (trained when picked)."""
     labels: list[str] = []
     with friendly_errors("Listing the loaded vector sets"):
-        available = [label for label in sources.available_vector_sets() if label != vec.GLOVE_LABEL]
-        labels = list(dict.fromkeys([*available, sources.word2vec_label(*W2V_ARGS)]))
+        labels = compare.other_vector_sets(list(sources.available_vector_sets()), vec.GLOVE_LABEL,
+                                           sources.word2vec_label(*W2V_ARGS))
     return labels
 
 
@@ -461,8 +461,7 @@ def neighbour_table(name: str, query: str, neighbour_list, shared: set[str]) -> 
     if neighbour_list is None:
         st.info(f"{name} does not know “{query}”.")
         return
-    df = pd.DataFrame({"word": [w for w, _ in neighbour_list], "cosine": [s for _, s in neighbour_list],
-                       "in all": ["✓" if w in shared else "" for w, _ in neighbour_list]})
+    df = pd.DataFrame(compare.neighbour_columns(neighbour_list, shared))
     df.index = np.arange(1, len(df) + 1)
     st.dataframe(df, column_config={"cosine": st.column_config.NumberColumn(format="%.2f")})
 

@@ -133,11 +133,7 @@ def padding_section(texts: list[str], example: explain.TokenizedExample, s: Sett
         st.warning("No sentence has a word with its own row (try a larger vocabulary size), so there is nothing "
                    "to look up below.")
         st.stop()
-    st.info(
-        f"Sentence{'s' if len(all_padding) > 1 else ''} {', '.join(str(i + 1) for i in all_padding)} "
-        "became nothing but padding, so from here on "
-        f"{'they are' if len(all_padding) > 1 else 'it is'} left out (an average over no words is not a number)."
-    )
+    st.info(explain.all_padding_note(all_padding))
     return explain.without_rows(texts, example.ids, all_padding)
 
 

@@ -19,7 +19,7 @@ import streamlit as st
 
 from lib import plots
 from lib import vectors as vec
-from lib.compare import context_slots, drop_missing, known_form, known_to_all, rows_of, set_short_label as short
+from lib.compare import context_slots, drop_missing, includes_word2vec, known_form, known_to_all, rows_of, set_short_label as short
 from lib.glossary import explain
 from lib.neighbors import NeighborError, analogy, cosine, most_similar, rank_of
 from lib.projection import ProjectionError, aligned_maps
@@ -279,7 +279,7 @@ def why_good_and_bad(chosen) -> None:
         with col:
             good_bad_column(label, kv)
     shared_slots()
-    if not any(label.startswith("word2vec") for label, _ in chosen):
+    if not includes_word2vec([label for label, _ in chosen]):
         st.caption("Pick *word2vec trained on IMDB* as the second set above to see the same in vectors learned "
                    "from movie reviews alone.")
 

@@ -154,6 +154,15 @@ class EmbeddingRef:
         return run_vectors(self.name, self.stage)
 
 
+def other_vector_sets(loaded_labels: Sequence[str], glove_label: str, default_word2vec_label: str) -> list[str]:
+    """The loaded sets besides GloVe (GloVe has its own entry), and the default word2vec, trained when picked.
+
+    >>> other_vector_sets(["GloVe", "up.txt"], "GloVe", "w2v")
+    ['up.txt', 'w2v']
+    """
+    return list(dict.fromkeys([*(label for label in loaded_labels if label != glove_label), default_word2vec_label]))
+
+
 def embedding_choices(vector_set_labels: Sequence[str], run_ids: Sequence[str]) -> list[EmbeddingRef]:
     """Everything the page offers, in menu order: GloVe, the other vector sets, then each run after and before.
 
@@ -241,6 +250,15 @@ def set_short_label(label: str) -> str:
     if label.startswith("word2vec"):
         return label.split(";")[0] + ")"
     return label.split(" (")[0]
+
+
+def includes_word2vec(labels: Sequence[str]) -> bool:
+    """Whether any of the chosen sets is a word2vec set (their labels start with "word2vec").
+
+    >>> includes_word2vec(["GloVe 6B 50-d (400,000 words)"]), includes_word2vec(["word2vec trained on IMDB (…)"])
+    (False, True)
+    """
+    return any(label.startswith("word2vec") for label in labels)
 
 
 def known_form(vocabulary: Container[str], word: str) -> str | None:
@@ -443,6 +461,16 @@ def neighbour_lists(named_vectors: Mapping[str, object], query: str, k: int) -> 
         except NeighborError:
             continue  # this embedding lacks the word; the page says so in its column
     return lists
+
+
+def neighbour_columns(neighbour_list: Sequence[tuple[str, float]], shared: Container[str]) -> dict[str, list]:
+    """One embedding's neighbour table as columns: word, cosine, and ✓ for words every list shares.
+
+    >>> neighbour_columns([("bad", 0.8), ("great", 0.7)], {"great"})
+    {'word': ['bad', 'great'], 'cosine': [0.8, 0.7], 'in all': ['', '✓']}
+    """
+    return {"word": [w for w, _ in neighbour_list], "cosine": [s for _, s in neighbour_list],
+            "in all": ["✓" if w in shared else "" for w, _ in neighbour_list]}
 
 
 def neighbour_rows(neighbour_lists: Mapping[str, Sequence[tuple[str, float]]]) -> list[dict]:

@@ -119,6 +119,17 @@ def all_padding_rows(ids: np.ndarray) -> list[int]:
     return [i for i, row in enumerate(ids) if not row.any()]
 
 
+def all_padding_note(rows: list[int]) -> str:
+    """Why some sentences disappear from step 3 on.
+
+    >>> all_padding_note([1, 3])
+    'Sentences 2, 4 became nothing but padding, so from here on they are left out (an average over no words is not a number).'
+    """
+    many = len(rows) > 1
+    return (f"Sentence{'s' if many else ''} {', '.join(str(i + 1) for i in rows)} became nothing but padding, so from "
+            f"here on {'they are' if many else 'it is'} left out (an average over no words is not a number).")
+
+
 def without_rows(texts: list[str], ids: np.ndarray, rows: list[int]) -> tuple[list[str], np.ndarray]:
     """``texts`` and ``ids`` without the sentences numbered in ``rows``."""
     keep = [i for i in range(len(texts)) if i not in set(rows)]
