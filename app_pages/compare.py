@@ -137,7 +137,7 @@ def pick_embeddings(runs: list, run_names: dict[str, str]) -> list[str]:
         st.session_state[key] = compare.default_choice([r.run_id for r in runs])
     chosen = st.multiselect(
         "Embeddings to compare (2 to 4)", offered, max_selections=4, key=key, persist_state="session",
-        format_func=lambda k: EmbeddingRef.parse(k).label(run_names.get(EmbeddingRef.parse(k).name, "")),
+        format_func=partial(long_name, run_names=run_names),
         help="A run's “before training” matrix is where it started (GloVe rows, word2vec rows or random numbers). "
         "word2vec is trained on the IMDB training reviews the first time it is picked (about 30 s), then reused.",
     )
@@ -159,6 +159,11 @@ def one_click_pairs(newest) -> None:
               args=([compare.GLOVE, after],), type="tertiary", icon=":material/compare_arrows:")
 
 
+def long_name(key: str, run_names: dict[str, str]) -> str:
+    ref = EmbeddingRef.parse(key)
+    return ref.label(run_names.get(ref.name, ""))
+
+
 def short_name(key: str, run_names: dict[str, str]) -> str:
     ref = EmbeddingRef.parse(key)
     return ref.short_label(run_names.get(ref.name, ""))
@@ -167,7 +172,8 @@ def short_name(key: str, run_names: dict[str, str]) -> str:
 def load_one(key: str, name: str):
     """One embedding's KeyedVectors, or None while word2vec trains in the background (or after an error)."""
     with st.spinner(f"Loading {name}…"), friendly_errors(f"Loading {name}"):
-        if key == f"set:{sources.word2vec_label(*W2V_ARGS)}" and not sources.word2vec_is_ready(*W2V_ARGS):
+        default_word2vec = EmbeddingRef.vector_set(sources.word2vec_label(*W2V_ARGS))
+        if EmbeddingRef.parse(key) == default_word2vec and not sources.word2vec_is_ready(*W2V_ARGS):
             # trained in the background (about 30 s, only once): clicks meanwhile do not lose the work
             sources.word2vec_in_background(*W2V_ARGS)
             sources.word2vec_progress(*W2V_ARGS, text="Training word2vec on the IMDB training reviews…")
