@@ -20,9 +20,10 @@ import streamlit as st
 from lib import plots
 from lib import vectors as vec
 from lib.compare import context_slots, drop_missing, includes_word2vec, known_form, known_to_all, rows_of, set_short_label as short
+from lib.errors import UserError
 from lib.glossary import explain
 from lib.neighbors import NeighborError, analogy, cosine, most_similar, rank_of
-from lib.projection import ProjectionError, aligned_maps
+from lib.projection import aligned_maps
 from ui import presentation, sources
 from ui.errors import friendly_errors, show_error
 
@@ -57,7 +58,7 @@ def upload_tab() -> None:
         return
     try:
         label = sources.add_uploaded_vectors(upload.name, upload.getvalue())
-    except ValueError as exc:
+    except UserError as exc:  # written for the user: one sentence saying what is wrong with the file
         st.session_state[P + "upload_done"] = (upload.file_id, "error", str(exc))
         show_error(str(exc), exc)
     except Exception as exc:  # noqa: BLE001 - never a traceback on the page
@@ -381,17 +382,18 @@ def word_map(chosen) -> None:
     if len(usable) < 3:
         st.warning("A map needs at least 3 words that every chosen set knows; add more words.")
         return
-    try:
-        maps = aligned_maps([rows_of(kv, usable) for _, kv in chosen], method=method)
-        fig = plots.map_figure([short(lab) for lab, _ in chosen], maps, usable,
-                               color_values=sources.imdb_sentiment().scores(usable),
-                               color_label="leans positive (+) / negative (−) in IMDB", height=560)
-        st.plotly_chart(fig, width="stretch", key=P + "map")
-        st.caption("Words close together have similar vectors; the colour shows how each word leans in the IMDB "
-                   "reviews (blue positive, red negative), so a map where red and blue mix is one where the "
-                   "vectors do not separate praise from criticism.")
-    except (ProjectionError, ValueError) as exc:
-        show_error(f"The map could not be drawn: {exc}", exc)
+    with friendly_errors("Drawing the map"):  # anything but a UserError: an apology, details in the log
+        try:
+            maps = aligned_maps([rows_of(kv, usable) for _, kv in chosen], method=method)
+            fig = plots.map_figure([short(lab) for lab, _ in chosen], maps, usable,
+                                   color_values=sources.imdb_sentiment().scores(usable),
+                                   color_label="leans positive (+) / negative (−) in IMDB", height=560)
+            st.plotly_chart(fig, width="stretch", key=P + "map")
+            st.caption("Words close together have similar vectors; the colour shows how each word leans in the IMDB "
+                       "reviews (blue positive, red negative), so a map where red and blue mix is one where the "
+                       "vectors do not separate praise from criticism.")
+        except UserError as exc:  # too few words for t-SNE, vectors that are not finite, ...
+            show_error(f"The map could not be drawn: {exc}", exc)
 
 
 # --- the page ----------------------------------------------------------------------------------------------------
