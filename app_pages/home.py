@@ -34,26 +34,19 @@ st.page_link("app_pages/glossary.py", label="Glossary: every technical word in p
 # --- a real map, drawn last so the links above appear at once ---------------------------------------
 @st.cache_data(show_spinner="Drawing a map of GloVe's 400,000 words…")
 def glove_map():
-    import plotly.express as px
-
-    from lib.plots import OKABE_ITO, style
-    from lib.projection import pca_2d
+    """``(figure, words on it, rank of "bad" among the neighbours of "good")`` for GloVe's ready word lists."""
+    from lib.compare import grouped_words
+    from lib.neighbors import rank_of
+    from lib.plots import map_figure
+    from lib.projection import aligned_maps
     from lib.vectors import WORD_LISTS
     from ui.sources import glove
 
     kv = glove()
-    groups = {name: [w for w in words if w in kv.key_to_index] for name, words in WORD_LISTS.items()}
-    words = [w for ws in groups.values() for w in ws]
-    coords = pca_2d(kv[words])
-    fig = px.scatter(x=coords[:, 0], y=coords[:, 1], text=words,
-                     color=[name for name, ws in groups.items() for _ in ws], color_discrete_sequence=OKABE_ITO)
-    fig.update_traces(textposition="top center", marker=dict(size=12))
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    fig.update_layout(legend_title_text="word list")
-    from lib.neighbors import rank_of
-
-    return style(fig, height=560), len(words), rank_of(kv, "good", "bad", name="GloVe")
+    words, groups = grouped_words(kv.key_to_index, WORD_LISTS)
+    figure = map_figure([""], aligned_maps([kv[words]]), words, groups=groups, groups_title="word list",
+                        label_all_below=len(words) + 1, height=560)
+    return figure, len(words), rank_of(kv, "good", "bad", name="GloVe")
 
 
 try:

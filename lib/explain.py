@@ -73,6 +73,78 @@ def tokenize_example(
     )
 
 
+def id_label(index_word: dict[int, str], i: int) -> str:
+    """How an id is shown in the tables: ``"0 · (padding)"``, ``"4 · text"``.
+
+    Ids beyond the words seen still have a row (the table is sized by the vocabulary setting).
+
+    >>> [id_label({1: "this"}, i) for i in (0, 1, 7)]
+    ['0 · (padding)', '1 · this', '7 · (no word)']
+    """
+    if i == 0:
+        return "0 · (padding)"
+    return f"{i} · {index_word.get(i, '(no word)')}"
+
+
+def dropped_words(example: TokenizedExample) -> list[str]:
+    """Every word left out of some sentence because its id is beyond the vocabulary size, sorted."""
+    return sorted({w for words in example.dropped for w in words})
+
+
+def padded_listing(texts: list[str], ids: np.ndarray) -> str:
+    """Each sentence beside its padded ids, one per line (the "2. Padding" code block).
+
+    >>> print(padded_listing(["This is a text"], np.array([[0, 0, 1, 2, 3, 4]])))
+    'This is a text'                         -> [0 0 1 2 3 4]
+    """
+    return "\n".join(f"{text!r:<40} -> {np.array2string(row)}" for text, row in zip(texts, ids))
+
+
+def truncation_note(truncated: list[int]) -> str:
+    """Which sentences lost ids to the length limit ("" when none did).
+
+    >>> truncation_note([0, 2])
+    'Cut to fit: sentence 2 lost 2 id(s)'
+    """
+    cuts = [f"sentence {i + 1} lost {k} id(s)" for i, k in enumerate(truncated) if k]
+    return "Cut to fit: " + "; ".join(cuts) if cuts else ""
+
+
+def all_padding_rows(ids: np.ndarray) -> list[int]:
+    """Sentences left with no id at all: averaging nothing is 0/0, so steps 5 and 6 leave them out.
+
+    >>> all_padding_rows(np.array([[0, 1], [0, 0]]))
+    [1]
+    """
+    return [i for i, row in enumerate(ids) if not row.any()]
+
+
+def all_padding_note(rows: list[int]) -> str:
+    """Why some sentences disappear from step 3 on.
+
+    >>> all_padding_note([1, 3])
+    'Sentences 2, 4 became nothing but padding, so from here on they are left out (an average over no words is not a number).'
+    """
+    many = len(rows) > 1
+    return (f"Sentence{'s' if many else ''} {', '.join(str(i + 1) for i in rows)} became nothing but padding, so from "
+            f"here on {'they are' if many else 'it is'} left out (an average over no words is not a number).")
+
+
+def without_rows(texts: list[str], ids: np.ndarray, rows: list[int]) -> tuple[list[str], np.ndarray]:
+    """``texts`` and ``ids`` without the sentences numbered in ``rows``."""
+    keep = [i for i in range(len(texts)) if i not in set(rows)]
+    return [texts[i] for i in keep], ids[keep]
+
+
+def padded_sentences(ids: np.ndarray) -> list[int]:
+    """Numbers (from 1) of the sentences that contain padding.
+
+    >>> padded_sentences(np.array([[0, 1], [2, 3]]))
+    [1]
+    """
+    return [i + 1 for i in range(len(ids)) if (ids[i] == 0).any()]
+
+
 # -- 3. the lookup table, 5. the mask -------------------------------------------------
 @dataclass
 class Lookup:
@@ -175,6 +247,35 @@ def train_steps(
         in_batch=in_batch,
         losses=losses,
     )
+
+
+def toy_label_text(labels: np.ndarray) -> str:
+    """``"sentence 1 → 1, sentence 2 → 0"``: the made-up labels, as the page lists them."""
+    return ", ".join(f"sentence {i + 1} → {int(v)}" for i, v in enumerate(labels))
+
+
+#: A row "moved" when it changed by more than float32 round-off of a step that did not touch it.
+MOVED_ABOVE = 1e-7
+
+
+def training_summary(trained: TrainingSteps) -> str:
+    """One sentence on which rows a few training steps moved, and how the loss changed.
+
+    >>> steps = TrainingSteps(before=np.zeros((3, 1)), after=np.zeros((3, 1)), change=np.array([0.0, 0.2, 0.0]),
+    ...                       in_batch=np.array([True, True, False]), losses=[0.7, 0.6])
+    >>> training_summary(steps)
+    '1 of 3 rows moved; the 1 row(s) of ids not in the sentences stayed exactly where they were; the padding row stayed put, because the mask keeps padding out of the average. Loss went from 0.7000 to 0.6000.'
+    """
+    moved = int((trained.change > MOVED_ABOVE).sum())
+    unused = int((~trained.in_batch).sum())
+    parts = [f"{moved} of {len(trained.change)} rows moved"]
+    if unused:
+        parts.append(f"the {unused} row(s) of ids not in the sentences stayed exactly where they were")
+    if trained.in_batch[0]:
+        parts.append("the padding row " + ("moved, because without the mask padding counts as a word"
+                                           if trained.change[0] > MOVED_ABOVE
+                                           else "stayed put, because the mask keeps padding out of the average"))
+    return "; ".join(parts) + f". Loss went from {trained.losses[0]:.4f} to {trained.losses[-1]:.4f}."
 
 
 # -- 7. at full size -------------------------------------------------------------------

@@ -6,11 +6,13 @@ similarity* is near 1. Once every row of a matrix is scaled to length 1
 matrix-vector product, and the top ``k`` come out of :func:`numpy.argpartition`
 without sorting the whole vocabulary::
 
-    >>> unit = unit_rows(kv.vectors)                 # once per embedding (cached)
-    >>> idx, sim = nearest(unit, unit[kv.key_to_index["good"]], k=5,
-    ...                    exclude=[kv.key_to_index["good"]])
-    >>> [kv.index_to_key[i] for i in idx]            # GloVe 50-d
-    ['better', 'really', 'always', 'you', 'well']
+    >>> vectors = np.array([[1.0, 0.1], [0.9, 0.2], [0.7, -0.6], [-0.1, 1.0]])  # good, great, bad, table
+    >>> unit = unit_rows(vectors)                    # once per embedding (cached)
+    >>> idx, sim = nearest(unit, unit[0], k=2, exclude=[0])   # "good" is not its own neighbour
+    >>> idx.tolist(), [round(float(s), 2) for s in sim]
+    ([1, 2], [0.99, 0.69])
+
+On GloVe 50-d the same search for "good" gives better, really, always, you, well.
 
 :func:`most_similar` does exactly that for a gensim ``KeyedVectors`` and keeps the
 normalised matrix per ``KeyedVectors`` object, so the 400,000 GloVe words are
@@ -21,7 +23,7 @@ The rest compares embeddings:
 * :func:`overlap_at_k` - how many of the top-k neighbours two embeddings share;
 * :func:`movement` - how far each word's vector turned during training
   (cosine between its initial and final row);
-* :func:`sentiment_table` / :func:`sentiment_scores` - how strongly a word leans
+* :func:`sentiment_table` - how strongly a word leans
   positive or negative *in the training data* (smoothed log-odds, Monroe et al. 2008);
 * :func:`separation_score` - how well positive and negative words can be told
   apart from their vectors alone (cross-validated logistic regression).
@@ -137,22 +139,30 @@ def most_similar(kv, word: str, k: int = 10, name: str = "this embedding") -> li
     """
     index = _index_of(kv, word, name)
     unit = unit_matrix_of(kv)
-    idx, sims = nearest(unit, unit[index], k, exclude=(index,))
+    return _words_nearest(kv, unit[index], k, exclude=(index,))
+
+
+def _words_nearest(kv, vector: np.ndarray, k: int, exclude: Iterable[int]) -> list[tuple[str, float]]:
+    idx, sims = nearest(unit_matrix_of(kv), vector, k, exclude=exclude)
     keys = kv.index_to_key
     return [(keys[i], float(s)) for i, s in zip(idx, sims)]
 
 
-def most_similar_to_vector(kv, vector: np.ndarray, k: int = 10, exclude_words: Iterable[str] = ()) -> list[tuple[str, float]]:
-    """The ``k`` words closest (cosine) to an arbitrary vector, e.g. ``king - man + woman``.
+def analogy(kv, positive: Sequence[str], negative: Sequence[str], k: int = 5,
+            name: str = "this embedding") -> list[tuple[str, float]]:
+    """The ``k`` words nearest to the sum of the ``positive`` minus the ``negative`` words' directions.
 
-    Words in ``exclude_words`` (typically the words the vector was built from)
-    are skipped; unknown ones are ignored.
+    ``analogy(kv, ["king", "woman"], ["man"])`` answers *man is to king as woman is to ...*.
+    The same answer as gensim's ``kv.most_similar(positive=..., negative=...)``: each word's
+    vector is scaled to length 1 first, so a long vector (a frequent word) does not outvote the
+    others, and the words asked about are left out of the answer. Computed on the cached
+    normalised matrix (:func:`unit_matrix_of`) because gensim's version writes norms onto the
+    ``KeyedVectors``, which are shared by every session. Unknown words raise :class:`NeighborError`.
     """
     unit = unit_matrix_of(kv)
-    exclude = [kv.key_to_index[w] for w in exclude_words if w in kv.key_to_index]
-    idx, sims = nearest(unit, np.asarray(vector, dtype=np.float32), k, exclude=exclude)
-    keys = kv.index_to_key
-    return [(keys[i], float(s)) for i, s in zip(idx, sims)]
+    rows = {w: _index_of(kv, w, name) for w in [*positive, *negative]}
+    target = sum(unit[rows[w]] for w in positive) - sum(unit[rows[w]] for w in negative)
+    return _words_nearest(kv, target, k, exclude=rows.values())
 
 
 def cosine(kv, word_a: str, word_b: str, name: str = "this embedding") -> float:
@@ -308,6 +318,12 @@ class SentimentTable:
         idx = self.index()
         return np.array([self.log_odds[idx[w]] if w in idx else np.nan for w in words], dtype=float)
 
+    def doc_counts(self, words: Iterable[str]) -> np.ndarray:
+        """How many texts contain each word (float, so ``nan`` can mark words the texts never contain)."""
+        idx = self.index()
+        return np.array([self.pos_docs[idx[w]] + self.neg_docs[idx[w]] if w in idx else np.nan for w in words],
+                        dtype=float)
+
     def frequent(self, n: int, exclude: Iterable[str] = ()) -> list[str]:
         """The ``n`` words found in the most texts (ties: first seen first), skipping ``exclude``."""
         skip = set(exclude)
@@ -395,12 +411,6 @@ def sentiment_table(texts: Sequence[str], labels: Sequence[int], positive_label:
         z = delta / np.sqrt(1.0 / (pos_docs + a) + 1.0 / (neg_docs + a))
     return SentimentTable(words, pos_docs.astype(np.int64), neg_docs.astype(np.int64),
                           delta.astype(float), z.astype(float), n_pos, n_neg)
-
-
-def sentiment_scores(texts: Sequence[str], labels: Sequence[int], words: Iterable[str],
-                     positive_label: int = 1) -> np.ndarray:
-    """Smoothed log-odds (see :func:`sentiment_table`) of each of ``words``; ``nan`` if never seen."""
-    return sentiment_table(texts, labels, positive_label).scores(words)
 
 
 def separation_score(vectors: np.ndarray, labels: Sequence[int], seed: int = 0, folds: int = 5) -> float:

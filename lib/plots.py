@@ -13,6 +13,11 @@ DIVERGING = "RdBu"
 BASE_FONT_SIZE = 16
 
 
+def id_colour(i: int) -> str:
+    """A light background colour for token id ``i`` (grey for padding), the same wherever the id appears."""
+    return "#DDDDDD" if i == 0 else OKABE_ITO[(i - 1) % len(OKABE_ITO)] + "55"
+
+
 def style(fig, title: str | None = None, height: int | None = None):
     """Apply the project's readable defaults to a plotly figure and return it."""
     fig.update_layout(
@@ -47,17 +52,21 @@ def map_figure(
     label_all_below: int = 40,
     height: int = 620,
     title: str | None = None,
+    groups: list[str] | None = None,
+    groups_title: str = "",
 ):
     """Side-by-side scatter maps of the same words, one panel per embedding, sharing one colour scale.
 
-    ``coords[i]`` is the ``(n, 2)`` map of panel ``i`` (ideally aligned onto
-    panel 0 with :func:`lib.projection.align_to`). ``color_values`` (length ``n``,
+    ``coords[i]`` is the ``(n, 2)`` map of panel ``i`` (from
+    :func:`lib.projection.aligned_maps`, so every panel is turned onto panel 0). ``color_values`` (length ``n``,
     ``nan`` allowed) colours the dots: with ``diverging`` a red-white-blue scale
     centred on 0 (negative red, positive blue: readable with red-green colour
     blindness), otherwise a sequential one (e.g. log frequency). Hover shows the
     word and its value. Words in ``highlight`` are labelled and circled in every
     panel; with fewer than ``label_all_below`` words every word is labelled.
-    Axis ticks are hidden and a note says the axes have no meaning.
+    Axis ticks are hidden and a note says the axes have no meaning. ``groups`` (one name per
+    word, e.g. the word list it comes from) colours by group with a legend titled ``groups_title``
+    instead of by value.
     """
     import numpy as np
     import plotly.graph_objects as go
@@ -91,14 +100,24 @@ def map_figure(
     wanted = {w for w in highlight}
     hi_idx = [i for i, w in enumerate(words) if w in wanted]
     label_all = len(words) < label_all_below
+    group_names = list(dict.fromkeys(groups)) if groups is not None else []
     for p, xy in enumerate(coords, start=1):
         xy = np.asarray(xy, dtype=float)
-        fig.add_trace(go.Scatter(
-            x=xy[:, 0], y=xy[:, 1], mode="markers+text" if label_all else "markers",
-            text=words, customdata=hover_values, hovertemplate=hovertemplate, marker=marker,
-            textposition="top center", textfont=dict(size=BASE_FONT_SIZE - 2), showlegend=False,
-            name=panel_titles[p - 1] if p - 1 < len(panel_titles) else "",
-        ), row=1, col=p)
+        for g, group in enumerate(group_names):  # one trace per group, so the legend names the colours
+            rows = [i for i, name in enumerate(groups) if name == group]
+            fig.add_trace(go.Scatter(
+                x=xy[rows, 0], y=xy[rows, 1], mode="markers+text" if label_all else "markers",
+                text=[words[i] for i in rows], hovertemplate="<b>%{text}</b><extra></extra>",
+                marker={**marker, "color": OKABE_ITO[g % len(OKABE_ITO)], "size": 12}, textposition="top center",
+                textfont=dict(size=BASE_FONT_SIZE - 2), name=group, legendgroup=group, showlegend=p == 1,
+            ), row=1, col=p)
+        if not group_names:
+            fig.add_trace(go.Scatter(
+                x=xy[:, 0], y=xy[:, 1], mode="markers+text" if label_all else "markers",
+                text=words, customdata=hover_values, hovertemplate=hovertemplate, marker=marker,
+                textposition="top center", textfont=dict(size=BASE_FONT_SIZE - 2), showlegend=False,
+                name=panel_titles[p - 1] if p - 1 < len(panel_titles) else "",
+            ), row=1, col=p)
         if hi_idx:
             fig.add_trace(go.Scatter(
                 x=xy[hi_idx, 0], y=xy[hi_idx, 1], mode="markers+text", text=[words[i] for i in hi_idx],
@@ -113,6 +132,8 @@ def map_figure(
     fig.add_annotation(text=NO_AXES_NOTE, xref="paper", yref="paper", x=0.0, y=-0.06, showarrow=False,
                        xanchor="left", font=dict(size=BASE_FONT_SIZE - 2, color="#555555"))
     style(fig, title=title, height=height)
+    if group_names:
+        fig.update_layout(legend_title_text=groups_title)
     title_lines = max((t.count("<br>") + 1 for t in panel_titles), default=1)
     fig.update_layout(margin=dict(b=60, t=(60 if title else 20) + 30 * title_lines))
     return fig

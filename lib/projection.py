@@ -15,10 +15,17 @@ In every case the axes themselves carry no meaning: a map rotated or mirrored
 is the same map. That is why two maps of two embeddings cannot be compared by
 eye until one is turned onto the other: :func:`align_to` finds the rotation or
 reflection (orthogonal Procrustes) that best lays one set of 2-D points onto
-another, after centring both and scaling them to the same size::
+another, after centring both and scaling them to the same size.
 
-    >>> ref = pca_2d(glove_rows)
-    >>> other = align_to(ref, pca_2d(trained_rows))   # same words, same order
+:func:`aligned_maps` is the whole pipeline every page uses: the same words' rows from each
+embedding in, one map per embedding out, each turned onto the first::
+
+    >>> rng = np.random.default_rng(0)
+    >>> glove_rows = rng.normal(size=(30, 50))
+    >>> trained_rows = glove_rows @ np.linalg.qr(rng.normal(size=(50, 50)))[0]  # the same shape, turned
+    >>> first, second = aligned_maps([glove_rows, trained_rows])
+    >>> first.shape, bool(np.abs(first - second).max() < 1e-4)   # float32 round-off only
+    ((30, 2), True)
 
 All functions take arrays and return arrays (``(n, d)`` in, ``(n, 2)`` out).
 
@@ -88,14 +95,6 @@ def pca_2d(X, seed: int = 0) -> np.ndarray:
     if coords.shape[1] < 2:
         coords = np.hstack([coords, np.zeros((n, 2 - coords.shape[1]))])
     return coords
-
-
-def explained_variance_2d(X) -> float:
-    """Share of the total variance the two PCA axes keep (0..1): how much of the picture survives."""
-    X = _as_matrix(X, min_rows=2)
-    s = np.linalg.svd(X - X.mean(axis=0), compute_uv=False)
-    total = float(np.sum(s**2))
-    return float(np.sum(s[:2] ** 2) / total) if total > 0 else 0.0
 
 
 #: Fewest words a t-SNE map is made of (perplexity needs a neighbourhood).
@@ -195,6 +194,15 @@ def project_2d(X, method: str = "pca", seed: int = 0, perplexity: float = 30.0, 
     raise ProjectionError(f'Unknown map type "{method}"; use one of {", ".join(METHODS)}.')
 
 
+def method_for(method: str, n_words: int) -> str:
+    """``method``, or ``"pca"`` when there are too few words for t-SNE or UMAP (they need a neighbourhood).
+
+    >>> method_for("tsne", 3), method_for("tsne", 300), method_for("pca", 3)
+    ('pca', 'tsne', 'pca')
+    """
+    return "pca" if method != "pca" and n_words < TSNE_MIN_WORDS else method
+
+
 # --- alignment ---------------------------------------------------------------------------
 
 
@@ -203,16 +211,6 @@ def _centre_scale(P: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
     centred = P - mean
     scale = float(np.linalg.norm(centred))
     return (centred / scale if scale > 0 else centred), mean, scale
-
-
-def procrustes_rotation(reference_2d, moving_2d) -> np.ndarray:
-    """The orthogonal 2x2 matrix (rotation, possibly with a reflection) that best maps ``moving`` onto ``reference``."""
-    from scipy.linalg import orthogonal_procrustes
-
-    ref, _, _ = _centre_scale(np.asarray(reference_2d, dtype=np.float64))
-    mov, _, _ = _centre_scale(np.asarray(moving_2d, dtype=np.float64))
-    R, _ = orthogonal_procrustes(mov, ref)
-    return R
 
 
 def align_to(reference_2d, moving_2d) -> np.ndarray:
@@ -259,3 +257,23 @@ def disparity(reference_2d, moving_2d) -> float:
     mov_n, _, _ = _centre_scale(np.asarray(moving_2d, dtype=np.float64))
     t = np.linalg.svd(mov_n.T @ ref_n, compute_uv=False).sum()
     return float(max(0.0, 1.0 - t**2))
+
+
+# --- the map pipeline ---------------------------------------------------------------------
+
+
+def aligned_maps(matrices: list[np.ndarray], method: str = "pca", seed: int = 0, perplexity: float = 30.0,
+                 n_iter: int = 500) -> list[np.ndarray]:
+    """One 2-D map per matrix, every map turned onto the first: the pipeline behind every map page.
+
+    ``matrices[i]`` holds embedding ``i``'s rows for the same words in the same order
+    (``(n, d_i)``; dimensions may differ between embeddings). Each row is scaled to length 1
+    first, so the map shows the cosine geometry the neighbour lists use (a frequent word's long
+    vector would otherwise sit far out on its own), then projected with ``method`` (see
+    :func:`project_2d`), then aligned with :func:`align_all`. Feed the result to
+    :func:`lib.plots.map_figure`.
+    """
+    from lib.neighbors import unit_rows
+
+    return align_all([project_2d(unit_rows(_as_matrix(X)), method=method, seed=seed, perplexity=perplexity,
+                                 n_iter=n_iter) for X in matrices])

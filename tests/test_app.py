@@ -53,3 +53,17 @@ def test_glossary_search():
     assert shown and all("cosine" in m.lower() for m in shown)
     at.text_input[0].set_value("zzzz-not-a-term").run()
     assert at.info and "Nothing in the glossary" in at.info[0].value
+
+
+def test_explore_keeps_its_answers_when_you_come_back():
+    """persist_state='session' is the one mechanism that carries a page's widget values across pages."""
+    at = AppTest.from_file("../app.py", default_timeout=180).run()
+    at.switch_page("app_pages/vectors.py").run()
+    at.text_input(key="vectors_word").set_value("film").run()
+    at.radio(key="vectors_method").set_value("t-SNE").run()
+    at.switch_page("app_pages/explain.py").run()
+    assert not at.exception
+    at.switch_page("app_pages/vectors.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.text_input(key="vectors_word").value == "film"
+    assert at.radio(key="vectors_method").value == "t-SNE"

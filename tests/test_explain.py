@@ -70,3 +70,23 @@ def test_parse_texts_trims_and_explains():
     texts, notes = explain.parse_texts("\n".join(["x" * 500] * 20))
     assert len(texts) == explain.MAX_TEXTS and all(len(t) == explain.MAX_CHARS_PER_TEXT for t in texts)
     assert len(notes) == 2
+
+
+def test_training_summary_says_when_padding_moved_and_counts_rows():
+    from lib.explain import TrainingSteps, training_summary
+
+    steps = TrainingSteps(before=np.zeros((4, 2)), after=np.zeros((4, 2)), change=np.array([0.3, 0.2, 0.1, 0.0]),
+                          in_batch=np.array([True, True, True, False]), losses=[0.69, 0.5])
+    sentence = training_summary(steps)
+    assert sentence.startswith("3 of 4 rows moved; the 1 row(s) of ids not in the sentences stayed")
+    assert "the padding row moved, because without the mask" in sentence
+    assert sentence.endswith("Loss went from 0.6900 to 0.5000.")
+
+
+def test_all_padding_sentences_are_left_out_with_their_ids():
+    from lib.explain import all_padding_rows, without_rows
+
+    ids = np.array([[0, 1, 2], [0, 0, 0], [3, 4, 5]])
+    rows = all_padding_rows(ids)
+    texts, kept = without_rows(["a b", "!!!", "c d e"], ids, rows)
+    assert rows == [1] and texts == ["a b", "c d e"] and kept.tolist() == [[0, 1, 2], [3, 4, 5]]

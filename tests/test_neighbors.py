@@ -4,10 +4,10 @@ import pytest
 
 from lib.neighbors import (
     NeighborError,
+    analogy,
     keyed_vectors,
     most_moved,
     most_similar,
-    most_similar_to_vector,
     movement,
     nearest,
     overlap_at_k,
@@ -89,11 +89,19 @@ def test_unit_matrix_cache_follows_replaced_vectors(random_kv):
     assert [w for w, _ in most_similar(kv, "w1", 3)] == [w for w, _ in first]
 
 
-def test_most_similar_to_vector_excludes_words(random_kv):
-    kv, words, X = random_kv
-    res = most_similar_to_vector(kv, X[4], k=3, exclude_words=["w4"])
-    assert "w4" not in [w for w, _ in res]
-    assert len(res) == 3
+def test_analogy_matches_gensim_and_leaves_the_question_words_out(random_kv):
+    kv, _, _ = random_kv
+    ours = analogy(kv, ["w1", "w2"], ["w3"], k=5)
+    theirs = kv.most_similar(positive=["w1", "w2"], negative=["w3"], topn=5)  # on this test's own object
+    assert [w for w, _ in ours] == [w for w, _ in theirs]
+    assert np.allclose([s for _, s in ours], [s for _, s in theirs], atol=1e-5)
+    assert not {"w1", "w2", "w3"} & {w for w, _ in ours}
+
+
+def test_analogy_with_an_unknown_word_says_which(random_kv):
+    kv, _, _ = random_kv
+    with pytest.raises(NeighborError, match="zzzz"):
+        analogy(kv, ["w1", "zzzz"], ["w3"])
 
 
 def test_rank_of(random_kv):

@@ -6,7 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 PAGE = "../app_pages/vectors.py"
-SET_B = "_w_vectors_set_b"
+SET_B = "vectors_set_b"
 
 
 def run_page() -> AppTest:
@@ -47,7 +47,7 @@ def defaults() -> AppTest:
 
 def test_defaults_tell_the_story_with_glove(defaults):
     at = defaults
-    assert "good" in at.text_input(key="_w_vectors_word").value
+    assert "good" in at.text_input(key="vectors_word").value
     neighbours = glove_neighbours(at)
     assert len(neighbours) == 10 and "better" in neighbours
     metrics = {m.label: m.value for m in at.metric}
@@ -65,7 +65,7 @@ def test_defaults_tell_the_story_with_glove(defaults):
 
 def test_unknown_word_gets_close_spellings_and_the_rest_still_works():
     at = run_page()
-    at.text_input(key="_w_vectors_word").set_value("goood")
+    at.text_input(key="vectors_word").set_value("goood")
     rerun(at)
     warnings = " ".join(texts(at, "warning"))
     assert "“goood” is not among the 400,000 words" in warnings and "“good”" in warnings
@@ -74,7 +74,7 @@ def test_unknown_word_gets_close_spellings_and_the_rest_still_works():
 
 def test_analogy_with_an_unknown_word_is_a_message_not_a_crash():
     at = run_page()
-    at.text_input(key="_w_vectors_a").set_value("kingxq")
+    at.text_input(key="vectors_a").set_value("kingxq")
     rerun(at)
     assert any("kingxq" in w for w in texts(at, "warning"))
 
@@ -111,7 +111,7 @@ def test_bad_uploads_are_refused_with_one_sentence_and_the_page_keeps_working(na
     assert at.selectbox(key=SET_B).value == "— none —"
     assert "better" in glove_neighbours(at)  # GloVe still answers
     # and the message survives a rerun caused by another widget
-    at.text_input(key="_w_vectors_word").set_value("film")
+    at.text_input(key="vectors_word").set_value("film")
     rerun(at)
     assert any(expected in e for e in texts(at, "error"))
     assert "movie" in glove_neighbours(at)
@@ -129,13 +129,13 @@ def test_word2vec_option_offers_to_train_instead_of_blocking():
 
 def test_own_word_list_with_unknown_words_still_draws_a_map():
     at = run_page()
-    at.selectbox(key="_w_vectors_list").set_value("My own words")
+    at.selectbox(key="vectors_list").set_value("My own words")
     rerun(at)
-    at.text_area(key="_w_vectors_own_words").set_value("movie, film, zzqqxx actor actress plot")
+    at.text_area(key="vectors_own_words").set_value("movie, film, zzqqxx actor actress plot")
     rerun(at)
     assert any("zzqqxx" in i for i in texts(at, "info"))
     assert at.get("plotly_chart")
-    at.text_area(key="_w_vectors_own_words").set_value("movie")
+    at.text_area(key="vectors_own_words").set_value("movie")
     rerun(at)
     assert any("at least 3 words" in w for w in texts(at, "warning"))
 
@@ -182,14 +182,14 @@ def test_download_offline_is_one_sentence(monkeypatch):
 
 def test_map_of_the_most_frequent_review_words():
     at = run_page()
-    at.selectbox(key="_w_vectors_list").set_value("The IMDB reviews' most frequent words")
+    at.selectbox(key="vectors_list").set_value("The IMDB reviews' most frequent words")
     rerun(at)
     chart = at.get("plotly_chart")[0]
     import json
 
     words = json.loads(chart.proto.spec)["data"][0]["text"]
     assert "movie" in words and "film" in words and "the" not in words and len(words) >= 30
-    at.radio(key="_w_vectors_method").set_value("t-SNE")
+    at.radio(key="vectors_method").set_value("t-SNE")
     rerun(at)
     assert at.get("plotly_chart") and not at.error
 
