@@ -2,7 +2,7 @@
 import numpy as np
 import streamlit as st
 
-from lib import explain, jobs, neighbors, projection, runs, tour, training
+from lib import explain, jobs, neighbors, runs, tour, training
 from lib.models import STRATEGIES
 from lib.plots import map_figure
 from ui import presentation, sources
@@ -121,7 +121,7 @@ def finished_runs(job_id: str | None) -> list:
     current = jobs.get_job(job_id)
     if current is None or not current.done:
         return []
-    return [runs.load_run(run_id) for run_id in current.snapshot()["run_ids"]]
+    return [runs.load_run(run_id) for run_id in current.snapshot()["run_ids"] if runs.run_exists(run_id)]
 
 
 # --- the screens ------------------------------------------------------------------------------------
@@ -175,29 +175,13 @@ with friendly_errors("Showing this screen"):
         else:
             record = finetuned[0]
             vocabulary, initial, final = runs.load_embeddings(record.run_id)
-            index = {w: i for i, w in enumerate(vocabulary)}
             positive, negative = sources.imdb_sentiment().top(60, min_docs=20)
-            positive = [w for w in positive if w in index][:25]
-            negative = [w for w in negative if w in index][:25]
-            words = positive + negative
-            labels = np.array([1] * len(positive) + [0] * len(negative))
-            rows = [index[w] for w in words]
-            before, after = initial[rows], final[rows]
-            # good and bad go on the map even when the reviews do not count them as clearly positive/negative
-            # ("good" is nearly neutral in IMDB: "not good"), but not into the separation score
-            shown = words + [w for w in ("good", "bad") if w in index and w not in words]
-            shown_rows = [index[w] for w in shown]
-            maps = projection.align_all([projection.pca_2d(initial[shown_rows]), projection.pca_2d(final[shown_rows])])
-            pair = [index[w] for w in ("good", "bad") if w in index]
+            shown = tour.before_after(vocabulary, initial, final, positive, negative)
             presentation.story(tour.maps_sentence(
-                "GloVe before training", "GloVe after fine-tuning",
-                neighbors.separation_score(before, labels), neighbors.separation_score(after, labels),
-                *([neighbors.cosine(neighbors.keyed_vectors(vocabulary, m), "good", "bad") for m in (initial, final)]
-                  if len(pair) == 2 else [None, None]),
-                int(record.config["train_size"]),
-            ))
-            scores = sources.imdb_sentiment().scores(shown)
-            st.plotly_chart(map_figure(["GloVe before training", "GloVe after fine-tuning"], maps, shown,
+                "GloVe before training", "GloVe after fine-tuning", shown.separation_before, shown.separation_after,
+                shown.cosine_before, shown.cosine_after, int(record.config["train_size"])))
+            scores = sources.imdb_sentiment().scores(shown.words)
+            st.plotly_chart(map_figure(["GloVe before training", "GloVe after fine-tuning"], shown.maps, shown.words,
                                        color_values=scores, highlight=["good", "bad"], height=560),
                             width="stretch")
             st.caption("Blue words lean positive in the reviews, red ones negative. The right map is rotated to face "

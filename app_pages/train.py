@@ -40,28 +40,23 @@ SIZE_LABEL = {None: "all (25,000 for IMDB)"}
 
 # --- state that must survive leaving the page -------------------------------------------------------
 ss = st.session_state
-ss.setdefault("train_settings", dict(training.make_config(**training.PRESETS["Quick demo"])))
+# Widgets keep their values across pages with persist_state="session"; these are the first values.
+for name, value in training.make_config(**training.PRESETS["Quick demo"]).items():
+    if name in SETTING_KEYS:
+        ss.setdefault(f"train_{name}", value)
 ss.setdefault("train_preset", "Quick demo")
 ss.setdefault("train_strategies", list(STRATEGIES))
 ss.setdefault("train_seeds", 1)
 ss.setdefault("train_dataset_key", "imdb")
 ss.setdefault("train_efficiency_sizes", [500, 1_000, 2_000, 5_000])
-saved = ss["train_settings"]
-for name in SETTING_KEYS:  # widgets lose their state when the page is left: restore them from our copy
-    ss.setdefault(f"train_w_{name}", saved.get(name, training.DEFAULTS[name]))
-for name in ("preset", "strategies", "seeds", "dataset_key", "efficiency_sizes"):
-    ss.setdefault(f"train_w_{name}", ss[f"train_{name}"])
 if ss.get("train_pending_dataset"):  # a dataset was just uploaded: select it (before the widget exists)
-    ss["train_w_dataset_key"] = ss["train_dataset_key"] = ss.pop("train_pending_dataset")
+    ss["train_dataset_key"] = ss.pop("train_pending_dataset")
 
 
 def _apply_preset() -> None:
-    preset = ss["train_w_preset"]
-    ss["train_preset"] = preset
-    values = training.make_config(**training.PRESETS[preset])
+    values = training.make_config(**training.PRESETS[ss["train_preset"]])
     for name in SETTING_KEYS:
-        ss[f"train_w_{name}"] = values[name]
-        saved[name] = values[name]
+        ss[f"train_{name}"] = values[name]
 
 
 def _size_label(n):
@@ -92,25 +87,25 @@ st.markdown(
 with presentation.settings("Training settings"):
     with st.container(border=True):
         st.subheader("1. Settings")
-        st.radio("Preset", PRESET_NAMES, key="train_w_preset", on_change=_apply_preset, horizontal=True,
+        st.radio("Preset", PRESET_NAMES, key="train_preset", persist_state="session", on_change=_apply_preset, horizontal=True,
                  help="Fills in the settings below; you can still change any of them.")
-        st.caption(preset_help(ss["train_w_preset"]))
+        st.caption(preset_help(ss["train_preset"]))
 
         labels = {key: label for label, key in sources.dataset_choices().items()}
         options = list(labels)
-        if ss["train_w_dataset_key"] not in options:
-            ss["train_w_dataset_key"] = "imdb"
+        if ss["train_dataset_key"] not in options:
+            ss["train_dataset_key"] = "imdb"
         c1, c2 = st.columns(2)
-        c1.selectbox("Dataset", options, key="train_w_dataset_key", format_func=lambda k: labels.get(k, k),
+        c1.selectbox("Dataset", options, key="train_dataset_key", persist_state="session", format_func=lambda k: labels.get(k, k),
                      help="Upload your own labelled texts below; they stay available after you leave the page.")
         size_options = training.TRAIN_SIZES
-        if ss["train_w_train_size"] not in size_options:
-            size_options = sorted(size_options[:-1] + [ss["train_w_train_size"]]) + [None]
-        c2.selectbox("Training reviews", size_options, key="train_w_train_size", format_func=_size_label,
+        if ss["train_train_size"] not in size_options:
+            size_options = sorted(size_options[:-1] + [ss["train_train_size"]]) + [None]
+        c2.selectbox("Training reviews", size_options, key="train_train_size", persist_state="session", format_func=_size_label,
                      help="A subset of the training split, the same for every strategy. The test split is never touched.")
         with st.expander("Upload your own labelled texts (CSV, TSV or Parquet)"):
             upload = st.file_uploader("A table with a text column and a label column", type=["csv", "tsv", "parquet"],
-                                      key="train_w_upload",
+                                      key="train_upload",
                                       help="CSV, TSV or Parquet, up to 200 MB: one text per row and its label (two or more classes).")
             if upload is not None:
                 with friendly_errors("Reading the file"):
@@ -119,9 +114,9 @@ with presentation.settings("Training settings"):
                     table = read_table(upload.name, upload.getvalue())
                     cols = list(table.columns)
                     u1, u2 = st.columns(2)
-                    text_col = u1.selectbox("Text column", cols, key="train_w_text_col",
+                    text_col = u1.selectbox("Text column", cols, key="train_text_col",
                                             help="The column holding the texts to classify.")
-                    label_col = u2.selectbox("Label column", cols, index=min(1, len(cols) - 1), key="train_w_label_col",
+                    label_col = u2.selectbox("Label column", cols, index=min(1, len(cols) - 1), key="train_label_col",
                                              help="The column holding each text's class (words or numbers).")
                     if st.button("Use this dataset", key="train_use_upload"):
                         ds = dataset_from_upload(upload.name, upload.getvalue(), text_col, label_col)
@@ -131,50 +126,44 @@ with presentation.settings("Training settings"):
                                    f"({', '.join(ds.class_names)}). Choose it under *Dataset*.")
                         st.rerun()
 
-        st.multiselect("Strategies", list(STRATEGIES), key="train_w_strategies",
+        st.multiselect("Strategies", list(STRATEGIES), key="train_strategies", persist_state="session",
                        format_func=lambda k: STRATEGIES[k].label,
                        help="Learned: random start. Frozen: the pretrained vectors never change. "
                             "Fine-tuned: they start pretrained and training may adjust them.")
-        chosen = list(ss["train_w_strategies"])
+        chosen = list(ss["train_strategies"])
         fixed_dim = fixed_dimension(chosen)
-        if fixed_dim and ss["train_w_embedding_dim"] != fixed_dim:
-            ss["train_w_embedding_dim"] = fixed_dim
+        if fixed_dim and ss["train_embedding_dim"] != fixed_dim:
+            ss["train_embedding_dim"] = fixed_dim
 
         m1, m2, m3, m4 = st.columns(4)
-        m1.selectbox("Model", list(ARCHITECTURES), key="train_w_architecture", format_func=ARCHITECTURES.get,
+        m1.selectbox("Model", list(ARCHITECTURES), key="train_architecture", persist_state="session", format_func=ARCHITECTURES.get,
                      help=explain("average pooling") + " " + explain("LSTM") + " " + explain("convolution (1-D)"))
-        m2.number_input("Vocabulary size", 100, 100_000, step=1_000, key="train_w_vocab_size",
+        m2.number_input("Vocabulary size", 100, 100_000, step=1_000, key="train_vocab_size", persist_state="session",
                         help="Only the most frequent words get their own row; rarer words are dropped.")
-        m3.number_input("Sequence length", 10, 1_000, step=50, key="train_w_sequence_length",
+        m3.number_input("Sequence length", 10, 1_000, step=50, key="train_sequence_length", persist_state="session",
                         help="Reviews are cut (keeping their end) or padded to this many words.")
-        m4.number_input("Embedding dimension", 2, 300, step=1, key="train_w_embedding_dim", disabled=bool(fixed_dim),
+        m4.number_input("Embedding dimension", 2, 300, step=1, key="train_embedding_dim", persist_state="session", disabled=bool(fixed_dim),
                         help="Numbers per word.")
         if fixed_dim:
             st.caption(f"The embedding dimension is fixed at {fixed_dim} because GloVe's vectors have {fixed_dim} numbers "
                        "per word, and every strategy uses the same size so the comparison is fair.")
         t1, t2, t3, t4 = st.columns(4)
-        t1.number_input("Epochs", 1, 50, key="train_w_epochs",
+        t1.number_input("Epochs", 1, 50, key="train_epochs", persist_state="session",
                         help=explain("epoch") + " With early stopping on, this is the most it may use.")
-        t2.selectbox("Batch size", [16, 32, 64, 128, 256], key="train_w_batch_size", help=explain("batch"))
-        t3.select_slider("Learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 1e-2], key="train_w_learning_rate",
+        t2.selectbox("Batch size", [16, 32, 64, 128, 256], key="train_batch_size", persist_state="session", help=explain("batch"))
+        t3.select_slider("Learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 1e-2], key="train_learning_rate", persist_state="session",
                          format_func=lambda v: f"{v:g}", help=explain("learning rate"))
-        t4.slider("Seeds per strategy", 1, 5, key="train_w_seeds",
+        t4.slider("Seeds per strategy", 1, 5, key="train_seeds", persist_state="session",
                   help="Each strategy is trained this many times with different random seeds to show the spread.")
         st.checkbox("Stop early when the validation loss stops improving (and keep the best epoch)",
-                    key="train_w_early_stopping",
+                    key="train_early_stopping", persist_state="session",
                     help="Epochs then become a maximum. Judged on validation reviews carved from the training set, "
                          "never on the test reviews, so each strategy gets its own best number of epochs.")
 
-# copy the widget values into state that survives navigation
-for name in SETTING_KEYS:
-    saved[name] = ss[f"train_w_{name}"]
-for name in ("preset", "strategies", "seeds", "dataset_key", "efficiency_sizes"):
-    if f"train_w_{name}" in ss:
-        ss[f"train_{name}"] = ss[f"train_w_{name}"]
-
 strategies = list(ss["train_strategies"])
 seeds = list(range(int(ss["train_seeds"])))
-settings = dict(saved, test_size=training.PRESETS[ss["train_preset"]].get("test_size"))
+settings = {name: ss[f"train_{name}"] for name in SETTING_KEYS}
+settings["test_size"] = training.PRESETS[ss["train_preset"]].get("test_size")
 try:
     config = training.make_config(**settings)
 except ValueError as exc:
@@ -333,9 +322,9 @@ with st.container(border=True):
     st.markdown("Pretrained vectors should matter most when there are few training reviews. This trains the "
                 "chosen strategies at several training-set sizes (with the settings above) and plots test accuracy "
                 "against size.")
-    st.multiselect("Training-set sizes", training.TRAIN_SIZES, key="train_w_efficiency_sizes", format_func=_size_label,
+    st.multiselect("Training-set sizes", training.TRAIN_SIZES, key="train_efficiency_sizes", persist_state="session", format_func=_size_label,
                    help="Each strategy is trained once per size, so you see how test accuracy grows with more labelled reviews.")
-    sizes = list(ss.get("train_w_efficiency_sizes") or [])
+    sizes = list(ss.get("train_efficiency_sizes") or [])
     if sizes and strategies:
         eff_estimate = training.estimate_seconds(config, strategies, len(seeds), train_sizes=sizes,
                                                  full_train=full_train, full_test=full_test, **ready)

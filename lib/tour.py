@@ -7,6 +7,7 @@ The functions take plain values and return strings; the tour page only lays them
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -102,3 +103,45 @@ def takeaway_sentence(table) -> str:
         else:
             base += " Learning from scratch and the best pretrained start ended within a point of each other."
     return base
+
+
+@dataclass
+class BeforeAfter:
+    """What screen 5 shows: the same words on a map before and after fine-tuning, and how well they separate."""
+
+    words: list[str]                 # shown on the maps: sentiment words, plus "good" and "bad"
+    maps: list[np.ndarray]           # [before, after], aligned onto each other
+    separation_before: float         # cross-validated accuracy of telling the sentiment words apart
+    separation_after: float
+    cosine_before: float | None      # cosine of "good" and "bad" (None if either is missing)
+    cosine_after: float | None
+
+
+def before_after(vocabulary: Sequence[str], initial: np.ndarray, final: np.ndarray, positive: Sequence[str],
+                 negative: Sequence[str], per_side: int = 25) -> BeforeAfter:
+    """The before/after comparison of one run's embedding on the words that lean clearly one way in the reviews.
+
+    ``positive``/``negative`` are candidate words, most telling first; the first
+    ``per_side`` of each that the run's vocabulary knows are used. "good" and "bad"
+    go on the map even when the reviews do not count them as clearly positive or
+    negative ("good" is nearly neutral in IMDB: "not good"), but not into the separation score.
+    """
+    from lib.neighbors import cosine, keyed_vectors, separation_score
+    from lib.projection import aligned_maps
+
+    index = {w: i for i, w in enumerate(vocabulary)}
+    positive = [w for w in positive if w in index][:per_side]
+    negative = [w for w in negative if w in index][:per_side]
+    scored = positive + negative
+    labels = np.array([1] * len(positive) + [0] * len(negative))
+    rows = [index[w] for w in scored]
+    shown = scored + [w for w in ("good", "bad") if w in index and w not in scored]
+    shown_rows = [index[w] for w in shown]
+    has_pair = all(w in index for w in ("good", "bad"))
+    cosines = [cosine(keyed_vectors(vocabulary, m), "good", "bad") if has_pair else None for m in (initial, final)]
+    return BeforeAfter(
+        words=shown, maps=aligned_maps([initial[shown_rows], final[shown_rows]]),
+        separation_before=separation_score(initial[rows], labels),
+        separation_after=separation_score(final[rows], labels),
+        cosine_before=cosines[0], cosine_after=cosines[1],
+    )

@@ -67,3 +67,16 @@ def test_explore_keeps_its_answers_when_you_come_back():
     assert not at.exception, [e.message for e in at.exception]
     assert at.text_input(key="vectors_word").value == "film"
     assert at.radio(key="vectors_method").value == "t-SNE"
+
+
+def test_train_keeps_its_settings_when_you_come_back():
+    at = AppTest.from_file("../app.py", default_timeout=180).run()
+    at.switch_page("app_pages/train.py").run()
+    at.radio(key="train_preset").set_value("Tiny (tests)").run()
+    at.number_input(key="train_epochs").set_value(3).run()
+    at.switch_page("app_pages/explain.py").run()
+    at.switch_page("app_pages/train.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert at.radio(key="train_preset").value == "Tiny (tests)"
+    assert at.number_input(key="train_epochs").value == 3
+    assert at.number_input(key="train_vocab_size").value == 2_000  # from the preset, kept too

@@ -26,9 +26,9 @@ def test_page_opens_with_an_estimate():
 
 def test_tiny_preset_trains_and_shows_results():
     at = _page().run()
-    at.radio(key="train_w_preset").set_value("Tiny (tests)").run()
+    at.radio(key="train_preset").set_value("Tiny (tests)").run()
     assert not at.exception
-    assert at.number_input(key="train_w_epochs").value == training.PRESETS["Tiny (tests)"]["epochs"]
+    assert at.number_input(key="train_epochs").value == training.PRESETS["Tiny (tests)"]["epochs"]
     at.button(key="train_start").click().run()
     assert not at.exception
     job_id = at.session_state["train_job_id"]
@@ -49,7 +49,7 @@ def test_tiny_preset_trains_and_shows_results():
 
 def test_no_strategy_chosen_is_explained():
     at = _page().run()
-    at.multiselect(key="train_w_strategies").set_value([]).run()
+    at.multiselect(key="train_strategies").set_value([]).run()
     assert not at.exception
     assert any("Choose at least one strategy" in w.value for w in at.warning)
 
@@ -62,27 +62,27 @@ def _csv(rows: int, classes=("pos", "neg")) -> bytes:
 
 def test_uploaded_dataset_is_offered_to_this_session_only():
     at = _page().run()
-    at.file_uploader(key="train_w_upload").upload("my reviews.csv", _csv(60), "text/csv").run()
+    at.file_uploader(key="train_upload").upload("my reviews.csv", _csv(60), "text/csv").run()
     assert not at.exception
-    at.selectbox(key="train_w_text_col").set_value("review")
-    at.selectbox(key="train_w_label_col").set_value("label")
+    at.selectbox(key="train_text_col").set_value("review")
+    at.selectbox(key="train_label_col").set_value("label")
     at.button(key="train_use_upload").click().run()
     assert not at.exception, [e.message for e in at.exception]
-    options = at.selectbox(key="train_w_dataset_key").options
+    options = at.selectbox(key="train_dataset_key").options
     assert any("my_reviews.csv" in o or "my reviews.csv" in o for o in options), options
     other = _page().run()
-    assert len(other.selectbox(key="train_w_dataset_key").options) == 1  # IMDB only
+    assert len(other.selectbox(key="train_dataset_key").options) == 1  # IMDB only
 
 
 def test_a_single_class_upload_says_so_and_keeps_imdb():
     at = _page().run()
-    at.file_uploader(key="train_w_upload").upload("one.csv", _csv(40, classes=("pos",)), "text/csv").run()
-    at.selectbox(key="train_w_text_col").set_value("review")
-    at.selectbox(key="train_w_label_col").set_value("label")
+    at.file_uploader(key="train_upload").upload("one.csv", _csv(40, classes=("pos",)), "text/csv").run()
+    at.selectbox(key="train_text_col").set_value("review")
+    at.selectbox(key="train_label_col").set_value("label")
     at.button(key="train_use_upload").click().run()
     assert not at.exception
     assert at.error and "class" in at.error[0].value.lower()
-    assert at.selectbox(key="train_w_dataset_key").value == "imdb"
+    assert at.selectbox(key="train_dataset_key").value == "imdb"
 
 
 def test_saved_runs_can_be_renamed_and_deleted_and_broken_folders_are_reported():
