@@ -193,7 +193,8 @@ with friendly_errors("Showing this screen"):
             progress()
             st.info("The takeaway is written from the demo's results; it appears when the demo finishes.")
         else:
-            presentation.story(tour.takeaway_sentence(training.results_table(done_runs)))
+            presentation.story(tour.takeaway_sentence(training.results_table(done_runs),
+                                                      training.comparisons_with_learned(done_runs)))
             st.markdown("Where to go next: **Train and compare strategies** to try more reviews or other models, "
                         "**Compare embeddings side by side** to look at any word, **Glossary** for the words used here.")
 

@@ -293,7 +293,7 @@ with st.container(border=True):
     else:
         table = training.results_table(finished)
         size = int(table["train_size"].max())
-        presentation.story(training.summary_sentence(table))
+        presentation.story(training.summary_sentence(table, training.comparisons_with_learned(finished)))
         shown = table[table["train_size"] == size]
         pretty = pd.DataFrame({
             "Strategy": shown["Strategy"],

@@ -82,26 +82,30 @@ def maps_sentence(
     return sentence
 
 
-def takeaway_sentence(table) -> str:
-    """The last screen: who won, by how much, and what that suggests, from a results table."""
+def takeaway_sentence(table, comparisons: dict | None = None) -> str:
+    """The last screen: who won, by how much, and whether that is beyond noise, from a results table.
+
+    ``comparisons`` are :func:`lib.training.comparisons_with_learned`: a pretrained
+    start is said to have helped only when McNemar's test says so.
+    """
     from lib.training import summary_sentence
 
     if table is None or len(table) == 0:
         return "No model has finished yet, so there is nothing to conclude."
-    base = summary_sentence(table)
+    base = summary_sentence(table, comparisons)
     size = int(table["train_size"].max())
-    rows = table[table["train_size"] == size]
-    learned = rows[rows["strategy"] == "learned"]
-    pretrained = rows[rows["strategy"] != "learned"]
-    if len(learned) and len(pretrained):
-        best_pre = pretrained["accuracy_mean"].max()
-        gap = (best_pre - learned["accuracy_mean"].iloc[0]) * 100
-        if gap >= 1:
-            base += f" With {size:,} labelled reviews, starting from pretrained vectors came out ahead here."
-        elif gap <= -1:
-            base += " Here learning from scratch did better than every pretrained start."
-        else:
-            base += " Learning from scratch and the best pretrained start ended within a point of each other."
+    verdicts = {c.verdict for c in (comparisons or {}).values()}
+    if not verdicts:
+        return base
+    if "better" in verdicts:
+        helped = [s for s, c in comparisons.items() if c.verdict == "better"]
+        base += (f" With {size:,} labelled reviews, {len(helped)} pretrained start{'s' if len(helped) > 1 else ''} "
+                 "beat learning from scratch by more than chance explains.")
+    elif verdicts == {"worse"}:
+        base += " Here learning from scratch did better than every pretrained start, beyond chance."
+    else:
+        base += (" No pretrained start beat learning from scratch by more than chance explains: "
+                 "with this many labelled reviews the small model learns what it needs on its own.")
     return base
 
 

@@ -583,8 +583,42 @@ def results_table(runs: list) -> "pandas.DataFrame":  # noqa: F821
     return table.sort_values(["train_size", "_order"]).drop(columns="_order").reset_index(drop=True)
 
 
-def summary_sentence(table) -> str:
-    """A plain-language sentence from the numbers of :func:`results_table` (largest training set)."""
+def comparisons_with_learned(records: list) -> dict:
+    """``{strategy: lib.significance.Comparison}`` of each pretrained start against learning from scratch.
+
+    ``records`` are finished runs (anything with ``config`` and ``metrics``) whose
+    configs carry their ``run_id``; their stored test predictions are paired by seed
+    at the largest training-set size. Runs saved without predictions are left out.
+    """
+    from lib import runs, significance
+
+    sized = [r for r in records if _get(r, "config").get("run_id")]
+    if not sized:
+        return {}
+    size = max(int(_get(r, "config")["train_size"]) for r in sized)
+    answers: dict[str, dict[int, np.ndarray]] = {}
+    for record in sized:
+        config = _get(record, "config")
+        if int(config["train_size"]) != size or not runs.run_exists(config["run_id"]):
+            continue
+        stored = runs.load_predictions(config["run_id"])
+        if stored is not None:
+            answers.setdefault(config["strategy"], {})[int(config.get("seed", 0))] = significance.correct(*stored)
+    if "learned" not in answers:
+        return {}
+    return {s: significance.compare(s, "learned", answers[s], answers["learned"])
+            for s in answers if s != "learned" and set(answers[s]) & set(answers["learned"])}
+
+
+def summary_sentence(table, comparisons: dict | None = None) -> str:
+    """A plain-language summary from the numbers of :func:`results_table` (largest training set).
+
+    With ``comparisons`` (from :func:`comparisons_with_learned`) it says whether the
+    leader's difference from learning from scratch is beyond noise; it never calls a
+    difference "better" without that test.
+    """
+    from lib.significance import difference_sentence
+
     if table is None or len(table) == 0:
         return "No finished runs yet."
     size = int(table["train_size"].max())
@@ -601,15 +635,21 @@ def summary_sentence(table) -> str:
         diff = (best["accuracy_mean"] - runner["accuracy_mean"]) * 100
         sentence += f", {diff:.1f} points above the best pretrained start ({runner['Strategy']}, {runner['accuracy_mean']:.1%})"
     sentence += "."
-    spread = rows["accuracy_std"].max() if "accuracy_std" in rows else 0.0
-    seeds = int(rows["seeds"].min())
-    if seeds > 1 and len(rows) > 1:
-        gap = (rows.iloc[0]["accuracy_mean"] - rows.iloc[1]["accuracy_mean"]) * 100
-        if gap < 2 * spread * 100:
-            sentence += (f" The top two differ by {gap:.1f} points, less than twice the spread between seeds "
-                         f"(up to {spread * 100:.1f} points), so treat that ranking as a tie.")
-    elif len(rows) > 1:
-        sentence += " With a single seed per strategy, differences of a point or two may be luck; repeat with more seeds to see the spread."
+    comparisons = comparisons or {}
+    challenger = best if best["strategy"] != "learned" else (rows.iloc[1] if len(rows) > 1 else None)
+    if challenger is not None and challenger["strategy"] in comparisons:
+        sentence += " " + difference_sentence(comparisons[challenger["strategy"]], challenger["Strategy"],
+                                              "learning from scratch")
+    else:
+        spread = rows["accuracy_std"].max() if "accuracy_std" in rows else 0.0
+        seeds = int(rows["seeds"].min())
+        if seeds > 1 and len(rows) > 1:
+            gap = (rows.iloc[0]["accuracy_mean"] - rows.iloc[1]["accuracy_mean"]) * 100
+            if gap < 2 * spread * 100:
+                sentence += (f" The top two differ by {gap:.1f} points, less than twice the spread between seeds "
+                             f"(up to {spread * 100:.1f} points), so treat that ranking as a tie.")
+        elif len(rows) > 1:
+            sentence += " With a single seed per strategy, differences of a point or two may be luck; repeat with more seeds to see the spread."
     worst = rows.iloc[-1]
     if len(rows) > 2:
         sentence += f" {worst['Strategy']} was lowest at {worst['accuracy_mean']:.1%}."

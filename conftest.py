@@ -1,4 +1,4 @@
-"""Test-wide setup: a private data folder, quiet TensorFlow, and the repository on sys.path."""
+"""Test-wide setup (tests/ and the doctests of lib/): a private data folder and quiet TensorFlow."""
 import os
 import tempfile
 
