@@ -3,14 +3,13 @@
 The runs and the dataset are written with lib.runs.save_run / lib.datasets.save_dataset
 into the test data folder (EMBEDDING_LAB_DATA, set by conftest.py), never a user's data/.
 """
-import shutil
+import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib.paths import runs_dir
 
 POSITIVE = ["great", "excellent", "wonderful", "brilliant", "superb", "enjoyable", "beautiful", "amazing",
             "perfect", "fun", "best", "lovely", "touching", "favorite"]
@@ -58,13 +57,17 @@ def _save_tiny_run(strategy: str, label: str, trained: bool, seed: int):
 
 
 @pytest.fixture(scope="module")
-def two_runs():
-    shutil.rmtree(runs_dir(), ignore_errors=True)
-    _tiny_dataset()
-    learned = _save_tiny_run("learned", "Learned from scratch", trained=True, seed=1)
-    frozen = _save_tiny_run("glove_frozen", "GloVe, frozen", trained=False, seed=2)
-    yield learned, frozen
-    shutil.rmtree(runs_dir(), ignore_errors=True)
+def two_runs(tmp_path_factory):
+    """Exactly two runs, in a data folder of this module's own (other tests' runs stay where they are)."""
+    shared = os.environ["EMBEDDING_LAB_DATA"]
+    os.environ["EMBEDDING_LAB_DATA"] = str(tmp_path_factory.mktemp("compare-data"))
+    try:
+        _tiny_dataset()
+        learned = _save_tiny_run("learned", "Learned from scratch", trained=True, seed=1)
+        frozen = _save_tiny_run("glove_frozen", "GloVe, frozen", trained=False, seed=2)
+        yield learned, frozen
+    finally:
+        os.environ["EMBEDDING_LAB_DATA"] = shared
 
 
 def _app(*embedding_ids):

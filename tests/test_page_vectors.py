@@ -149,15 +149,14 @@ def test_training_a_small_word2vec_puts_it_side_by_side():
     rerun(at)
     at.button(key="vectors_train_w2v").click()
     rerun(at)
-    # word2vec trains in a background thread while the page keeps answering; wait for it, then redraw
-    import time
-
+    # word2vec trains in the background runner while the page keeps answering; wait for it, then redraw
+    from lib import jobs
     from ui import sources
 
     params = dict(dim=50, window=5, min_count=1, sg=0, epochs=1, seed=0)
-    deadline = time.time() + 120
-    while sources.word2vec_status("imdb", 500, **params)[0] == "training" and time.time() < deadline:
-        time.sleep(0.2)
+    job = jobs.find_job(sources._word2vec_spec("imdb", 500, **params))
+    if job is not None:
+        jobs.wait(job.id, timeout=300)
     assert sources.word2vec_status("imdb", 500, **params)[0] == "ready"
     rerun(at)
     label_b = at.selectbox(key=SET_B).value

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from lib import runs
+from lib.training import weights_bytes
 from lib.paths import runs_dir
 
 
@@ -24,7 +25,7 @@ def _save(strategy="learned", seed=0, model=None, vocab=("", "the", "movie", "gr
               "sequence_length": 6, "embedding_dim": 4, "epochs": 1, "batch_size": 32, "learning_rate": 0.001,
               "seed": seed, "job_id": "job-1", "num_classes": 2}
     return runs.save_run(config, {"loss": [0.7], "accuracy": [0.5]}, {"test_accuracy": 0.5, "test_loss": 0.69},
-                         vocab, initial, initial + 1, model=model)
+                         vocab, initial, initial + 1, weights=weights_bytes(model))
 
 
 def test_round_trip():
@@ -118,3 +119,35 @@ def test_rename_delete_and_newest_first():
         runs.load_run(first.run_id)
     with pytest.raises(runs.RunStoreError):
         runs.load_run("../etc")
+
+
+def test_concurrent_renames_never_corrupt_a_run():
+    import threading
+
+    record = _save()
+    names = [f"name {i}" for i in range(200)]
+    threads = [threading.Thread(target=runs.rename_run, args=(record.run_id, n)) for n in names]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert runs.load_run(record.run_id).name in names  # still readable, one of the names
+    assert not [p for p in (runs_dir() / record.run_id).iterdir() if p.name.startswith(".tmp-")]
+
+
+@pytest.mark.parametrize("content", ['{"strategy": ["x"], "architecture": "average"}', "[" * 100_000 + "]" * 100_000,
+                                     '{"strategy": "learned", "architecture": "average", "vocab_size": 10000000000}'])
+def test_a_hostile_config_is_skipped_and_never_hides_the_others(content):
+    good = _save()
+    bad = _save(seed=1)
+    (bad.path / "config.json").write_text(content)
+    records, problems = runs.list_runs()
+    assert [r.run_id for r in records] == [good.run_id]
+    assert len(problems) == 1 and bad.run_id in problems[0]
+
+
+def test_arrays_with_nan_are_refused_at_load():
+    record = _save()
+    np.save(record.path / "embedding_final.npy", np.full((4, 4), np.nan, dtype="float32"))
+    with pytest.raises(runs.RunStoreError, match="damaged"):
+        runs.load_embeddings(record.run_id)
