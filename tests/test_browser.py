@@ -19,6 +19,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
@@ -169,6 +170,38 @@ def test_every_page_renders_without_errors(browser, server):
     print("\nseconds to render, cold:", warm_up, "\nseconds to render, warm:", warm)
 
 
+def demo_timeout_ms(preset: str = "Tiny (tests)", factor: float = 5.0) -> float:
+    """How long to wait for a demo: the app's own estimate for this machine, times a generous factor
+    (the machine may be busy with other work), and never under two minutes."""
+    from lib import training
+    from lib.models import STRATEGIES
+
+    seconds = training.estimate_seconds(training.make_config(**training.PRESETS[preset]), list(STRATEGIES))
+    return max(120.0, factor * seconds) * 1000
+
+
+def save_runs_for_compare(data: Path) -> None:
+    """Two runs in the server's store (GloVe rows before, nudged rows after), so Compare has something to map."""
+    from lib import runs
+    from lib.pretraining import glove
+
+    kv = glove()
+    vocabulary = [""] + list(kv.index_to_key[:400])
+    initial = np.vstack([np.zeros((1, 50), "float32"), kv.vectors[:400]]).astype("float32")
+    final = initial + np.random.default_rng(0).normal(scale=0.05, size=initial.shape).astype("float32")
+    shared = os.environ["EMBEDDING_LAB_DATA"]
+    os.environ["EMBEDDING_LAB_DATA"] = str(data)
+    try:
+        for seed in (0, 1):
+            config = {"strategy": "glove_finetuned", "strategy_label": "GloVe, fine-tuned", "architecture": "average",
+                      "dataset_key": "imdb", "dataset_name": "IMDB", "train_size": 500, "vocab_size": 401,
+                      "sequence_length": 100, "embedding_dim": 50, "epochs": 1, "batch_size": 32,
+                      "learning_rate": 0.01, "seed": seed}
+            runs.save_run(config, {"loss": [0.6]}, {"test_accuracy": 0.7, "test_loss": 0.6}, vocabulary, initial, final)
+    finally:
+        os.environ["EMBEDDING_LAB_DATA"] = shared
+
+
 def click_button(page: Page, name: str) -> None:
     page.get_by_role("button", name=name).first.click()
     wait_until_idle(page)
@@ -187,7 +220,7 @@ def test_tour_click_through_on_the_tiny_preset(browser, server):
         click_button(page, "Next")
         expect(page.get_by_text(f"Screen {screen} of 6").first).to_be_visible()
         if screen == 4:  # the race: wait for the five tiny models
-            expect(page.get_by_text("All 5 models finished").first).to_be_visible(timeout=240_000)
+            expect(page.get_by_text("All 5 models finished").first).to_be_visible(timeout=demo_timeout_ms())
             wait_until_idle(page)
         if screen == 5:  # the before/after maps
             expect(page.locator('[data-testid="stPlotlyChart"] .main-svg').first).to_be_attached(timeout=30_000)
@@ -197,7 +230,8 @@ def test_tour_click_through_on_the_tiny_preset(browser, server):
     context.close()
 
 
-def test_compare_page_shows_maps_of_the_runs_the_tour_trained(browser, server):
+def test_compare_page_shows_maps_of_saved_runs(browser, server):
+    save_runs_for_compare(server["data"])
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     page = context.new_page()
     page.goto(f"{server['url']}/compare")
@@ -244,7 +278,7 @@ def test_two_sessions_one_training_one_exploring(browser, server, tmp_path):
     timings["explain while training"] = round(time.perf_counter() - start, 2)
 
     # The trainer's job finishes and shows results; the explorer's upload is not in the trainer's menus.
-    expect(trainer.get_by_text("did best").first).to_be_visible(timeout=240_000)
+    expect(trainer.get_by_text("did best").first).to_be_visible(timeout=demo_timeout_ms())
     assert_no_errors(trainer)
     screenshot(trainer, "train-results")
     trainer.goto(f"{server['url']}/compare")
