@@ -393,7 +393,7 @@ def stratified_indices(labels, n: int, seed: int) -> np.ndarray:
 
         >>> stratified_indices([0, 0, 0, 1], 2, seed=0).size
         2
-        >>> stratified_indices([0, 1, 1, 1, 1], 2, seed=0)[0]   # the one 0 is kept
+        >>> int(stratified_indices([0, 1, 1, 1, 1], 2, seed=0)[0])   # the one 0 is kept
         0
 
     ``n`` at least ``len(labels)`` returns every index.
@@ -412,6 +412,8 @@ def stratified_indices(labels, n: int, seed: int) -> np.ndarray:
     for c in np.argsort(-(exact - take), kind="stable")[: n - int(take.sum())]:
         take[c] += 1
     take = np.minimum(np.maximum(take, 1), counts)
+    for _ in range(int(take.sum()) - n):  # the minimum of one went over n: the largest shares give a row back
+        take[int(np.argmax(take))] -= 1
     rng = np.random.default_rng(seed)
     chosen = np.concatenate([rng.permutation(np.flatnonzero(labels == c))[:k] for c, k in zip(classes, take)])
     chosen.sort()
