@@ -73,6 +73,7 @@ import csv
 import hashlib
 import importlib.metadata
 import io
+import itertools
 import json
 import os
 import re
@@ -108,6 +109,8 @@ STANFORD_MAX_BYTES = 200 * 1024 * 1024
 MAX_DECODED_BYTES = 600 * 1024 * 1024
 #: Longest physical line accepted in a CSV/TSV upload (a very long review is ~15 KB).
 MAX_LINE_BYTES = 1024 * 1024
+#: More columns than this in a CSV header is not a table of texts.
+MAX_COLUMNS = 1_000
 #: The separator of a CSV is guessed from this many bytes at its start.
 SNIFF_BYTES = 64 * 1024
 #: Label values that mean "no label" (compared lower-cased, after stripping spaces).
@@ -605,6 +608,36 @@ def sniff_delimiter(sample: str) -> str:
     return best
 
 
+def _check_shape(file_name: str, data: bytes, encoding: str, sep: str) -> None:
+    """Refuse a header with more than :data:`MAX_COLUMNS` fields, or first rows with more fields than it.
+
+    pandas turns the extra leading fields of a first row that is longer than the
+    header into a (multi-level) index: 18 KB of ``, "`` takes it seconds, and a
+    300,000-field header tens of seconds. Both are refused here, on the first 20
+    rows (at most two maximal lines are decoded), before pandas sees the file.
+    """
+    prefix = data[: 2 * (MAX_LINE_BYTES + 1)]
+    text = prefix.decode(encoding, errors="ignore")
+    if len(prefix) < len(data):
+        text = text[: text.rfind("\n") + 1]  # whole lines only: the first two always are
+    try:
+        rows = list(itertools.islice(csv.reader(io.StringIO(text), delimiter=sep), 20))
+    except csv.Error:
+        return  # pandas will say what is wrong with it
+    header = rows[0] if rows else []
+    if len(header) > MAX_COLUMNS:
+        raise DatasetError(
+            f"{file_name} has {len(header):,} columns; at most {MAX_COLUMNS:,} are read. Keep the text and label "
+            "columns and upload that."
+        )
+    for number, row in enumerate(rows[1:], start=2):
+        if len(row) > len(header):
+            raise DatasetError(
+                f"{file_name} is not a well-formed table: row {number:,} has {len(row):,} fields but the header "
+                f"has {len(header):,}."
+            )
+
+
 def _read_text_table(file_name: str, data: bytes, columns: list[str] | None) -> pd.DataFrame:
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with BOM: Excel's "Unicode text"
         try:
@@ -628,10 +661,9 @@ def _read_text_table(file_name: str, data: bytes, columns: list[str] | None) -> 
             f"{file_name} could not be read as text: it is neither UTF-8 nor Windows-1252. "
             "Save it as “CSV UTF-8” and upload it again."
         )
-    if file_name.lower().endswith((".tsv", ".tab")):
-        sep = "\t"
-    else:
-        sep = sniff_delimiter(data[:SNIFF_BYTES].decode(encoding, errors="ignore"))
+    sample = data[:SNIFF_BYTES].decode(encoding, errors="ignore")
+    sep = "\t" if file_name.lower().endswith((".tsv", ".tab")) else sniff_delimiter(sample)
+    _check_shape(file_name, data, encoding, sep)
     try:
         df = pd.read_csv(io.BytesIO(data), sep=sep, encoding=encoding, dtype=str, keep_default_na=False,
                          na_values=[""], usecols=columns, engine="c")
@@ -667,7 +699,7 @@ def _read_table_uncached(file_name: str, data: bytes, columns: list[str] | None)
     return df
 
 
-#: How many parsed tables :func:`read_table` keeps, and roughly how many upload bytes they may stand for.
+#: How many parsed tables :func:`read_table` keeps, and roughly how much memory they may take together.
 TABLE_CACHE_ENTRIES = 8
 TABLE_CACHE_BYTES = 400 * 1024 * 1024
 _table_cache: OrderedDict[tuple, tuple[int, pd.DataFrame | tuple[str, str]]] = OrderedDict()
@@ -705,7 +737,9 @@ def read_table(file_name: str, data: bytes, columns: list[str] | None = None) ->
             result: pd.DataFrame | tuple[str, str] = _read_table_uncached(file_name, data, None if columns is None else list(columns))
         except DatasetError as exc:
             result = (str(exc), file_name)
-        hit = (len(data) if isinstance(result, pd.DataFrame) else 0, result)
+        # what the entry holds, roughly: its texts (about the upload's size) plus a Python object per cell
+        size = len(data) + result.size * _CELL_OVERHEAD if isinstance(result, pd.DataFrame) else 0
+        hit = (size, result)
         with _table_cache_lock:
             _table_cache[key] = hit
             while len(_table_cache) > TABLE_CACHE_ENTRIES or (

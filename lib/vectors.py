@@ -665,11 +665,13 @@ def _distinct_words(file_name: str, kv) -> tuple[list[str], np.ndarray, list[str
     notes = []
     if repeated:
         notes.append(
-            f"{repeated:,} rows repeat a word listed earlier (perhaps after undecodable bytes were shown as “\ufffd”); "
+            (f"{repeated:,} rows repeat a word" if repeated > 1 else "1 row repeats a word")
+            + " listed earlier (perhaps once undecodable bytes were shown as “\ufffd”); "
             "only the first row of each word was kept."
         )
     if empty:
-        notes.append(f"{empty:,} rows have an empty word and were left out.")
+        notes.append(f"{empty:,} rows have an empty word and were left out." if empty > 1
+                     else "1 row has an empty word and was left out.")
     return list(seen), matrix, notes
 
 

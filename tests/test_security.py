@@ -166,7 +166,7 @@ def test_binary_duplicates_are_dropped_too(tmp_path):
     data = b"3 2\n" + body + b"a " + np.array([9, 9], np.float32).tobytes() + b"\n"
     got = vectors.load_vector_file("v.bin", data)
     assert got.index_to_key == ["a", "b"] and np.array_equal(got["a"], [1, 0])
-    assert "1 rows repeat" in " ".join(got.notes)
+    assert "1 row repeats a word" in " ".join(got.notes)
 
 
 # --- 3. tables ---------------------------------------------------------------------------------------------
