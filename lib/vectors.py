@@ -316,6 +316,8 @@ def load_glove_50d():
 #: Where gensim-data keeps its files and its catalogue (as in ``gensim.downloader``); tests point these elsewhere.
 GENSIM_DATA_URL = "https://github.com/RaRe-Technologies/gensim-data/releases/download"
 GENSIM_DATA_LIST_URL = "https://raw.githubusercontent.com/RaRe-Technologies/gensim-data/master/list.json"
+#: The largest offered set (Google News) is 1.6 GB gzipped; a download beyond this is not what was asked for.
+GENSIM_DATA_MAX_BYTES = 2 * 1024**3
 
 
 def _md5_of(path: Path) -> str:
@@ -347,7 +349,7 @@ def _download_gensim_data(name: str, path: Path, connect_timeout: float, read_ti
     finally:
         listing.unlink(missing_ok=True)
     download_file(f"{GENSIM_DATA_URL}/{name}/{name}.gz", path, f"“{name}”", connect_timeout=connect_timeout,
-                  read_timeout=read_timeout)
+                  read_timeout=read_timeout, max_bytes=GENSIM_DATA_MAX_BYTES)
     if _md5_of(path) != expected:
         path.unlink(missing_ok=True)
         raise VectorError(f"The download of “{name}” arrived damaged (its checksum does not match); try again.")
@@ -741,6 +743,8 @@ def load_vector_file(file_name: str, data: bytes, max_words: int = MAX_WORDS):
         raise
     except MemoryError:
         raise VectorError(f"{file_name} is too large to load on this computer.") from None
+    except OSError as exc:  # the temporary copy could not be written or read back
+        raise storage_error(exc, f"Reading {file_name}") from exc
     except (ValueError, EOFError, UnicodeDecodeError, IndexError, TypeError, OverflowError) as exc:
         kind = ("a vector file" if info is None else "binary word2vec" if info.binary
                 else "word2vec text" if info.has_header else "GloVe text")

@@ -206,6 +206,7 @@ def test_parquet_reads_only_the_chosen_columns(tmp_path):
     data = path.read_bytes()
     with pytest.raises(DatasetError, match="once unpacked"):
         datasets.read_table("wide.parquet", data)  # all columns: the junk one is too big
+    assert datasets.table_columns("wide.parquet", data) == ["junk", "text", "label"]  # from the schema alone
     df = datasets.read_table("wide.parquet", data, columns=["text", "label"])
     assert list(df.columns) == ["text", "label"] and len(df) == n
     assert df["label"].tolist()[:2] == ["neg", "pos"] and df["text"].dtype != "category"
