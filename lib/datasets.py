@@ -45,7 +45,11 @@ a 570 KB Parquet file can decode to gigabytes, so before anything is decoded:
   and the size they would decode to is added up and refused above
   :data:`MAX_DECODED_BYTES` before a single text is materialised.
 * CSV/TSV: the separator is guessed from the first :data:`SNIFF_BYTES` only, and a
-  physical line longer than :data:`MAX_LINE_BYTES` is refused before pandas parses.
+  physical line longer than :data:`MAX_LINE_BYTES`, a header wider than
+  :data:`MAX_COLUMNS` or a first row wider than the header is refused before
+  pandas parses (each has a pathological case in pandas or ``csv.Sniffer``).
+* :func:`table_columns` lists a Parquet file's columns from its schema alone, so
+  a file with one huge column can still be used for its text and label columns.
 * :func:`read_table` remembers its last results by the SHA-256 of the bytes (and
   the columns asked for), so a page that calls it on every rerun parses once.
 
@@ -667,17 +671,17 @@ def _read_text_table(file_name: str, data: bytes, columns: list[str] | None) -> 
     sample = data[:SNIFF_BYTES].decode(encoding, errors="ignore")
     sep = "\t" if file_name.lower().endswith((".tsv", ".tab")) else sniff_delimiter(sample)
     _check_shape(file_name, data, encoding, sep)
+    # A callable never fails on a missing name: dataset_from_table then names the missing column.
+    wanted = None if columns is None else (lambda name, keep=frozenset(columns): name in keep)
     try:
         df = pd.read_csv(io.BytesIO(data), sep=sep, encoding=encoding, dtype=str, keep_default_na=False,
-                         na_values=[""], usecols=columns, engine="c")
+                         na_values=[""], usecols=wanted, engine="c")
     except pd.errors.EmptyDataError:
         raise DatasetError(f"{file_name} has no columns; it needs a header line and rows.") from None
     except MemoryError:
         raise _too_big(file_name, MAX_DECODED_BYTES) from None
     except (pd.errors.ParserError, ValueError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        if columns is not None and "usecols" in first.lower():
-            raise DatasetError(f"{file_name} does not have the columns {', '.join(columns)}.") from exc
         raise DatasetError(f"{file_name} is not a well-formed table ({first}).") from exc
     return df
 

@@ -336,7 +336,7 @@ def _download_gensim_data(name: str, path: Path, connect_timeout: float, read_ti
     """
     import json
 
-    what = f"the gensim-data catalogue"
+    what = "the gensim-data catalogue"
     listing = path.parent / f"{TEMP_PREFIX}list-{os.getpid()}-{threading.get_ident()}.json"
     try:
         download_file(GENSIM_DATA_LIST_URL, listing, what, connect_timeout=connect_timeout,
@@ -512,7 +512,7 @@ def inspect_vector_head(file_name: str, head: bytes, total_size: int, max_words:
         raise VectorError(f"{file_name} is empty.")
     longest_first = max_line_bytes(MAX_DIMENSIONS)
     end = head.find(b"\n", 0, longest_first + 1)
-    if end < 0 and len(head) < total_size:
+    if end < 0 and len(head) > longest_first:
         raise VectorError(
             f"{file_name} does not start like a vector file: its first line is longer than "
             f"{longest_first:,} bytes (a header line or “word 0.1 0.2 ...” is expected)."

@@ -264,6 +264,8 @@ def test_missing_label_markers_never_become_a_class():
     assert ds.class_names == ["neg", "pos"]
     assert len(ds.train_texts) + len(ds.test_texts) == 20
     assert "5 rows without a label" in ds.notes
+    with pytest.raises(DatasetError, match="no label column called “stars”"):
+        datasets.dataset_from_upload("labels.csv", "\n".join(rows).encode(), "text", "stars")
 
 
 # --- 4. storage that survives crashes and full disks ---------------------------------------------------------
