@@ -494,6 +494,12 @@ def _too_big(file_name: str, nbytes: float) -> DatasetError:
     )
 
 
+def _out_of_memory(file_name: str) -> DatasetError:
+    # Within MAX_DECODED_BYTES, but the server had no memory left (other sessions, a training job).
+    return DatasetError(f"{file_name} could not be read: the server ran out of memory for it; "
+                        "try again later or upload a smaller file.")
+
+
 def _read_parquet(file_name: str, data: bytes, columns: list[str] | None) -> pd.DataFrame:
     """Read the ``columns`` (all if ``None``) of a Parquet upload, refusing one that decodes too large.
 
@@ -542,10 +548,10 @@ def _read_parquet(file_name: str, data: bytes, columns: list[str] | None) -> pd.
     except DatasetError:
         raise
     except MemoryError:
-        raise _too_big(file_name, MAX_DECODED_BYTES) from None
+        raise _out_of_memory(file_name) from None
     except Exception as exc:  # noqa: BLE001 - ArrowMemoryError, ArrowInvalid, OSError, ... all mean "unusable"
         if "memory" in type(exc).__name__.lower():
-            raise _too_big(file_name, MAX_DECODED_BYTES) from None
+            raise _out_of_memory(file_name) from None
         raise DatasetError(f"{file_name} is not a readable Parquet file ({type(exc).__name__}).") from exc
     return df
 
@@ -679,7 +685,7 @@ def _read_text_table(file_name: str, data: bytes, columns: list[str] | None) -> 
     except pd.errors.EmptyDataError:
         raise DatasetError(f"{file_name} has no columns; it needs a header line and rows.") from None
     except MemoryError:
-        raise _too_big(file_name, MAX_DECODED_BYTES) from None
+        raise _out_of_memory(file_name) from None
     except (pd.errors.ParserError, ValueError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DatasetError(f"{file_name} is not a well-formed table ({first}).") from exc
