@@ -124,16 +124,18 @@ _ready_lock = threading.Lock()
 
 
 def clear_stale_temps(folder: Path, max_age: float = STALE_TEMP_SECONDS) -> int:
-    """Remove ``.tmp-*`` files and folders in ``folder`` older than ``max_age`` seconds; return how many.
+    """Remove ``.tmp-*`` files and folders in ``folder`` (or one level below it) older than ``max_age`` seconds.
 
     A process killed half-way through a write (or a parse) leaves its temporary
     copy behind; nothing else ever removes it. Young ones are left alone: they may
-    belong to a write in progress in another session or process.
+    belong to a write in progress in another session or process. One level down
+    covers stores that keep one folder per item (``uploads/files/<digest>/``).
+    Returns how many were removed.
     """
     removed = 0
     cutoff = time.time() - max_age
     try:
-        candidates = list(folder.glob(TEMP_PREFIX + "*"))
+        candidates = list(folder.glob(TEMP_PREFIX + "*")) + list(folder.glob("*/" + TEMP_PREFIX + "*"))
     except OSError:
         return 0
     for p in candidates:

@@ -314,6 +314,9 @@ def test_stale_temporary_files_are_cleared_on_first_use(fresh_stores, small_text
         (folder / ".tmp-writing-now").write_bytes(b"x")
     (scratch / ".tmp-crashed-dir").mkdir()
     _age(scratch / ".tmp-crashed-dir", 2 * 3600)
+    (files / "0123456789ab").mkdir(exist_ok=True)  # a crash inside one upload's own folder
+    (files / "0123456789ab" / ".tmp-a.csv.x1").write_bytes(b"half")
+    _age(files / "0123456789ab" / ".tmp-a.csv.x1", 2 * 3600)
     datasets.save_upload("a.csv", b"text,label\nx,1\n")
     vectors.load_vector_file("v.txt", small_text_vectors)
     for folder in (files, scratch):
@@ -321,6 +324,7 @@ def test_stale_temporary_files_are_cleared_on_first_use(fresh_stores, small_text
         assert (folder / ".tmp-writing-now").exists()  # young: may belong to a write in progress
         (folder / ".tmp-writing-now").unlink()
     assert not (scratch / ".tmp-crashed-dir").exists()
+    assert not (files / "0123456789ab" / ".tmp-a.csv.x1").exists()
 
 
 @pytest.fixture
