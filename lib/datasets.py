@@ -350,7 +350,7 @@ def _load_imdb_stanford(connect_timeout: float = CONNECT_TIMEOUT, read_timeout: 
     if cached.is_file():
         df = pd.read_parquet(cached)
     else:
-        archive = ready_store(cache_dir() / "downloads") / "aclImdb_v1.tar.gz"
+        archive = ready_store(cache_dir() / "downloads", DatasetError) / "aclImdb_v1.tar.gz"
         if not archive.is_file():
             if not can_reach("ai.stanford.edu"):
                 raise DatasetError(
@@ -910,7 +910,7 @@ def dataset_from_table(
 
 
 def _atomic_write_parquet(df: pd.DataFrame, path: Path) -> None:
-    ready_store(path.parent)
+    ready_store(path.parent, DatasetError)
     atomic_write(path, lambda fh: df.to_parquet(fh, index=False))
 
 
@@ -923,7 +923,7 @@ def save_upload(file_name: str, data: bytes) -> Path:
     """
     digest = hashlib.sha1(data).hexdigest()[:12]
     try:
-        folder = ready_store(uploads_dir() / "files") / digest
+        folder = ready_store(uploads_dir() / "files", DatasetError) / digest
         path = folder / safe_name(file_name, default="upload")
         if not path.is_file():
             folder.mkdir(parents=True, exist_ok=True)
@@ -951,7 +951,7 @@ def save_dataset(dataset: TextDataset) -> Path:
     if (folder / "meta.json").is_file():
         return folder
     try:
-        root = ready_store(folder.parent)
+        root = ready_store(folder.parent, DatasetError)
         tmp = Path(tempfile.mkdtemp(dir=root, prefix=TEMP_PREFIX + dataset.key + "."))
     except OSError as exc:
         raise storage_error(exc, "Storing the dataset", DatasetError) from exc

@@ -171,10 +171,10 @@ def storage_error(exc: OSError, doing: str, error: type[UserError] | None = None
     return error(f"{doing} failed on the server's disk ({kind}); try again.")
 
 
-def ready_store(folder: Path) -> Path:
+def ready_store(folder: Path, error: type[UserError] | None = None) -> Path:
     """``folder``, created if needed; the first time in this process, stale temporary files in it are cleared.
 
-    Raises :class:`VectorError` (via :func:`storage_error`) if it cannot be created.
+    Raises ``error`` (default :class:`VectorError`, via :func:`storage_error`) if it cannot be created.
     """
     folder = Path(folder)
     with _ready_lock:
@@ -185,7 +185,7 @@ def ready_store(folder: Path) -> Path:
     except OSError as exc:
         with _ready_lock:
             _ready_stores.discard(folder)
-        raise storage_error(exc, "Preparing the data folder") from exc
+        raise storage_error(exc, "Preparing the data folder", error) from exc
     if first:
         clear_stale_temps(folder)
     return folder
@@ -215,7 +215,7 @@ def download_file(
 
     error = error or VectorError
     dest = Path(dest)
-    ready_store(dest.parent)
+    ready_store(dest.parent, error)
     host = url.split("/")[2] if "//" in url else url
 
     def write(fh) -> None:
