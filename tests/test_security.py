@@ -455,6 +455,36 @@ def test_a_stalled_download_ends_with_a_sentence(stalling_server, tmp_path):
     assert not list(tmp_path.iterdir())  # neither the file nor its temporary copy
 
 
+def test_a_server_that_never_answers_ends_with_a_sentence(tmp_path):
+    import socket
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(0)  # never accepts: once its queue is full, new connections get no answer
+    port = server.getsockname()[1]
+    fillers = []
+    try:
+        for _ in range(5):
+            filler = socket.socket()
+            filler.settimeout(0.3)
+            fillers.append(filler)
+            try:
+                filler.connect(("127.0.0.1", port))
+            except OSError:
+                break  # the queue is full
+        else:
+            pytest.skip("this kernel answers every connection; a connect timeout cannot be staged locally")
+        started = time.perf_counter()
+        with pytest.raises(VectorError, match="did not answer within 0.5 s"):
+            vectors.download_file(f"http://127.0.0.1:{port}/x.gz", tmp_path / "x.gz", "the test file",
+                                  connect_timeout=0.5, read_timeout=5)
+        assert time.perf_counter() - started < 4
+    finally:
+        for filler in fillers:
+            filler.close()
+        server.close()
+
+
 def test_stanford_and_gensim_data_downloads_time_out(stalling_server, monkeypatch, tmp_path):
     import gensim.downloader as api
 
