@@ -11,9 +11,20 @@ TensorBoard Projector (https://projector.tensorflow.org, "Load") wants two files
   header.
 
 A tab or a line break inside a token would break both formats, so tokens are
-sanitised (:func:`sanitize_token`): tabs and line breaks become spaces and an
-empty token becomes ``<empty>``. :func:`read_projector_zip` reads the zip back
-(used by the tests to check the round trip).
+sanitised (:func:`sanitize_token`): tabs and line breaks become spaces, other
+control characters (and the Unicode bidi overrides that can make a word display
+as another) are removed, and an empty token becomes ``<empty>``. Words come from
+uploaded files, so they are hostile until cleaned, in every export.
+:func:`read_projector_zip` reads the zip back (used by the tests to check the round trip).
+
+CSV tables open in spreadsheets, which run a cell starting with ``=``, ``+``,
+``-`` or ``@`` (or a tab or carriage return before one) as a formula: a word list
+from an uploaded file could carry ``=HYPERLINK(...)``. :func:`table_csv` follows
+the OWASP rule and prefixes such *text* cells with a single quote, which the
+spreadsheet shows as text; numbers, including negative ones, stay numbers::
+
+    >>> neutralise_cell("=1+1"), neutralise_cell("-bad"), neutralise_cell(-0.5)
+    ("'=1+1", "'-bad", -0.5)
 
 PNG export goes through plotly's ``kaleido`` (version 1.x), which drives a
 headless Chrome/Chromium. It works offline here with Debian's ``chromium``
@@ -25,8 +36,6 @@ the file opens offline too).
 """
 from __future__ import annotations
 
-from lib.errors import UserError
-
 import io
 import re
 import shutil
@@ -35,17 +44,40 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from lib.errors import UserError
+from lib.io import safe_name
+
 _BREAKS = re.compile(r"[\t\r\n\v\f\x85\u2028\u2029]+")
+# C0/C1 control characters, DEL, and the bidi embedding/override/isolate marks (U+202A-E, U+2066-9).
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+#: A spreadsheet treats a cell starting with one of these as a formula (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class ExportError(UserError):
     """An export that cannot be made; the message says why and what to use instead."""
 
 
+def strip_controls(text: str) -> str:
+    """``text`` with line breaks and tabs turned into spaces and every other control character removed."""
+    return _CONTROLS.sub("", _BREAKS.sub(" ", str(text)))
+
+
 def sanitize_token(token: str) -> str:
-    """A token safe for one TSV cell / one word2vec line: no tabs or line breaks, never empty."""
-    cleaned = _BREAKS.sub(" ", str(token)).strip()
+    """A token safe for one TSV cell / one word2vec line: no control characters or line breaks, never empty."""
+    cleaned = strip_controls(token).strip()
     return cleaned if cleaned else "<empty>"
+
+
+def neutralise_cell(value):
+    """A CSV cell that a spreadsheet shows as written: text is stripped of control characters and, if it
+    starts like a formula (:data:`FORMULA_STARTS`), prefixed with ``'``; anything not text is returned as it is."""
+    if not isinstance(value, str):
+        return value
+    cleaned = strip_controls(value)
+    if value.startswith(FORMULA_STARTS) or cleaned.startswith(FORMULA_STARTS):
+        return "'" + cleaned
+    return cleaned
 
 
 def _format_rows(matrix: np.ndarray, sep: str) -> str:
@@ -94,7 +126,8 @@ def projector_zip(words: Sequence[str], matrix: np.ndarray, extra_columns: dict[
                   folder: str = "projector") -> bytes:
     """A zip with ``<folder>/vectors.tsv`` and ``<folder>/metadata.tsv`` (see :func:`projector_files`)."""
     vectors_tsv, metadata_tsv = projector_files(words, matrix, extra_columns)
-    folder = re.sub(r"[^A-Za-z0-9_.-]+", "_", folder).strip("._") or "projector"
+    # "/" would make safe_name keep only the last part; a run name like "my run/1" keeps all of it
+    folder = safe_name(folder.replace("/", "_").replace("\\", "_"), default="projector").strip("._-") or "projector"
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         zf.writestr(f"{folder}/vectors.tsv", vectors_tsv)
@@ -144,8 +177,21 @@ def word2vec_text(words: Sequence[str], matrix: np.ndarray) -> bytes:
 
 
 def table_csv(df) -> bytes:
-    """A pandas DataFrame as UTF-8 CSV (with a BOM so Excel shows accents correctly), no index."""
-    return df.to_csv(index=False).encode("utf-8-sig")
+    """A pandas DataFrame as UTF-8 CSV (with a BOM so Excel shows accents correctly), no index.
+
+    Text cells and column names go through :func:`neutralise_cell` (no formulas,
+    no control characters); numeric columns are written as they are.
+    """
+    import pandas as pd
+
+    out = df.copy()
+    for name in out.columns:
+        column = out[name]
+        if not (pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column)
+                or pd.api.types.is_datetime64_any_dtype(column)):
+            out[name] = column.map(neutralise_cell).astype(object)
+    out.columns = [neutralise_cell(str(c)) for c in out.columns]
+    return out.to_csv(index=False).encode("utf-8-sig")
 
 
 def figure_html(fig) -> bytes:

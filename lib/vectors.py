@@ -42,25 +42,33 @@ do not know get small random numbers, counted as *misses*.
 """
 from __future__ import annotations
 
-from lib.errors import UserError
-
 import difflib
+import errno
 import gzip
 import hashlib
 import io
+import logging
 import os
 import re
+import shutil
 import tempfile
+import threading
+import time
+import unicodedata
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from lib.errors import UserError
+from lib.io import TEMP_PREFIX, atomic_write, safe_name
 from lib.online import can_reach
 from lib.paths import cache_dir
 from lib.text import text_to_word_sequence
+
+log = logging.getLogger(__name__)
 
 #: The stated cap on vocabulary read from a user's file (GloVe 6B has exactly this many words).
 MAX_WORDS = 400_000
@@ -101,6 +109,144 @@ WORD_LISTS: dict[str, list[str]] = {
 
 class VectorError(UserError):
     """A vector-set problem the user can fix; the message says what was wrong and what to do."""
+
+
+# --- storage and downloads (also used by lib.datasets) -----------------------------------------------
+
+#: Temporary files (``lib.io.TEMP_PREFIX``) older than this are leftovers of a crash and are removed.
+STALE_TEMP_SECONDS = 3600
+#: Seconds to wait for a download server to accept the connection, and for each piece of data after that.
+CONNECT_TIMEOUT = 15.0
+READ_TIMEOUT = 60.0
+
+_ready_stores: set[Path] = set()
+_ready_lock = threading.Lock()
+
+
+def clear_stale_temps(folder: Path, max_age: float = STALE_TEMP_SECONDS) -> int:
+    """Remove ``.tmp-*`` files and folders in ``folder`` (or one level below it) older than ``max_age`` seconds.
+
+    A process killed half-way through a write (or a parse) leaves its temporary
+    copy behind; nothing else ever removes it. Young ones are left alone: they may
+    belong to a write in progress in another session or process. One level down
+    covers stores that keep one folder per item (``uploads/files/<digest>/``).
+    Returns how many were removed.
+    """
+    removed = 0
+    cutoff = time.time() - max_age
+    try:
+        candidates = list(folder.glob(TEMP_PREFIX + "*")) + list(folder.glob("*/" + TEMP_PREFIX + "*"))
+    except OSError:
+        return 0
+    for p in candidates:
+        try:
+            if p.lstat().st_mtime >= cutoff:
+                continue
+            if p.is_dir() and not p.is_symlink():
+                shutil.rmtree(p, ignore_errors=True)
+            else:
+                p.unlink(missing_ok=True)
+            removed += 1
+        except OSError:
+            continue  # another process got there first, or it is not ours to remove
+    if removed:
+        log.info("removed %d stale temporary files from %s", removed, folder)
+    return removed
+
+
+def storage_error(exc: OSError, doing: str, error: type[UserError] | None = None) -> UserError:
+    """One sentence for an ``OSError`` met while ``doing`` something with the server's disk.
+
+    ``doing`` starts the sentence ("Storing the upload"). A full disk (or quota) is
+    named as such, since only the person running the server can fix it; other
+    errors give their kind but never a path (which would tell a visitor how the
+    server is laid out).
+    """
+    error = error or VectorError
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return error(f"{doing} failed because the server's disk is full; ask whoever runs it to free some space.")
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return error(f"{doing} failed because the server may not write to its data folder; tell whoever runs it.")
+    kind = errno.errorcode.get(exc.errno or 0, type(exc).__name__)
+    return error(f"{doing} failed on the server's disk ({kind}); try again.")
+
+
+def ready_store(folder: Path, error: type[UserError] | None = None) -> Path:
+    """``folder``, created if needed; the first time in this process, stale temporary files in it are cleared.
+
+    Raises ``error`` (default :class:`VectorError`, via :func:`storage_error`) if it cannot be created.
+    """
+    folder = Path(folder)
+    with _ready_lock:
+        first = folder not in _ready_stores
+        _ready_stores.add(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        with _ready_lock:
+            _ready_stores.discard(folder)
+        raise storage_error(exc, "Preparing the data folder", error) from exc
+    if first:
+        clear_stale_temps(folder)
+    return folder
+
+
+def download_file(
+    url: str,
+    dest: Path,
+    what: str,
+    *,
+    connect_timeout: float = CONNECT_TIMEOUT,
+    read_timeout: float = READ_TIMEOUT,
+    max_bytes: int | None = None,
+    error: type[UserError] | None = None,
+) -> Path:
+    """Download ``url`` to ``dest`` (through a temporary file and a rename), or raise one sentence.
+
+    ``connect_timeout`` bounds the wait for the server to answer, ``read_timeout``
+    the wait for *each* piece of the body: a server that stalls half-way ends the
+    download after ``read_timeout`` seconds instead of holding a server thread for
+    ever. ``max_bytes`` refuses a body larger than expected. ``what`` names the
+    download in messages ("Stanford's IMDB archive"); ``error`` is the
+    :class:`~lib.errors.UserError` subclass raised (default :class:`VectorError`).
+    A failed download leaves nothing at ``dest``.
+    """
+    import requests
+
+    error = error or VectorError
+    dest = Path(dest)
+    ready_store(dest.parent, error)
+    host = url.split("/")[2] if "//" in url else url
+
+    def write(fh) -> None:
+        with requests.get(url, stream=True, timeout=(connect_timeout, read_timeout)) as resp:
+            if resp.status_code != 200:
+                raise error(f"Downloading {what} failed: {host} answered with HTTP {resp.status_code}; try again later.")
+            got = 0
+            for piece in resp.iter_content(CHUNK_BYTES):
+                got += len(piece)
+                if max_bytes is not None and got > max_bytes:
+                    raise error(f"Downloading {what} stopped: it is larger than the expected {max_bytes / 1e6:,.0f} MB.")
+                fh.write(piece)
+
+    try:
+        return atomic_write(dest, write)
+    except requests.exceptions.ConnectTimeout:
+        raise error(
+            f"Downloading {what} failed: {host} did not answer within {connect_timeout:g} s; try again later."
+        ) from None
+    except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError) as exc:
+        if "timed out" in str(exc).lower():
+            raise error(
+                f"Downloading {what} failed: {host} stopped sending data for more than {read_timeout:g} s; "
+                "try again later."
+            ) from None
+        raise error(f"Downloading {what} failed: {host} could not be reached or closed the connection; "
+                    "check the internet connection.") from None
+    except requests.exceptions.RequestException as exc:
+        raise error(f"Downloading {what} failed ({type(exc).__name__}); try again later.") from None
+    except OSError as exc:
+        raise storage_error(exc, f"Saving {what}", error) from exc
 
 
 # --- GloVe from the installed package ---------------------------------------------------------
@@ -169,40 +315,102 @@ def load_glove_50d():
 
 
 
-def load_gensim_data(name: str):
+#: Where gensim-data keeps its files and its catalogue (as in ``gensim.downloader``); tests point these elsewhere.
+GENSIM_DATA_URL = "https://github.com/RaRe-Technologies/gensim-data/releases/download"
+GENSIM_DATA_LIST_URL = "https://raw.githubusercontent.com/RaRe-Technologies/gensim-data/master/list.json"
+#: The largest offered set (Google News) is 1.6 GB gzipped; a download beyond this is not what was asked for.
+GENSIM_DATA_MAX_BYTES = 2 * 1024**3
+
+
+def _md5_of(path: Path) -> str:
+    h = hashlib.md5()
+    with open(path, "rb") as f:
+        while piece := f.read(CHUNK_BYTES):
+            h.update(piece)
+    return h.hexdigest()
+
+
+def _download_gensim_data(name: str, path: Path, connect_timeout: float, read_timeout: float) -> None:
+    """Fetch ``<name>.gz`` of the gensim-data catalogue to ``path`` and check its MD5 against the catalogue.
+
+    Only the data file is fetched: gensim's own downloader also fetches an
+    ``__init__.py`` to import, which is code from the internet that we never run.
+    """
+    import json
+
+    what = "the gensim-data catalogue"
+    listing = path.parent / f"{TEMP_PREFIX}list-{os.getpid()}-{threading.get_ident()}.json"
+    try:
+        download_file(GENSIM_DATA_LIST_URL, listing, what, connect_timeout=connect_timeout,
+                      read_timeout=read_timeout, max_bytes=16 * 1024 * 1024)
+        try:
+            catalogue = json.loads(listing.read_text(encoding="utf-8"))
+            expected = (catalogue.get("models", {}).get(name) or catalogue.get("corpora", {}).get(name))["checksum"]
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise VectorError(f"The gensim-data catalogue does not list “{name}” as expected; try again later.") from None
+    finally:
+        listing.unlink(missing_ok=True)
+    download_file(f"{GENSIM_DATA_URL}/{name}/{name}.gz", path, f"“{name}”", connect_timeout=connect_timeout,
+                  read_timeout=read_timeout, max_bytes=GENSIM_DATA_MAX_BYTES)
+    if _md5_of(path) != expected:
+        path.unlink(missing_ok=True)
+        raise VectorError(f"The download of “{name}” arrived damaged (its checksum does not match); try again.")
+
+
+def load_gensim_data(name: str, *, connect_timeout: float = CONNECT_TIMEOUT, read_timeout: float = READ_TIMEOUT):
     """Download (once) and load a vector set of the gensim-data catalogue, e.g. ``glove-wiki-gigaword-100``.
 
-    Only the names in :data:`GENSIM_DATA` are accepted. gensim keeps downloads in
-    ``~/gensim-data``; a set already there loads without the internet. Otherwise
-    the GitHub host gensim-data lives on must be reachable, and when it is not,
-    :class:`VectorError` says so in one sentence instead of hanging.
+    Only the names in :data:`GENSIM_DATA` are accepted. Files are kept where gensim
+    keeps them (``~/gensim-data/<name>/<name>.gz``); a set already there loads
+    without the internet. Otherwise the GitHub host gensim-data lives on must be
+    reachable, and when it is not, :class:`VectorError` says so in one sentence
+    instead of hanging. The download gives up after ``connect_timeout`` seconds
+    without an answer or ``read_timeout`` seconds without data (see :func:`download_file`).
     """
     if name not in GENSIM_DATA:
         raise VectorError(f"{name!r} is not one of the offered gensim-data sets: {', '.join(GENSIM_DATA)}.")
     import gensim.downloader as api
 
-    local = Path(api.BASE_DIR) / name
-    if not local.is_dir() and not can_reach("github.com"):
-        raise VectorError(
-            f"Downloading “{name}” needs the internet, and github.com (where gensim-data keeps it) cannot be "
-            "reached from this computer; use GloVe 6B 50-d, which is installed, or upload a vector file."
-        )
+    path = Path(api.BASE_DIR) / name / f"{name}.gz"
+    if not path.is_file():
+        if not can_reach("github.com"):
+            raise VectorError(
+                f"Downloading “{name}” needs the internet, and github.com (where gensim-data keeps it) cannot be "
+                "reached from this computer; use GloVe 6B 50-d, which is installed, or upload a vector file."
+            )
+        _download_gensim_data(name, path, connect_timeout, read_timeout)
     from gensim.models import KeyedVectors
 
     try:
-        # return_path=True only downloads. A plain api.load(name) would import the Python module that
-        # comes with the download and unpickle its files: code from the internet, run in our server.
-        path = api.load(name, return_path=True)
-        # The sets are word2vec files (binary for Google News, text for the others); read them with the
-        # same parser as uploads, capped at MAX_WORDS words (Google News has 3 million: 3.6 GB in memory).
-        kv = KeyedVectors.load_word2vec_format(path, binary=name.startswith("word2vec-"), limit=MAX_WORDS)
-    except Exception as exc:  # noqa: BLE001 - network, disk and format errors all end the same way
-        raise VectorError(f"Loading “{name}” from gensim-data failed ({type(exc).__name__}: {exc}).") from exc
+        # Never api.load(name): it imports the Python module that comes with the download and unpickles
+        # its files: code from the internet, run in our server. The sets are word2vec files (binary for
+        # Google News, text for the others), read capped at MAX_WORDS words (Google News has 3 million).
+        kv = KeyedVectors.load_word2vec_format(str(path), binary=name.startswith("word2vec-"), limit=MAX_WORDS)
+    except Exception as exc:  # noqa: BLE001 - disk and format errors all end the same way
+        raise VectorError(f"Loading “{name}” from gensim-data failed ({type(exc).__name__}); "
+                          "delete its folder in ~/gensim-data and try again.") from exc
     kv.vectors = np.ascontiguousarray(kv.vectors, dtype=np.float32)
     return kv
 
 
 # --- a user's file ---------------------------------------------------------------------------------------
+
+#: Longest word accepted in a vector file, in bytes (real vocabularies stay far below this).
+MAX_WORD_BYTES = 1_000
+#: Generous room for one written number ("-1.2345678e-05 " is 15 bytes); a text line may hold
+#: ``MAX_WORD_BYTES + BYTES_PER_VALUE x dimensions`` bytes plus a little whitespace, no more.
+BYTES_PER_VALUE = 32
+#: Files are copied, unpacked and checked in pieces of this size, so checking needs ~this much memory.
+CHUNK_BYTES = 1 << 20
+
+
+def max_line_bytes(dimensions: int) -> int:
+    """The longest text line a vector of ``dimensions`` numbers can honestly need.
+
+    >>> max_line_bytes(50)
+    2616
+    """
+    return MAX_WORD_BYTES + BYTES_PER_VALUE * dimensions + 16
 
 
 @dataclass
@@ -215,6 +423,7 @@ class VectorFileInfo:
     dimensions: int
     words_to_read: int            # after the caps
     notes: list[str] = field(default_factory=list)
+    header_bytes: int = 0         # length of the header line with its newline (0 without a header)
 
 
 _PICKLE_EXPLANATION = (
@@ -246,19 +455,34 @@ def refuse_unsafe(file_name: str, data: bytes) -> None:
         )
 
 
-def _gunzip_capped(file_name: str, data: bytes, limit: int) -> bytes:
-    out = io.BytesIO()
+def _pieces(file_name: str, data: bytes, limit: int) -> Iterator[bytes]:
+    """``data`` in pieces of at most :data:`CHUNK_BYTES`, gunzipped on the fly if it is gzipped.
+
+    Unpacking stops with :class:`VectorError` as soon as more than ``limit`` bytes
+    came out, so a small archive that would unpack to gigabytes (a "zip bomb") costs
+    one piece of memory, not its unpacked size.
+    """
+    if data[:2] != b"\x1f\x8b":
+        for start in range(0, len(data), CHUNK_BYTES):
+            yield data[start: start + CHUNK_BYTES]
+        return
+    total = 0
     try:
         with gzip.GzipFile(fileobj=io.BytesIO(data)) as f:
-            while chunk := f.read(1 << 20):
-                out.write(chunk)
-                if out.tell() > limit:
+            while piece := f.read(CHUNK_BYTES):  # GzipFile.read(n) never unpacks more than n bytes at once
+                total += len(piece)
+                if total > limit:
                     raise VectorError(
                         f"{file_name} unpacks to more than {limit / 1e6:,.0f} MB; upload a smaller vector file."
                     )
+                yield piece
     except (OSError, EOFError, zlib.error) as exc:
         raise VectorError(f"{file_name} looks gzipped but could not be unpacked ({exc}).") from exc
-    return out.getvalue()
+
+
+def _gunzip_capped(file_name: str, data: bytes, limit: int) -> bytes:
+    """All of ``data`` gunzipped, refusing more than ``limit`` bytes (small files and tests only)."""
+    return b"".join(_pieces(file_name, data, limit))
 
 
 def _is_number(token: bytes) -> bool:
@@ -269,8 +493,11 @@ def _is_number(token: bytes) -> bool:
         return False
 
 
-def inspect_vector_bytes(file_name: str, data: bytes, max_words: int = MAX_WORDS) -> VectorFileInfo:
-    """Work out the format of a (gunzipped) vector file from its first line, and check it is plausible.
+def inspect_vector_head(file_name: str, head: bytes, total_size: int, max_words: int = MAX_WORDS) -> VectorFileInfo:
+    """Work out the format of a (gunzipped) vector file from its first bytes, and check it is plausible.
+
+    ``head`` is the start of the file (at least its first line and a few KB after
+    it, when the file has them) and ``total_size`` its full unpacked length.
 
     * ``"<words> <dimensions>"`` on the first line: word2vec/fastText format. It is
       *binary* if the bytes after the header contain control characters (raw
@@ -278,52 +505,178 @@ def inspect_vector_bytes(file_name: str, data: bytes, max_words: int = MAX_WORDS
       :data:`MAX_DIMENSIONS` and against the file's length (each binary row needs
       ``4 x dimensions + 2`` bytes, each text row at least ``2 x dimensions + 2``),
       so a forged header is refused before any memory is allocated.
-    * a word followed by numbers: GloVe text without a header.
+    * a word followed by numbers: GloVe text without a header; the number of
+      values on the first line is the dimension every other line is held to.
 
     Raises :class:`VectorError` for anything else.
     """
-    if not data.strip():
+    if not head.strip():
         raise VectorError(f"{file_name} is empty.")
-    end = data.find(b"\n")
-    first = data[: end if end >= 0 else min(len(data), 100_000)]
+    longest_first = max_line_bytes(MAX_DIMENSIONS)
+    end = head.find(b"\n", 0, longest_first + 1)
+    if end < 0 and len(head) > longest_first:
+        raise VectorError(
+            f"{file_name} does not start like a vector file: its first line is longer than "
+            f"{longest_first:,} bytes (a header line or “word 0.1 0.2 ...” is expected)."
+        )
+    first = head[: end if end >= 0 else len(head)]
     tokens = first.split()
-    if len(first) >= 100_000 or not tokens:
+    if not tokens:
         raise VectorError(f"{file_name} does not start like a vector file (a header line or “word 0.1 0.2 ...”).")
     notes: list[str] = []
     if len(tokens) == 2 and all(t.isdigit() for t in tokens):
         declared, dims = int(tokens[0]), int(tokens[1])
         if declared == 0 or dims == 0:
             raise VectorError(f"{file_name} says it holds {declared} words of {dims} numbers: nothing to load.")
-        body = data[end + 1: end + 1 + 4096]
+        body = head[end + 1: end + 1 + 4096]
         binary = any(b < 9 or 13 < b < 32 or b == 127 for b in body)
         per_row = (4 * dims + 2) if binary else (2 * dims + 2)
         if dims > MAX_DIMENSIONS:
             raise VectorError(
                 f"{file_name} says each word has {dims:,} numbers; at most {MAX_DIMENSIONS:,} are accepted."
             )
-        possible = (len(data) - end - 1) // per_row
+        possible = (total_size - end - 1) // per_row
         if declared > possible + 1:
             raise VectorError(
-                f"{file_name} says it holds {declared:,} words of {dims} numbers, but at {len(data):,} bytes it can "
+                f"{file_name} says it holds {declared:,} words of {dims} numbers, but at {total_size:,} bytes it can "
                 f"hold at most about {possible:,}; the header is wrong or the file is cut short."
             )
-        has_header = True
+        has_header, header_bytes = True, end + 1
     else:
         if len(tokens) < 2 or not all(_is_number(t) for t in tokens[1:]):
-            if any(m in data[:300] for m in (b"copy_reg", b"__main__", b"gensim.models", b"numpy.core")):
+            if any(m in head[:300] for m in (b"copy_reg", b"__main__", b"gensim.models", b"numpy.core")):
                 raise VectorError(f"{file_name} was not opened: {_PICKLE_EXPLANATION}")
             raise VectorError(
                 f"{file_name} does not look like a vector file: its first line should be “<words> <dimensions>” "
                 "(word2vec) or a word followed by numbers (GloVe)."
             )
-        binary, has_header, declared, dims = False, False, None, len(tokens) - 1
+        binary, has_header, declared, dims, header_bytes = False, False, None, len(tokens) - 1, 0
         if dims > MAX_DIMENSIONS:
             raise VectorError(f"{file_name} has {dims:,} numbers per word; at most {MAX_DIMENSIONS:,} are accepted.")
     cap = min(max_words, MAX_VALUES // dims)
     words_to_read = cap if declared is None else min(declared, cap)
     if declared is not None and declared > cap:
         notes.append(f"The file has {declared:,} words; only the first {cap:,} were loaded (the limit).")
-    return VectorFileInfo(binary, has_header, declared, dims, words_to_read, notes)
+    return VectorFileInfo(binary, has_header, declared, dims, words_to_read, notes, header_bytes)
+
+
+def inspect_vector_bytes(file_name: str, data: bytes, max_words: int = MAX_WORDS) -> VectorFileInfo:
+    """:func:`inspect_vector_head` of a whole (gunzipped) file held in memory."""
+    return inspect_vector_head(file_name, data[: 2 * CHUNK_BYTES], len(data), max_words)
+
+
+def _check_text_lines(file_name: str, path: Path, info: VectorFileInfo) -> int:
+    """Refuse a text file with a line too long for its dimension; return its number of lines.
+
+    Reads ``path`` in :data:`CHUNK_BYTES` pieces and measures lines with NumPy, so
+    a single line of a gigabyte is found (and refused) with a megabyte of memory,
+    before gensim's ``readline`` would hold all of it and split it into millions
+    of Python strings.
+    """
+    limit = max_line_bytes(info.dimensions)
+    lines = 0      # complete lines seen so far
+    current = 0    # bytes of the line being read
+    with open(path, "rb") as f:
+        while piece := f.read(CHUNK_BYTES):
+            breaks = np.flatnonzero(np.frombuffer(piece, dtype=np.uint8) == 0x0A)
+            if breaks.size:
+                lengths = np.diff(breaks, prepend=-1) - 1
+                lengths[0] += current
+                worst = int(np.argmax(lengths))
+                if lengths[worst] > limit:
+                    current, lines = int(lengths[worst]), lines + worst
+                    break
+                lines += breaks.size
+                current = len(piece) - int(breaks[-1]) - 1
+            else:
+                current += len(piece)
+            if current > limit:
+                break
+    if current > limit:
+        kind = "word2vec text" if info.has_header else "GloVe text"
+        raise VectorError(
+            f"{file_name} was read as {kind} with {info.dimensions:,} numbers per word, but line {lines + 1:,} is "
+            f"longer than the {limit:,} bytes such a line can need; the file is damaged or not a vector file."
+        )
+    return lines + (1 if current else 0)
+
+
+def _check_binary_rows(file_name: str, path: Path, info: VectorFileInfo) -> None:
+    """Walk the rows of a binary word2vec file as gensim will, refusing a word longer than :data:`MAX_WORD_BYTES`.
+
+    A binary row is ``word``, a space, then ``4 x dimensions`` bytes of float32.
+    gensim looks for the space and keeps reading while it finds none, so a file
+    with no space for a gigabyte would be held whole; here at most a megabyte is.
+    A file that simply ends early is left to gensim, which reports it.
+    """
+    row_bytes = 4 * info.dimensions
+    window = MAX_WORD_BYTES + 2          # the word, perhaps a leading newline, and the space
+    need = window + row_bytes
+    with open(path, "rb") as f:
+        f.seek(info.header_bytes)
+        buf, pos = f.read(max(CHUNK_BYTES, need)), 0
+        eof = False
+        for row in range(info.words_to_read):
+            if len(buf) - pos < need and not eof:
+                more = f.read(max(CHUNK_BYTES, need))
+                eof = len(more) == 0
+                buf, pos = buf[pos:] + more, 0
+            space = buf.find(b" ", pos, pos + window)
+            if space < 0:
+                if len(buf) - pos < window:
+                    return  # the file ends here: gensim raises "unexpected end of input"
+                raise VectorError(
+                    f"{file_name} was read as binary word2vec, but word {row + 1:,} is longer than "
+                    f"{MAX_WORD_BYTES:,} bytes; the file is damaged or not a vector file."
+                )
+            pos = space + 1 + row_bytes
+            if pos >= len(buf) and eof:
+                return
+
+
+def _scratch_dir() -> Path:
+    """Where parsing keeps its temporary copy of an upload (stale leftovers cleared on first use)."""
+    return ready_store(cache_dir())
+
+
+def _distinct_words(file_name: str, kv) -> tuple[list[str], np.ndarray, list[str]]:
+    """``(words, matrix, notes)`` of what gensim read, with every word once (its first row kept).
+
+    gensim decodes words with ``errors="replace"``, so two different byte strings
+    can become the same word (``b"caf\\xe9"`` and ``b"caf\\xff"`` are both
+    ``"caf\\ufffd"``); it then keeps the first row but leaves an empty ``None``
+    slot at the end of ``index_to_key``. Words are also put in Unicode NFC form
+    (what browsers send when someone types a word), which can make two more
+    spellings one word. Empty words cannot be asked for and are dropped.
+    """
+    read = len(kv.index_to_key)                   # rows gensim read (its slots)
+    filled = int(kv.next_index)                   # rows it kept
+    seen: dict[str, int] = {}
+    keep: list[int] = []
+    empty = 0
+    for i, word in enumerate(kv.index_to_key[:filled]):
+        word = unicodedata.normalize("NFC", word)
+        if not word:
+            empty += 1
+        elif word not in seen:
+            seen[word] = i
+            keep.append(i)
+    repeated = read - len(keep) - empty
+    if len(keep) == filled:
+        matrix = kv.vectors[:filled]              # a view: no copy when nothing was dropped
+    else:
+        matrix = kv.vectors[np.asarray(keep, dtype=np.int64)]
+    notes = []
+    if repeated:
+        notes.append(
+            (f"{repeated:,} rows repeat a word" if repeated > 1 else "1 row repeats a word")
+            + " listed earlier (perhaps once undecodable bytes were shown as “\ufffd”); "
+            "only the first row of each word was kept."
+        )
+    if empty:
+        notes.append(f"{empty:,} rows have an empty word and were left out." if empty > 1
+                     else "1 row has an empty word and was left out.")
+    return list(seen), matrix, notes
 
 
 def load_vector_file(file_name: str, data: bytes, max_words: int = MAX_WORDS):
@@ -331,11 +684,22 @@ def load_vector_file(file_name: str, data: bytes, max_words: int = MAX_WORDS):
 
     Accepts word2vec text or binary (header ``"<words> <dimensions>"``), fastText
     ``.vec`` (the same text format), and GloVe text (no header), any of them
-    gzipped. Files that are pickles, NumPy or zip archives are refused
-    (:func:`refuse_unsafe`); headers are checked before allocating
-    (:func:`inspect_vector_bytes`); at most ``max_words`` words are read, in file
-    order (published files list frequent words first). Values that are not finite
-    numbers are refused. Every problem is a :class:`VectorError` with one sentence.
+    gzipped. Every problem is a :class:`VectorError` with one sentence.
+
+    The file is bounded *before* gensim reads a byte of it:
+
+    1. pickles, NumPy and zip files are refused (:func:`refuse_unsafe`);
+    2. the file is copied (gunzipped on the fly, at most :data:`MAX_FILE_BYTES`
+       unpacked) to a temporary file in pieces of :data:`CHUNK_BYTES`;
+    3. the header is checked (:func:`inspect_vector_head`), then every text line
+       is held to :func:`max_line_bytes` of the dimension (from the header, or
+       from the first line of a GloVe file), and every binary word to
+       :data:`MAX_WORD_BYTES`.
+
+    So the memory needed is the final ``words x dimensions`` float32 matrix plus a
+    few megabytes, whatever the file holds. At most ``max_words`` words are read,
+    in file order (published files list frequent words first). Values that are
+    not finite numbers are refused. A word listed twice keeps its first row.
 
     The returned object carries a plain attribute ``kv.notes``: sentences worth
     showing under the upload (for example "only the first 400,000 words were loaded").
@@ -345,45 +709,66 @@ def load_vector_file(file_name: str, data: bytes, max_words: int = MAX_WORDS):
     if len(data) > MAX_FILE_BYTES:
         raise VectorError(f"{file_name} is larger than {MAX_FILE_BYTES / 1e6:,.0f} MB; upload a smaller vector file.")
     refuse_unsafe(file_name, data)
-    if data[:2] == b"\x1f\x8b":
-        data = _gunzip_capped(file_name, data, MAX_FILE_BYTES)
-        refuse_unsafe(file_name[:-3] if file_name.lower().endswith(".gz") else file_name, data)
-    info = inspect_vector_bytes(file_name, data, max_words)
-    if not info.has_header:
-        n_lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
-        if n_lines > info.words_to_read:
-            info.notes.append(f"The file has {n_lines:,} lines; only the first {info.words_to_read:,} were loaded (the limit).")
-    cache_dir().mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=cache_dir(), prefix=".upload-", suffix=".bin" if info.binary else ".txt")
+    inner_name = file_name[:-3] if file_name.lower().endswith(".gz") else file_name
+    tmp: Path | None = None
+    info: VectorFileInfo | None = None
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
+        try:
+            fd, tmp_name = tempfile.mkstemp(dir=_scratch_dir(), prefix=TEMP_PREFIX + "upload-")
+            tmp = Path(tmp_name)
+            head, size = b"", 0
+            with os.fdopen(fd, "wb") as out:
+                for piece in _pieces(file_name, data, MAX_FILE_BYTES):
+                    if not size:
+                        refuse_unsafe(inner_name, piece)
+                    if len(head) < 2 * CHUNK_BYTES:
+                        head += piece[: 2 * CHUNK_BYTES - len(head)]
+                    out.write(piece)
+                    size += len(piece)
+        except OSError as exc:
+            raise storage_error(exc, f"Reading {file_name}") from exc
+        info = inspect_vector_head(file_name, head, size, max_words)
+        del head
+        if info.binary:
+            _check_binary_rows(file_name, tmp, info)
+        else:
+            n_lines = _check_text_lines(file_name, tmp, info)
+            if not info.has_header and n_lines > info.words_to_read:
+                info.notes.append(
+                    f"The file has {n_lines:,} lines; only the first {info.words_to_read:,} were loaded (the limit)."
+                )
         kv = KeyedVectors.load_word2vec_format(
-            tmp, binary=info.binary, no_header=not info.has_header, limit=info.words_to_read,
+            str(tmp), binary=info.binary, no_header=not info.has_header, limit=info.words_to_read,
             unicode_errors="replace",
         )
     except VectorError:
         raise
     except MemoryError:
         raise VectorError(f"{file_name} is too large to load on this computer.") from None
+    except OSError as exc:  # the temporary copy could not be written or read back
+        raise storage_error(exc, f"Reading {file_name}") from exc
     except (ValueError, EOFError, UnicodeDecodeError, IndexError, TypeError, OverflowError) as exc:
-        kind = "binary word2vec" if info.binary else ("word2vec text" if info.has_header else "GloVe text")
+        kind = ("a vector file" if info is None else "binary word2vec" if info.binary
+                else "word2vec text" if info.has_header else "GloVe text")
         reason = "a row has the wrong number of values or a value that is not a number"
         if isinstance(exc, EOFError):
             reason = "it ends before the number of words its header promises"
         raise VectorError(f"{file_name} was read as {kind} but is malformed: {reason}.") from exc
     finally:
-        Path(tmp).unlink(missing_ok=True)
-    if len(kv) == 0:
+        # Always, even on a crash inside gensim: the copy can be as large as the unpacked file.
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+    words, matrix, dup_notes = _distinct_words(file_name, kv)
+    del kv
+    if not words:
         raise VectorError(f"{file_name} holds no word vectors.")
-    bad = ~np.isfinite(kv.vectors).all(axis=1)
+    bad = ~np.isfinite(matrix).all(axis=1)
     if bad.any():
-        word = kv.index_to_key[int(np.flatnonzero(bad)[0])]
+        word = words[int(np.flatnonzero(bad)[0])]
         raise VectorError(f"{file_name} has values that are not finite numbers (NaN or infinity), e.g. for “{word}”.")
-    kv.vectors = np.ascontiguousarray(kv.vectors, dtype=np.float32)
-    kv.vectors.flags.writeable = False
-    kv.notes = info.notes  # plain attribute: sentences the page shows under the upload
-    return kv
+    out = keyed_vectors_from_arrays(words, matrix, read_only=True)
+    out.notes = info.notes + dup_notes  # plain attribute: sentences the page shows under the upload
+    return out
 
 
 # --- word2vec trained here -----------------------------------------------------------------------------
@@ -401,7 +786,7 @@ def word2vec_cache_path(texts: Sequence[str], cache_key: str, params: dict) -> P
     for t in texts:
         h.update(t.encode("utf-8", "replace"))
         h.update(b"\0")
-    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", cache_key)[:80]
+    safe = safe_name(cache_key, default="w2v", max_length=80)
     return cache_dir() / "word2vec" / f"{safe}-{h.hexdigest()[:12]}.w2v.bin"
 
 
@@ -488,15 +873,30 @@ def train_word2vec(
     model.train(sentences, total_examples=len(sentences), epochs=epochs, callbacks=[_Progress()])
     kv = model.wv
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        os.close(fd)
-        try:
-            kv.save_word2vec_format(tmp, binary=True)
-            os.replace(tmp, path)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
+        _write_word2vec_cache(kv, path)
     return kv
+
+
+def _write_word2vec_cache(kv, path: Path) -> None:
+    """Save trained vectors for next time; a failure (disk full, ...) is logged, never raised.
+
+    The vectors are already trained: losing the cache only costs a retrain later,
+    while raising would throw away minutes of work.
+    """
+    tmp: Path | None = None
+    try:
+        folder = ready_store(path.parent)
+        fd, name = tempfile.mkstemp(dir=folder, prefix=TEMP_PREFIX + path.name + ".")
+        os.close(fd)
+        tmp = Path(name)
+        kv.save_word2vec_format(str(tmp), binary=True)  # gensim wants a path, so not lib.io.atomic_write
+        os.replace(tmp, path)
+        tmp = None
+    except Exception:  # noqa: BLE001 - whatever went wrong, the caller still gets its vectors
+        log.warning("could not write the word2vec cache %s", path.name, exc_info=True)
+    finally:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
 
 
 # --- lining vectors up with a vocabulary -----------------------------------------------------------

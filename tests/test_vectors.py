@@ -166,7 +166,7 @@ def test_temporary_copies_are_cleaned_up(small_kv):
     load_vector_file("v.txt", _w2v_text(small_kv))
     with pytest.raises(VectorError):
         load_vector_file("bad.txt", b"2 3\nthe 0.1 0.2 0.3\ncat 0.1 0.2\n")
-    assert not list(cache_dir().glob(".upload-*"))
+    assert not list(cache_dir().glob(".upload-*")) and not list(cache_dir().glob(".tmp-*"))
 
 
 def test_gzip_bomb_is_capped(monkeypatch):

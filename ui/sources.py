@@ -43,6 +43,7 @@ import streamlit as st
 from lib import datasets as ds
 from lib import jobs, pretraining
 from lib import vectors as vec
+from lib.io import atomic_write_bytes, safe_name
 from lib.paths import uploads_dir
 
 log = logging.getLogger("embedding_lab.sources")
@@ -285,10 +286,14 @@ def _vector_upload_dir() -> Path:
 
 @st.cache_resource(show_spinner="Reading the vector file…", max_entries=8)
 def _uploaded_vectors(digest: str, file_name: str, _data: bytes | None = None):
-    """Parse a stored (or just uploaded) vector file; keyed by its content hash only."""
+    """Parse a stored (or just uploaded) vector file; keyed by its content hash only.
+
+    ``file_name`` is already :func:`lib.io.safe_name`-d and ``digest`` is hex, so the
+    stored path cannot leave the uploads folder.
+    """
     data = _data
     if data is None:
-        path = _vector_upload_dir() / digest / file_name
+        path = _vector_upload_dir() / safe_name(digest) / safe_name(file_name, default="vectors.txt")
         try:
             data = path.read_bytes()
         except OSError:
@@ -304,18 +309,21 @@ def add_uploaded_vectors(file_name: str, data: bytes) -> str:
     """Parse a user's vector file, keep a copy, make it available to every page; return its menu label.
 
     Raises :class:`lib.vectors.VectorError` (one sentence) for anything unusable,
-    including pickle-based files, which are refused unread. Nothing is stored or
-    registered unless the file parsed, so a bad upload changes nothing.
+    including pickle-based files, which are refused unread, and a full disk.
+    Nothing is stored or registered unless the file parsed, so a bad upload
+    changes nothing; the copy is written through a temporary file and a rename.
     """
     digest = hashlib.sha1(data).hexdigest()[:12]
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(file_name.replace("\\", "/")).name)[:100] or "vectors.txt"
+    safe = safe_name(file_name, default="vectors.txt")
     _uploaded_vectors(digest, safe, _data=data)  # raises for a bad file; caches the parsed set
-    path = _vector_upload_dir() / digest / safe
-    if not path.is_file():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(".tmp-" + safe)
-        tmp.write_bytes(data)
-        tmp.replace(path)
+    try:
+        folder = vec.ready_store(_vector_upload_dir()) / digest
+        path = folder / safe
+        if not path.is_file():
+            folder.mkdir(parents=True, exist_ok=True)
+            atomic_write_bytes(path, data)
+    except OSError as exc:
+        raise vec.storage_error(exc, "Storing the vector file") from exc
     label = _upload_label(safe, digest)
     _registry().add(_Entry(label, f"upload-{digest}", lambda: _uploaded_vectors(digest, safe)))
     if label not in _mine(MY_VECTORS):

@@ -1,0 +1,543 @@
+"""Uploads and downloads on a public server: hostile files stay bounded, storage survives crashes and full disks.
+
+The memory tests run the loader in a child process under ``RLIMIT_AS`` (address
+space) with only the modules it needs (``lib.vectors`` / ``lib.datasets``, never
+TensorFlow), and check that a crafted file ends in one clean sentence - not a
+``MemoryError``, not a killed process - and how much memory the child needed
+(``ru_maxrss``). The crafted files are written here in pieces, so the test
+process never holds what they unpack to.
+"""
+from __future__ import annotations
+
+import errno
+import gzip
+import io
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+import tomllib
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lib import datasets, exports, vectors
+from lib.datasets import DatasetError
+from lib.paths import REPO_ROOT, cache_dir, uploads_dir
+from lib.vectors import VectorError
+
+#: Address-space limit of the child processes (imports alone reserve a few hundred MB of it).
+LIMIT_BYTES = 1_500_000_000
+
+_CHILD = r"""
+import json, resource, sys, time
+limit = int(sys.argv[1])
+resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+module, function, path, name = sys.argv[2:6]
+extra = json.loads(sys.argv[6])
+import importlib
+mod = importlib.import_module(module)
+for attr, value in extra.pop("_patch", {}).items():
+    setattr(mod, attr, value)
+if module == "lib.vectors":
+    import gensim.models  # imported by the loader anyway; measured before the load, not as part of it
+else:
+    import pyarrow.parquet, pandas
+data = open(path, "rb").read()
+
+
+def status_mb(field):
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith(field + ":")) / 1024
+
+
+# ru_maxrss survives fork+exec on Linux (it can be the parent's), so the peak is VmHWM of this process,
+# reset to the current size here (clear_refs 5) so that it measures the load alone.
+with open("/proc/self/clear_refs", "w") as f:
+    f.write("5")
+out = {"before_mb": status_mb("VmRSS"), "ru_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+t0 = time.perf_counter()
+try:
+    result = getattr(mod, function)(name, data, **extra)
+    out["ok"] = True
+    out["shape"] = list(getattr(result, "shape", None) or getattr(result, "vectors").shape)
+except BaseException as exc:
+    out["ok"] = False
+    out["error"] = type(exc).__name__
+    out["message"] = str(exc)
+out["seconds"] = time.perf_counter() - t0
+out["peak_mb"] = status_mb("VmHWM")
+print(json.dumps(out))
+"""
+
+
+def _run_limited(module: str, function: str, path: Path, name: str, tmp_path: Path, **extra) -> dict:
+    # pyarrow's default allocator (mimalloc) reserves address space up front, which RLIMIT_AS counts as
+    # used: with the system allocator the limit measures what is really allocated.
+    env = dict(os.environ, EMBEDDING_LAB_DATA=str(tmp_path / "child-data"), OPENBLAS_NUM_THREADS="1",
+               OMP_NUM_THREADS="1", PYTHONPATH=str(REPO_ROOT), ARROW_DEFAULT_MEMORY_POOL="system")
+    proc = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(LIMIT_BYTES), module, function, str(path), name, json.dumps(extra)],
+        capture_output=True, text=True, cwd=str(REPO_ROOT), env=env, timeout=120,
+    )
+    assert proc.returncode == 0, f"child died (code {proc.returncode}): {proc.stderr[-2000:]}"
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert "tensorflow" not in proc.stderr.lower()
+    print(function, name, result)  # shown with -s: the measured peak memory
+    return result
+
+
+def _gzip_file(path: Path, pieces) -> Path:
+    with gzip.open(path, "wb", compresslevel=6) as f:
+        for piece in pieces:
+            f.write(piece)
+    return path
+
+
+def _repeat(block: bytes, total: int):
+    for _ in range(total // len(block)):
+        yield block
+
+
+# --- 1. vector files are bounded before they are parsed ------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["word2vec-text", "glove", "binary"])
+def test_vector_file_with_one_huge_row_is_refused_in_bounded_memory(tmp_path, kind):
+    # ~200 KB of gzip that unpacks to a 200 MB row: once drove the server to 5.6 GB.
+    huge = 200 * 1024 * 1024
+    if kind == "word2vec-text":
+        pieces = [b"2 50\nthe ", *_repeat(b"0.1 " * 65536, huge), b"\ncat " + b"0.5 " * 50 + b"\n"]
+    elif kind == "glove":
+        pieces = [b"the " + b"0.5 " * 50 + b"\ncat ", *_repeat(b"0.1 " * 65536, huge), b"\n"]
+    else:  # binary word2vec whose first "word" never ends (no space for 200 MB)
+        pieces = [b"2 50\n", *_repeat(b"\x01" * 262144, huge)]
+    path = _gzip_file(tmp_path / f"{kind}.txt.gz", pieces)
+    assert path.stat().st_size < 2_000_000
+    out = _run_limited("lib.vectors", "load_vector_file", path, path.name, tmp_path)
+    assert out["error"] == "VectorError", out
+    assert "longer than" in out["message"] and path.name in out["message"]
+    assert out["peak_mb"] - out["before_mb"] < 64, out  # the input, a few 1 MB pieces, nothing like 200 MB
+    assert out["seconds"] < 30
+
+
+def test_gzip_that_unpacks_beyond_the_cap_is_stopped_early(tmp_path):
+    # Well-formed lines, just far too many: the cap must stop the unpacking without holding what came out.
+    line = b"the " + b"0.25 " * 50 + b"\n"
+    path = _gzip_file(tmp_path / "many.txt.gz", _repeat(line * 4096, 512 * 1024 * 1024))
+    out = _run_limited("lib.vectors", "load_vector_file", path, path.name, tmp_path,
+                       _patch={"MAX_FILE_BYTES": 256 * 1024 * 1024})
+    assert out["error"] == "VectorError" and "unpacks to more than" in out["message"], out
+    assert out["peak_mb"] - out["before_mb"] < 64, out
+
+
+def test_loading_a_real_sized_file_needs_a_small_multiple_of_its_matrix(tmp_path):
+    rng = np.random.default_rng(0)
+    words, dims = 50_000, 100
+    path = tmp_path / "real.txt"
+    with open(path, "w") as f:
+        f.write(f"{words} {dims}\n")
+        for start in range(0, words, 5_000):
+            block = rng.normal(size=(5_000, dims)).astype(np.float32)
+            f.writelines(f"w{start + i} " + " ".join(f"{x:.5f}" for x in row) + "\n" for i, row in enumerate(block))
+    matrix_mb = words * dims * 4 / 2**20
+    out = _run_limited("lib.vectors", "load_vector_file", path, path.name, tmp_path)
+    assert out["ok"] and out["shape"] == [words, dims], out
+    assert out["peak_mb"] - out["before_mb"] < 3 * matrix_mb + 64, out
+
+
+# --- 2. duplicate words ------------------------------------------------------------------------------------
+
+
+def test_duplicate_words_keep_the_first_row_and_never_leave_none(tmp_path):
+    rows = [
+        b"the 1 2 3", b"caf\xe9 4 5 6", b"caf\xff 7 8 9",      # two byte strings, both "caf\ufffd" once decoded
+        "cafe\u0301 1 1 1".encode(), "caf\u00e9 2 2 2".encode(),  # NFD and NFC spellings of one word
+        b"the 0 0 0", b"good 3 3 3",
+    ]
+    for name, data in [("dups.txt", f"{len(rows)} 3\n".encode() + b"\n".join(rows) + b"\n"),
+                       ("dups_glove.txt.gz", gzip.compress(b"\n".join(rows) + b"\n"))]:
+        kv = vectors.load_vector_file(name, data)
+        assert None not in kv.index_to_key, name
+        assert len(set(kv.index_to_key)) == len(kv.index_to_key) == len(kv.vectors) == 4, kv.index_to_key
+        assert kv.index_to_key == ["the", "caf\ufffd", "caf\u00e9", "good"]
+        assert np.array_equal(kv["the"], [1, 2, 3]) and np.array_equal(kv["caf\u00e9"], [1, 1, 1])
+        assert any("3 rows repeat a word" in n for n in kv.notes), kv.notes
+        assert kv.most_similar("good", topn=3)  # neighbour lists work (no None keys, no zero rows)
+
+
+def test_binary_duplicates_are_dropped_too(tmp_path):
+    kv = vectors.keyed_vectors_from_arrays(["a", "b"], np.eye(2, dtype=np.float32))
+    kv.save_word2vec_format(str(tmp_path / "v.bin"), binary=True)
+    body = (tmp_path / "v.bin").read_bytes().split(b"\n", 1)[1]
+    data = b"3 2\n" + body + b"a " + np.array([9, 9], np.float32).tobytes() + b"\n"
+    got = vectors.load_vector_file("v.bin", data)
+    assert got.index_to_key == ["a", "b"] and np.array_equal(got["a"], [1, 0])
+    assert "1 row repeats a word" in " ".join(got.notes)
+
+
+# --- 3. tables ---------------------------------------------------------------------------------------------
+
+
+def _parquet_bomb(path: Path, rows: int = 1_000_000, extra: dict | None = None) -> Path:
+    """A column of ``rows`` copies of one 2,700-character text: dictionary-encoded, a few KB on disk.
+
+    The metadata's sizes are honest and tiny (one dictionary entry, run-length
+    encoded indices), so only measuring what the texts decode to catches it.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    text = pa.DictionaryArray.from_arrays(pa.array(np.zeros(rows, np.int32)), pa.array(["x" * 2700]))
+    columns = {"junk": text, **(extra or {})}
+    # store_schema=False: like a file from another tool, nothing tells pandas to keep the texts as categories
+    pq.write_table(pa.table(columns), path, compression="zstd", store_schema=False)
+    return path
+
+
+def test_parquet_bomb_is_refused_before_decoding(tmp_path):
+    path = _parquet_bomb(tmp_path / "bomb.parquet")
+    assert path.stat().st_size < 1_000_000  # decodes to 2.7 GB of text
+    out = _run_limited("lib.datasets", "read_table", path, "bomb.parquet", tmp_path)
+    assert out["error"] == "DatasetError" and "MB of memory once unpacked" in out["message"], out
+    assert out["peak_mb"] - out["before_mb"] < 200, out
+
+
+def test_an_ordinary_parquet_upload_reads_in_bounded_memory(tmp_path):
+    texts = [f"review {i} " + "a fairly ordinary sentence about a film. " * 30 for i in range(50_000)]
+    path = tmp_path / "reviews.parquet"
+    pd.DataFrame({"text": texts, "label": ["pos", "neg"] * 25_000}).to_parquet(path, index=False)
+    text_mb = sum(map(len, texts)) / 2**20
+    out = _run_limited("lib.datasets", "read_table", path, "reviews.parquet", tmp_path)
+    assert out["ok"] and out["shape"] == [50_000, 2], out
+    assert out["peak_mb"] - out["before_mb"] < 6 * text_mb + 100, out
+
+
+def test_parquet_reads_only_the_chosen_columns(tmp_path):
+    import pyarrow as pa
+
+    n = 1_000_000
+    labels = pa.DictionaryArray.from_arrays(pa.array(np.arange(n, dtype=np.int32) % 2), pa.array(["neg", "pos"]))
+    texts = pa.array([f"review {i}" for i in range(n)])
+    path = _parquet_bomb(tmp_path / "wide.parquet", rows=n, extra={"text": texts, "label": labels})
+    data = path.read_bytes()
+    with pytest.raises(DatasetError, match="once unpacked"):
+        datasets.read_table("wide.parquet", data)  # all columns: the junk one is too big
+    assert datasets.table_columns("wide.parquet", data) == ["junk", "text", "label"]  # from the schema alone
+    df = datasets.read_table("wide.parquet", data, columns=["text", "label"])
+    assert list(df.columns) == ["text", "label"] and len(df) == n
+    assert df["label"].tolist()[:2] == ["neg", "pos"] and df["text"].dtype != "category"
+
+
+def test_csv_separator_is_guessed_from_a_bounded_prefix_in_linear_time(monkeypatch):
+    import csv
+
+    monkeypatch.setattr(csv.Sniffer, "sniff", lambda *a, **k: pytest.fail("csv.Sniffer is quadratic on crafted input"))
+    crafted = ("text,label\n" + ', "' * 6000).encode()  # csv.Sniffer needs seconds for these 18 KB
+    started = time.perf_counter()
+    try:
+        datasets.read_table("crafted.csv", crafted)
+    except DatasetError:
+        pass
+    assert time.perf_counter() - started < 1.0
+    wide = ("," * 300_000 + "\n" + "," * 300_000 + "\n").encode()  # pandas needs 18 s for this one
+    started = time.perf_counter()
+    with pytest.raises(DatasetError, match="300,001 columns"):
+        datasets.read_table("wide.csv", wide)
+    assert time.perf_counter() - started < 1.0
+    assert datasets.sniff_delimiter("a;b\n1;2\n") == ";"
+    assert datasets.sniff_delimiter("text\tlabel\nfun, really\tpos\n") == "\t"
+    assert datasets.sniff_delimiter('text,label\n"a; b, c",pos\n') == ","
+
+
+def test_csv_line_longer_than_the_bound_is_refused():
+    data = b"text,label\nshort,pos\n" + b"x" * (datasets.MAX_LINE_BYTES + 10) + b",neg\n"
+    with pytest.raises(DatasetError, match=r"line 3.*longer than"):
+        datasets.read_table("long.csv", data)
+
+
+def test_read_table_parses_each_upload_once_and_hands_out_copies(monkeypatch):
+    data = b"text,label\n" + b"".join(f"review {i},{'pos' if i % 2 else 'neg'}\n".encode() for i in range(50))
+    calls = []
+    real = datasets._read_table_uncached
+    monkeypatch.setattr(datasets, "_read_table_uncached", lambda *a, **k: calls.append(1) or real(*a, **k))
+    first = datasets.read_table("mine.csv", data)
+    first.loc[0, "text"] = "changed by a page"
+    first["extra"] = 1
+    second = datasets.read_table("renamed.csv", data)
+    assert len(calls) == 1
+    assert second.loc[0, "text"] == "review 0" and "extra" not in second.columns
+    bad = b"a,b\nonly in this test,2\n3,4,5,6\n"  # bytes no other test uses: the cache is per process
+    for name in ("bad.csv", "other.csv"):
+        with pytest.raises(DatasetError, match=name.replace(".", r"\.")):
+            datasets.read_table(name, bad)
+    assert len(calls) == 2  # the refusal is remembered too
+
+
+def test_missing_label_markers_never_become_a_class():
+    rows = ["text,label"] + [f"text {i},{'pos' if i % 2 else 'neg'}" for i in range(20)]
+    rows += ["nan one,NaN", "na two,NA", "empty three,", "null four,null", "none five, None "]
+    ds = datasets.dataset_from_upload("labels.csv", "\n".join(rows).encode(), "text", "label")
+    assert ds.class_names == ["neg", "pos"]
+    assert len(ds.train_texts) + len(ds.test_texts) == 20
+    assert "5 rows without a label" in ds.notes
+    with pytest.raises(DatasetError, match="no label column called “stars”"):
+        datasets.dataset_from_upload("labels.csv", "\n".join(rows).encode(), "text", "stars")
+
+
+# --- 4. storage that survives crashes and full disks ---------------------------------------------------------
+
+
+def _age(path: Path, seconds: float) -> None:
+    old = time.time() - seconds
+    os.utime(path, (old, old))
+
+
+@pytest.fixture
+def fresh_stores(monkeypatch):
+    """Forget which stores were already prepared, so the next use clears stale files again."""
+    monkeypatch.setattr(vectors, "_ready_stores", set())
+
+
+def test_stale_temporary_files_are_cleared_on_first_use(fresh_stores, small_text_vectors):
+    files = uploads_dir() / "files"
+    scratch = cache_dir()
+    for folder in (files, scratch):
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / ".tmp-crashed").write_bytes(b"x" * 1000)
+        _age(folder / ".tmp-crashed", 2 * 3600)
+        (folder / ".tmp-writing-now").write_bytes(b"x")
+    (scratch / ".tmp-crashed-dir").mkdir()
+    _age(scratch / ".tmp-crashed-dir", 2 * 3600)
+    (files / "0123456789ab").mkdir(exist_ok=True)  # a crash inside one upload's own folder
+    (files / "0123456789ab" / ".tmp-a.csv.x1").write_bytes(b"half")
+    _age(files / "0123456789ab" / ".tmp-a.csv.x1", 2 * 3600)
+    datasets.save_upload("a.csv", b"text,label\nx,1\n")
+    vectors.load_vector_file("v.txt", small_text_vectors)
+    for folder in (files, scratch):
+        assert not (folder / ".tmp-crashed").exists()
+        assert (folder / ".tmp-writing-now").exists()  # young: may belong to a write in progress
+        (folder / ".tmp-writing-now").unlink()
+    assert not (scratch / ".tmp-crashed-dir").exists()
+    assert not (files / "0123456789ab" / ".tmp-a.csv.x1").exists()
+
+
+@pytest.fixture
+def small_text_vectors() -> bytes:
+    return b"3 2\nthe 0.1 0.2\ngood 0.3 0.4\nbad 0.5 0.6\n"
+
+
+def _disk_full(*args, **kwargs):
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_disk_full_while_storing_an_upload_is_one_sentence(monkeypatch):
+    monkeypatch.setattr(os, "fsync", _disk_full)  # lib.io.atomic_write fsyncs every file it writes
+    with pytest.raises(DatasetError, match="disk is full") as err:
+        datasets.save_upload("full.csv", b"text,label\nfull disk,1\n")
+    assert "/" not in str(err.value)  # no server path
+    assert not list((uploads_dir() / "files").rglob(".tmp-*"))
+
+
+def test_disk_full_while_storing_a_dataset_leaves_no_temporary_folder(monkeypatch):
+    table = pd.DataFrame({"text": [f"t{i}" for i in range(20)], "label": ["a", "b"] * 10})
+    ds = datasets.dataset_from_table(table, "text", "label", "t.csv", key="upload-diskfull")
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", _disk_full)
+    with pytest.raises(DatasetError, match="disk is full"):
+        datasets.save_dataset(ds)
+    root = uploads_dir() / "datasets"
+    assert not list(root.glob(".tmp-*")) and not (root / ds.key).exists()
+
+
+def test_a_failed_word2vec_cache_write_still_returns_the_vectors(monkeypatch):
+    from gensim.models import KeyedVectors
+
+    monkeypatch.setattr(KeyedVectors, "save_word2vec_format", _disk_full)
+    corpus = ["the good film was good", "the bad film was bad"] * 10
+    kv = vectors.train_word2vec(corpus, dim=4, epochs=1, workers=1, cache_key="disk-full")
+    assert "good" in kv.key_to_index
+    folder = cache_dir() / "word2vec"
+    assert not list(folder.glob("disk-full-*")) and not list(folder.glob(".tmp-*"))
+
+
+def test_the_temporary_copy_for_gensim_is_removed_even_when_gensim_crashes(monkeypatch, small_text_vectors):
+    from gensim.models import KeyedVectors
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("gensim crashed")
+
+    monkeypatch.setattr(KeyedVectors, "load_word2vec_format", classmethod(lambda cls, *a, **k: crash()))
+    with pytest.raises(RuntimeError):
+        vectors.load_vector_file("v.txt", small_text_vectors)
+    assert not list(cache_dir().glob(".tmp-*")) and not list(cache_dir().glob(".upload-*"))
+
+
+# --- 5. exports --------------------------------------------------------------------------------------------
+
+
+def test_csv_export_neutralises_formulas_but_keeps_numbers():
+    df = pd.DataFrame({
+        "word": ['=HYPERLINK("http://evil","x")', "+1", "-cmd", "@SUM(A1)", "\t=1", "\r=1", "good", "-0.5"],
+        "similarity": [-0.5, 0.25, 1.0, -1.0, 0.0, 0.5, 0.75, -0.125],
+    })
+    back = pd.read_csv(io.BytesIO(exports.table_csv(df)), encoding="utf-8-sig", keep_default_na=False)
+    words = back["word"].tolist()
+    assert all(w.startswith("'") for w in words[:6]), words
+    assert words[6] == "good" and words[7] == "'-0.5"  # a *text* "-0.5" is text, so neutralised
+    assert back["similarity"].dtype == np.float64 and back["similarity"].tolist() == df["similarity"].tolist()
+    header = pd.DataFrame({"=cmd": [1]})
+    assert exports.table_csv(header).decode("utf-8-sig").splitlines()[0] == "'=cmd"
+
+
+def test_control_characters_are_stripped_from_words_in_every_export():
+    words = ["bell\x07", "esc\x1b[31mred", "nul\x00", "rtl\u202eevil", "ok"]
+    matrix = np.ones((len(words), 2), np.float32)
+    expected = ["bell", "esc[31mred", "nul", "rtlevil", "ok"]
+    tokens, _, _ = exports.read_projector_zip(exports.projector_zip(words, matrix))
+    assert tokens == expected
+    w2v = exports.word2vec_text(words, matrix).decode("utf-8")
+    assert [line.split(" ")[0] for line in w2v.splitlines()[1:]] == expected
+    csv_text = exports.table_csv(pd.DataFrame({"word": words})).decode("utf-8-sig")
+    assert csv_text.splitlines()[1:] == expected
+    assert not any(ch in csv_text for ch in "\x07\x1b\x00\u202e")
+
+
+# --- 6. downloads --------------------------------------------------------------------------------------------
+
+
+class _StallingServer:
+    """A local HTTP server that sends headers and a few bytes of the body, then goes silent."""
+
+    def __init__(self):
+        release = self.release = threading.Event()
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - http.server's name
+                self.send_response(200)
+                self.send_header("Content-Length", "1000000")
+                self.end_headers()
+                self.wfile.write(b"x" * 100)
+                self.wfile.flush()
+                release.wait(10)  # stall; released when the test ends
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.release.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def stalling_server():
+    server = _StallingServer()
+    yield server
+    server.close()
+
+
+def test_a_stalled_download_ends_with_a_sentence(stalling_server, tmp_path):
+    started = time.perf_counter()
+    with pytest.raises(VectorError, match="stopped sending data for more than 0.5 s"):
+        vectors.download_file(stalling_server.url + "/file.gz", tmp_path / "file.gz", "the test file",
+                              connect_timeout=2, read_timeout=0.5)
+    assert time.perf_counter() - started < 5
+    assert not list(tmp_path.iterdir())  # neither the file nor its temporary copy
+
+
+def test_a_server_that_never_answers_ends_with_a_sentence(tmp_path):
+    import socket
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(0)  # never accepts: once its queue is full, new connections get no answer
+    port = server.getsockname()[1]
+    fillers = []
+    try:
+        for _ in range(5):
+            filler = socket.socket()
+            filler.settimeout(0.3)
+            fillers.append(filler)
+            try:
+                filler.connect(("127.0.0.1", port))
+            except OSError:
+                break  # the queue is full
+        else:
+            pytest.skip("this kernel answers every connection; a connect timeout cannot be staged locally")
+        started = time.perf_counter()
+        with pytest.raises(VectorError, match="did not answer within 0.5 s"):
+            vectors.download_file(f"http://127.0.0.1:{port}/x.gz", tmp_path / "x.gz", "the test file",
+                                  connect_timeout=0.5, read_timeout=5)
+        assert time.perf_counter() - started < 4
+    finally:
+        for filler in fillers:
+            filler.close()
+        server.close()
+
+
+def test_stanford_and_gensim_data_downloads_time_out(stalling_server, monkeypatch, tmp_path):
+    import gensim.downloader as api
+
+    monkeypatch.setattr(datasets, "can_reach", lambda *a, **k: True)
+    monkeypatch.setattr(datasets, "STANFORD_URL", stalling_server.url + "/aclImdb_v1.tar.gz")
+    started = time.perf_counter()
+    with pytest.raises(DatasetError, match="Stanford's IMDB archive failed: 127.0.0.1:\\d+ stopped sending"):
+        datasets.load_imdb("stanford", connect_timeout=2, read_timeout=0.5)
+    monkeypatch.setattr(vectors, "can_reach", lambda *a, **k: True)
+    monkeypatch.setattr(vectors, "GENSIM_DATA_URL", stalling_server.url)
+    monkeypatch.setattr(vectors, "GENSIM_DATA_LIST_URL", stalling_server.url + "/list.json")
+    monkeypatch.setattr(api, "BASE_DIR", str(tmp_path))
+    with pytest.raises(VectorError, match="stopped sending"):
+        vectors.load_gensim_data("glove-wiki-gigaword-100", connect_timeout=2, read_timeout=0.5)
+    assert time.perf_counter() - started < 8
+    assert not list(tmp_path.rglob("*.gz"))
+
+
+# --- 7. what the browser may see --------------------------------------------------------------------------------
+
+
+def test_streamlit_config_hides_error_details_and_caps_uploads():
+    from streamlit.config import ShowErrorDetailsConfigOptions
+
+    config = tomllib.loads((REPO_ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config == {"client": {"showErrorDetails": "none"}, "server": {"maxUploadSize": 200}}
+    assert config["client"]["showErrorDetails"] == ShowErrorDetailsConfigOptions.NONE.value
+    assert config["server"]["maxUploadSize"] * 1024 * 1024 == datasets.MAX_UPLOAD_BYTES
+
+
+# --- 8. one source of truth ------------------------------------------------------------------------------------
+
+
+def test_subset_keys_and_the_one_stratified_sampler():
+    assert datasets.subset_key("upload-ab12", 500, 3) == "upload-ab12-n500-s3"
+    assert datasets.parse_subset_key("upload-ab12-n500-s3") == ("upload-ab12", 500, 3)
+    assert datasets.parse_subset_key("imdb-n2000-s0-n100-s1") == ("imdb-n2000-s0", 100, 1)
+    assert datasets.parse_subset_key("imdb") is None and datasets.parse_subset_key("") is None
+    labels = np.array([0] * 60 + [1] * 25 + [2] * 15)
+    picked = datasets.stratified_indices(labels, 15, seed=4)  # exact shares 9, 3.75, 2.25
+    assert len(picked) == 15 and np.bincount(labels[picked]).tolist() == [9, 4, 2]  # largest remainder
+    assert np.array_equal(picked, datasets.stratified_indices(labels, 15, seed=4))
+    assert len(datasets.stratified_indices([0, 0, 0, 1], 2, seed=0)) == 2  # one per class, still exactly n
+    table = pd.DataFrame({"text": [f"t{i}" for i in range(100)], "label": labels.astype(str)})
+    ds = datasets.dataset_from_table(table, "text", "label", "t.csv")
+    datasets.save_dataset(ds)
+    sub = datasets.dataset_by_key(datasets.subset_key(ds.key, 15, 4))
+    assert sub.key == f"{ds.key}-n15-s4" and sub.train_texts == datasets.subsample(ds, 15, 4).train_texts
+    assert datasets.load_saved_dataset(sub.key).train_texts == sub.train_texts
+
+
+def test_doctests_of_the_loaders():
+    import doctest
+
+    for module in (datasets, exports, vectors):
+        assert doctest.testmod(module, optionflags=doctest.ELLIPSIS).failed == 0, module.__name__
