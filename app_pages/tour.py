@@ -25,6 +25,8 @@ def demo_seconds(preset: str) -> float:
                                      worker_ready=jobs.worker_pid() is not None)
 
 st.title("Guided tour")
+# The presenter reads three screens before the race: use that time to get training ready.
+sources.warm_up("imdb")
 st.session_state.setdefault(STEP, 0)
 step = st.session_state[STEP]
 

@@ -109,10 +109,9 @@ with presentation.settings("Training settings"):
                                       help="CSV, TSV or Parquet, up to 200 MB: one text per row and its label (two or more classes).")
             if upload is not None:
                 with friendly_errors("Reading the file"):
-                    from lib.datasets import dataset_from_upload, read_table
+                    from lib.datasets import dataset_from_upload, table_columns
 
-                    table = read_table(upload.name, upload.getvalue())
-                    cols = list(table.columns)
+                    cols = table_columns(upload.name, upload.getvalue())
                     u1, u2 = st.columns(2)
                     text_col = u1.selectbox("Text column", cols, key="train_text_col",
                                             help="The column holding the texts to classify.")

@@ -221,9 +221,15 @@ class LocalWorker:
 
     def __init__(self):
         self._context = multiprocessing.get_context("spawn")
+        self._start_lock = threading.Lock()
         self._process = None
         self._tasks = self._events = self._cancel = None
         self._ids = itertools.count(1)
+
+    def start(self) -> None:
+        """Start the worker process if it is not running (it imports TensorFlow at once, before any task)."""
+        with self._start_lock:
+            self._ensure_started()
 
     def _ensure_started(self) -> None:
         if self._process is not None and self._process.is_alive():
@@ -241,7 +247,7 @@ class LocalWorker:
     def run(self, payload: dict, on_event: Callable[[dict], None], cancel_requested: Callable[[], bool]) -> dict:
         if self._process is None or not self._process.is_alive():
             on_event({"stage": Stage.STARTING})
-        self._ensure_started()
+        self.start()
         task_id = next(self._ids)
         self._cancel.clear()
         self._tasks.put((task_id, payload))
@@ -281,6 +287,9 @@ class LocalWorker:
 def worker_main(tasks, events, cancel) -> None:
     """The worker process: run tasks until told to stop (``None``), reporting through ``events``."""
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s worker %(levelname)s %(name)s: %(message)s")
+    from lib.models import configure_tensorflow
+
+    configure_tensorflow()  # the slow import happens now, while nobody waits for a task
     while True:
         item = tasks.get()
         if item is None:
@@ -586,6 +595,11 @@ def wait_for(job_id: str, condition: Callable[[dict], bool], timeout: float | No
                 raise TimeoutError(f"Job {job_id} did not reach the expected state within {timeout} s.")
             _runner.changed.wait(left)
     return job
+
+
+def start_worker() -> None:
+    """Start the worker process now, so that the first job does not wait for TensorFlow to import."""
+    _runner.backend.start()
 
 
 def worker_pid() -> int | None:

@@ -217,19 +217,6 @@ class PreparedData:
         return len(self.train_texts)
 
 
-def _stratified_indices(labels: np.ndarray, n: int, seed: int) -> np.ndarray:
-    """About ``n`` indices keeping the class proportions, in a seeded random order."""
-    rng = np.random.default_rng(seed)
-    labels = np.asarray(labels)
-    picked = []
-    for cls in np.unique(labels):
-        idx = np.flatnonzero(labels == cls)
-        share = int(round(n * len(idx) / len(labels)))
-        picked.append(rng.permutation(idx)[:share])
-    out = np.concatenate(picked)
-    return rng.permutation(out)
-
-
 def prepare_data(dataset, config: RunConfig | dict) -> PreparedData:
     """Subsample, split off validation (from train), fit the tokenizer on train, pad everything.
 
@@ -238,7 +225,7 @@ def prepare_data(dataset, config: RunConfig | dict) -> PreparedData:
     strategy sees the same reviews); the validation rows are a seeded
     ``validation_fraction`` of them. The test split is only ever evaluated.
     """
-    from lib.datasets import subsample
+    from lib.datasets import stratified_indices, subsample
     from lib.pretraining import pretraining_corpus
 
     config = _as_config(config)
@@ -258,7 +245,7 @@ def prepare_data(dataset, config: RunConfig | dict) -> PreparedData:
     test_labels = np.asarray(dataset.test_labels, dtype="int64")
     test_size = config.test_size
     if test_size is not None and test_size < len(test_texts):
-        keep = _stratified_indices(test_labels, test_size, seed=0)
+        keep = stratified_indices(test_labels, test_size, seed=0)
         test_texts = [test_texts[i] for i in keep]
         test_labels = test_labels[keep]
     if not test_texts:
@@ -289,15 +276,13 @@ def prepare_data(dataset, config: RunConfig | dict) -> PreparedData:
 
 
 def load_dataset(dataset_key: str):
-    """The dataset a config names: ``"imdb"``, a saved upload's key, or a toy key (``"toy-n300-t200-s0"``)."""
+    """The dataset a config names: any key of :func:`lib.datasets.dataset_by_key`, or a toy key ("toy-n300-t200-s0")."""
     from lib import datasets
 
-    if dataset_key == "imdb":
-        return datasets.load_imdb()
     toy = re.fullmatch(r"toy-n(\d+)-t(\d+)-s(\d+)", dataset_key)
     if toy:
         return toy_dataset(int(toy.group(1)), int(toy.group(2)), int(toy.group(3)))
-    return datasets.load_saved_dataset(dataset_key)
+    return datasets.dataset_by_key(dataset_key)
 
 
 def _as_config(config: RunConfig | dict) -> RunConfig:
@@ -659,9 +644,9 @@ def summary_sentence(table, comparisons: dict | None = None) -> str:
 # --------------------------------------------------------------------------- time estimate
 #: Seconds per token per epoch for each architecture, measured on a 2-core machine (see benchmarks).
 SECONDS_PER_TOKEN_EPOCH = {"average": 7e-7, "conv": 1.5e-6, "lstm": 7e-6}
-SECONDS_PER_MODEL = 2.0          # build, compile and trace one model
+SECONDS_PER_MODEL = 3.0          # build, compile and trace one model, predict the test set, send it back, save it
 TOKENIZE_SECONDS_PER_TEXT = 7.5e-5
-WORKER_START_SECONDS = 4.0       # the worker process imports TensorFlow once per server
+WORKER_START_SECONDS = 8.0       # the worker process starts and imports TensorFlow, once per server
 
 
 def estimate_seconds(config: RunConfig | dict, strategies: list[str], seeds: int = 1, train_sizes: list | None = None,

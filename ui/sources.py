@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -64,9 +63,10 @@ def _stored_dataset(key: str) -> ds.TextDataset:
 
 def dataset(key: str) -> ds.TextDataset:
     """A dataset by key: ``"imdb"``, a subset key such as ``"imdb-n2000-s0"``, or an upload's key."""
-    m = re.fullmatch(r"(.+)-n(\d+)-s(\d+)", key)
-    if m:
-        return ds.subsample(dataset(m.group(1)), int(m.group(2)), int(m.group(3)))
+    parsed = ds.parse_subset_key(key)
+    if parsed:
+        base, n, seed = parsed
+        return ds.subsample(dataset(base), n, seed)
     if key == "imdb":
         return imdb()
     return _stored_dataset(key)
@@ -267,6 +267,14 @@ def word2vec_is_ready(dataset_key: str, n_train: int | None, subset_seed: int = 
     if ready:
         _ready_word2vec().add(key)
     return ready
+
+
+def warm_up(dataset_key: str = "imdb") -> None:
+    """Get the background runner ready before anyone presses Start: start its worker process and, if they are
+    not cached yet, train the default word2vec vectors of the dataset (once per install; about 45 s here)."""
+    jobs.start_worker()
+    if jobs.find_job(_word2vec_spec(dataset_key, None)) is None:  # once: a failed attempt is not retried on every rerun
+        word2vec_in_background(dataset_key, None)
 
 
 def ready_vector_sources(dataset_key: str, config: dict) -> set[str]:
