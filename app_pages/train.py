@@ -198,7 +198,7 @@ with st.container(border=True):
                                 seeds=seeds, title=ss["train_preset"], owner=_session_id())
             job = jobs.submit(spec)
             ss["train_job_id"] = job.id
-            ss["train_job_seen_done"] = False
+            ss["train_job_id_seen_done"] = False
 
 
 def _task_line(task: dict) -> tuple[float, str]:
@@ -264,23 +264,31 @@ def _active(job_id) -> bool:
     return job is not None and not job.done
 
 
-@st.fragment(run_every=1.0 if _active(ss.get("train_job_id")) else None)
-def progress_panel() -> None:
-    job = jobs.get_job(ss.get("train_job_id"))
-    if job is None:
-        return
-    snap = job.snapshot()
-    _show_job(snap, "train_job")
-    if job.done and not ss.get("train_job_seen_done"):
-        ss["train_job_seen_done"] = True
-        st.rerun(scope="app")  # show the results below
+def job_panel(job_key: str, in_expander: bool = False) -> None:
+    """A job's live progress, redrawn every second while it runs; the whole page reruns once when it ends."""
+    @st.fragment(run_every=1.0 if _active(ss.get(job_key)) else None)
+    def panel() -> None:
+        job = jobs.get_job(ss.get(job_key))
+        if job is None:
+            return
+        snap = job.snapshot()
+        if in_expander:
+            with st.expander(f"Progress: {snap['finished_tasks']} of {snap['total_tasks']} runs", expanded=not job.done):
+                _show_job(snap, job_key)
+        else:
+            _show_job(snap, job_key)
+        if job.done and not ss.get(f"{job_key}_seen_done"):
+            ss[f"{job_key}_seen_done"] = True
+            st.rerun(scope="app")  # show the results below
+
+    panel()
 
 
 with st.container(border=True):
     st.subheader("3. Progress")
     if jobs.get_job(ss.get("train_job_id")) is None:
         st.caption("Nothing trained yet in this session. Press *Train* above; progress appears here.")
-    progress_panel()
+    job_panel("train_job_id")
 
 # --- results ----------------------------------------------------------------------------------------
 job = jobs.get_job(ss.get("train_job_id"))
@@ -335,21 +343,9 @@ with st.container(border=True):
                                 train_sizes=sorted(sizes, key=lambda n: n or 10**9), kind="efficiency",
                                 title="Data efficiency", owner=_session_id())
             ss["train_efficiency_job_id"] = jobs.submit(spec).id
-            ss["train_efficiency_seen_done"] = False
+            ss["train_efficiency_job_id_seen_done"] = False
 
-    @st.fragment(run_every=1.0 if _active(ss.get("train_efficiency_job_id")) else None)
-    def efficiency_panel() -> None:
-        job = jobs.get_job(ss.get("train_efficiency_job_id"))
-        if job is None:
-            return
-        snap = job.snapshot()
-        with st.expander(f"Progress: {snap['finished_tasks']} of {snap['total_tasks']} runs", expanded=not job.done):
-            _show_job(snap, "train_eff")
-        if job.done and not ss.get("train_efficiency_seen_done"):
-            ss["train_efficiency_seen_done"] = True
-            st.rerun(scope="app")
-
-    efficiency_panel()
+    job_panel("train_efficiency_job_id", in_expander=True)
     eff_job = jobs.get_job(ss.get("train_efficiency_job_id"))
     eff_done = jobs.finished_runs(eff_job.snapshot()) if eff_job else []
     if eff_done:

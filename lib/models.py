@@ -261,25 +261,32 @@ def build_model(
     return model
 
 
-def _zero_padding_layer():
-    """A layer that multiplies padded positions by 0 and consumes the mask (for layers without mask support)."""
+def _mask_consuming_layer(name: str, apply):
+    """A weightless Keras layer that computes ``apply(inputs, mask)`` and ends the mask there."""
     import keras
-    from keras import ops
 
-    class ZeroPadding(keras.layers.Layer):
+    class MaskConsuming(keras.layers.Layer):
         def __init__(self, **kwargs):
             super().__init__(**kwargs)
             self.supports_masking = True
 
         def call(self, inputs, mask=None):
-            if mask is None:
-                return inputs
-            return inputs * ops.expand_dims(ops.cast(mask, inputs.dtype), -1)
+            return apply(inputs, mask)
 
         def compute_mask(self, inputs, mask=None):
             return None
 
-    return ZeroPadding(name="zero_padding")
+    return MaskConsuming(name=name)
+
+
+def _zero_padding_layer():
+    """A layer that multiplies padded positions by 0 and consumes the mask (for layers without mask support)."""
+    from keras import ops
+
+    def zero_padding(inputs, mask):
+        return inputs if mask is None else inputs * ops.expand_dims(ops.cast(mask, inputs.dtype), -1)
+
+    return _mask_consuming_layer("zero_padding", zero_padding)
 
 
 def _masked_mean_layer():
@@ -289,24 +296,15 @@ def _masked_mean_layer():
     words at all (every position padding) averages to zeros instead of 0/0 = NaN,
     which would otherwise poison the weights of the whole batch.
     """
-    import keras
     from keras import ops
 
-    class MaskedMean(keras.layers.Layer):
-        def __init__(self, **kwargs):
-            super().__init__(**kwargs)
-            self.supports_masking = True
+    def masked_mean(inputs, mask):
+        if mask is None:
+            return ops.mean(inputs, axis=1)
+        weights = ops.expand_dims(ops.cast(mask, inputs.dtype), -1)
+        return ops.sum(inputs * weights, axis=1) / ops.maximum(ops.sum(weights, axis=1), 1.0)
 
-        def call(self, inputs, mask=None):
-            if mask is None:
-                return ops.mean(inputs, axis=1)
-            weights = ops.expand_dims(ops.cast(mask, inputs.dtype), -1)
-            return ops.sum(inputs * weights, axis=1) / ops.maximum(ops.sum(weights, axis=1), 1.0)
-
-        def compute_mask(self, inputs, mask=None):
-            return None
-
-    return MaskedMean(name="average")
+    return _mask_consuming_layer("average", masked_mean)
 
 
 def embedding_weights(model) -> np.ndarray:
