@@ -96,7 +96,8 @@ from lib.errors import UserError
 from lib.io import TEMP_PREFIX, atomic_write, atomic_write_bytes, safe_name, to_json
 from lib.online import can_reach
 from lib.paths import cache_dir, uploads_dir
-from lib.vectors import CONNECT_TIMEOUT, READ_TIMEOUT, download_file, ready_store, storage_error
+from lib.io import ready_store, storage_error
+from lib.online import CONNECT_TIMEOUT, READ_TIMEOUT, download_file
 
 #: Largest dataset upload accepted, in bytes (the 50k IMDB CSV is about 66 MB).
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
@@ -270,7 +271,7 @@ def load_imdb(source: str = "offline", *, connect_timeout: float = CONNECT_TIMEO
     official split; without internet it raises :class:`DatasetError` saying so,
     and a server that does not answer within ``connect_timeout`` seconds, or
     stops sending for ``read_timeout`` seconds, ends the download with one
-    sentence (:func:`lib.vectors.download_file`).
+    sentence (:func:`lib.online.download_file`).
     """
     if source == "offline":
         return _load_imdb_csv()

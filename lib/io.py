@@ -18,14 +18,23 @@ Two small tools every store in ``lib`` uses:
 """
 from __future__ import annotations
 
+import errno
 import json
+import logging
 import os
 import re
+import shutil
 import tempfile
+import threading
+import time
 from pathlib import Path
 from typing import Callable, IO
 
 import numpy as np
+
+from lib.errors import UserError
+
+log = logging.getLogger("embedding_lab.io")
 
 TEMP_PREFIX = ".tmp-"
 
@@ -89,3 +98,80 @@ def to_json(data) -> str:
 def atomic_write_json(path: str | Path, data) -> Path:
     """:func:`atomic_write` of ``data`` as indented JSON (see :func:`to_json`)."""
     return atomic_write_text(path, to_json(data))
+
+
+# --- stores: folders that are written to, and what to say when the disk fails ---------------------------
+
+#: Temporary files (``lib.io.TEMP_PREFIX``) older than this are leftovers of a crash and are removed.
+STALE_TEMP_SECONDS = 3600
+
+_ready_stores: set[Path] = set()
+_ready_lock = threading.Lock()
+
+
+def clear_stale_temps(folder: Path, max_age: float = STALE_TEMP_SECONDS) -> int:
+    """Remove ``.tmp-*`` files and folders in ``folder`` (or one level below it) older than ``max_age`` seconds.
+
+    A process killed half-way through a write (or a parse) leaves its temporary
+    copy behind; nothing else ever removes it. Young ones are left alone: they may
+    belong to a write in progress in another session or process. One level down
+    covers stores that keep one folder per item (``uploads/files/<digest>/``).
+    Returns how many were removed.
+    """
+    removed = 0
+    cutoff = time.time() - max_age
+    try:
+        candidates = list(folder.glob(TEMP_PREFIX + "*")) + list(folder.glob("*/" + TEMP_PREFIX + "*"))
+    except OSError:
+        return 0
+    for p in candidates:
+        try:
+            if p.lstat().st_mtime >= cutoff:
+                continue
+            if p.is_dir() and not p.is_symlink():
+                shutil.rmtree(p, ignore_errors=True)
+            else:
+                p.unlink(missing_ok=True)
+            removed += 1
+        except OSError:
+            continue  # another process got there first, or it is not ours to remove
+    if removed:
+        log.info("removed %d stale temporary files from %s", removed, folder)
+    return removed
+
+
+def storage_error(exc: OSError, doing: str, error: type[UserError] | None = None) -> UserError:
+    """One sentence for an ``OSError`` met while ``doing`` something with the server's disk.
+
+    ``doing`` starts the sentence ("Storing the upload"). A full disk (or quota) is
+    named as such, since only the person running the server can fix it; other
+    errors give their kind but never a path (which would tell a visitor how the
+    server is laid out).
+    """
+    error = error or UserError
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return error(f"{doing} failed because the server's disk is full; ask whoever runs it to free some space.")
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return error(f"{doing} failed because the server may not write to its data folder; tell whoever runs it.")
+    kind = errno.errorcode.get(exc.errno or 0, type(exc).__name__)
+    return error(f"{doing} failed on the server's disk ({kind}); try again.")
+
+
+def ready_store(folder: Path, error: type[UserError] | None = None) -> Path:
+    """``folder``, created if needed; the first time in this process, stale temporary files in it are cleared.
+
+    Raises ``error`` (default :class:`lib.errors.UserError`, via :func:`storage_error`) if it cannot be created.
+    """
+    folder = Path(folder)
+    with _ready_lock:
+        first = folder not in _ready_stores
+        _ready_stores.add(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        with _ready_lock:
+            _ready_stores.discard(folder)
+        raise storage_error(exc, "Preparing the data folder", error) from exc
+    if first:
+        clear_stale_temps(folder)
+    return folder

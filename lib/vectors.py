@@ -63,8 +63,8 @@ from pathlib import Path
 import numpy as np
 
 from lib.errors import UserError
-from lib.io import TEMP_PREFIX, atomic_write, safe_name
-from lib.online import can_reach
+from lib.io import TEMP_PREFIX, atomic_write, ready_store, safe_name, storage_error
+from lib.online import CONNECT_TIMEOUT, READ_TIMEOUT, can_reach, download_file
 from lib.paths import cache_dir
 from lib.text import text_to_word_sequence
 
@@ -109,144 +109,6 @@ WORD_LISTS: dict[str, list[str]] = {
 
 class VectorError(UserError):
     """A vector-set problem the user can fix; the message says what was wrong and what to do."""
-
-
-# --- storage and downloads (also used by lib.datasets) -----------------------------------------------
-
-#: Temporary files (``lib.io.TEMP_PREFIX``) older than this are leftovers of a crash and are removed.
-STALE_TEMP_SECONDS = 3600
-#: Seconds to wait for a download server to accept the connection, and for each piece of data after that.
-CONNECT_TIMEOUT = 15.0
-READ_TIMEOUT = 60.0
-
-_ready_stores: set[Path] = set()
-_ready_lock = threading.Lock()
-
-
-def clear_stale_temps(folder: Path, max_age: float = STALE_TEMP_SECONDS) -> int:
-    """Remove ``.tmp-*`` files and folders in ``folder`` (or one level below it) older than ``max_age`` seconds.
-
-    A process killed half-way through a write (or a parse) leaves its temporary
-    copy behind; nothing else ever removes it. Young ones are left alone: they may
-    belong to a write in progress in another session or process. One level down
-    covers stores that keep one folder per item (``uploads/files/<digest>/``).
-    Returns how many were removed.
-    """
-    removed = 0
-    cutoff = time.time() - max_age
-    try:
-        candidates = list(folder.glob(TEMP_PREFIX + "*")) + list(folder.glob("*/" + TEMP_PREFIX + "*"))
-    except OSError:
-        return 0
-    for p in candidates:
-        try:
-            if p.lstat().st_mtime >= cutoff:
-                continue
-            if p.is_dir() and not p.is_symlink():
-                shutil.rmtree(p, ignore_errors=True)
-            else:
-                p.unlink(missing_ok=True)
-            removed += 1
-        except OSError:
-            continue  # another process got there first, or it is not ours to remove
-    if removed:
-        log.info("removed %d stale temporary files from %s", removed, folder)
-    return removed
-
-
-def storage_error(exc: OSError, doing: str, error: type[UserError] | None = None) -> UserError:
-    """One sentence for an ``OSError`` met while ``doing`` something with the server's disk.
-
-    ``doing`` starts the sentence ("Storing the upload"). A full disk (or quota) is
-    named as such, since only the person running the server can fix it; other
-    errors give their kind but never a path (which would tell a visitor how the
-    server is laid out).
-    """
-    error = error or VectorError
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return error(f"{doing} failed because the server's disk is full; ask whoever runs it to free some space.")
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return error(f"{doing} failed because the server may not write to its data folder; tell whoever runs it.")
-    kind = errno.errorcode.get(exc.errno or 0, type(exc).__name__)
-    return error(f"{doing} failed on the server's disk ({kind}); try again.")
-
-
-def ready_store(folder: Path, error: type[UserError] | None = None) -> Path:
-    """``folder``, created if needed; the first time in this process, stale temporary files in it are cleared.
-
-    Raises ``error`` (default :class:`VectorError`, via :func:`storage_error`) if it cannot be created.
-    """
-    folder = Path(folder)
-    with _ready_lock:
-        first = folder not in _ready_stores
-        _ready_stores.add(folder)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        with _ready_lock:
-            _ready_stores.discard(folder)
-        raise storage_error(exc, "Preparing the data folder", error) from exc
-    if first:
-        clear_stale_temps(folder)
-    return folder
-
-
-def download_file(
-    url: str,
-    dest: Path,
-    what: str,
-    *,
-    connect_timeout: float = CONNECT_TIMEOUT,
-    read_timeout: float = READ_TIMEOUT,
-    max_bytes: int | None = None,
-    error: type[UserError] | None = None,
-) -> Path:
-    """Download ``url`` to ``dest`` (through a temporary file and a rename), or raise one sentence.
-
-    ``connect_timeout`` bounds the wait for the server to answer, ``read_timeout``
-    the wait for *each* piece of the body: a server that stalls half-way ends the
-    download after ``read_timeout`` seconds instead of holding a server thread for
-    ever. ``max_bytes`` refuses a body larger than expected. ``what`` names the
-    download in messages ("Stanford's IMDB archive"); ``error`` is the
-    :class:`~lib.errors.UserError` subclass raised (default :class:`VectorError`).
-    A failed download leaves nothing at ``dest``.
-    """
-    import requests
-
-    error = error or VectorError
-    dest = Path(dest)
-    ready_store(dest.parent, error)
-    host = url.split("/")[2] if "//" in url else url
-
-    def write(fh) -> None:
-        with requests.get(url, stream=True, timeout=(connect_timeout, read_timeout)) as resp:
-            if resp.status_code != 200:
-                raise error(f"Downloading {what} failed: {host} answered with HTTP {resp.status_code}; try again later.")
-            got = 0
-            for piece in resp.iter_content(CHUNK_BYTES):
-                got += len(piece)
-                if max_bytes is not None and got > max_bytes:
-                    raise error(f"Downloading {what} stopped: it is larger than the expected {max_bytes / 1e6:,.0f} MB.")
-                fh.write(piece)
-
-    try:
-        return atomic_write(dest, write)
-    except requests.exceptions.ConnectTimeout:
-        raise error(
-            f"Downloading {what} failed: {host} did not answer within {connect_timeout:g} s; try again later."
-        ) from None
-    except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError) as exc:
-        if "timed out" in str(exc).lower():
-            raise error(
-                f"Downloading {what} failed: {host} stopped sending data for more than {read_timeout:g} s; "
-                "try again later."
-            ) from None
-        raise error(f"Downloading {what} failed: {host} could not be reached or closed the connection; "
-                    "check the internet connection.") from None
-    except requests.exceptions.RequestException as exc:
-        raise error(f"Downloading {what} failed ({type(exc).__name__}); try again later.") from None
-    except OSError as exc:
-        raise storage_error(exc, f"Saving {what}", error) from exc
 
 
 # --- GloVe from the installed package ---------------------------------------------------------
@@ -341,7 +203,7 @@ def _download_gensim_data(name: str, path: Path, connect_timeout: float, read_ti
     what = "the gensim-data catalogue"
     listing = path.parent / f"{TEMP_PREFIX}list-{os.getpid()}-{threading.get_ident()}.json"
     try:
-        download_file(GENSIM_DATA_LIST_URL, listing, what, connect_timeout=connect_timeout,
+        download_file(GENSIM_DATA_LIST_URL, listing, what, error=VectorError, connect_timeout=connect_timeout,
                       read_timeout=read_timeout, max_bytes=16 * 1024 * 1024)
         try:
             catalogue = json.loads(listing.read_text(encoding="utf-8"))
@@ -350,8 +212,8 @@ def _download_gensim_data(name: str, path: Path, connect_timeout: float, read_ti
             raise VectorError(f"The gensim-data catalogue does not list “{name}” as expected; try again later.") from None
     finally:
         listing.unlink(missing_ok=True)
-    download_file(f"{GENSIM_DATA_URL}/{name}/{name}.gz", path, f"“{name}”", connect_timeout=connect_timeout,
-                  read_timeout=read_timeout, max_bytes=GENSIM_DATA_MAX_BYTES)
+    download_file(f"{GENSIM_DATA_URL}/{name}/{name}.gz", path, f"“{name}”", error=VectorError,
+                  connect_timeout=connect_timeout, read_timeout=read_timeout, max_bytes=GENSIM_DATA_MAX_BYTES)
     if _md5_of(path) != expected:
         path.unlink(missing_ok=True)
         raise VectorError(f"The download of “{name}” arrived damaged (its checksum does not match); try again.")
@@ -636,7 +498,7 @@ def _check_binary_rows(file_name: str, path: Path, info: VectorFileInfo) -> None
 
 def _scratch_dir() -> Path:
     """Where parsing keeps its temporary copy of an upload (stale leftovers cleared on first use)."""
-    return ready_store(cache_dir())
+    return ready_store(cache_dir(), VectorError)
 
 
 def _distinct_words(file_name: str, kv) -> tuple[list[str], np.ndarray, list[str]]:
@@ -726,7 +588,7 @@ def load_vector_file(file_name: str, data: bytes, max_words: int = MAX_WORDS):
                     out.write(piece)
                     size += len(piece)
         except OSError as exc:
-            raise storage_error(exc, f"Reading {file_name}") from exc
+            raise storage_error(exc, f"Reading {file_name}", VectorError) from exc
         info = inspect_vector_head(file_name, head, size, max_words)
         del head
         if info.binary:
@@ -746,7 +608,7 @@ def load_vector_file(file_name: str, data: bytes, max_words: int = MAX_WORDS):
     except MemoryError:
         raise VectorError(f"{file_name} is too large to load on this computer.") from None
     except OSError as exc:  # the temporary copy could not be written or read back
-        raise storage_error(exc, f"Reading {file_name}") from exc
+        raise storage_error(exc, f"Reading {file_name}", VectorError) from exc
     except (ValueError, EOFError, UnicodeDecodeError, IndexError, TypeError, OverflowError) as exc:
         kind = ("a vector file" if info is None else "binary word2vec" if info.binary
                 else "word2vec text" if info.has_header else "GloVe text")
@@ -885,7 +747,7 @@ def _write_word2vec_cache(kv, path: Path) -> None:
     """
     tmp: Path | None = None
     try:
-        folder = ready_store(path.parent)
+        folder = ready_store(path.parent, VectorError)
         fd, name = tempfile.mkstemp(dir=folder, prefix=TEMP_PREFIX + path.name + ".")
         os.close(fd)
         tmp = Path(name)

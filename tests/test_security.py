@@ -26,6 +26,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import lib.io as lib_io
+from lib import online
+
 from lib import datasets, exports, vectors
 from lib.datasets import DatasetError
 from lib.paths import REPO_ROOT, cache_dir, uploads_dir
@@ -301,7 +304,7 @@ def _age(path: Path, seconds: float) -> None:
 @pytest.fixture
 def fresh_stores(monkeypatch):
     """Forget which stores were already prepared, so the next use clears stale files again."""
-    monkeypatch.setattr(vectors, "_ready_stores", set())
+    monkeypatch.setattr(lib_io, "_ready_stores", set())
 
 
 def test_stale_temporary_files_are_cleared_on_first_use(fresh_stores, small_text_vectors):
@@ -449,7 +452,7 @@ def stalling_server():
 def test_a_stalled_download_ends_with_a_sentence(stalling_server, tmp_path):
     started = time.perf_counter()
     with pytest.raises(VectorError, match="stopped sending data for more than 0.5 s"):
-        vectors.download_file(stalling_server.url + "/file.gz", tmp_path / "file.gz", "the test file",
+        online.download_file(stalling_server.url + "/file.gz", tmp_path / "file.gz", "the test file", error=VectorError,
                               connect_timeout=2, read_timeout=0.5)
     assert time.perf_counter() - started < 5
     assert not list(tmp_path.iterdir())  # neither the file nor its temporary copy
@@ -476,7 +479,7 @@ def test_a_server_that_never_answers_ends_with_a_sentence(tmp_path):
             pytest.skip("this kernel answers every connection; a connect timeout cannot be staged locally")
         started = time.perf_counter()
         with pytest.raises(VectorError, match="did not answer within 0.5 s"):
-            vectors.download_file(f"http://127.0.0.1:{port}/x.gz", tmp_path / "x.gz", "the test file",
+            online.download_file(f"http://127.0.0.1:{port}/x.gz", tmp_path / "x.gz", "the test file", error=VectorError,
                                   connect_timeout=0.5, read_timeout=5)
         assert time.perf_counter() - started < 4
     finally:

@@ -325,13 +325,13 @@ def add_uploaded_vectors(file_name: str, data: bytes) -> str:
     safe = safe_name(file_name, default="vectors.txt")
     _uploaded_vectors(digest, safe, _data=data)  # raises for a bad file; caches the parsed set
     try:
-        folder = vec.ready_store(_vector_upload_dir()) / digest
+        folder = vec.ready_store(_vector_upload_dir(), vec.VectorError) / digest
         path = folder / safe
         if not path.is_file():
             folder.mkdir(parents=True, exist_ok=True)
             atomic_write_bytes(path, data)
     except OSError as exc:
-        raise vec.storage_error(exc, "Storing the vector file") from exc
+        raise vec.storage_error(exc, "Storing the vector file", vec.VectorError) from exc
     label = _upload_label(safe, digest)
     _registry().add(_Entry(label, f"upload-{digest}", lambda: _uploaded_vectors(digest, safe)))
     if label not in _mine(MY_VECTORS):
