@@ -139,7 +139,7 @@ def pick_embeddings(runs: list, run_names: dict[str, str]) -> list[str]:
         "Embeddings to compare (2 to 4)", offered, max_selections=4, key=key, persist_state="session",
         format_func=partial(long_name, run_names=run_names),
         help="A run's “before training” matrix is where it started (GloVe rows, word2vec rows or random numbers). "
-        "word2vec is trained on the IMDB training reviews the first time it is picked (about 30 s), then reused.",
+        "word2vec is trained on the IMDB training reviews the first time it is needed (under a minute), then reused.",
     )
     if runs:
         one_click_pairs(runs[0])

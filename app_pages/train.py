@@ -78,7 +78,7 @@ def _fmt_seconds(seconds: float) -> str:
 st.title("Train and compare initialization strategies")
 st.markdown(
     "Does a model learn better when its Embedding layer **starts from pretrained vectors** (GloVe, or "
-    "word2vec trained on the same reviews) than when it **learns the vectors from scratch**? And should "
+    "word2vec trained on the text of all the training reviews, labels unused) than when it **learns the vectors from scratch**? And should "
     "those vectors stay **frozen** or be **fine-tuned**? Pick the settings, press *Train*, and the five "
     "strategies are trained one after another on the same reviews and graded on the same "
     "held-out test reviews. Training runs in the background: you can visit other pages and come back."
@@ -216,7 +216,9 @@ def _task_line(task: dict) -> tuple[float, str]:
         return 0.0, f"Waiting · {who}"
     stage = task.get("stage")
     if stage == "word2vec":
-        return 0.0, f"**Running** · {who}: training word2vec on the training reviews ({task.get('fraction', 0):.0%})"
+        return 0.0, f"**Running** · {who}: training word2vec on the text of all training reviews ({task.get('fraction', 0):.0%})"
+    if stage == "starting":
+        return 0.0, f"**Running** · {who}: starting the training process (it loads TensorFlow once)"
     if stage in ("preparing", "vectors", ""):
         return 0.0, f"**Running** · {who}: preparing the data and the starting vectors"
     if stage == "evaluating":

@@ -16,7 +16,7 @@ TERMS: dict[str, str] = {
     "dimension": "How many numbers describe each word (3 in the small example, 32 or 50 in real models).",
     "pretrained vectors": "Embeddings someone already learned from a huge amount of text, ready to reuse.",
     "GloVe": "Pretrained vectors from Stanford, learned from how often words appear near each other in 6 billion words of Wikipedia and news.",
-    "word2vec": "A method that learns vectors by predicting a word from its neighbours (or the neighbours from the word). Here it is trained on the movie reviews themselves.",
+    "word2vec": "A method that learns vectors by predicting a word from its neighbours (or the neighbours from the word). Here it learns from the text of all the training reviews (their labels unused), however few of them a model is then trained on, just as pretrained vectors come from far more text than anyone labels.",
     "learned from scratch": "The embedding starts as random numbers and is learned only from the labelled reviews.",
     "frozen": "The embedding keeps its starting numbers; only the layers after it learn.",
     "fine-tuned": "The embedding starts from pretrained numbers and keeps learning from the reviews.",
