@@ -43,9 +43,11 @@ import logging
 import multiprocessing
 import os
 import queue
+import sys
 import threading
 import time
 import traceback
+import types
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Callable
@@ -238,7 +240,15 @@ class LocalWorker:
         self._cancel = self._context.Event()
         self._process = self._context.Process(target=worker_main, args=(self._tasks, self._events, self._cancel),
                                               name="embedding-lab-worker", daemon=True)
-        self._process.start()
+        # A spawned process re-runs the parent's __main__ module first. Under Streamlit that can be a page script
+        # (which would start a worker of its own), in a plain script one without a main guard: the worker needs
+        # nothing from it, so it is shown an empty one while it starts.
+        main = sys.modules.get("__main__")
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            self._process.start()
+        finally:
+            sys.modules["__main__"] = main
 
     @property
     def pid(self) -> int | None:

@@ -117,7 +117,20 @@ def test_bad_uploads_are_refused_with_one_sentence_and_the_page_keeps_working(na
     assert "movie" in glove_neighbours(at)
 
 
-def test_word2vec_option_offers_to_train_instead_of_blocking():
+@pytest.fixture
+def no_word2vec_yet(tmp_path, monkeypatch):
+    """A data folder without cached word2vec, and nothing remembered in memory (other tests may have trained it)."""
+    from lib import pretraining
+    from ui import sources
+
+    monkeypatch.setenv("EMBEDDING_LAB_DATA", str(tmp_path))
+    monkeypatch.setattr(pretraining, "_IN_MEMORY", {})
+    sources._ready_word2vec.clear()
+    yield
+    sources._ready_word2vec.clear()
+
+
+def test_word2vec_option_offers_to_train_instead_of_blocking(no_word2vec_yet):
     at = run_page()
     w2v = next(o for o in at.selectbox(key=SET_B).options if o.startswith("word2vec trained on IMDB"))
     at.selectbox(key=SET_B).set_value(w2v)

@@ -227,7 +227,7 @@ def word2vec_status(dataset_key: str, n_train: int | None, subset_seed: int = 0,
     if snap["status"] in (jobs.Status.QUEUED, jobs.Status.RUNNING):
         return "training", jobs.task_fraction(snap["tasks"][0]), ""
     if snap["status"] == jobs.Status.DONE:
-        return "ready", 1.0, ""
+        return "idle", 0.0, ""  # trained once, but its cached vectors are gone (deleted or another data folder)
     return "failed", 0.0, snap["tasks"][0]["error"] or snap["error"] or "it was cancelled"
 
 
