@@ -120,9 +120,12 @@ def test_bad_uploads_are_refused_with_one_sentence_and_the_page_keeps_working(na
 @pytest.fixture
 def no_word2vec_yet(tmp_path, monkeypatch):
     """A data folder without cached word2vec, and nothing remembered in memory (other tests may have trained it)."""
-    from lib import pretraining
+    from lib import jobs, pretraining
     from ui import sources
 
+    for job in jobs.list_jobs():  # e.g. the tour's warm-up: let it finish, so it is not "training" any more
+        if job.spec.kind == jobs.JobKind.WORD2VEC and not job.done:
+            jobs.wait(job.id, timeout=600)
     monkeypatch.setenv("EMBEDDING_LAB_DATA", str(tmp_path))
     monkeypatch.setattr(pretraining, "_IN_MEMORY", {})
     sources._ready_word2vec.clear()
