@@ -169,12 +169,11 @@ def default_word2vec():
 def load(label: str, available: dict):
     """The KeyedVectors of a menu label, or None (with a message or a train button) if not available yet
     (and for NONE)."""
+    if label == W2V_DEFAULT:  # even when registered: its cache may be gone, and the page must not train it
+        return default_word2vec()
     if label in available:
         with friendly_errors(f"Loading {label}"):
             return available[label]()
-        return None
-    if label == W2V_DEFAULT:
-        return default_word2vec()
     return None
 
 
