@@ -4,17 +4,20 @@ The steps of one run, in order (:func:`train`)::
 
     dataset --subsample--> training texts --fit tokenizer (train only)--> vocabulary
             --pad--> ids (train / validation carved from train / held-out test)
-            --strategy--> starting embedding matrix (random, GloVe or word2vec rows)
+            --strategy--> starting embedding matrix (random, or rows of a vector source;
+                          word2vec learns from the pretraining corpus, see lib.pretraining)
             --build_model--> fit (progress after every batch, cancellable) --> evaluate on test
 
-Everything a run needs to be reproduced goes into its ``config`` dict (dataset
-key, sizes, architecture, strategy, epochs, batch, learning rate, seed, ...), and
-the run keeps its embedding matrix before and after training so a page can show
-what training changed.
+Everything a run needs to be reproduced is a :class:`RunConfig` (dataset key,
+sizes, architecture, strategy, epochs, batch, learning rate, seeds, ...); the run
+keeps its embedding matrix before and after training so a page can show what
+training changed, and its test predictions so strategies can be compared on the
+same test reviews (:mod:`lib.significance`).
 
 Progress is reported through a plain callback ``on_progress(event: dict)`` (no
-Streamlit here); cancelling is a ``threading.Event`` checked after every batch.
-TensorFlow is imported inside the functions.
+Streamlit here); cancelling is anything with ``is_set()``, checked after every
+batch. :mod:`lib.jobs` calls :func:`train` in its worker process. TensorFlow is
+imported inside the functions.
 """
 from __future__ import annotations
 
@@ -26,7 +29,6 @@ import logging
 import math
 import random
 import re
-import threading
 import time
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Callable

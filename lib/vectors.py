@@ -43,17 +43,14 @@ do not know get small random numbers, counted as *misses*.
 from __future__ import annotations
 
 import difflib
-import errno
 import gzip
 import hashlib
 import io
 import logging
 import os
 import re
-import shutil
 import tempfile
 import threading
-import time
 import unicodedata
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -63,7 +60,7 @@ from pathlib import Path
 import numpy as np
 
 from lib.errors import UserError
-from lib.io import TEMP_PREFIX, atomic_write, ready_store, safe_name, storage_error
+from lib.io import TEMP_PREFIX, ready_store, safe_name, storage_error
 from lib.online import CONNECT_TIMEOUT, READ_TIMEOUT, can_reach, download_file
 from lib.paths import cache_dir
 from lib.text import text_to_word_sequence
