@@ -21,6 +21,7 @@ from lib.compare import EmbeddingRef
 from lib.glossary import explain
 from ui import presentation, sources
 from ui.errors import friendly_errors
+from ui.text import md
 
 P = "compare_"  # prefix of every session-state key this page owns
 MAX_EXPORT_WORDS = 50_000
@@ -104,11 +105,9 @@ class Chosen:
 def saved_runs() -> list:
     runs, problems = [], []
     with friendly_errors("Reading the saved runs"):
-        from lib.runs import list_runs
-
-        runs, problems = list_runs()
+        runs, problems = sources.saved_runs()
     for problem in problems:
-        st.caption(problem)
+        st.caption(md(problem))
     return runs
 
 
@@ -153,9 +152,9 @@ def _pick(keys: list[str]) -> None:
 def one_click_pairs(newest) -> None:
     after, before = str(EmbeddingRef.run(newest.run_id)), str(EmbeddingRef.run(newest.run_id, after_training=False))
     q1, q2 = st.columns(2)
-    q1.button(f"Before vs after training: {newest.name}", key=P + "quick_before_after", on_click=_pick,
+    q1.button(f"Before vs after training: {md(newest.name)}", key=P + "quick_before_after", on_click=_pick,
               args=([before, after],), type="tertiary", icon=":material/compare_arrows:")
-    q2.button(f"GloVe vs {newest.name}", key=P + "quick_glove", on_click=_pick,
+    q2.button(f"GloVe vs {md(newest.name)}", key=P + "quick_glove", on_click=_pick,
               args=([compare.GLOVE, after],), type="tertiary", icon=":material/compare_arrows:")
 
 
@@ -171,7 +170,7 @@ def short_name(key: str, run_names: dict[str, str]) -> str:
 
 def load_one(key: str, name: str):
     """One embedding's KeyedVectors, or None while word2vec trains in the background (or after an error)."""
-    with st.spinner(f"Loading {name}…"), friendly_errors(f"Loading {name}"):
+    with st.spinner(f"Loading {md(name)}…"), friendly_errors(f"Loading {name}"):
         default_word2vec = EmbeddingRef.vector_set(sources.word2vec_label(*W2V_ARGS))
         if EmbeddingRef.parse(key) == default_word2vec and not sources.word2vec_is_ready(*W2V_ARGS):
             # trained in the background (about 30 s, only once): clicks meanwhile do not lose the work
@@ -314,8 +313,8 @@ def word_pair_headline(chosen: Chosen) -> str | None:
     """The header, the two word boxes and one metric per embedding; the story sentence (None without two readings)."""
     st.session_state.setdefault(P + "pair_a", "good")
     st.session_state.setdefault(P + "pair_b", "bad")
-    st.header(f"3. Are “{st.session_state[P + 'pair_a'].strip() or '…'}” and "
-              f"“{st.session_state[P + 'pair_b'].strip() or '…'}” neighbours?", divider="gray")
+    st.header(f"3. Are “{md(st.session_state[P + 'pair_a'].strip()) or '…'}” and "
+              f"“{md(st.session_state[P + 'pair_b'].strip()) or '…'}” neighbours?", divider="gray")
     with presentation.settings("Word pair"):
         c1, c2 = st.columns(2)
         word_a = c1.text_input("First word", key=P + "pair_a", persist_state="session",
@@ -338,11 +337,11 @@ def pair_metric(kv, name: str, word_a: str, word_b: str) -> list[compare.PairRea
         return []
     missing = vec.known_and_unknown(kv, [word_a, word_b])[1]
     if missing:
-        st.info(f"{name} does not know {compare.examples(missing)}.")
+        st.info(f"{md(name)} does not know {md(compare.examples(missing))}.")
         return []
     reading = compare.pair_reading(kv, name, word_a, word_b)
-    st.metric(name, f"{reading.cosine:+.2f}", help="Cosine similarity: 1 = same direction, 0 = unrelated, −1 = opposite.")
-    st.caption(f"“{word_b}” is neighbour #{reading.rank:,} of “{word_a}” among {len(kv):,} words.")
+    st.metric(md(name), f"{reading.cosine:+.2f}", help="Cosine similarity: 1 = same direction, 0 = unrelated, −1 = opposite.")
+    st.caption(f"“{md(word_b)}” is neighbour #{reading.rank:,} of “{md(word_a)}” among {len(kv):,} words.")
     return [reading]
 
 
@@ -463,9 +462,9 @@ def neighbour_settings() -> tuple[str, int]:
 
 
 def neighbour_table(name: str, query: str, neighbour_list, shared: set[str]) -> None:
-    st.markdown(f"**{name}**")
+    st.markdown(f"**{md(name)}**")
     if neighbour_list is None:
-        st.info(f"{name} does not know “{query}”.")
+        st.info(f"{md(name)} does not know “{md(query)}”.")
         return
     df = pd.DataFrame(compare.neighbour_columns(neighbour_list, shared))
     df.index = np.arange(1, len(df) + 1)
@@ -480,18 +479,18 @@ def show_neighbours(chosen: Chosen) -> list[dict]:
         return []
     lists = compare.neighbour_lists(dict(zip(chosen.names, chosen.vectors)), query, k)
     if not lists:
-        st.warning(f"No chosen embedding knows “{query}”. Check the spelling or try another word (for example “good”).")
+        st.warning(f"No chosen embedding knows “{md(query)}”. Check the spelling or try another word (for example “good”).")
         return []
     shared = compare.shared_neighbours(list(lists.values()))
     for col, name in zip(st.columns(len(chosen.keys)), chosen.names):
         with col:
             neighbour_table(name, query, lists.get(name), shared)
-    st.caption(f"The {k} words whose vectors point most nearly the same way as “{query}” in each embedding; "
+    st.caption(f"The {k} words whose vectors point most nearly the same way as “{md(query)}” in each embedding; "
                f"✓ marks words every list shares ({len(shared)} of {k}).")
     if len(lists) >= 2:
         st.plotly_chart(plots.overlap_heatmap(list(lists), neighbors.overlap_matrix(list(lists.values())), k),
                         key=P + "overlap_chart", **CHART)
-        st.caption(f"How many of the top {k} neighbours of “{query}” each pair of embeddings shares "
+        st.caption(f"How many of the top {k} neighbours of “{md(query)}” each pair of embeddings shares "
                    "(100% = the same list, 0% = nothing in common).")
     return compare.neighbour_rows(lists)
 

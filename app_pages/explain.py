@@ -15,6 +15,7 @@ from lib import explain
 from lib.plots import id_colour
 from ui import presentation
 from ui.errors import friendly_errors
+from ui.text import md
 
 
 @dataclass
@@ -70,7 +71,7 @@ def example_settings() -> Settings:
 def sentences(raw_texts: str) -> list[str]:
     texts, notes = explain.parse_texts(raw_texts)
     for note in notes:
-        st.info(note)
+        st.info(md(note))
     if not texts:
         st.warning("Type at least one sentence in the box above to see the steps.")
         st.stop()

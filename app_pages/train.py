@@ -10,6 +10,7 @@ from lib.models import ARCHITECTURES, STRATEGIES, fixed_dimension
 from ui import presentation, sources
 from ui.session import session_id as _session_id
 from ui.errors import friendly_errors, show_error
+from ui.text import md
 
 PRESET_NAMES = ["Quick demo", "Full IMDB", "Classic LSTM (slow)", "Tiny (tests)"]
 PRESET_PURPOSE = {
@@ -122,7 +123,7 @@ with presentation.settings("Training settings"):
                         sources.remember_dataset(ds.key)  # offered to this session only
                         ss["train_pending_dataset"] = ds.key
                         st.success(f"Stored {len(ds.train_texts):,} training and {len(ds.test_texts):,} test texts "
-                                   f"({', '.join(ds.class_names)}). Choose it under *Dataset*.")
+                                   f"({md(', '.join(ds.class_names))}). Choose it under *Dataset*.")
                         st.rerun()
 
         st.multiselect("Strategies", list(STRATEGIES), key="train_strategies", persist_state="session",
@@ -209,7 +210,7 @@ def _task_line(task: dict) -> tuple[float, str]:
     if status == "done":
         return 1.0, f"**Done** · {who}: {task['metrics']['test_accuracy']:.1%} test accuracy ({task['seconds']:.0f} s)"
     if status == "failed":
-        return 1.0, f"**Failed** · {who}: {task['error']}"
+        return 1.0, f"**Failed** · {who}: {md(task['error'])}"
     if status == "cancelled":
         return 0.0, f"**Cancelled** · {who}"
     if status == "waiting":
@@ -237,13 +238,13 @@ def _show_job(snap: dict, key: str) -> None:
         st.info(f"Waiting in the queue: {snap['queue_position']} job(s) ahead of yours. It starts by itself; "
                 "you can leave this page meanwhile.")
     elif snap["status"] == "running":
-        st.markdown(f"**{snap['message']}** ({snap['elapsed']:.0f} s so far)")
+        st.markdown(f"**{md(snap['message'])}** ({snap['elapsed']:.0f} s so far)")
     elif snap["status"] == "cancelled":
-        st.warning(snap["message"])
+        st.warning(md(snap["message"]))
     elif snap["status"] == "failed":
-        st.error(snap["message"] or snap["error"])
+        st.error(md(snap["message"] or snap["error"]))
     else:
-        st.success(snap["message"])
+        st.success(md(snap["message"]))
     for i, task in enumerate(snap["tasks"]):
         value, text = _task_line(task)
         st.progress(value, text=text)
@@ -361,9 +362,9 @@ with st.container(border=True):
     st.subheader("6. Saved runs")
     from lib import runs as run_store
 
-    saved_runs, problems = run_store.list_runs()
+    saved_runs, problems = sources.saved_runs()
     for problem in problems:
-        st.warning(problem)
+        st.warning(md(problem))
     if not saved_runs:
         st.caption("No saved runs yet. Every finished strategy is saved here and can be compared on the "
                    "*Compare embeddings side by side* page.")

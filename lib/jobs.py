@@ -508,7 +508,9 @@ def submit(spec: JobSpec, reuse: bool = False) -> Job:
     """Queue a job and make sure the runner works on it.
 
     With ``reuse=True`` an identical job that is queued, running or finished
-    successfully is returned instead of doing the work again. Raises a
+    successfully is returned instead of doing the work again. Even without it, an
+    identical job of the same owner that is still queued or running is returned:
+    a double-click on *Train* is one job, never a second one the page loses. Raises a
     :class:`lib.errors.UserError` for an empty or unknown strategy list, invalid
     settings, or an owner who already has :data:`MAX_QUEUED_PER_OWNER` jobs waiting.
     """
@@ -519,11 +521,14 @@ def submit(spec: JobSpec, reuse: bool = False) -> Job:
         if unknown:
             raise UserError(f"Unknown strategies: {', '.join(unknown)}.")
     with _runner.lock:
-        if reuse:
-            fingerprint = spec.fingerprint()
-            for job in reversed(list(_runner.jobs.values())):
-                if job.spec.fingerprint() == fingerprint and job.status in (Status.QUEUED, Status.RUNNING, Status.DONE):
-                    return job
+        fingerprint = spec.fingerprint()
+        for job in reversed(list(_runner.jobs.values())):
+            if job.spec.fingerprint() != fingerprint:
+                continue
+            if reuse and job.status in (Status.QUEUED, Status.RUNNING, Status.DONE):
+                return job
+            if spec.owner and job.spec.owner == spec.owner and not job.done:
+                return job
         if spec.owner and sum(1 for j in _runner.jobs.values()
                               if j.spec.owner == spec.owner and not j.done) >= MAX_QUEUED_PER_OWNER:
             raise UserError(f"You already have {MAX_QUEUED_PER_OWNER} jobs waiting or running; cancel one or wait "

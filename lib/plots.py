@@ -72,8 +72,10 @@ def map_figure(
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
+    import html
+
     n_panels = len(coords)
-    words = list(words)
+    words = [html.escape(str(w), quote=False) for w in words]  # plotly reads HTML tags in text: words are text
     fig = make_subplots(rows=1, cols=max(1, n_panels), subplot_titles=panel_titles,
                         horizontal_spacing=0.03 if n_panels > 1 else 0.0)
     values = None if color_values is None else np.asarray(color_values, dtype=float)
@@ -97,7 +99,7 @@ def map_figure(
         marker.update(color=OKABE_ITO[0])
         hover_values = [""] * len(words)
         hovertemplate = "<b>%{text}</b><extra></extra>"
-    wanted = {w for w in highlight}
+    wanted = {html.escape(str(w), quote=False) for w in highlight}
     hi_idx = [i for i, w in enumerate(words) if w in wanted]
     label_all = len(words) < label_all_below
     group_names = list(dict.fromkeys(groups)) if groups is not None else []
@@ -140,9 +142,18 @@ def map_figure(
 
 
 def wrap_label(text: str, width: int = 28) -> str:
-    """Break a long axis label into lines of about ``width`` characters (plotly does not wrap)."""
+    """Break a long label into lines of about ``width`` characters (plotly does not wrap), shown as text.
+
+    Plotly reads a few HTML tags in labels, so user text (run and file names) is escaped
+    first: ``"<b>x</b>"`` shows as typed.
+
+    >>> wrap_label("a <b>bold</b> name", 8)
+    'a &lt;b&gt;bold&lt;/b&gt;<br>name'
+    """
+    import html
+
     lines, line = [], ""
-    for w in str(text).split():
+    for w in html.escape(str(text), quote=False).split():
         if line and len(line) + 1 + len(w) > width:
             lines.append(line)
             line = w

@@ -31,6 +31,7 @@ import shutil
 import threading
 import time
 import warnings
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -229,11 +230,24 @@ def _read_record(folder: Path) -> RunRecord:
     )
 
 
-def list_runs() -> tuple[list[RunRecord], list[str]]:
+def is_private(record: RunRecord) -> bool:
+    """Whether a run was trained on a visitor's upload (and so belongs to the sessions holding that upload)."""
+    from lib.datasets import is_private as dataset_is_private
+
+    return dataset_is_private(str(record.config.get("dataset_key") or "imdb"))
+
+
+def list_runs(private_datasets: Collection[str] = ()) -> tuple[list[RunRecord], list[str]]:
     """``(complete runs, newest first; one sentence per skipped broken folder)``.
 
+    A run trained on an uploaded dataset is private like the upload: it is listed
+    only when its dataset's key is in ``private_datasets`` (the uploads of the
+    session asking), so no other visitor sees its name, its dataset or its words.
     Folders still being written (``.tmp-*``) are invisible.
     """
+    from lib.datasets import parse_subset_key
+
+    allowed = set(private_datasets)
     root = runs_dir()
     if not root.is_dir():
         return [], []
@@ -242,13 +256,22 @@ def list_runs() -> tuple[list[RunRecord], list[str]]:
         if folder.name.startswith(".") or not folder.is_dir():
             continue
         try:
-            records.append(_read_record(folder))
+            record = _read_record(folder)
         except RunStoreError as exc:
             problems.append(str(exc))
-        except Exception:  # noqa: BLE001 - a hostile folder must never hide the others
-            problems.append(f"The run folder {folder.name!r} could not be read; it was skipped.")
+            continue
         except OSError as exc:
             problems.append(f"The run folder {folder.name!r} could not be read ({exc.strerror or exc}); it was skipped.")
+            continue
+        except Exception:  # noqa: BLE001 - a hostile folder must never hide the others
+            problems.append(f"The run folder {folder.name!r} could not be read; it was skipped.")
+            continue
+        if is_private(record):
+            key = str(record.config.get("dataset_key"))
+            parsed = parse_subset_key(key)
+            if (parsed[0] if parsed else key) not in allowed:
+                continue  # someone else's upload: not even a "skipped" sentence, which would tell it exists
+        records.append(record)
     records.sort(key=lambda r: (r.created, r.run_id), reverse=True)
     return records, problems
 

@@ -72,7 +72,10 @@ def two_runs(tmp_path_factory):
 
 def _app(*embedding_ids):
     at = AppTest.from_file(PAGE, default_timeout=120)
-    at.session_state["compare_embeddings"] = list(embedding_ids)
+    if embedding_ids:
+        at.session_state["compare_embeddings"] = list(embedding_ids)
+    # the runs are trained on an upload, so only a session holding that upload sees them
+    at.session_state["sources_my_dataset_keys"] = ["upload-tinytest0001"]
     return at
 
 
@@ -154,7 +157,7 @@ def test_no_saved_runs_says_how_to_make_one(tmp_path, monkeypatch):
 
 
 def test_default_choice_glove_and_newest_run(two_runs):
-    at = AppTest.from_file(PAGE, default_timeout=120).run()
+    at = _app().run()
     assert not at.exception
     assert not at.error, [e.value for e in at.error]
     assert at.session_state["compare_embeddings"][0] == "glove"
@@ -162,7 +165,7 @@ def test_default_choice_glove_and_newest_run(two_runs):
 
 
 def test_one_click_before_vs_after(two_runs):
-    at = AppTest.from_file(PAGE, default_timeout=120).run()
+    at = _app().run()
     newest = at.session_state["compare_embeddings"][1].split(":")[1]
     at.button(key="compare_quick_before_after").click().run()
     assert not at.exception
