@@ -493,7 +493,7 @@ def show_neighbours(chosen: Chosen) -> list[dict]:
                         key=P + "overlap_chart", **CHART)
         st.caption(f"How many of the top {k} neighbours of “{query}” each pair of embeddings shares "
                    "(100% = the same list, 0% = nothing in common).")
-    return compare.neighbour_rows(lists)
+    return exports.with_query(query, compare.neighbour_rows(lists))
 
 
 # --- 6. what training changed ----------------------------------------------------------------------------
@@ -570,7 +570,8 @@ def neighbour_downloads(rows: list[dict]) -> None:
     if not rows:
         st.caption("Look up a word first.")
         return
-    st.download_button("Neighbours as CSV", exports.table_csv(pd.DataFrame(rows)), file_name="neighbours.csv",
+    st.download_button("Neighbours as CSV", exports.table_csv(pd.DataFrame(rows)),
+                       file_name=exports.neighbours_file_name(rows[0]["query"]),
                        mime="text/csv", on_click="ignore", key=P + "dl_csv", icon=":material/download:")
 
 
