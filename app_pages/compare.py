@@ -18,6 +18,7 @@ import streamlit as st
 from lib import compare, exports, neighbors, plots, projection
 from lib import vectors as vec
 from lib.compare import EmbeddingRef
+from lib.runs import display_names
 from lib.glossary import explain
 from ui import presentation, sources
 from ui.errors import friendly_errors
@@ -621,7 +622,7 @@ st.write(
 
 st.header("1. Pick the embeddings", divider="gray")
 runs = saved_runs()
-run_names = {r.run_id: r.name for r in runs}
+run_names = display_names(runs)  # no two alike, even for runs saved before names were made unique
 chosen = load_chosen(pick_embeddings(runs, run_names), run_names)
 
 st.header("2. Pick the words", divider="gray")
