@@ -18,6 +18,7 @@ import streamlit as st
 from lib import compare, exports, neighbors, plots, projection
 from lib import vectors as vec
 from lib.compare import EmbeddingRef
+from lib.runs import display_names
 from lib.glossary import explain
 from ui import presentation, sources
 from ui.errors import friendly_errors
@@ -492,7 +493,7 @@ def show_neighbours(chosen: Chosen) -> list[dict]:
                         key=P + "overlap_chart", **CHART)
         st.caption(f"How many of the top {k} neighbours of “{md(query)}” each pair of embeddings shares "
                    "(100% = the same list, 0% = nothing in common).")
-    return compare.neighbour_rows(lists)
+    return exports.with_query(query, compare.neighbour_rows(lists))
 
 
 # --- 6. what training changed ----------------------------------------------------------------------------
@@ -569,7 +570,8 @@ def neighbour_downloads(rows: list[dict]) -> None:
     if not rows:
         st.caption("Look up a word first.")
         return
-    st.download_button("Neighbours as CSV", exports.table_csv(pd.DataFrame(rows)), file_name="neighbours.csv",
+    st.download_button("Neighbours as CSV", exports.table_csv(pd.DataFrame(rows)),
+                       file_name=exports.neighbours_file_name(rows[0]["query"]),
                        mime="text/csv", on_click="ignore", key=P + "dl_csv", icon=":material/download:")
 
 
@@ -619,7 +621,7 @@ st.write(
 
 st.header("1. Pick the embeddings", divider="gray")
 runs = saved_runs()
-run_names = {r.run_id: r.name for r in runs}
+run_names = display_names(runs)  # no two alike, even for runs saved before names were made unique
 chosen = load_chosen(pick_embeddings(runs, run_names), run_names)
 
 st.header("2. Pick the words", divider="gray")

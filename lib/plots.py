@@ -13,9 +13,37 @@ DIVERGING = "RdBu"
 BASE_FONT_SIZE = 16
 
 
+#: Background colours of token ids 1-24 (plotly's qualitative Light24): 24 colours that are told apart at a glance.
+ID_COLOURS = ["#FD3216", "#00FE35", "#6A76FC", "#FED4C4", "#FE00CE", "#0DF9FF", "#F6F926", "#FF9616", "#479B55",
+              "#EEA6FB", "#DC587D", "#D626FF", "#6E899C", "#00B5F7", "#B68E00", "#C9FBE5", "#FF0092", "#22FFA7",
+              "#E3EE9E", "#86CE00", "#BC7196", "#7E7DCD", "#FC6955", "#E48F72"]
+#: Grey, kept for padding (id 0) only.
+PADDING_COLOUR = "#DDDDDD"
+
+
 def id_colour(i: int) -> str:
-    """A light background colour for token id ``i`` (grey for padding), the same wherever the id appears."""
-    return "#DDDDDD" if i == 0 else OKABE_ITO[(i - 1) % len(OKABE_ITO)] + "55"
+    """A light background colour for token id ``i`` (grey for padding), the same wherever the id appears.
+
+    Ids 1-24 take the 24 colours of :data:`ID_COLOURS`; beyond that each id gets its own hue on a
+    golden-angle ring (every step turns by 137.5°, so no two ids share a hue and neighbouring ids
+    never look alike), with alternating lightness. No two of the first 1,000 ids share a colour
+    (the Explain page shows at most 200), and none gets the padding grey. Half transparent (``80``), so the numbers on it stay readable.
+
+    >>> id_colour(0), id_colour(1), id_colour(25)
+    ('#DDDDDD', '#FD321680', '#67E48C80')
+    """
+    import colorsys
+
+    i = int(i)
+    if i == 0:
+        return PADDING_COLOUR
+    if i <= len(ID_COLOURS):
+        return ID_COLOURS[i - 1] + "80"
+    k = i - len(ID_COLOURS)
+    hue = (k * 137.508) % 360 / 360
+    lightness = (0.55, 0.65, 0.45)[k % 3]
+    r, g, b = (round(c * 255) for c in colorsys.hls_to_rgb(hue, lightness, 0.7))
+    return f"#{r:02X}{g:02X}{b:02X}80"
 
 
 def style(fig, title: str | None = None, height: int | None = None):

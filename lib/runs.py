@@ -88,6 +88,61 @@ def default_name(config: dict) -> str:
     return " · ".join(parts)
 
 
+def unique_name(name: str, taken: set[str], when: datetime | None = None, run_id: str = "") -> str:
+    """``name`` if no run has it yet; else ``name`` with the time it was made; else also a short id.
+
+    ``taken`` holds the names already in the store, compared ignoring case (:func:`name_key`), so
+    three runs of the same settings read "... · seed 0", "... · seed 0 · 14:32" and
+    "... · seed 0 · 14:32 · 1a2b3c" instead of the same words three times.
+
+    >>> taken = {name_key("GloVe · seed 0")}
+    >>> when = datetime(2026, 11, 26, 14, 32)
+    >>> unique_name("GloVe · seed 1", taken, when)
+    'GloVe · seed 1'
+    >>> unique_name("GloVe · seed 0", taken, when, "20261126-143200-glove-s0-1a2b3c")
+    'GloVe · seed 0 · 14:32'
+    >>> unique_name("GloVe · seed 0", taken | {name_key("GloVe · seed 0 · 14:32")}, when, "20261126-143200-glove-s0-1a2b3c")
+    'GloVe · seed 0 · 14:32 · 1a2b3c'
+    """
+    when = when or datetime.now()
+    short_id = run_id.rsplit("-", 1)[-1] if run_id else secrets.token_hex(3)
+    candidates = [name, f"{name} · {when:%H:%M}", f"{name} · {when:%H:%M} · {short_id}"]
+    candidates += [f"{candidates[-1]} ({k})" for k in range(2, 1000)]
+    return next(c for c in candidates if name_key(c) not in taken)
+
+
+def name_key(name: str) -> str:
+    """What makes two run names "the same": spacing and case do not count.
+
+    >>> name_key("  My   Baseline ") == name_key("my baseline")
+    True
+    """
+    return " ".join(str(name).split()).casefold()
+
+
+def _taken_names(except_run: str | None = None) -> set[str]:
+    """The names of every readable run in the store (but ``except_run``), as :func:`name_key`."""
+    return {name_key(r.name) for r in list_runs()[0] if r.run_id != except_run}
+
+
+def display_names(records: list[RunRecord]) -> dict[str, str]:
+    """``run_id -> name`` for menus, with no two alike even in a store saved before names were made unique.
+
+    The oldest run keeps its name; a later run with the same name gets its time (and a short id if needed),
+    as :func:`unique_name` does for new runs. Nothing is written.
+    """
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for record in sorted(records, key=lambda r: (r.created, r.run_id)):
+        try:
+            when = datetime.fromisoformat(record.created).astimezone() if record.created else None
+        except ValueError:
+            when = None
+        names[record.run_id] = unique_name(record.name, taken, when, record.run_id)
+        taken.add(name_key(names[record.run_id]))
+    return names
+
+
 def _new_id(config: dict) -> str:
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     strategy = re.sub(r"[^A-Za-z0-9_]", "", str(config.get("strategy", "run")))[:30] or "run"
@@ -136,8 +191,9 @@ def save_run(config: dict, history: dict, metrics: dict, vocabulary: list[str], 
     root = runs_dir()
     config = dict(config)
     run_id = _new_id(config)
-    config.setdefault("name", default_name(config))
-    config["created"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    now = datetime.now(timezone.utc)
+    config["name"] = unique_name(config.get("name") or default_name(config), _taken_names(), now.astimezone(), run_id)
+    config["created"] = now.isoformat(timespec="seconds")
     config["run_id"] = run_id
     tmp = root / f"{TEMP_PREFIX}{run_id}"
     try:
@@ -373,7 +429,11 @@ def delete_run(run_id: str) -> None:
 
 
 def rename_run(run_id: str, new_name: str) -> RunRecord:
-    """Change a run's display name (stored in its ``config.json``, replaced atomically)."""
+    """Change a run's display name (stored in its ``config.json``, replaced atomically).
+
+    A name another run already has (ignoring case and spacing) is refused with a sentence, so two
+    runs never look alike in a menu.
+    """
     new_name = " ".join(str(new_name).split())
     if not new_name:
         raise RunStoreError("A run's name cannot be empty.")
@@ -382,6 +442,9 @@ def rename_run(run_id: str, new_name: str) -> RunRecord:
     folder = _folder(run_id)
     try:
         with _rename_lock:  # read-modify-write: two renames at once must not interleave
+            if name_key(new_name) in _taken_names(except_run=run_id):
+                raise RunStoreError("Another run already has that name; pick a different one, so the two "
+                                    "can be told apart in every menu.")
             config = dict(_read_record(folder).config, name=new_name)
             atomic_write_json(folder / "config.json", config)
     except OSError as exc:
