@@ -301,7 +301,7 @@ def data_efficiency(table, verdicts: dict | None = None, height: int | None = No
             fig.add_trace(go.Scatter(
                 x=list(banded["train_size"]) + list(banded["train_size"])[::-1],
                 y=list(banded["accuracy_high"]) + list(banded["accuracy_low"])[::-1],
-                fill="toself", fillcolor=_transparent(colour, 0.15), line=dict(width=0), hoverinfo="skip",
+                mode="lines", fill="toself", fillcolor=_transparent(colour, 0.15), line=dict(width=0), hoverinfo="skip",
                 legendgroup=name, showlegend=False, name=f"{name} (95% interval)",
             ))
         marks = [symbols.get(verdicts.get(key, {}).get(int(n)), "circle") for n in sizes]
