@@ -93,29 +93,44 @@ def _mean_of(metrics: list[dict], key: str) -> float | None:
     return float(np.mean(values)) if values else None
 
 
-def coverage_rows(records: Sequence) -> list[CoverageRow]:
-    """One :class:`CoverageRow` per strategy at the largest training-set size, in registry order."""
+def coverage_rows(records: Sequence, per_run: bool = False) -> list[CoverageRow]:
+    """One :class:`CoverageRow` per strategy at the largest training-set size, in registry order.
+
+    Pretrained starts saved without their coverage (hits and misses) are left out.
+
+    With ``per_run``, one row per run instead, in the order given, labelled by its settings
+    and seed (for the Compare page, whose chosen runs may differ in size or model).
+    """
     if not records:
         return []
-    size = max(_size(_get(r, "config")) for r in records)
-    by_strategy: dict[str, list] = {}
-    for record in records:
-        config = _get(record, "config")
-        if _size(config) == size:
-            by_strategy.setdefault(config["strategy"], []).append(record)
+    groups: list[tuple[str, list]] = []
+    if per_run:
+        for record in records:
+            config = _get(record, "config")
+            groups.append((f"{group_label(config)} · seed {int(config.get('seed', 0))}", [record]))
+    else:
+        size = max(_size(_get(r, "config")) for r in records)
+        by_strategy: dict[str, list] = {}
+        for record in records:
+            config = _get(record, "config")
+            if _size(config) == size:
+                by_strategy.setdefault(config["strategy"], []).append(record)
+        groups = [(_label(s), by_strategy[s]) for s in sorted(by_strategy, key=_order)]
     rows = []
-    for strategy in sorted(by_strategy, key=_order):
-        group = by_strategy[strategy]
+    for label, group in groups:
+        strategy = _get(group[0], "config")["strategy"]
         metrics = [_get(r, "metrics") for r in group]
         first, config = metrics[0], _get(group[0], "config")
         hits, misses = first.get("hits"), first.get("misses")
+        source_key = STRATEGIES[strategy].source if strategy in STRATEGIES else None
         if hits is not None and misses is not None:
             n_rows, covered = int(hits) + int(misses), int(hits)
-        else:
+        elif source_key is None:
             n_rows, covered = max(0, int(config.get("vocab_size") or 1) - 1), 0
-        source_key = STRATEGIES[strategy].source if strategy in STRATEGIES else None
+        else:
+            continue  # a pretrained start saved without its coverage: nothing known to show
         rows.append(CoverageRow(
-            strategy=strategy, label=_label(strategy),
+            strategy=strategy, label=label,
             source=VECTOR_SOURCES[source_key].label if source_key in VECTOR_SOURCES else None,
             trainable=STRATEGIES[strategy].trainable if strategy in STRATEGIES else True,
             rows=n_rows, covered=covered,
@@ -152,16 +167,23 @@ def coverage_sentence(rows: Sequence[CoverageRow]) -> str:
         return "No finished runs yet."
     sentences = []
     seen_sources = set()
+    starts = {(r.source, r.rows, r.covered) for r in rows if r.source is not None}
+    ambiguous = {source for source, _, _ in starts if sum(s == source for s, _, _ in starts) > 1}
     for row in rows:
-        if row.source is None or row.source in seen_sources:
+        start = (row.source, row.rows, row.covered)
+        if row.source is None or start in seen_sources:
             continue
-        seen_sources.add(row.source)
+        seen_sources.add(start)
         share = row.covered / row.rows if row.rows else 0.0
-        sentence = f"{row.source} gave a starting vector to {row.covered:,} of the {_words(row.rows, 'vocabulary word')} ({share:.1%})"
+        sentence = (f"In {row.label}, " if row.source in ambiguous else "") + (
+            f"{row.source} gave a starting vector to {row.covered:,} of the {_words(row.rows, 'vocabulary word')} "
+            f"({share:.1%})")
         if row.uncovered:
             examples = f" (for example {', '.join(row.missed_examples)})" if row.missed_examples else ""
-            sentence += (f"; the other {row.uncovered:,}{examples} started from {UNCOVERED_START}, as every word does "
-                         "when the embedding is learned from scratch")
+            explained = len(seen_sources) > 1 and any(s != start for s in seen_sources)
+            sentence += (f"; the other {row.uncovered:,}{examples} started from " +
+                         ("the same small random numbers" if explained else
+                          f"{UNCOVERED_START}, as every word does when the embedding is learned from scratch"))
         sentences.append(sentence + ".")
     if not seen_sources:
         sentences.append(f"Every word started from {UNCOVERED_START}: no strategy here used pretrained vectors.")
@@ -247,7 +269,7 @@ class RunJudgement:
             for title, found, other in (("first", self.against_first, first),
                                         ("learned", self.against_learned, self.learned_label)):
                 comparison = found.get(group.label)
-                heading = f"vs {other}" if title == "first" else "vs learned from scratch"
+                heading = "vs row 1" if title == "first" else "vs learned from scratch"
                 if comparison is None:
                     row[f"{heading}: McNemar p per seed"] = "—"
                     row[f"{heading}: verdict"] = "(itself)" if group.label == other else "—"
@@ -263,10 +285,12 @@ class RunJudgement:
         out = []
         first = self.groups[0].label if self.groups else ""
         for label, comparison in self.against_first.items():
+            if label == self.learned_label:  # said the other way round below: the first against learned
+                continue
             out.append(significance.difference_sentence(comparison, label, first))
         for label, comparison in self.against_learned.items():
-            if label in self.against_first and first == self.learned_label:
-                continue
+            if first == self.learned_label and label in self.against_first:
+                continue  # the first run is learned from scratch: already said above
             out.append(significance.difference_sentence(comparison, label, "learning from scratch"))
         return out
 

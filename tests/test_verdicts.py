@@ -82,6 +82,18 @@ def test_coverage_of_runs_saved_before_movement_was_recorded_says_only_what_is_k
     assert sentence == "word2vec gave a starting vector to 50 of the 50 vocabulary words (100.0%)."
     figure = plots.coverage_chart(verdicts.coverage_rows([run]))
     assert len(figure.data) == 4
+    unrecorded = training.Run({"strategy": "glove_frozen", "train_size": 10}, {}, {"test_accuracy": 0.5}, [""], None, None)
+    assert verdicts.coverage_rows([unrecorded]) == []  # not "0 words got a GloVe start"
+
+
+def test_coverage_per_run_names_each_run_when_their_vocabularies_differ():
+    small, large = _coverage_run("glove_finetuned", 0, 90, 10, 0.2, 0.6), _coverage_run("glove_finetuned", 1, 900, 100, 0.1, 0.3)
+    large.config["train_size"] = 5_000
+    rows = verdicts.coverage_rows([small, large], per_run=True)
+    assert [r.label for r in rows] == ["GloVe, fine-tuned · 500 reviews · seed 0", "GloVe, fine-tuned · 5,000 reviews · seed 1"]
+    sentence = verdicts.coverage_sentence(rows)
+    assert "In GloVe, fine-tuned · 500 reviews · seed 0, GloVe gave a starting vector to 90 of the 100" in sentence
+    assert "In GloVe, fine-tuned · 5,000 reviews · seed 1, GloVe gave a starting vector to 900 of the 1,000" in sentence
 
 
 def test_coverage_chart_stacks_starts_and_groups_movement():
