@@ -299,7 +299,7 @@ from lib import verdicts  # noqa: E402
 
 
 def results_table_block(table) -> None:
-    """The summary sentence, the table and the bars at the largest training-set size."""
+    """The table and the bars at the largest training-set size."""
     size = int(table["train_size"].max())
     shown = table[table["train_size"] == size]
     pretty = pd.DataFrame({
@@ -319,7 +319,8 @@ def results_table_block(table) -> None:
     })
     st.dataframe(pretty, hide_index=True, width="stretch")
     st.caption("Test accuracy is measured on reviews no model saw during training. ± is the standard deviation "
-               "over seeds, and the interval is where the mean over seeds would fall 95 times in 100.")
+               "over seeds; the 95% interval (a t-interval of the mean over seeds) is where the mean of many more "
+               "seeds would plausibly lie.")
     st.plotly_chart(plots.accuracy_bars(shown), key="train_bars")
     st.caption("Taller bars graded more test reviews correctly; the sentence above says whether a difference is "
                "beyond noise (McNemar's test on the same test reviews).")
