@@ -562,13 +562,13 @@ def runs_against_noise(chosen: Chosen, runs: list) -> None:
         st.caption("Pick saved runs above to see how their words started and to judge their test accuracy against noise.")
         return
     by_id = {r.run_id: r for r in runs}
-    picked = [by_id[i] for i in run_ids if i in by_id]
-    rows = verdicts.coverage_rows(picked, per_run=True)
-    if rows:
-        st.text(verdicts.coverage_sentence(rows))  # quotes vocabulary words: text, never Markdown
-        st.plotly_chart(plots.coverage_chart(rows), key=P + "coverage_chart", **CHART)
-        st.caption("Left: how many vocabulary words of each run started from a pretrained vector (blue) or from "
-                   "random numbers (orange). Right: how far those vectors moved in training on average.")
+    with friendly_errors("Describing how the chosen runs started"):
+        rows = verdicts.coverage_rows([by_id[i] for i in run_ids if i in by_id], per_run=True)
+        if rows:
+            st.text(verdicts.coverage_sentence(rows))  # quotes vocabulary words: text, never Markdown
+            st.plotly_chart(plots.coverage_chart(rows), key=P + "coverage_chart", **CHART)
+            st.caption("Left: how many vocabulary words of each run started from a pretrained vector (blue) or from "
+                       "random numbers (orange). Right: how far those vectors moved in training on average.")
     judgement = None
     with friendly_errors("Judging the runs against noise"):
         judgement = verdicts.judge_runs(run_ids, runs, load_predictions)

@@ -32,6 +32,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from lib import significance
+from lib.errors import UserError
 from lib.models import STRATEGIES, VECTOR_SOURCES
 
 LoadPredictions = Callable[[str], "tuple[np.ndarray, np.ndarray] | None"]
@@ -52,7 +53,10 @@ def _order(strategy: str) -> int:
 
 
 def _size(config: dict) -> int:
-    return int(config.get("train_size") or 0)
+    try:
+        return int(config.get("train_size") or 0)
+    except (TypeError, ValueError):  # a hand-edited config.json
+        return 0
 
 
 def _words(n: int, noun: str = "word") -> str:
@@ -211,12 +215,15 @@ def coverage_sentence(rows: Sequence[CoverageRow]) -> str:
 
 # --------------------------------------------------------------------------- noise, on saved runs
 
-#: Settings that must match for two runs to be seeds of one another (everything but the seed).
 def _sibling_key(config: dict) -> tuple:
+    """The settings two runs must share to be seeds of one another: every RunConfig field but the seed (and job)."""
     from lib.training import RunConfig
 
-    return tuple((name, config.get(name)) for name in sorted(RunConfig.__dataclass_fields__)
-                 if name not in ("seed", "job_id"))
+    import json
+
+    # as JSON text: a hand-edited config.json may hold lists or objects, which could not be compared as keys
+    return tuple((name, json.dumps(config.get(name), sort_keys=True, default=str))
+                 for name in sorted(RunConfig.__dataclass_fields__) if name not in ("seed", "job_id"))
 
 
 def _test_split(config: dict) -> tuple:
@@ -337,7 +344,11 @@ def judge_runs(chosen_ids: Sequence[str], records: Sequence, load_predictions: L
         answers, run_ids = {}, {}
         for seed, record in sorted(members[key].items()):
             run_id = _get(record, "config").get("run_id") or getattr(record, "run_id", None)
-            stored = load_predictions(run_id) if run_id else None
+            try:
+                stored = load_predictions(run_id) if run_id else None
+            except UserError as exc:  # a damaged folder: say so, judge the others
+                notes.append(str(exc))
+                continue
             if stored is None:
                 missing += 1
                 continue
@@ -351,7 +362,7 @@ def judge_runs(chosen_ids: Sequence[str], records: Sequence, load_predictions: L
             answers[seed], run_ids[seed] = significance.correct(predictions, labels), run_id
         if not answers:
             continue
-        config = dict(key)
+        config = _get(members[key][next(iter(answers))], "config")
         label = group_label(config)
         while label in used_labels:
             label += " (other settings)"
@@ -402,7 +413,10 @@ def sweep_answers(records: Sequence, load_predictions: LoadPredictions) -> dict[
     for record in records:
         config = _get(record, "config")
         run_id = config.get("run_id")
-        stored = load_predictions(run_id) if run_id else None
+        try:
+            stored = load_predictions(run_id) if run_id else None
+        except UserError:  # a damaged or deleted folder: that point has no verdict, the others still do
+            stored = None
         if stored is not None:
             answers.setdefault((config["strategy"], _size(config)), {})[int(config.get("seed", 0))] = \
                 significance.correct(*stored)

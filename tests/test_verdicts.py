@@ -162,6 +162,29 @@ def test_runs_on_other_test_reviews_or_without_predictions_are_left_out_with_a_n
     assert verdicts.judge_runs(["gone"], store.records, store.load) is None
 
 
+def test_a_damaged_run_folder_is_a_note_and_the_others_are_still_judged():
+    from lib.runs import RunStoreError
+
+    store = Store()
+    a = store.add("learned", 0, right(800))
+    b = store.add("glove_finetuned", 0, right(850))
+    store.add("glove_finetuned", 1, right(850))
+    damaged = store.records[0].config["run_id"]
+
+    def load(run_id):
+        if run_id == damaged:
+            raise RunStoreError(f"The test predictions of run {run_id!r} could not be read; the folder is damaged.")
+        return store.load(run_id)
+
+    judgement = verdicts.judge_runs([b, a], store.records, load)
+    assert [g.accuracy.n for g in judgement.groups] == [1, 1]
+    assert any("damaged" in n for n in judgement.notes)
+    assert judgement.against_first["Learned from scratch · 2,000 reviews"].verdict == "worse"
+    hostile = training.Run({"run_id": "x", "strategy": "learned", "train_size": [1], "seed": 0}, {},
+                           {"test_accuracy": 0.5}, [""], None, None)
+    assert verdicts.judge_runs([a], store.records + [hostile], store.load).groups[0].accuracy.n == 1
+
+
 def test_one_seed_has_no_interval():
     store = Store()
     a = store.add("learned", 0, right(800))
