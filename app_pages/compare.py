@@ -545,6 +545,52 @@ def what_training_changed(chosen: Chosen, words: Words, run_names: dict[str, str
         run_movement(run_id, run_names.get(run_id, run_id), words.words)
 
 
+# --- 6, continued: the chosen runs' starts and test accuracy, judged against noise ----------------------------
+
+
+def runs_against_noise(chosen: Chosen, runs: list) -> None:
+    """For the chosen saved runs: how their words started (coverage), and whether their test accuracies differ
+    beyond noise (each run with its sibling seeds; McNemar per seed on the same test reviews, 95% interval over
+    seeds; against the first chosen run and against learning from scratch). Every number comes from lib.verdicts;
+    run names are never put into Markdown (the labels here are built from the registry and numbers)."""
+    from lib import verdicts
+    from lib.runs import load_predictions
+
+    st.subheader("Did the chosen runs start differently, and score differently beyond noise?")
+    run_ids = compare.chosen_runs([EmbeddingRef.parse(key) for key in chosen.keys])
+    if not run_ids:
+        st.caption("Pick saved runs above to see how their words started and to judge their test accuracy against noise.")
+        return
+    by_id = {r.run_id: r for r in runs}
+    with friendly_errors("Describing how the chosen runs started"):
+        rows = verdicts.coverage_rows([by_id[i] for i in run_ids if i in by_id], per_run=True)
+        if rows:
+            st.text(verdicts.coverage_sentence(rows))  # quotes vocabulary words: text, never Markdown
+            st.plotly_chart(plots.coverage_chart(rows), key=P + "coverage_chart", **CHART)
+            st.caption("Left: how many vocabulary words of each run started from a pretrained vector (blue) or from "
+                       "random numbers (orange). Right: how far those vectors moved in training on average.")
+    judgement = None
+    with friendly_errors("Judging the runs against noise"):
+        judgement = verdicts.judge_runs(run_ids, runs, load_predictions)
+    if judgement is None:
+        return
+    for note in judgement.notes:
+        st.text(note)
+    if not judgement.groups:
+        return
+    st.dataframe(pd.DataFrame(judgement.table()), hide_index=True, width="stretch")
+    for sentence in judgement.sentences():
+        st.text(sentence)
+    seeds = min(g.accuracy.n for g in judgement.groups)
+    st.caption(
+        "Each row is a chosen run together with every saved run of the same settings and another seed. "
+        "McNemar's exact test compares two runs of the same seed on the same test reviews; a difference counts as "
+        "beyond noise only when p < 0.05 on every seed, in the same direction. "
+        + ("Train 2 or more seeds per strategy (Train page, *Seeds per strategy*) to get an interval over seeds."
+           if seeds < 2 else f"The interval is a 95% t-interval of the mean over {seeds}+ seeds.")
+    )
+
+
 # --- 7. downloads --------------------------------------------------------------------------------------------
 
 
@@ -637,6 +683,7 @@ neighbour_rows = show_neighbours(chosen)
 
 st.header("6. What training changed", divider="gray")
 what_training_changed(chosen, words, run_names)
+runs_against_noise(chosen, runs)
 
 st.header("7. Downloads", divider="gray")
 downloads(chosen, words, fig, neighbour_rows)

@@ -317,23 +317,83 @@ def accuracy_bars(table, height: int | None = None, title: str | None = None):
     return style(fig, title=title, height=height or 400)
 
 
-def data_efficiency(table, height: int | None = None, title: str | None = None):
-    """Test accuracy against training-set size (log axis), one line per strategy, error bars over seeds.
+def data_efficiency(table, verdicts: dict | None = None, height: int | None = None, title: str | None = None):
+    """Test accuracy against training-set size (log axis), one line per strategy, a 95% band over seeds.
 
-    ``table`` is :func:`lib.training.results_table` over several training-set sizes.
+    ``table`` is :func:`lib.training.results_table` over several training-set sizes
+    (with ``accuracy_low``/``accuracy_high``, the 95% t-interval of the mean over
+    seeds, drawn as a shaded band when a size has 2+ seeds). ``verdicts``
+    (``{strategy: {size: "better" | "worse" | "about the same"}}``, against learning from
+    scratch) marks points beyond noise: a filled triangle up for better, down for worse.
     """
     import plotly.graph_objects as go
 
+    verdicts = verdicts or {}
+    symbols = {"better": "triangle-up", "worse": "triangle-down"}
     fig = go.Figure()
     for key, group in table.groupby("strategy", sort=False):
         group = group.sort_values("train_size")
+        colour = STRATEGY_COLOURS.get(key, OKABE_ITO[0])
+        sizes, name = list(group["train_size"]), str(group["Strategy"].iloc[0])
+        banded = group[group["seeds"] > 1]
+        if len(banded) and "accuracy_low" in group:
+            fig.add_trace(go.Scatter(
+                x=list(banded["train_size"]) + list(banded["train_size"])[::-1],
+                y=list(banded["accuracy_high"]) + list(banded["accuracy_low"])[::-1],
+                mode="lines", fill="toself", fillcolor=_transparent(colour, 0.15), line=dict(width=0), hoverinfo="skip",
+                legendgroup=name, showlegend=False, name=f"{name} (95% interval)",
+            ))
+        marks = [symbols.get(verdicts.get(key, {}).get(int(n)), "circle") for n in sizes]
         fig.add_trace(go.Scatter(
-            x=list(group["train_size"]), y=list(group["accuracy_mean"]), mode="lines+markers",
-            name=str(group["Strategy"].iloc[0]),
-            line=dict(color=STRATEGY_COLOURS.get(key, OKABE_ITO[0]), width=3), marker=dict(size=9),
-            error_y=dict(type="data", array=list(group["accuracy_std"]), visible=bool((group["seeds"] > 1).any())),
-            hovertemplate="%{x:,} reviews: %{y:.1%}<extra></extra>",
+            x=sizes, y=list(group["accuracy_mean"]), mode="lines+markers", name=name, legendgroup=name,
+            line=dict(color=colour, width=3), marker=dict(size=[14 if m != "circle" else 9 for m in marks], symbol=marks),
+            customdata=[verdicts.get(key, {}).get(int(n), "") for n in sizes],
+            hovertemplate="%{x:,} reviews: %{y:.1%} %{customdata}<extra>" + name + "</extra>",
         ))
     fig.update_xaxes(title_text="training reviews (log scale)", type="log")
     fig.update_yaxes(title_text="test accuracy", tickformat=".0%")
     return style(fig, title=title, height=height or 420)
+
+
+def _transparent(hex_colour: str, alpha: float) -> str:
+    """``"#0072B2"`` -> ``"rgba(0,114,178,0.15)"``."""
+    h = hex_colour.lstrip("#")
+    return f"rgba({int(h[0:2], 16)},{int(h[2:4], 16)},{int(h[4:6], 16)},{alpha})"
+
+
+def coverage_chart(rows, height: int | None = None, title: str | None = None):
+    """Per strategy: how many words started pretrained vs random (left), and how far each kind moved (right).
+
+    ``rows`` are :class:`lib.verdicts.CoverageRow` (anything with ``label``, ``covered``,
+    ``uncovered``, ``moved_covered``, ``moved_uncovered``).
+    """
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    labels = [wrap_label(r.label, 22) for r in rows]
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.22,
+                        subplot_titles=["words by how they started", "mean distance moved in training"])
+    started = (("pretrained start", "covered", "moved_covered", OKABE_ITO[0]),
+               ("random start", "uncovered", "moved_uncovered", OKABE_ITO[1]))
+    base = [0] * len(rows)
+    for name, count, moved, colour in started:
+        counts = [getattr(r, count) for r in rows]
+        # one offset group on the left: the second kind starts where the first ends (stacked)
+        fig.add_trace(go.Bar(x=counts, y=labels, base=base, orientation="h", name=name, marker_color=colour,
+                             legendgroup=name, offsetgroup="started",
+                             hovertemplate="%{y}: %{x:,} words<extra>" + name + "</extra>"), row=1, col=1)
+        base = counts
+        distances = [getattr(r, moved) if getattr(r, moved) is not None else 0.0 for r in rows]
+        fig.add_trace(go.Bar(x=distances, y=labels, orientation="h", name=name, marker_color=colour,
+                             legendgroup=name, showlegend=False, offsetgroup=name,
+                             text=[f"{d:.2f}" if getattr(r, moved) is not None else "" for d, r in zip(distances, rows)],
+                             textposition="outside", cliponaxis=False,
+                             hovertemplate="%{y}: moved %{x:.2f}<extra>" + name + "</extra>"), row=1, col=2)
+    fig.update_layout(barmode="group")
+    fig.update_layout(xaxis2=dict(title_text="distance (0 = unchanged)"), xaxis=dict(title_text="words"))
+    fig.update_yaxes(autorange="reversed", tickfont=dict(size=BASE_FONT_SIZE - 2))
+    fig.update_yaxes(showticklabels=False, row=1, col=2)
+    fig.update_annotations(font_size=BASE_FONT_SIZE)
+    style(fig, title=title, height=height or 160 + 55 * len(rows))
+    fig.update_layout(legend=dict(orientation="h", y=-0.25), margin=dict(r=50))
+    return fig

@@ -507,21 +507,34 @@ def coverage(init, initial: np.ndarray, final: np.ndarray) -> dict:
     """How many vocabulary rows started from pretrained vectors, and how far each kind of row moved in training.
 
     ``init`` is the :class:`lib.vectors.EmbeddingInit` used (``None`` for a random
-    start). Movement is the mean Euclidean distance a row travelled; the padding
-    row 0 is left out. Rows without a pretrained vector started from small random
-    numbers.
+    start). Movement is the mean Euclidean distance a row travelled, and ``length_*``
+    the mean Euclidean length of those rows at the start (so a page can say whether a
+    move was large for that row); the padding row 0 is left out. Rows without a
+    pretrained vector started as :data:`UNCOVERED_START` says.
     """
+    initial = np.asarray(initial, dtype="float64")
     moved = np.linalg.norm(np.asarray(final, dtype="float64") - initial, axis=1)[1:]
+    length = np.linalg.norm(initial, axis=1)[1:]
+
+    def mean(values, rows):
+        return float(values[rows].mean()) if rows.any() else None
+
     if init is None:
+        every = np.ones(len(moved), dtype=bool)
         return {"hits": None, "misses": None, "missed_examples": [], "coverage": None,
-                "moved_covered": None, "moved_uncovered": float(moved.mean()) if moved.size else None}
+                "uncovered_start": UNCOVERED_START, "moved_covered": None, "moved_uncovered": mean(moved, every),
+                "length_covered": None, "length_uncovered": mean(length, every)}
     covered = np.asarray(init.covered)[1:]
     return {
         "hits": int(init.hits), "misses": int(init.misses), "missed_examples": list(init.missed_examples)[:20],
-        "coverage": float(init.hit_rate),
-        "moved_covered": float(moved[covered].mean()) if covered.any() else None,
-        "moved_uncovered": float(moved[~covered].mean()) if (~covered).any() else None,
+        "coverage": float(init.hit_rate), "uncovered_start": UNCOVERED_START,
+        "moved_covered": mean(moved, covered), "moved_uncovered": mean(moved, ~covered),
+        "length_covered": mean(length, covered), "length_uncovered": mean(length, ~covered),
     }
+
+
+#: How rows without a pretrained vector start (lib.vectors.embedding_matrix; Keras starts a fresh Embedding so too).
+UNCOVERED_START = "small random numbers (uniform between -0.05 and 0.05)"
 
 
 # --------------------------------------------------------------------------- summaries
@@ -530,12 +543,14 @@ def _get(run, name):
 
 
 def results_table(runs: list) -> "pandas.DataFrame":  # noqa: F821
-    """One row per (training-set size, strategy): accuracy mean ± std over seeds and the rest.
+    """One row per (training-set size, strategy): accuracy mean ± std and 95% interval over seeds, and the rest.
 
     ``runs`` are :class:`Run` or :class:`lib.runs.RunRecord` objects (anything with
     ``config`` and ``metrics``).
     """
     import pandas as pd
+
+    from lib.significance import interval
 
     rows = []
     for run in runs:
@@ -548,7 +563,8 @@ def results_table(runs: list) -> "pandas.DataFrame":  # noqa: F821
             "trainable_params": m.get("trainable_params"), "frozen_params": m.get("frozen_params"),
             "hits": m.get("hits"), "misses": m.get("misses"),
         })
-    columns = ["strategy", "Strategy", "train_size", "seeds", "accuracy_mean", "accuracy_std", "test_loss",
+    columns = ["strategy", "Strategy", "train_size", "seeds", "accuracy_mean", "accuracy_std", "accuracy_low",
+               "accuracy_high", "test_loss",
                "epochs", "train_seconds", "trainable_params", "frozen_params", "hits", "misses"]
     if not rows:
         return pd.DataFrame(columns=columns)
@@ -557,9 +573,11 @@ def results_table(runs: list) -> "pandas.DataFrame":  # noqa: F821
     out = []
     for (size, key), group in df.groupby(["train_size", "strategy"], sort=False):
         acc = group["test_accuracy"].to_numpy(dtype=float)
+        spread = interval(acc)
         out.append({
             "strategy": key, "Strategy": group["Strategy"].iloc[0], "train_size": int(size), "seeds": len(group),
             "accuracy_mean": float(acc.mean()), "accuracy_std": float(acc.std(ddof=1)) if len(acc) > 1 else 0.0,
+            "accuracy_low": spread.low, "accuracy_high": spread.high,  # 95% t-interval of the mean over seeds
             "test_loss": float(group["test_loss"].mean()), "epochs": int(group["epochs"].max()),
             "train_seconds": float(group["train_seconds"].mean()),
             "trainable_params": group["trainable_params"].iloc[0], "frozen_params": group["frozen_params"].iloc[0],
