@@ -326,6 +326,7 @@ class Run:
     model: Any = field(default=None, repr=False)
     predictions: np.ndarray | None = field(default=None, repr=False)   # test-set probabilities, float16
     test_labels: np.ndarray | None = field(default=None, repr=False)   # the true test labels, same order
+    snapshots: np.ndarray | None = field(default=None, repr=False)     # (epochs + 1, rows, dim) float16, see below
 
 
 def _progress_callback(on_progress: ProgressCallback | None, cancel,
@@ -368,6 +369,41 @@ def _progress_callback(on_progress: ProgressCallback | None, cancel,
                         "batches": batches, "history": {k: list(v) for k, v in self.history.items()}})
 
     return Progress()
+
+
+#: Epoch snapshots (the embedding at the start and after every epoch, for the training replay) are kept
+#: in float16 and within about this many bytes per run, but never fewer than SNAPSHOT_MIN_ROWS rows.
+SNAPSHOT_MAX_BYTES = 20 * 1024 * 1024
+SNAPSHOT_MIN_ROWS = 5_000
+
+
+def snapshot_rows(vocab_size: int, dim: int, epochs: int) -> int:
+    """How many rows (the most frequent words: row order is frequency order) each epoch snapshot keeps.
+
+    Every row when they fit in :data:`SNAPSHOT_MAX_BYTES` over ``epochs + 1`` float16 snapshots,
+    else as many as fit, but at least :data:`SNAPSHOT_MIN_ROWS` (or the whole vocabulary if smaller).
+
+    >>> snapshot_rows(10_000, 50, 12), snapshot_rows(400_000, 300, 12), snapshot_rows(2_000, 50, 8)
+    (10000, 5000, 2000)
+    """
+    fit = SNAPSHOT_MAX_BYTES // (2 * max(1, dim) * (max(1, epochs) + 1))
+    return int(min(vocab_size, max(SNAPSHOT_MIN_ROWS, fit)))
+
+
+def _snapshot_callback(initial: np.ndarray, rows: int):
+    import keras
+
+    class Snapshots(keras.callbacks.Callback):
+        """Keeps the first ``rows`` rows of the embedding at the start and after every epoch (float16)."""
+
+        def __init__(self):
+            super().__init__()
+            self.frames = [np.asarray(initial[:rows], dtype=np.float16)]
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.frames.append(embedding_weights(self.model)[:rows].astype(np.float16))
+
+    return Snapshots()
 
 
 def train(
@@ -435,7 +471,8 @@ def train(
     epochs, batch_size = config.epochs, config.batch_size
     batches = math.ceil(len(data.x_train) / batch_size)
     progress = _progress_callback(on_progress, cancel, epochs, batches)
-    callbacks = [progress]
+    snapshots = _snapshot_callback(initial, snapshot_rows(vocab_size, dim, epochs))
+    callbacks = [progress, snapshots]
     if config.early_stopping:
         # Judged on the validation reviews (part of the training data), never on the test split.
         callbacks.append(keras.callbacks.EarlyStopping(monitor="val_loss", patience=config.patience,
@@ -500,7 +537,7 @@ def train(
     }
     return Run({**config.to_dict(), **facts}, history, metrics, list(data.vocabulary), initial, final,
                model if keep_model else None, predictions=probabilities.astype("float16"),
-               test_labels=np.asarray(data.y_test, dtype="int64"))
+               test_labels=np.asarray(data.y_test, dtype="int64"), snapshots=np.stack(snapshots.frames))
 
 
 def coverage(init, initial: np.ndarray, final: np.ndarray) -> dict:

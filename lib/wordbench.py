@@ -184,7 +184,7 @@ class Benchmarks:
 _CACHE: dict[str, list] = {}
 
 
-def test_sets() -> tuple[list, list, list]:
+def benchmark_sets() -> tuple[list, list, list]:
     """``(WordSim-353 pairs, SimLex-999 pairs, analogy questions)`` from gensim's files (read once)."""
     if not _CACHE:
         _CACHE["wordsim"] = read_pairs(data_path(WORDSIM))
@@ -195,7 +195,7 @@ def test_sets() -> tuple[list, list, list]:
 
 def evaluate(index_to_key: Sequence[str], vectors: np.ndarray) -> Benchmarks:
     """All three benchmarks for one embedding (its words most frequent first, one row each)."""
-    wordsim, simlex, questions = test_sets()
+    wordsim, simlex, questions = benchmark_sets()
     return Benchmarks(pair_correlation(index_to_key, vectors, wordsim), pair_correlation(index_to_key, vectors, simlex),
                       analogy_accuracy(index_to_key, vectors, questions))
 
