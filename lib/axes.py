@@ -27,6 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lib.errors import UserError
 from lib.neighbors import unit_rows
 from lib.vectors import WORD_LISTS
 
@@ -52,7 +53,7 @@ PRESET_WORDS: dict[str, list[str]] = {
 }
 
 
-class AxisError(ValueError):
+class AxisError(UserError):
     """An axis that cannot be made (an empty end, no word known)."""
 
 

@@ -303,6 +303,18 @@ def data_efficiency(table, height: int | None = None, title: str | None = None):
 # --- what changed: neighbourhood change, meaning axes, training replay (issue #12) ---
 
 
+def plain(text) -> str:
+    """``text`` for a plotly label: plotly reads a subset of HTML (``<b>``, ``<a href>``) in labels, so a word
+    or name a visitor typed has ``&``, ``<`` and ``>`` escaped and shows as written.
+
+    >>> plain("<a href='x'>hi</a>")
+    "&lt;a href='x'&gt;hi&lt;/a&gt;"
+    """
+    import html
+
+    return html.escape(str(text), quote=False)
+
+
 def overlap_histogram(k: int, counts: dict[str, list[int]], selected: tuple[float, float] | None = None,
                       height: int | None = None):
     """How many words share 0..k of their ``k`` neighbours, one bar group per compared pair.
@@ -318,7 +330,7 @@ def overlap_histogram(k: int, counts: dict[str, list[int]], selected: tuple[floa
     fig = go.Figure()
     for i, (name, row) in enumerate(counts.items()):
         fig.add_trace(go.Bar(
-            x=values, y=list(row), name=name, marker_color=OKABE_ITO[i % len(OKABE_ITO)],
+            x=values, y=list(row), name=plain(name), marker_color=OKABE_ITO[i % len(OKABE_ITO)],
             customdata=s, width=0.6 / (2 * k) * (1 if len(counts) == 1 else 0.8),
             hovertemplate="%{customdata} of " + str(k) + " neighbours shared (Jaccard %{x:.2f}): %{y:,} words"
                           "<extra>%{fullData.name}</extra>",
@@ -342,6 +354,7 @@ def axis_strip(axis_name: str, words: list[str], names: list[str], positions: li
     import plotly.graph_objects as go
 
     P = np.asarray(positions, dtype=float)  # (embeddings, words)
+    words, names = [plain(w) for w in words], [plain(n) for n in names]
     order = np.argsort(P[0])
     ys = [words[i] for i in order]
     fig = go.Figure()
@@ -352,9 +365,9 @@ def axis_strip(axis_name: str, words: list[str], names: list[str], positions: li
         fig.add_trace(go.Scatter(
             x=P[e, order], y=ys, mode="markers", name=name,
             marker=dict(size=14, color=OKABE_ITO[e % len(OKABE_ITO)], line=dict(width=1, color="#333333")),
-            hovertemplate="%{y}: %{x:+.2f}<extra>" + name.replace("<", "&lt;") + "</extra>",
+            hovertemplate="%{y}: %{x:+.2f}<extra>" + name + "</extra>",
         ))
-    low, _, high = axis_name.partition(" ↔ ")
+    low, _, high = plain(axis_name).partition(" ↔ ")
     limit = float(np.nanmax(np.abs(P))) if P.size else 1.0
     limit = max(0.1, min(1.0, limit * 1.15))
     fig.add_vline(x=0, line_dash="dot", line_color="#777777")
@@ -376,8 +389,8 @@ def replay_figure(words: list[str], positions, epoch_labels: list[str], highligh
     import plotly.graph_objects as go
 
     P = np.asarray(positions, dtype=float)
-    words = list(words)
     marked = [i for i, w in enumerate(words) if w in set(highlight)]
+    words = [plain(w) for w in words]
     label_all = len(words) <= 40
 
     def traces(f: int) -> list:
@@ -396,7 +409,7 @@ def replay_figure(words: list[str], positions, epoch_labels: list[str], highligh
                                   hovertemplate="<b>%{text}</b><extra></extra>"))
         return out
 
-    names = [str(label) for label in epoch_labels]
+    names = [plain(label) for label in epoch_labels]
     frames = [go.Frame(data=traces(f), name=names[f]) for f in range(len(P))]
     fig = go.Figure(data=traces(0), frames=frames)
     pad = 0.08 * (np.ptp(P[..., 0]) + np.ptp(P[..., 1]) + 1e-9)

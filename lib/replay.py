@@ -25,11 +25,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from lib.errors import UserError
 from lib.neighbors import unit_rows
 from lib.projection import align_to, pca_2d
 
 
-class ReplayError(ValueError):
+class ReplayError(UserError):
     """A replay that cannot be made (no snapshots, too few words among the kept rows)."""
 
 

@@ -226,3 +226,23 @@ def test_replay_figure_has_one_frame_per_epoch_and_controls():
     assert len(fig.layout.sliders[0].steps) == 4
     trail = fig.frames[2].data[1]           # the trail of w1 up to epoch 2: three points
     assert len(trail.x) == 3
+
+
+def test_new_lib_modules_import_neither_streamlit_nor_tensorflow():
+    import subprocess
+    import sys
+
+    code = ("import lib.overlap, lib.axes, lib.wordbench, lib.replay, sys; "
+            "assert 'tensorflow' not in sys.modules and 'streamlit' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_typed_words_are_shown_as_written_in_figures():
+    from lib.plots import axis_strip, replay_figure
+
+    hostile = "<a href='https://evil.example'>click</a>"
+    fig = axis_strip(f"{hostile} ↔ b", [hostile, "b", "c"], ["<b>run</b>"], [np.array([0.1, -0.2, 0.3])])
+    text = fig.to_json()
+    assert "<a href" not in text and "&lt;a href" in text and "<b>run</b>" not in text
+    anim = replay_figure([hostile, "b", "c"], np.zeros((2, 3, 2)), ["start", "epoch 1"], highlight=[hostile])
+    assert "<a href" not in anim.to_json()

@@ -94,7 +94,8 @@ def neighbourhood_change(keys: Sequence[str], names: Sequence[str], load: Loader
     say(" ".join(overlap.overlap_summary(names[0], names[i + 1], v, k) for i, v in enumerate(values)))
     if mode == "all":
         matrix = overlap.pair_matrix(sets)
-        st.plotly_chart(plots.overlap_heatmap(list(names), matrix, k), key=P + "pair_matrix", **CHART)
+        st.plotly_chart(plots.overlap_heatmap([plots.plain(n) for n in names], matrix, k), key=P + "pair_matrix",
+                        **CHART)
         i, j = np.unravel_index(np.argmin(matrix + np.eye(len(names))), matrix.shape)
         say(f"Mean Jaccard overlap of the {k} nearest neighbours over {len(words):,} shared words, for every pair; "
             f"the pair that disagrees most is {names[i]} and {names[j]} ({matrix[i, j]:.2f}).")
@@ -152,8 +153,9 @@ def show_domino(words: list[str], key_a: str, key_b: str, name_a: str, name_b: s
                          key=P + f"domino_{'a' if col is c1 else 'b'}")
     groups = (["the word"] + ["in both"] * len(d.common) + [f"only {name_a}"] * len(d.only[0])
               + [f"only {name_b}"] * len(d.only[1]))
-    fig = plots.map_figure([plots.wrap_label(name_a, 30), plots.wrap_label(name_b, 30)], maps, d.union,
-                           highlight=[word], groups=groups, groups_title="neighbours", height=460)
+    fig = plots.map_figure([plots.wrap_label(plots.plain(name_a), 30), plots.wrap_label(plots.plain(name_b), 30)],
+                           maps, [plots.plain(w) for w in d.union], highlight=[plots.plain(word)],
+                           groups=[plots.plain(g) for g in groups], groups_title="neighbours", height=460)
     st.plotly_chart(fig, key=P + "domino_map", **CHART)
     say(overlap.domino_sentence(d, name_a, name_b) + " The small maps show the word and the union of both lists, "
         "the right one turned onto the left (Procrustes).")
