@@ -210,9 +210,9 @@ def table_row(name: str, result: Benchmarks) -> dict:
         return f"{s.used:,} / {s.total:,}"
 
     return {"embedding": name,
-            "WordSim-353 (Spearman)": _fmt(result.wordsim.value, ".3f"), "WordSim pairs used": coverage(result.wordsim),
-            "SimLex-999 (Spearman)": _fmt(result.simlex.value, ".3f"), "SimLex pairs used": coverage(result.simlex),
-            "analogies": _fmt(result.analogies.value, ".1%"), "questions used": coverage(result.analogies)}
+            "WordSim-353 ρ": _fmt(result.wordsim.value, ".3f"), "WordSim used": coverage(result.wordsim),
+            "SimLex-999 ρ": _fmt(result.simlex.value, ".3f"), "SimLex used": coverage(result.simlex),
+            "analogies": _fmt(result.analogies.value, ".1%"), "analogies used": coverage(result.analogies)}
 
 
 def _fmt(value: float, spec: str) -> str:
@@ -242,9 +242,18 @@ def benchmark_sentence(names: Sequence[str], results: Sequence[Benchmarks],
                     ("analogies", lambda r: r.analogies))]
         changes = [(label, d) for label, d in changes if np.isfinite(d)]
         if changes:
-            verdict = ("gained" if all(d > 0.005 for _, d in changes) else "lost" if all(d < -0.005 for _, d in changes)
-                       else "moved little or mixed")
-            said = ", ".join(f"{label} {d:+.3f}" if label != "analogies" else f"{label} {d * 100:+.1f} points"
-                             for label, d in changes)
-            sentence += f" Training {names[after].rsplit(' · ', 1)[0]} {verdict} on them ({said})."
+            said = "; ".join(f"{_direction(d)} on {label} ({_delta(label, d)})" for label, d in changes)
+            sentence += f" From before to after training, {names[after].rsplit(' · ', 1)[0]}: {said}."
     return sentence
+
+
+def _direction(delta: float) -> str:
+    return "gained" if delta > SAME_WITHIN else "lost" if delta < -SAME_WITHIN else "about the same"
+
+
+def _delta(label: str, delta: float) -> str:
+    return f"{delta * 100:+.1f} points" if label == "analogies" else f"{delta:+.3f}"
+
+
+#: Changes of a score smaller than this are reported as "about the same".
+SAME_WITHIN = 0.005

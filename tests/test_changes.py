@@ -138,7 +138,8 @@ def test_benchmark_sentence_says_gain_or_loss():
     before = wordbench.Benchmarks(s(0.5, 353, 353), s(0.3, 999, 999), s(0.4, 10, 20))
     after = wordbench.Benchmarks(s(0.4, 353, 353), s(0.2, 999, 999), s(0.3, 10, 20))
     sentence = wordbench.benchmark_sentence(["GloVe · before", "GloVe · after"], [before, after], [(0, 1)])
-    assert "Highest on WordSim-353: GloVe · before (0.50" in sentence and "lost on them" in sentence
+    assert "Highest on WordSim-353: GloVe · before (0.50" in sentence and "lost on WordSim (-0.100)" in sentence
+    assert "lost on analogies (-10.0 points)" in sentence
 
 
 # --- snapshots and replay -------------------------------------------------------------------------------------------

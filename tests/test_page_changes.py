@@ -112,14 +112,14 @@ def test_benchmark_table_equals_gensim_for_glove(trained, gensim_glove_scores):
     learned, _ = trained
     at = _app("glove", f"run:{learned.run_id}:final").run()
     assert not at.exception, at.exception
-    table = next(f for f in _dataframes(at) if "WordSim-353 (Spearman)" in f.columns)
+    table = next(f for f in _dataframes(at) if "WordSim-353 ρ" in f.columns)
     assert len(table) == 3  # GloVe, the run before and after training
     glove_row = table.iloc[0]
     wordsim, simlex, analogies = gensim_glove_scores
-    assert glove_row["WordSim-353 (Spearman)"] == f"{wordsim:.3f}" == "0.503"
-    assert glove_row["SimLex-999 (Spearman)"] == f"{simlex:.3f}" == "0.263"
+    assert glove_row["WordSim-353 ρ"] == f"{wordsim:.3f}" == "0.503"
+    assert glove_row["SimLex-999 ρ"] == f"{simlex:.3f}" == "0.263"
     assert glove_row["analogies"] == f"{analogies:.1%}" == "49.7%"
-    assert glove_row["WordSim pairs used"] == "353 / 353"
+    assert glove_row["WordSim used"] == "353 / 353"
     assert "Highest on" in _texts(at)
 
 

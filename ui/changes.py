@@ -33,6 +33,12 @@ def say(sentence: str) -> None:
     st.text(sentence)
 
 
+def _ranked(df: pd.DataFrame) -> pd.DataFrame:
+    """Rows numbered from 1, as ranks are read."""
+    df.index = np.arange(1, len(df) + 1)
+    return df
+
+
 def _download_csv(label: str, rows: list[dict], file_name: str, key: str) -> None:
     if rows:
         st.download_button(label, exports.table_csv(pd.DataFrame(rows)), file_name=file_name, mime="text/csv",
@@ -103,15 +109,15 @@ def neighbourhood_change(keys: Sequence[str], names: Sequence[str], load: Loader
     listed = overlap.in_range(words, J, low, high)
     st.markdown(f"**Words with overlap between {low:.2f} and {high:.2f}** ({len(listed):,} of {len(words):,}, "
                 "most frequent first)")
-    st.dataframe(pd.DataFrame(listed[:500], columns=["word", "Jaccard"]), height=220, key=P + "range_table")
+    st.dataframe(_ranked(pd.DataFrame(listed[:500], columns=["word", "Jaccard"])), height=220, key=P + "range_table")
     most, least = overlap.most_and_least_changed(words, J, 20)
     c1, c2 = st.columns(2)
     with c1:
         st.markdown("**20 most changed** (fewest neighbours kept)")
-        st.dataframe(pd.DataFrame(most, columns=["word", "Jaccard"]), key=P + "most_changed")
+        st.dataframe(_ranked(pd.DataFrame(most, columns=["word", "Jaccard"])), key=P + "most_changed")
     with c2:
         st.markdown("**20 least changed**")
-        st.dataframe(pd.DataFrame(least, columns=["word", "Jaccard"]), key=P + "least_changed")
+        st.dataframe(_ranked(pd.DataFrame(least, columns=["word", "Jaccard"])), key=P + "least_changed")
     say(f"Ties go to the more frequent word. Most changed: {compare.examples([w for w, _ in most], 5)}; "
         f"least changed: {compare.examples([w for w, _ in least], 5)} ({pair_names[pick]}).")
     show_domino(words, keys[0], keys[pick + 1], names[0], names[pick + 1], k, most, load)
@@ -148,14 +154,15 @@ def show_domino(words: list[str], key_a: str, key_b: str, name_a: str, name_b: s
     for col, name, lst in ((c1, name_a, d.lists[0]), (c2, name_b, d.lists[1])):
         with col:
             st.text(name)
-            st.dataframe(pd.DataFrame({"word": [w for w, _ in lst], "cosine": [round(s, 3) for _, s in lst],
-                                       "in both": ["✓" if w in common else "" for w, _ in lst]}),
+            st.dataframe(_ranked(pd.DataFrame({"word": [w for w, _ in lst], "cosine": [round(s, 3) for _, s in lst],
+                                               "in both": ["✓" if w in common else "" for w, _ in lst]})),
                          key=P + f"domino_{'a' if col is c1 else 'b'}")
     groups = (["the word"] + ["in both"] * len(d.common) + [f"only {name_a}"] * len(d.only[0])
               + [f"only {name_b}"] * len(d.only[1]))
     fig = plots.map_figure([plots.wrap_label(plots.plain(name_a), 30), plots.wrap_label(plots.plain(name_b), 30)],
                            maps, [plots.plain(w) for w in d.union], highlight=[plots.plain(word)],
-                           groups=[plots.plain(g) for g in groups], groups_title="neighbours", height=460)
+                           groups=[plots.plain(g) for g in groups], groups_title="neighbours", height=500)
+    fig.update_layout(legend=dict(orientation="h", x=0, y=-0.12, yanchor="top"), margin=dict(b=120))
     st.plotly_chart(fig, key=P + "domino_map", **CHART)
     say(overlap.domino_sentence(d, name_a, name_b) + " The small maps show the word and the union of both lists, "
         "the right one turned onto the left (Procrustes).")
@@ -241,7 +248,7 @@ def agreement_table(name: str, pole_words: list[str], names, vectors, table, pla
     for n, kv, axis in zip(names, vectors, placed_axes):
         rho, used = axes.agreement(axes.positions(compare.rows_of(kv, evaluation), axis.direction), log_odds)
         rows.append({"embedding": n, "Spearman ρ (axis position vs review log-odds)": round(rho, 3), "words": used})
-    st.dataframe(pd.DataFrame(rows), key=P + "axis_agreement")
+    st.dataframe(pd.DataFrame(rows), key=P + "axis_agreement", hide_index=True)
     best = max(rows, key=lambda r: r["Spearman ρ (axis position vs review log-odds)"])
     worst = min(rows, key=lambda r: r["Spearman ρ (axis position vs review log-odds)"])
     say(f"One number per embedding: how well the order of {rows[0]['words']:,} frequent words along the {name} axis "
