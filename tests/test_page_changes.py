@@ -98,7 +98,8 @@ def test_neighbourhood_change_and_domino(trained):
 def test_meaning_axis_one_correlation_per_embedding(trained):
     learned, glove = trained
     at = _app("glove", f"run:{glove.run_id}:initial", f"run:{glove.run_id}:final",
-              changes_placed_0="movie, film, plot, actor, story, great, awful, superb, boring").run()
+              changes_placed_0="movie, film, plot, actor, story, great, awful, superb, boring",
+              changes_mode="all").run()
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     strip = [c for c in _charts(at) if "position on the axis" in str(c["layout"].get("xaxis", {}).get("title"))]
@@ -106,6 +107,11 @@ def test_meaning_axis_one_correlation_per_embedding(trained):
     agreement = next(f for f in _dataframes(at) if "Spearman ρ (axis position vs review log-odds)" in f.columns)
     assert len(agreement) == 3 and agreement["Spearman ρ (axis position vs review log-odds)"].notna().all()
     assert "On the negative ↔ positive axis" in _texts(at)
+    # three embeddings, every pair: a 3 x 3 matrix of mean overlaps beside the histogram of each pair against the first
+    matrix = next(c for c in _charts(at) if c["data"] and c["data"][0].get("type") == "heatmap")
+    assert len(matrix["data"][0]["x"]) == len(matrix["data"][0]["y"]) == 3
+    assert "disagrees most" in _texts(at)
+    assert len(at.get("download_button")) >= 3 + 3  # the page's own downloads, then overlap, axis and benchmark CSVs
 
 
 def test_benchmark_table_equals_gensim_for_glove(trained, gensim_glove_scores):
