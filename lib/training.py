@@ -11,7 +11,7 @@ The steps of one run, in order (:func:`train`)::
 Everything a run needs to be reproduced is a :class:`RunConfig` (dataset key,
 sizes, architecture, strategy, epochs, batch, learning rate, seeds, ...); the run
 keeps its embedding matrix before and after training so a page can show what
-training changed, and its test predictions so strategies can be compared on the
+training changed (and, in float16, its first rows after every epoch, for the training replay), and its test predictions so strategies can be compared on the
 same test reviews (:mod:`lib.significance`).
 
 Progress is reported through a plain callback ``on_progress(event: dict)`` (no

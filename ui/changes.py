@@ -354,8 +354,14 @@ def training_replay(keys: Sequence[str], run_names: dict[str, str], page_words: 
     labels = ["start"] + [f"epoch {e}" for e in range(1, len(positions))]
     fig = plots.replay_figure(kept, positions, labels, highlight)
     st.plotly_chart(fig, key=P + "replay_chart", **CHART)
+    from lib.runs import load_run
+
+    metrics = load_run(run_id).metrics
+    best, done = metrics.get("best_epoch"), metrics.get("epochs_completed")
+    kept_weights = (f" Early stopping kept the weights of epoch {best} of {done} (its “after training” matrix)."
+                    if best and done and best != done else "")
     say(replay.replay_sentence(kept, positions, len(positions) - 1, highlight)
-        + f" The run kept its {kept_rows:,} most frequent words at every epoch.")
+        + f" The run kept its {kept_rows:,} most frequent words at every epoch." + kept_weights)
     st.download_button("Replay as HTML (plays offline)", lambda: exports.figure_html(fig),
                        file_name=f"replay-{compare.file_slug(run_names.get(run_id, run_id))}.html", mime="text/html",
                        on_click="ignore", key=P + "dl_replay", icon=":material/download:")
