@@ -107,18 +107,23 @@ def nearest_all(unit_matrix: np.ndarray, k: int = 10, block: int = 256) -> np.nd
     >>> np.sort(nearest_all(unit, k=1), axis=1).ravel().tolist()
     [1, 0, 3, 2]
     """
+    from threadpoolctl import threadpool_limits
+
     U = np.asarray(unit_matrix, dtype=np.float32)
     n = U.shape[0]
     k = int(min(max(k, 0), n - 1))
     out = np.empty((n, k), dtype=np.int64)
     if k == 0:
         return out
-    for start in range(0, n, block):
-        sims = U[start:start + block] @ U.T
-        np.negative(sims, out=sims)                       # argpartition finds the smallest: negate in place
-        rows = np.arange(sims.shape[0])
-        sims[rows, rows + start] = np.inf                 # a word is not its own neighbour
-        out[start:start + block] = np.argpartition(sims, k - 1, axis=1)[:, :k]
+    # One BLAS thread: these products are small, and on this 2-core machine with the other core busy,
+    # two spinning BLAS threads made this 2.5x slower (0.9 s vs 0.36 s for 10,000 GloVe words, measured).
+    with threadpool_limits(limits=1, user_api="blas"):
+        for start in range(0, n, block):
+            sims = U[start:start + block] @ U.T
+            np.negative(sims, out=sims)                   # argpartition finds the smallest: negate in place
+            rows = np.arange(sims.shape[0])
+            sims[rows, rows + start] = np.inf             # a word is not its own neighbour
+            out[start:start + block] = np.argpartition(sims, k - 1, axis=1)[:, :k]
     return out
 
 
