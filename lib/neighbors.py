@@ -20,6 +20,7 @@ normalised once, not on every query (and the shared object is never modified).
 
 The rest compares embeddings:
 
+* :func:`nearest_all` - the top ``k`` of every word at once, in blocks (behind :mod:`lib.overlap`);
 * :func:`overlap_at_k` - how many of the top-k neighbours two embeddings share;
 * :func:`movement` - how far each word's vector turned during training
   (cosine between its initial and final row);
