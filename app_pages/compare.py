@@ -687,3 +687,21 @@ runs_against_noise(chosen, runs)
 
 st.header("7. Downloads", divider="gray")
 downloads(chosen, words, fig, neighbour_rows)
+
+# --- 8-12. what changed (issue #12): the sections live in ui/changes.py -------------------------------------------
+from ui import changes  # noqa: E402
+
+st.header("8. Neighbourhood change over all words", divider="gray")
+overlap_rows = changes.neighbourhood_change(chosen.keys, chosen.names, vectors_of)
+
+st.header("9. Meaning axes", divider="gray")
+axis_rows = changes.meaning_axes(chosen.keys, chosen.names, chosen.vectors, words.table, words.is_sentiment)
+
+st.header("10. Word benchmarks", divider="gray")
+benchmark_rows = changes.word_benchmarks(chosen.keys, partial(short_name, run_names=run_names), vectors_of)
+
+st.header("11. Training replay", divider="gray")
+changes.training_replay(chosen.keys, run_names, words.words)
+
+st.header("12. Downloads: what changed", divider="gray")
+changes.change_downloads(overlap_rows, axis_rows, benchmark_rows)

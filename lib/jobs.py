@@ -359,7 +359,7 @@ def execute(payload: dict, emit: Callable[[dict], None], cancel) -> dict:
     return {"config": run.config, "history": run.history, "metrics": run.metrics, "vocabulary": run.vocabulary,
             "embedding_initial": run.embedding_initial, "embedding_final": run.embedding_final,
             "weights": training.weights_bytes(run.model), "predictions": run.predictions,
-            "test_labels": run.test_labels}
+            "test_labels": run.test_labels, "snapshots": run.snapshots}
 
 
 def _execute_word2vec(payload: dict, emit: Callable[[dict], None]) -> dict:
@@ -468,7 +468,8 @@ class _Runner:
 
         return runs.save_run(result["config"], result["history"], result["metrics"], result["vocabulary"],
                              result["embedding_initial"], result["embedding_final"], weights=result["weights"],
-                             predictions=result["predictions"], test_labels=result["test_labels"])
+                             predictions=result["predictions"], test_labels=result["test_labels"],
+                             snapshots=result.get("snapshots"))
 
     def finish_from_tasks(self, job: Job) -> None:
         tasks = job._get("tasks")

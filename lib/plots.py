@@ -396,4 +396,141 @@ def coverage_chart(rows, height: int | None = None, title: str | None = None):
     fig.update_annotations(font_size=BASE_FONT_SIZE)
     style(fig, title=title, height=height or 160 + 55 * len(rows))
     fig.update_layout(legend=dict(orientation="h", y=-0.25), margin=dict(r=50))
+
+
+# --- what changed: neighbourhood change, meaning axes, training replay (issue #12) ---
+
+
+def plain(text) -> str:
+    """``text`` for a plotly label: plotly reads a subset of HTML (``<b>``, ``<a href>``) in labels, so a word
+    or name a visitor typed has ``&``, ``<`` and ``>`` escaped and shows as written.
+
+    >>> plain("<a href='x'>hi</a>")
+    "&lt;a href='x'&gt;hi&lt;/a&gt;"
+    """
+    import html
+
+    return html.escape(str(text), quote=False)
+
+
+def overlap_histogram(k: int, counts: dict[str, list[int]], selected: tuple[float, float] | None = None,
+                      height: int | None = None):
+    """How many words share 0..k of their ``k`` neighbours, one bar group per compared pair.
+
+    ``counts[name]`` has ``k + 1`` entries (:func:`lib.overlap.histogram`); each bar sits at the
+    Jaccard value that count gives. ``selected`` shades the range whose words are listed below.
+    """
+    import numpy as np
+    import plotly.graph_objects as go
+
+    s = np.arange(k + 1)
+    values = s / (2 * k - s)
+    fig = go.Figure()
+    for i, (name, row) in enumerate(counts.items()):
+        fig.add_trace(go.Bar(
+            x=values, y=list(row), name=plain(name), marker_color=OKABE_ITO[i % len(OKABE_ITO)],
+            customdata=s, width=0.6 / (2 * k) * (1 if len(counts) == 1 else 0.8),
+            hovertemplate="%{customdata} of " + str(k) + " neighbours shared (Jaccard %{x:.2f}): %{y:,} words"
+                          "<extra>%{fullData.name}</extra>",
+        ))
+    if selected is not None:
+        fig.add_vrect(x0=selected[0] - 0.01, x1=selected[1] + 0.01, fillcolor="#999999", opacity=0.15, line_width=0)
+    fig.update_xaxes(title_text=f"Jaccard overlap of the {k} nearest neighbours (0 = none shared, 1 = all)",
+                     range=[-0.04, 1.04])
+    fig.update_yaxes(title_text="words")
+    fig.update_layout(barmode="group", legend=dict(orientation="h", y=1.12, x=0))
+    return style(fig, height=height or 380)
+
+
+def axis_strip(axis_name: str, words: list[str], names: list[str], positions: list, height: int | None = None):
+    """A dumbbell chart: each word on one row, one dot per embedding at its axis position, joined by a line.
+
+    With a run's before and after as the first two embeddings the line shows the move. Rows are
+    sorted by the first embedding's position; the axis ends are labelled with the pole names.
+    """
+    import numpy as np
+    import plotly.graph_objects as go
+
+    P = np.asarray(positions, dtype=float)  # (embeddings, words)
+    words, names = [plain(w) for w in words], [plain(n) for n in names]
+    order = np.argsort(P[0])
+    ys = [words[i] for i in order]
+    fig = go.Figure()
+    for i in order:
+        fig.add_trace(go.Scatter(x=P[:, i], y=[words[i]] * len(P), mode="lines", hoverinfo="skip",
+                                 line=dict(color="#BBBBBB", width=3), showlegend=False))
+    for e, name in enumerate(names):
+        fig.add_trace(go.Scatter(
+            x=P[e, order], y=ys, mode="markers", name=name,
+            marker=dict(size=14, color=OKABE_ITO[e % len(OKABE_ITO)], line=dict(width=1, color="#333333")),
+            hovertemplate="%{y}: %{x:+.2f}<extra>" + name + "</extra>",
+        ))
+    low, _, high = plain(axis_name).partition(" ↔ ")
+    limit = float(np.nanmax(np.abs(P))) if P.size else 1.0
+    limit = max(0.1, min(1.0, limit * 1.15))
+    fig.add_vline(x=0, line_dash="dot", line_color="#777777")
+    fig.update_xaxes(title_text=f"← {low}      position on the axis (cosine)      {high} →", range=[-limit, limit],
+                     zeroline=False)
+    fig.update_yaxes(title_text="", tickfont=dict(size=BASE_FONT_SIZE), categoryorder="array", categoryarray=ys)
+    fig.update_layout(legend=dict(orientation="h", y=1.08, x=0))
+    return style(fig, height=height or 160 + 34 * len(words))
+
+
+def replay_figure(words: list[str], positions, epoch_labels: list[str], highlight: list[str] | tuple = (),
+                  title: str | None = None, height: int = 620, frame_ms: int = 700):
+    """An animated map: the words at every epoch (one plotly frame each), play/pause and an epoch slider.
+
+    ``positions`` is ``(frames, n, 2)`` (:func:`lib.replay.replay_positions`). Words in ``highlight``
+    are labelled and leave a trail (their path from the start up to the frame shown).
+    """
+    import numpy as np
+    import plotly.graph_objects as go
+
+    P = np.asarray(positions, dtype=float)
+    marked = [i for i, w in enumerate(words) if w in set(highlight)]
+    words = [plain(w) for w in words]
+    label_all = len(words) <= 40
+
+    def traces(f: int) -> list:
+        out = [go.Scatter(x=P[f, :, 0], y=P[f, :, 1], mode="markers+text" if label_all else "markers", text=words,
+                          textposition="top center", hovertemplate="<b>%{text}</b><extra></extra>",
+                          marker=dict(size=10, color=OKABE_ITO[0], opacity=0.75), showlegend=False)]
+        for j, i in enumerate(marked):  # trail then head, one colour per highlighted word
+            colour = OKABE_ITO[(j + 1) % len(OKABE_ITO)]
+            out.append(go.Scatter(x=P[: f + 1, i, 0], y=P[: f + 1, i, 1], mode="lines+markers",
+                                  line=dict(color=colour, width=3), marker=dict(size=5, color=colour),
+                                  hoverinfo="skip", name=words[i], legendgroup=words[i], showlegend=False))
+            out.append(go.Scatter(x=[P[f, i, 0]], y=[P[f, i, 1]], mode="markers+text", text=[words[i]],
+                                  textposition="bottom center", textfont=dict(size=BASE_FONT_SIZE + 2, color=colour),
+                                  marker=dict(size=18, color=colour, line=dict(width=2, color="#000000")),
+                                  name=words[i], legendgroup=words[i], showlegend=True,
+                                  hovertemplate="<b>%{text}</b><extra></extra>"))
+        return out
+
+    names = [plain(label) for label in epoch_labels]
+    frames = [go.Frame(data=traces(f), name=names[f]) for f in range(len(P))]
+    fig = go.Figure(data=traces(0), frames=frames)
+    pad = 0.08 * (np.ptp(P[..., 0]) + np.ptp(P[..., 1]) + 1e-9)
+    fig.update_xaxes(range=[P[..., 0].min() - pad, P[..., 0].max() + pad], showticklabels=False, showgrid=False,
+                     zeroline=False)
+    fig.update_yaxes(range=[P[..., 1].min() - pad, P[..., 1].max() + pad], showticklabels=False, showgrid=False,
+                     zeroline=False)
+    play = dict(label="▶ Play", method="animate",
+                args=[None, {"frame": {"duration": frame_ms, "redraw": False}, "fromcurrent": True,
+                             "transition": {"duration": frame_ms // 2}}])
+    pause = dict(label="❚❚ Pause", method="animate",
+                 args=[[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate",
+                                "transition": {"duration": 0}}])
+    fig.update_layout(
+        updatemenus=[dict(type="buttons", direction="left", buttons=[play, pause], x=0.0, y=-0.02,
+                          xanchor="left", yanchor="top", showactive=False)],
+        sliders=[dict(active=0, x=0.2, len=0.8, y=-0.02, yanchor="top", currentvalue=dict(prefix=""),
+                      steps=[dict(label=n, method="animate",
+                                  args=[[n], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate",
+                                              "transition": {"duration": 0}}]) for n in names])],
+    )
+    fig.add_annotation(text=NO_AXES_NOTE, xref="paper", yref="paper", x=0.0, y=1.02, showarrow=False,
+                       xanchor="left", font=dict(size=BASE_FONT_SIZE - 2, color="#555555"))
+    style(fig, title=title, height=height)
+    fig.update_layout(margin=dict(b=110))
     return fig

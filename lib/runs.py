@@ -9,6 +9,7 @@ One folder per run, named by its id::
         vocab.txt              one word per line; line i is the word of id i (line 0 is empty: padding)
         embedding_initial.npy  the embedding matrix before training
         embedding_final.npy    ... and after
+        embedding_snapshots.npy the first rows at the start and after every epoch (float16; training replay)
         model.weights.h5       the trained weights (HDF5: numbers only, no code)
 
 A run is written to ``.tmp-<id>/`` first and renamed into place only when every
@@ -48,6 +49,10 @@ REQUIRED_FILES = ("config.json", "history.json", "metrics.json", "vocab.txt",
 WEIGHTS_FILE = "model.weights.h5"
 PREDICTIONS_FILE = "predictions.npy"     # test-set probabilities, float16
 TEST_LABELS_FILE = "test_labels.npy"     # the true test labels, same order
+SNAPSHOTS_FILE = "embedding_snapshots.npy"  # (epochs + 1, rows, dim) float16: the start and every epoch's end
+#: A snapshots file claiming more than this (or more epochs than MAX_SNAPSHOT_EPOCHS) is refused unread.
+MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024
+MAX_SNAPSHOT_EPOCHS = 1_000
 TEMP_PREFIX = ".tmp-"
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9_.-]+$")
 
@@ -170,13 +175,14 @@ def _write_json(path: Path, data: dict) -> None:
 
 def save_run(config: dict, history: dict, metrics: dict, vocabulary: list[str], embedding_initial: np.ndarray,
              embedding_final: np.ndarray, weights: bytes | None = None, predictions: np.ndarray | None = None,
-             test_labels: np.ndarray | None = None) -> RunRecord:
+             test_labels: np.ndarray | None = None, snapshots: np.ndarray | None = None) -> RunRecord:
     """Write a finished run atomically and return its record.
 
     ``weights`` is the content of a Keras ``.weights.h5`` file (see
     :func:`lib.training.weights_bytes`); ``predictions`` the model's test-set
     probabilities and ``test_labels`` the true labels in the same order (for paired
-    comparisons such as McNemar's test). Raises :class:`RunStoreError` with a plain
+    comparisons such as McNemar's test); ``snapshots`` the embedding's first rows at the start
+    and after every epoch, ``(epochs + 1, rows, dim)`` (kept as float16, for the training replay). Raises :class:`RunStoreError` with a plain
     message when the disk is full or the data folder is not writable; no partial
     folder is left behind.
     """
@@ -188,6 +194,10 @@ def save_run(config: dict, history: dict, metrics: dict, vocabulary: list[str], 
             f"{len(vocabulary)} words.")
     if any("\n" in w or "\r" in w for w in vocabulary):
         raise RunStoreError("A vocabulary entry contains a line break; it cannot be stored one word per line.")
+    if snapshots is not None:
+        snapshots = np.asarray(snapshots, dtype="float16")
+        if snapshots.ndim != 3 or snapshots.shape[2] != initial.shape[1] or snapshots.shape[1] > initial.shape[0]:
+            raise RunStoreError(f"The run's epoch snapshots {snapshots.shape} do not match its embedding {initial.shape}.")
     root = runs_dir()
     config = dict(config)
     run_id = _new_id(config)
@@ -209,6 +219,8 @@ def save_run(config: dict, history: dict, metrics: dict, vocabulary: list[str], 
         if predictions is not None and test_labels is not None:
             np.save(tmp / PREDICTIONS_FILE, np.asarray(predictions, dtype="float16"), allow_pickle=False)
             np.save(tmp / TEST_LABELS_FILE, np.asarray(test_labels, dtype="int16"), allow_pickle=False)
+        if snapshots is not None:
+            np.save(tmp / SNAPSHOTS_FILE, snapshots, allow_pickle=False)
         if weights is not None:
             (tmp / WEIGHTS_FILE).write_bytes(weights)
         _fsync_folder(tmp)
@@ -394,6 +406,41 @@ def load_predictions(run_id: str) -> tuple[np.ndarray, np.ndarray] | None:
     if labels.dtype.kind not in "iu" or len(labels) != len(predictions):
         raise RunStoreError(f"The test predictions of run {run_id!r} do not match its labels; the folder is damaged.")
     return predictions, labels.astype("int64")
+
+
+def load_snapshots(run_id: str) -> np.ndarray | None:
+    """The run's epoch snapshots, ``(epochs + 1, rows, dim)`` float16, or ``None`` for a run saved without them.
+
+    The file's header is read first and its claimed shape checked against the run (float16, three
+    dimensions, no more rows than the vocabulary, the embedding's width, a sane number of epochs and
+    bytes) before any memory is allocated; then the numbers must be finite.
+    """
+    folder = _folder(run_id)
+    path = folder / SNAPSHOTS_FILE
+    if not path.is_file():
+        return None
+    damaged = f"The epoch snapshots of run {run_id!r} could not be read; the folder is damaged."
+    try:
+        with open(path, "rb") as fh:
+            version = np.lib.format.read_magic(fh)
+            if version == (1, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_1_0(fh)
+            elif version == (2, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_2_0(fh)
+            else:
+                raise ValueError("unknown .npy version")
+        config = load_run(run_id).config
+        n_words, dim = int(config.get("vocab_size", 0)), int(config.get("embedding_dim", 0))
+        if (dtype != np.float16 or fortran or len(shape) != 3 or not 1 <= shape[0] <= MAX_SNAPSHOT_EPOCHS + 1
+                or not 1 <= shape[1] <= n_words or shape[2] != dim
+                or 2 * shape[0] * shape[1] * shape[2] > MAX_SNAPSHOT_BYTES):
+            raise ValueError("impossible shape")
+        snapshots = _load_float_array(path)
+    except (OSError, ValueError, TypeError) as exc:
+        raise RunStoreError(damaged) from exc
+    if snapshots.shape != tuple(shape):
+        raise RunStoreError(damaged)
+    return snapshots
 
 
 def load_model(run_id: str):
