@@ -11,24 +11,23 @@ from ui import presentation
 
 st.set_page_config(page_title="Embedding Lab", page_icon=":material/grid_on:", layout="wide")
 
-presentation.controls()
-navigation = st.navigation(
-    {
-        "Start here": [
-            st.Page("app_pages/home.py", title="Welcome", icon=":material/home:", default=True),
-            st.Page("app_pages/tour.py", title="Guided tour", icon=":material/slideshow:"),
-        ],
-        "Learn": [
-            st.Page("app_pages/explain.py", title="What an Embedding layer does", icon=":material/pin:"),
-            st.Page("app_pages/vectors.py", title="Explore pretrained vectors", icon=":material/explore:"),
-        ],
-        "Experiment": [
-            st.Page("app_pages/train.py", title="Train and compare strategies", icon=":material/model_training:"),
-            st.Page("app_pages/compare.py", title="Compare embeddings side by side", icon=":material/compare:"),
-        ],
-        "Help": [
-            st.Page("app_pages/glossary.py", title="Glossary", icon=":material/menu_book:"),
-        ],
-    }
-)
+PAGES = {
+    "Start here": [
+        st.Page("app_pages/home.py", title="Welcome", icon=":material/home:", default=True),
+        st.Page("app_pages/tour.py", title="Guided tour", icon=":material/slideshow:"),
+    ],
+    "Learn": [
+        st.Page("app_pages/explain.py", title="What an Embedding layer does", icon=":material/pin:"),
+        st.Page("app_pages/vectors.py", title="Explore pretrained vectors", icon=":material/explore:"),
+    ],
+    "Experiment": [
+        st.Page("app_pages/train.py", title="Train and compare strategies", icon=":material/model_training:"),
+        st.Page("app_pages/compare.py", title="Compare embeddings side by side", icon=":material/compare:"),
+    ],
+    "Help": [
+        st.Page("app_pages/glossary.py", title="Glossary", icon=":material/menu_book:"),
+    ],
+}
+navigation = st.navigation(PAGES)
+presentation.controls([page for section in PAGES.values() for page in section])
 navigation.run()

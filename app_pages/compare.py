@@ -79,8 +79,7 @@ def word_maps(keys: tuple[str, ...], words: tuple[str, ...], method: str, perple
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def separation(key: str, words: tuple[str, ...], labels: tuple[int, ...]) -> float:
-    X = neighbors.unit_rows(compare.rows_of(vectors_of(key), words))
-    return neighbors.separation_score(X, np.asarray(labels), seed=0)
+    return neighbors.separation_score(compare.rows_of(vectors_of(key), words), np.asarray(labels), seed=0)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -515,13 +514,13 @@ def sentiment_separation(chosen: Chosen, words: Words) -> None:
     if scores is None:
         return
     st.plotly_chart(plots.score_bars(chosen.names, scores, "sentiment separation (cross-validated accuracy)", 0.5,
-                                     "chance", (0, 1.08)), key=P + "separation_chart", **CHART)
+                                     "50% = guessing", (0, 1.08), number_format=".0%"), key=P + "separation_chart", **CHART)
     (best, best_score), (worst, worst_score) = compare.best_and_worst(chosen.names, scores)
     st.caption(
         f"How well a straight cut through each embedding tells {len(pos)} clearly positive words "
         f"(e.g. {compare.examples(pos[:3], 3)}) from {len(neg)} clearly negative ones (e.g. {compare.examples(neg[:3], 3)}), "
-        f"tested on words it did not see: 0.5 is chance, 1.0 perfect. Highest: {best} "
-        f"({best_score:.2f}); lowest: {worst} ({worst_score:.2f}). Words come from {words.table_desc}."
+        f"tested on words it did not see: 50% is guessing, 100% perfect. Highest: {md(best)} "
+        f"({best_score:.0%}); lowest: {md(worst)} ({worst_score:.0%}). Words come from {words.table_desc}."
     )
 
 

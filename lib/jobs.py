@@ -647,6 +647,38 @@ def task_fraction(task: dict) -> float:
     return min(1.0, ((max(1, task.get("epoch") or 1) - 1) + (task.get("batch") or 0) / batches) / epochs)
 
 
+def job_fraction(snapshot: dict) -> float:
+    """How far a whole job has got, from 0 to 1: the mean of its tasks' :func:`task_fraction` (ended tasks count fully)."""
+    tasks = snapshot["tasks"]
+    if not tasks:
+        return 1.0
+    return sum(1.0 if Status(t["status"]).finished else task_fraction(t) for t in tasks) / len(tasks)
+
+
+def seconds_left(snapshot: dict, estimate: float) -> float:
+    """A time-left estimate that learns from the job's measured progress.
+
+    Before much has happened it is the up-front ``estimate`` minus the time spent;
+    as progress accumulates it moves to the measured rate (time so far ÷ share done),
+    fully so from a quarter of the way on. 0 once the job has ended.
+
+    >>> snap = {"status": "running", "elapsed": 30.0, "tasks": [{"status": "done"}, {"status": "waiting"}]}
+    >>> round(seconds_left(snap, estimate=100.0))  # half done in 30 s: about 30 s left, whatever was guessed
+    30
+    >>> seconds_left({**snap, "elapsed": 2.0, "tasks": [{"status": "waiting"}]}, estimate=100.0)
+    98.0
+    """
+    if Status(snapshot["status"]).finished:
+        return 0.0
+    elapsed, done = float(snapshot.get("elapsed") or 0.0), job_fraction(snapshot)
+    guessed = max(float(estimate) - elapsed, 0.0)
+    if done <= 0.0:
+        return guessed
+    measured = elapsed * (1.0 - done) / done
+    trust = min(1.0, done / 0.25)
+    return trust * measured + (1.0 - trust) * guessed
+
+
 def finished_runs(snapshot: dict) -> list:
     """:class:`lib.training.Run` records (no arrays) of a snapshot's finished tasks, for results tables."""
     from lib import training

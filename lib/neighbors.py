@@ -450,7 +450,9 @@ def sentiment_table(texts: Sequence[str], labels: Sequence[int], positive_label:
 def separation_score(vectors: np.ndarray, labels: Sequence[int], seed: int = 0, folds: int = 5) -> float:
     """How well the word vectors alone tell the two groups apart: cross-validated balanced accuracy.
 
-    A logistic regression (on standardised features) is trained on part of the
+    The vectors are scaled to length 1 first (only their directions count, as for
+    cosine neighbours), so every page that shows this score for the same words gets
+    the same number. A logistic regression (on standardised features) is trained on part of the
     words and tested on the others, ``folds`` times. 0.5 means the vectors carry no
     information about the labels (chance), 1.0 that a straight cut separates the
     positive from the negative words perfectly. Balanced accuracy, so an uneven
@@ -461,7 +463,7 @@ def separation_score(vectors: np.ndarray, labels: Sequence[int], seed: int = 0, 
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    X = np.asarray(vectors, dtype=np.float64)
+    X = unit_rows(np.asarray(vectors, dtype=np.float64))
     y = np.asarray(labels)
     classes, counts = np.unique(y, return_counts=True)
     if len(classes) != 2:

@@ -293,10 +293,12 @@ def learning_curves(curves: list[dict], metric: str = "accuracy", height: int | 
     return style(fig, title=title, height=height or 380)
 
 
-def accuracy_bars(table, height: int | None = None, title: str | None = None):
+def accuracy_bars(table, height: int | None = None, title: str | None = None, chance: float | None = 0.5):
     """Test accuracy per strategy (mean over seeds) with error bars of one standard deviation.
 
-    ``table`` is :func:`lib.training.results_table` for one training-set size.
+    ``table`` is :func:`lib.training.results_table` for one training-set size. A
+    dashed line marks ``chance`` (what guessing scores: 50% for two balanced classes),
+    so 60% is not mistaken for a good score.
     """
     import plotly.graph_objects as go
 
@@ -312,6 +314,10 @@ def accuracy_bars(table, height: int | None = None, title: str | None = None):
         hovertemplate="%{x}: %{y:.1%}<extra></extra>",
     ))
     low = max(0.0, min(means, default=0.5) - max(stds, default=0.0) - 0.1)
+    if chance is not None:
+        low = min(low, chance - 0.05)
+        fig.add_hline(y=chance, line_dash="dash", line_color=HIGHLIGHT_COLOUR, line_width=2,
+                      annotation_text=f"{chance:.0%} = guessing", annotation_position="bottom right")
     fig.update_yaxes(title_text="test accuracy", tickformat=".0%", range=[low, min(1.0, max(means, default=1) + 0.06)])
     fig.update_xaxes(title_text="")
     return style(fig, title=title, height=height or 400)

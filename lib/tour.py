@@ -36,20 +36,34 @@ def lookup_sentence(vocab_size: int, dim: int, n_positions: int, max_difference:
     same = "exactly" if max_difference == 0 else f"up to {max_difference:g} away from"
     return (
         f"The Embedding layer is a table of {vocab_size} rows × {dim} numbers. It swaps each of the "
-        f"{n_positions} ids for its row: every output row is {same} the table row of its id."
+        f"{n_positions} word numbers for its row: every output row is {same} the table row of its number."
     )
 
 
 def glove_sentence(rank_of_bad: int, cosine_good_bad: float, nearest: Sequence[str]) -> str:
     return (
         f"In GloVe, the words closest to “good” are {', '.join(nearest[:4])}; “bad” is the "
-        f"{ordinal(rank_of_bad)} closest of 400,000 words (cosine similarity {cosine_good_bad:.2f}). "
+        f"{ordinal(rank_of_bad)} closest of 400,000 words (closeness {cosine_good_bad:.2f}, where 1 means "
+        "pointing exactly the same way). "
         "GloVe learned from which words appear together, and “good” and “bad” appear in the same kinds of sentences."
     )
 
 
-def race_sentence(snapshot: dict) -> str:
-    """What the training job is doing, from :meth:`lib.jobs.Job.snapshot`."""
+def clock(seconds: float) -> str:
+    """Seconds as a presenter says them.
+
+    >>> clock(9.7443), clock(75), clock(3600)
+    ('10 s', '1 min 15 s', '60 min 0 s')
+    """
+    seconds = int(round(max(seconds, 0.0)))
+    return f"{seconds} s" if seconds < 60 else f"{seconds // 60} min {seconds % 60} s"
+
+
+def race_sentence(snapshot: dict, seconds_left: float | None = None) -> str:
+    """What the training job is doing, from :meth:`lib.jobs.Job.snapshot`, with its clock.
+
+    ``seconds_left`` is :func:`lib.jobs.seconds_left` (measured, not a fixed guess).
+    """
     status = snapshot["status"]
     done, total = snapshot["finished_tasks"], snapshot["total_tasks"]
     if status == "queued":
@@ -57,12 +71,14 @@ def race_sentence(snapshot: dict) -> str:
     if status == "running":
         running = [t for t in snapshot["tasks"] if t["status"] == "running"]
         now = f" Now training: {running[0]['label']}." if running else ""
-        return f"Training five models that differ only in how their embedding starts: {done} of {total} finished.{now}"
+        left = f", about {clock(seconds_left)} left" if seconds_left is not None else ""
+        return (f"Training {total} models that differ only in how their word table starts: {done} of {total} "
+                f"finished ({clock(snapshot.get('elapsed', 0))} so far{left}).{now}")
     if status == "cancelled":
         return f"The demo was cancelled after {done} of {total} models; the finished ones are kept."
     if status == "failed":
         return f"The demo stopped: {snapshot.get('error') or 'see the server log'}."
-    return f"All {total} models finished in {snapshot.get('elapsed', 0):.0f} seconds."
+    return f"All {total} models finished, in {clock(snapshot.get('elapsed', 0))}."
 
 
 def maps_sentence(
@@ -70,14 +86,14 @@ def maps_sentence(
     cosine_before: float | None, cosine_after: float | None, train_size: int,
 ) -> str:
     sentence = (
-        f"Using only the word vectors, a simple classifier tells positive from negative words apart "
+        f"Using only where the words sit, a straight line tells positive from negative words apart "
         f"{separation_before:.0%} of the time in {before_label} and {separation_after:.0%} in {after_label} "
-        f"(50% is guessing), after training on {train_size:,} labelled reviews."
+        f"(50% is guessing), after learning from {train_size:,} reviews marked positive or negative."
     )
     if cosine_before is not None and cosine_after is not None:
         direction = "further apart" if cosine_after < cosine_before else "closer together"
         sentence += (
-            f" “good” and “bad” moved {direction}: cosine similarity {cosine_before:.2f} before, {cosine_after:.2f} after."
+            f" “good” and “bad” moved {direction}: closeness {cosine_before:.2f} before, {cosine_after:.2f} after."
         )
     return sentence
 
@@ -99,13 +115,13 @@ def takeaway_sentence(table, comparisons: dict | None = None) -> str:
         return base
     if "better" in verdicts:
         helped = [s for s, c in comparisons.items() if c.verdict == "better"]
-        base += (f" With {size:,} labelled reviews, {len(helped)} pretrained start{'s' if len(helped) > 1 else ''} "
+        base += (f" With {size:,} reviews marked positive or negative, {len(helped)} pretrained start{'s' if len(helped) > 1 else ''} "
                  "beat learning from scratch by more than chance explains.")
     elif verdicts == {"worse"}:
         base += " Here learning from scratch did better than every pretrained start, beyond chance."
     else:
         base += (" No pretrained start beat learning from scratch by more than chance explains: "
-                 "with this many labelled reviews the small model learns what it needs on its own.")
+                 "with this many marked reviews the small model learns what it needs on its own.")
     return base
 
 
@@ -125,8 +141,10 @@ def before_after(vocabulary: Sequence[str], initial: np.ndarray, final: np.ndarr
                  negative: Sequence[str], per_side: int = 25) -> BeforeAfter:
     """The before/after comparison of one run's embedding on the words that lean clearly one way in the reviews.
 
-    ``positive``/``negative`` are candidate words, most telling first; the first
-    ``per_side`` of each that the run's vocabulary knows are used. "good" and "bad"
+    ``positive``/``negative`` are candidate words, most telling first (the Compare
+    page's :func:`lib.compare.balanced_sentiment_words`, so both pages score the same
+    words the same way). Every one the run's vocabulary knows goes into the
+    separation score; the first ``per_side`` of each go on the map. "good" and "bad"
     go on the map even when the reviews do not count them as clearly positive or
     negative ("good" is nearly neutral in IMDB: "not good"), but not into the separation score.
     """
@@ -134,12 +152,13 @@ def before_after(vocabulary: Sequence[str], initial: np.ndarray, final: np.ndarr
     from lib.projection import aligned_maps
 
     index = {w: i for i, w in enumerate(vocabulary)}
-    positive = [w for w in positive if w in index][:per_side]
-    negative = [w for w in negative if w in index][:per_side]
+    positive = [w for w in positive if w in index]
+    negative = [w for w in negative if w in index]
     scored = positive + negative
     labels = np.array([1] * len(positive) + [0] * len(negative))
     rows = [index[w] for w in scored]
-    shown = scored + [w for w in ("good", "bad") if w in index and w not in scored]
+    on_map = positive[:per_side] + negative[:per_side]
+    shown = on_map + [w for w in ("good", "bad") if w in index and w not in on_map]
     shown_rows = [index[w] for w in shown]
     has_pair = all(w in index for w in ("good", "bad"))
     cosines = [cosine(keyed_vectors(vocabulary, m), "good", "bad") if has_pair else None for m in (initial, final)]

@@ -675,11 +675,11 @@ def summary_sentence(table, comparisons: dict | None = None) -> str:
     learned = rows[rows["strategy"] == "learned"]
     if best["strategy"] != "learned" and len(learned):
         diff = (best["accuracy_mean"] - learned.iloc[0]["accuracy_mean"]) * 100
-        sentence += f", {diff:.1f} points above learning the embedding from scratch ({learned.iloc[0]['accuracy_mean']:.1%})"
+        sentence += f", {diff:.1f} percentage points above learning the embedding from scratch ({learned.iloc[0]['accuracy_mean']:.1%})"
     elif best["strategy"] == "learned" and len(rows) > 1:
         runner = rows.iloc[1]
         diff = (best["accuracy_mean"] - runner["accuracy_mean"]) * 100
-        sentence += f", {diff:.1f} points above the best pretrained start ({runner['Strategy']}, {runner['accuracy_mean']:.1%})"
+        sentence += f", {diff:.1f} percentage points above the best pretrained start ({runner['Strategy']}, {runner['accuracy_mean']:.1%})"
     sentence += "."
     comparisons = comparisons or {}
     challenger = best if best["strategy"] != "learned" else (rows.iloc[1] if len(rows) > 1 else None)

@@ -48,7 +48,9 @@ def test_race_sentence_states():
     snap = {"status": "running", "finished_tasks": 2, "total_tasks": 5,
             "tasks": [{"status": "running", "label": "GloVe, frozen"}]}
     assert "2 of 5 finished" in tour.race_sentence(snap) and "GloVe, frozen" in tour.race_sentence(snap)
-    assert "All 5 models finished in 12 seconds" in tour.race_sentence({**snap, "status": "done", "elapsed": 12.2})
+    assert "All 5 models finished, in 12 s" in tour.race_sentence({**snap, "status": "done", "elapsed": 12.2})
+    ticking = tour.race_sentence({**snap, "elapsed": 75.4}, seconds_left=31)
+    assert "1 min 15 s so far" in ticking and "about 31 s left" in ticking
 
 
 def test_maps_sentence_direction():

@@ -255,7 +255,7 @@ def test_results_table_and_summary_sentence():
     assert row["accuracy_std"] == pytest.approx(np.std([0.78, 0.80], ddof=1))
     sentence = training.summary_sentence(table)
     assert "GloVe, fine-tuned did best: 84.0%" in sentence
-    assert "5.0 points above learning the embedding from scratch" in sentence
+    assert "5.0 percentage points above learning the embedding from scratch" in sentence
     assert "2,000 training reviews" in sentence
     assert training.summary_sentence(training.results_table([])) == "No finished runs yet."
 

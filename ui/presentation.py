@@ -13,13 +13,21 @@ import streamlit as st
 
 KEY = "presentation_mode"
 
+URL_KEY = "present"  # ?present=1 in the address: a reload, or a link sent to a room, opens in presentation mode
+
+# Sized for a 1280×720 projector: the chrome above a screen's title is one short row, so a
+# screen's title, sentence and chart fit without scrolling (checked by the browser test).
 _LARGE = """
 <style>
-html { font-size: 20px; }                         /* Streamlit sizes text in rem: this scales it all */
+html { font-size: 18px; }                         /* Streamlit sizes text in rem: this scales it all */
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] { display: none; }
 [data-testid="stHeader"] { display: none; }
-.embedding-lab-story { font-size: 1.6rem; line-height: 1.35; font-weight: 600;
-    border-left: 0.4rem solid #0072B2; padding: 0.4rem 0 0.4rem 1rem; margin: 0.5rem 0 1rem 0; }
+[data-testid="stMainBlockContainer"], .block-container { padding-top: 0.6rem !important; padding-bottom: 1rem !important; }
+[data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] { gap: 0.55rem; }
+h1 { font-size: 1.7rem !important; padding: 0.1rem 0 !important; }
+h2 { font-size: 1.5rem !important; padding: 0.1rem 0 !important; }
+.embedding-lab-story { font-size: 1.35rem; line-height: 1.3; font-weight: 600;
+    border-left: 0.4rem solid #0072B2; padding: 0.2rem 0 0.2rem 0.9rem; margin: 0.1rem 0 0.3rem 0; }
 </style>
 """
 _NORMAL = """
@@ -38,18 +46,40 @@ def _set(value: bool) -> None:
     st.session_state[KEY] = value
 
 
-def controls() -> None:
-    """The on/off switch (in the sidebar; in presentation mode a small button at the top)."""
+def controls(pages: list | None = None) -> None:
+    """The on/off switch, once per run (in the sidebar; in presentation mode one small row at the top
+    with a menu of ``pages``, since the sidebar is hidden). The mode also lives in the URL."""
+    if KEY not in st.session_state:  # a new session (a reload, or a shared link): take the URL's word for it
+        st.session_state[KEY] = st.query_params.get(URL_KEY) == "1"
     if is_on():
+        st.query_params[URL_KEY] = "1"
         st.html(_LARGE)
-        st.button("Leave presentation mode", on_click=_set, args=(False,), key="presentation_off",
-                  icon=":material/close_fullscreen:", type="tertiary")
+        leave, menu, _ = st.columns([2, 1, 4], vertical_alignment="center")
+        leave.button("Leave presentation mode", on_click=_set, args=(False,), key="presentation_off",
+                     icon=":material/close_fullscreen:", type="tertiary")
+        if pages:
+            with menu.popover("Pages", icon=":material/menu:"):
+                for page in pages:
+                    st.page_link(page)
     else:
+        st.query_params.pop(URL_KEY, None)
         st.html(_NORMAL)
         with st.sidebar:
             st.button("Presentation mode", on_click=_set, args=(True,), key="presentation_on",
                       icon=":material/open_in_full:",
                       help="For a projector: hides settings and this sidebar, makes text and charts larger.")
+
+
+def chart_height(normal: int) -> int:
+    """A chart's height: as designed, or short enough to sit under its sentence on a 720-pixel projector."""
+    return min(normal, 330) if is_on() else normal
+
+
+def chart_fonts(fig):
+    """Larger chart text in presentation mode (plotly's default 12 px cannot be read from the back of a room)."""
+    if is_on():
+        fig.update_layout(font_size=18)
+    return fig
 
 
 @contextmanager
