@@ -100,10 +100,8 @@ def map_figure(
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
-    import html
-
     n_panels = len(coords)
-    words = [html.escape(str(w), quote=False) for w in words]  # plotly reads HTML tags in text: words are text
+    words = [plain(w) for w in words]  # plotly reads HTML tags in text: words are text
     fig = make_subplots(rows=1, cols=max(1, n_panels), subplot_titles=panel_titles,
                         horizontal_spacing=0.03 if n_panels > 1 else 0.0)
     values = None if color_values is None else np.asarray(color_values, dtype=float)
@@ -127,7 +125,7 @@ def map_figure(
         marker.update(color=OKABE_ITO[0])
         hover_values = [""] * len(words)
         hovertemplate = "<b>%{text}</b><extra></extra>"
-    wanted = {html.escape(str(w), quote=False) for w in highlight}
+    wanted = {plain(w) for w in highlight}
     hi_idx = [i for i, w in enumerate(words) if w in wanted]
     label_all = len(words) < label_all_below
     group_names = list(dict.fromkeys(groups)) if groups is not None else []
@@ -172,23 +170,21 @@ def map_figure(
 def wrap_label(text: str, width: int = 28) -> str:
     """Break a long label into lines of about ``width`` characters (plotly does not wrap), shown as text.
 
-    Plotly reads a few HTML tags in labels, so user text (run and file names) is escaped
-    first: ``"<b>x</b>"`` shows as typed.
+    Plotly reads a few HTML tags in labels, so each line goes through :func:`plain`:
+    a run or file name such as ``"<b>x</b>"`` shows as typed.
 
-    >>> wrap_label("a <b>bold</b> name", 8)
+    >>> wrap_label("a <b>bold</b> name", 14)
     'a &lt;b&gt;bold&lt;/b&gt;<br>name'
     """
-    import html
-
     lines, line = [], ""
-    for w in html.escape(str(text), quote=False).split():
+    for w in str(text).split():
         if line and len(line) + 1 + len(w) > width:
             lines.append(line)
             line = w
         else:
             line = f"{line} {w}".strip()
     lines.append(line)
-    return "<br>".join(lines)
+    return "<br>".join(plain(part) for part in lines)
 
 
 def score_bars(names: list[str], values: list[float], value_label: str, reference: float | None = None,
@@ -402,6 +398,7 @@ def coverage_chart(rows, height: int | None = None, title: str | None = None):
     fig.update_annotations(font_size=BASE_FONT_SIZE)
     style(fig, title=title, height=height or 160 + 55 * len(rows))
     fig.update_layout(legend=dict(orientation="h", y=-0.25), margin=dict(r=50))
+    return fig
 
 
 # --- what changed: neighbourhood change, meaning axes, training replay (issue #12) ---
