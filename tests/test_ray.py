@@ -140,3 +140,17 @@ def test_the_address_setting_chooses_where_jobs_run(monkeypatch):
     monkeypatch.setenv(ray_backend.CPUS_ENV, "many")
     with pytest.raises(UserError):
         ray_backend.resources_per_run()
+
+
+def test_the_sweep_command_runs_on_ray_and_prints_mean_and_spread(monkeypatch, capsys):
+    from lib import sweep
+
+    monkeypatch.delenv(ray_backend.ADDRESS_ENV, raising=False)  # main() sets it from --ray; restored afterwards
+    code = sweep.main(["--dataset", TOY, "--preset", "Tiny (tests)", "--strategies", "learned", "glove_frozen",
+                       "--seeds", "0", "1", "--sizes", "100", "all", "--ray", "auto"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "8 runs" in err and "on the Ray cluster started on this machine" in err and "[8/8]" in err
+    lines = out.strip().splitlines()
+    assert lines[0] == "| training texts | Learned from scratch | GloVe, frozen |"
+    assert lines[2].startswith("| 100 | ") and lines[3].startswith("| 200 | ") and lines[3].count("(2 seeds)") == 2
