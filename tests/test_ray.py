@@ -154,3 +154,25 @@ def test_the_sweep_command_runs_on_ray_and_prints_mean_and_spread(monkeypatch, c
     lines = out.strip().splitlines()
     assert lines[0] == "| training texts | Learned from scratch | GloVe, frozen |"
     assert lines[2].startswith("| 100 | ") and lines[3].startswith("| 200 | ") and lines[3].count("(2 seeds)") == 2
+
+
+def test_the_train_page_offers_ray_and_says_where_it_runs():
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app_pages" / "train.py"),
+                           default_timeout=120).run()
+    assert not at.exception
+    assert any("Running on: **this machine**" in c.value for c in at.caption)
+    at.radio(key="train_run_on").set_value("ray").run()
+    assert not at.exception
+    line = next(c.value for c in at.caption if c.value.startswith("Running on:"))
+    assert "Ray cluster started on this machine" in line and "1 node, 2 CPUs" in line and "up to 2 runs" in line
+    at.radio(key="train_preset").set_value("Tiny (tests)").run()
+    at.multiselect(key="train_strategies").set_value(["learned"]).run()
+    at.button(key="train_start").click().run()
+    job = jobs.get_job(at.session_state["train_job_id"])
+    assert job.spec.run_on == "ray"
+    jobs.cancel(job.id)
+    jobs.wait(job.id, timeout=120)
