@@ -192,7 +192,9 @@ def run_task(payload: dict, task_id: str, channel, dataset=None) -> tuple[str, A
     # Caches (word2vec) go to the worker's own disk; a node started without EMBEDDING_LAB_DATA uses its home.
     os.environ.setdefault("EMBEDDING_LAB_DATA", str(Path.home() / ".cache" / "embedding-lab"))
     cpus = ray.get_runtime_context().get_assigned_resources().get("CPU", 1.0)
-    configure_tensorflow(threads=max(1, int(cpus)))  # as many threads as CPUs Ray reserved for this run
+    # As many threads as CPUs Ray reserved for the run. TensorFlow sizes its pools once per process, so a Ray
+    # worker keeps the count of its first run: keep EMBEDDING_LAB_RAY_CPUS_PER_RUN fixed for a cluster.
+    configure_tensorflow(threads=max(1, int(cpus)))
     emit = jobs.thinned(lambda event: channel.put.remote(task_id, event))
     emit({"stage": jobs.Stage.PREPARING})  # also tells the driver that the task has started
     return jobs.outcome(lambda: jobs.execute(payload, emit, _RemoteCancel(channel, task_id), dataset=dataset))

@@ -78,13 +78,17 @@ def test_a_tiny_grid_on_ray_is_stored_and_equals_the_local_one():
 
 
 def test_progress_streams_back_and_cancel_stops_running_and_waiting_runs():
-    job = jobs.submit(spec(["learned"], [20, 21, 22], run_on="ray", epochs=300))  # 2 run at once, 1 waits
+    job = jobs.submit(spec(["learned"], [20, 21, 22], run_on="ray", epochs=100_000))  # 2 run at once, 1 waits;
+    # (so many epochs that neither run can finish before the other has started, however slowly a worker starts)
 
     def both_running_with_batches(snap):
         return all(t["status"] == "running" and t["stage"] == "training" and t["batch"] > 0 and "loss" in t["logs"]
                    for t in snap["tasks"][:2])
 
-    jobs.wait_for(job.id, both_running_with_batches, timeout=300)
+    try:
+        jobs.wait_for(job.id, both_running_with_batches, timeout=180)
+    except TimeoutError:
+        pytest.fail(f"progress never showed two runs training: {job.snapshot()['tasks']}")
     assert job.snapshot()["tasks"][2]["status"] == "waiting"
     assert jobs.cancel(job.id)
     jobs.wait(job.id, timeout=120)
@@ -145,7 +149,7 @@ def test_the_address_setting_chooses_where_jobs_run(monkeypatch):
 def test_the_sweep_command_runs_on_ray_and_prints_mean_and_spread(monkeypatch, capsys):
     from lib import sweep
 
-    monkeypatch.delenv(ray_backend.ADDRESS_ENV, raising=False)  # main() sets it from --ray; restored afterwards
+    monkeypatch.setenv(ray_backend.ADDRESS_ENV, "")  # main() sets it from --ray; monkeypatch removes it afterwards
     code = sweep.main(["--dataset", TOY, "--preset", "Tiny (tests)", "--strategies", "learned", "glove_frozen",
                        "--seeds", "0", "1", "--sizes", "100", "all", "--ray", "auto"])
     out, err = capsys.readouterr()
@@ -176,3 +180,13 @@ def test_the_train_page_offers_ray_and_says_where_it_runs():
     assert job.spec.run_on == "ray"
     jobs.cancel(job.id)
     jobs.wait(job.id, timeout=120)
+
+
+def test_the_runner_and_the_ray_backend_import_neither_ray_nor_streamlit_nor_tensorflow():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import lib.jobs, lib.ray_backend, lib.sweep, sys; "
+            "assert not {'ray', 'streamlit', 'tensorflow'} & set(sys.modules), sorted(sys.modules)")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parent.parent)
