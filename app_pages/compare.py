@@ -18,9 +18,11 @@ import streamlit as st
 from lib import compare, exports, neighbors, plots, projection
 from lib import vectors as vec
 from lib.compare import EmbeddingRef
+from lib.runs import display_names
 from lib.glossary import explain
 from ui import presentation, sources
 from ui.errors import friendly_errors
+from ui.text import md
 
 P = "compare_"  # prefix of every session-state key this page owns
 MAX_EXPORT_WORDS = 50_000
@@ -104,11 +106,9 @@ class Chosen:
 def saved_runs() -> list:
     runs, problems = [], []
     with friendly_errors("Reading the saved runs"):
-        from lib.runs import list_runs
-
-        runs, problems = list_runs()
+        runs, problems = sources.saved_runs()
     for problem in problems:
-        st.caption(problem)
+        st.caption(md(problem))
     return runs
 
 
@@ -153,9 +153,9 @@ def _pick(keys: list[str]) -> None:
 def one_click_pairs(newest) -> None:
     after, before = str(EmbeddingRef.run(newest.run_id)), str(EmbeddingRef.run(newest.run_id, after_training=False))
     q1, q2 = st.columns(2)
-    q1.button(f"Before vs after training: {newest.name}", key=P + "quick_before_after", on_click=_pick,
+    q1.button(f"Before vs after training: {md(newest.name)}", key=P + "quick_before_after", on_click=_pick,
               args=([before, after],), type="tertiary", icon=":material/compare_arrows:")
-    q2.button(f"GloVe vs {newest.name}", key=P + "quick_glove", on_click=_pick,
+    q2.button(f"GloVe vs {md(newest.name)}", key=P + "quick_glove", on_click=_pick,
               args=([compare.GLOVE, after],), type="tertiary", icon=":material/compare_arrows:")
 
 
@@ -171,7 +171,7 @@ def short_name(key: str, run_names: dict[str, str]) -> str:
 
 def load_one(key: str, name: str):
     """One embedding's KeyedVectors, or None while word2vec trains in the background (or after an error)."""
-    with st.spinner(f"Loading {name}…"), friendly_errors(f"Loading {name}"):
+    with st.spinner(f"Loading {md(name)}…"), friendly_errors(f"Loading {name}"):
         default_word2vec = EmbeddingRef.vector_set(sources.word2vec_label(*W2V_ARGS))
         if EmbeddingRef.parse(key) == default_word2vec and not sources.word2vec_is_ready(*W2V_ARGS):
             # trained in the background (about 30 s, only once): clicks meanwhile do not lose the work
@@ -314,8 +314,8 @@ def word_pair_headline(chosen: Chosen) -> str | None:
     """The header, the two word boxes and one metric per embedding; the story sentence (None without two readings)."""
     st.session_state.setdefault(P + "pair_a", "good")
     st.session_state.setdefault(P + "pair_b", "bad")
-    st.header(f"3. Are “{st.session_state[P + 'pair_a'].strip() or '…'}” and "
-              f"“{st.session_state[P + 'pair_b'].strip() or '…'}” neighbours?", divider="gray")
+    st.header(f"3. Are “{md(st.session_state[P + 'pair_a'].strip()) or '…'}” and "
+              f"“{md(st.session_state[P + 'pair_b'].strip()) or '…'}” neighbours?", divider="gray")
     with presentation.settings("Word pair"):
         c1, c2 = st.columns(2)
         word_a = c1.text_input("First word", key=P + "pair_a", persist_state="session",
@@ -338,11 +338,11 @@ def pair_metric(kv, name: str, word_a: str, word_b: str) -> list[compare.PairRea
         return []
     missing = vec.known_and_unknown(kv, [word_a, word_b])[1]
     if missing:
-        st.info(f"{name} does not know {compare.examples(missing)}.")
+        st.info(f"{md(name)} does not know {md(compare.examples(missing))}.")
         return []
     reading = compare.pair_reading(kv, name, word_a, word_b)
-    st.metric(name, f"{reading.cosine:+.2f}", help="Cosine similarity: 1 = same direction, 0 = unrelated, −1 = opposite.")
-    st.caption(f"“{word_b}” is neighbour #{reading.rank:,} of “{word_a}” among {len(kv):,} words.")
+    st.metric(md(name), f"{reading.cosine:+.2f}", help="Cosine similarity: 1 = same direction, 0 = unrelated, −1 = opposite.")
+    st.caption(f"“{md(word_b)}” is neighbour #{reading.rank:,} of “{md(word_a)}” among {len(kv):,} words.")
     return [reading]
 
 
@@ -463,9 +463,9 @@ def neighbour_settings() -> tuple[str, int]:
 
 
 def neighbour_table(name: str, query: str, neighbour_list, shared: set[str]) -> None:
-    st.markdown(f"**{name}**")
+    st.markdown(f"**{md(name)}**")
     if neighbour_list is None:
-        st.info(f"{name} does not know “{query}”.")
+        st.info(f"{md(name)} does not know “{md(query)}”.")
         return
     df = pd.DataFrame(compare.neighbour_columns(neighbour_list, shared))
     df.index = np.arange(1, len(df) + 1)
@@ -480,20 +480,20 @@ def show_neighbours(chosen: Chosen) -> list[dict]:
         return []
     lists = compare.neighbour_lists(dict(zip(chosen.names, chosen.vectors)), query, k)
     if not lists:
-        st.warning(f"No chosen embedding knows “{query}”. Check the spelling or try another word (for example “good”).")
+        st.warning(f"No chosen embedding knows “{md(query)}”. Check the spelling or try another word (for example “good”).")
         return []
     shared = compare.shared_neighbours(list(lists.values()))
     for col, name in zip(st.columns(len(chosen.keys)), chosen.names):
         with col:
             neighbour_table(name, query, lists.get(name), shared)
-    st.caption(f"The {k} words whose vectors point most nearly the same way as “{query}” in each embedding; "
+    st.caption(f"The {k} words whose vectors point most nearly the same way as “{md(query)}” in each embedding; "
                f"✓ marks words every list shares ({len(shared)} of {k}).")
     if len(lists) >= 2:
         st.plotly_chart(plots.overlap_heatmap(list(lists), neighbors.overlap_matrix(list(lists.values())), k),
                         key=P + "overlap_chart", **CHART)
-        st.caption(f"How many of the top {k} neighbours of “{query}” each pair of embeddings shares "
+        st.caption(f"How many of the top {k} neighbours of “{md(query)}” each pair of embeddings shares "
                    "(100% = the same list, 0% = nothing in common).")
-    return compare.neighbour_rows(lists)
+    return exports.with_query(query, compare.neighbour_rows(lists))
 
 
 # --- 6. what training changed ----------------------------------------------------------------------------
@@ -545,6 +545,52 @@ def what_training_changed(chosen: Chosen, words: Words, run_names: dict[str, str
         run_movement(run_id, run_names.get(run_id, run_id), words.words)
 
 
+# --- 6, continued: the chosen runs' starts and test accuracy, judged against noise ----------------------------
+
+
+def runs_against_noise(chosen: Chosen, runs: list) -> None:
+    """For the chosen saved runs: how their words started (coverage), and whether their test accuracies differ
+    beyond noise (each run with its sibling seeds; McNemar per seed on the same test reviews, 95% interval over
+    seeds; against the first chosen run and against learning from scratch). Every number comes from lib.verdicts;
+    run names are never put into Markdown (the labels here are built from the registry and numbers)."""
+    from lib import verdicts
+    from lib.runs import load_predictions
+
+    st.subheader("Did the chosen runs start differently, and score differently beyond noise?")
+    run_ids = compare.chosen_runs([EmbeddingRef.parse(key) for key in chosen.keys])
+    if not run_ids:
+        st.caption("Pick saved runs above to see how their words started and to judge their test accuracy against noise.")
+        return
+    by_id = {r.run_id: r for r in runs}
+    with friendly_errors("Describing how the chosen runs started"):
+        rows = verdicts.coverage_rows([by_id[i] for i in run_ids if i in by_id], per_run=True)
+        if rows:
+            st.text(verdicts.coverage_sentence(rows))  # quotes vocabulary words: text, never Markdown
+            st.plotly_chart(plots.coverage_chart(rows), key=P + "coverage_chart", **CHART)
+            st.caption("Left: how many vocabulary words of each run started from a pretrained vector (blue) or from "
+                       "random numbers (orange). Right: how far those vectors moved in training on average.")
+    judgement = None
+    with friendly_errors("Judging the runs against noise"):
+        judgement = verdicts.judge_runs(run_ids, runs, load_predictions)
+    if judgement is None:
+        return
+    for note in judgement.notes:
+        st.text(note)
+    if not judgement.groups:
+        return
+    st.dataframe(pd.DataFrame(judgement.table()), hide_index=True, width="stretch")
+    for sentence in judgement.sentences():
+        st.text(sentence)
+    seeds = min(g.accuracy.n for g in judgement.groups)
+    st.caption(
+        "Each row is a chosen run together with every saved run of the same settings and another seed. "
+        "McNemar's exact test compares two runs of the same seed on the same test reviews; a difference counts as "
+        "beyond noise only when p < 0.05 on every seed, in the same direction. "
+        + ("Train 2 or more seeds per strategy (Train page, *Seeds per strategy*) to get an interval over seeds."
+           if seeds < 2 else f"The interval is a 95% t-interval of the mean over {seeds}+ seeds.")
+    )
+
+
 # --- 7. downloads --------------------------------------------------------------------------------------------
 
 
@@ -570,7 +616,8 @@ def neighbour_downloads(rows: list[dict]) -> None:
     if not rows:
         st.caption("Look up a word first.")
         return
-    st.download_button("Neighbours as CSV", exports.table_csv(pd.DataFrame(rows)), file_name="neighbours.csv",
+    st.download_button("Neighbours as CSV", exports.table_csv(pd.DataFrame(rows)),
+                       file_name=exports.neighbours_file_name(rows[0]["query"]),
                        mime="text/csv", on_click="ignore", key=P + "dl_csv", icon=":material/download:")
 
 
@@ -620,7 +667,7 @@ st.write(
 
 st.header("1. Pick the embeddings", divider="gray")
 runs = saved_runs()
-run_names = {r.run_id: r.name for r in runs}
+run_names = display_names(runs)  # no two alike, even for runs saved before names were made unique
 chosen = load_chosen(pick_embeddings(runs, run_names), run_names)
 
 st.header("2. Pick the words", divider="gray")
@@ -636,6 +683,25 @@ neighbour_rows = show_neighbours(chosen)
 
 st.header("6. What training changed", divider="gray")
 what_training_changed(chosen, words, run_names)
+runs_against_noise(chosen, runs)
 
 st.header("7. Downloads", divider="gray")
 downloads(chosen, words, fig, neighbour_rows)
+
+# --- 8-12. what changed (issue #12): the sections live in ui/changes.py -------------------------------------------
+from ui import changes  # noqa: E402
+
+st.header("8. Neighbourhood change over all words", divider="gray")
+overlap_rows = changes.neighbourhood_change(chosen.keys, chosen.names, vectors_of)
+
+st.header("9. Meaning axes", divider="gray")
+axis_rows = changes.meaning_axes(chosen.keys, chosen.names, chosen.vectors, words.table, words.is_sentiment)
+
+st.header("10. Word benchmarks", divider="gray")
+benchmark_rows = changes.word_benchmarks(chosen.keys, partial(short_name, run_names=run_names), vectors_of)
+
+st.header("11. Training replay", divider="gray")
+changes.training_replay(chosen.keys, run_names, words.words)
+
+st.header("12. Downloads: what changed", divider="gray")
+changes.change_downloads(overlap_rows, axis_rows, benchmark_rows)

@@ -15,6 +15,7 @@ from lib import explain
 from lib.plots import id_colour
 from ui import presentation
 from ui.errors import friendly_errors
+from ui.text import md
 
 
 @dataclass
@@ -62,15 +63,16 @@ def example_settings() -> Settings:
                               key="explain_truncating", persist_state="session",
                               format_func=lambda v: "start (pre)" if v == "pre" else "end (post)",
                               help="Keras cuts from the start by default, keeping the end of a long review.")
-        mask_zero = c3.toggle("mask_zero=True", value=True, key="explain_mask_zero", persist_state="session",
-                              help="Tells the layers after the embedding to ignore the padding positions.")
+        mask_zero = c3.toggle("Ignore padding (mask_zero)", value=True, key="explain_mask_zero", persist_state="session",
+                              help="On: `mask_zero=True`, the layers after the embedding ignore the padding positions. "
+                              "Off: `mask_zero=False` (the Keras default), padding counts like a word.")
     return Settings(raw_texts, int(vocab_size), int(maxlen), int(dim), padding, truncating, mask_zero)
 
 
 def sentences(raw_texts: str) -> list[str]:
     texts, notes = explain.parse_texts(raw_texts)
     for note in notes:
-        st.info(note)
+        st.info(md(note))
     if not texts:
         st.warning("Type at least one sentence in the box above to see the steps.")
         st.stop()
@@ -115,8 +117,8 @@ def words_to_numbers(example: explain.TokenizedExample, vocab_size: int) -> None
 # --- 2. padding ------------------------------------------------------------------------------------
 
 
-def padding_section(texts: list[str], example: explain.TokenizedExample, s: Settings) -> tuple[list[str], np.ndarray]:
-    """The padded ids; returns the sentences and ids that go on (all-padding sentences left out)."""
+def padding_section(texts: list[str], example: explain.TokenizedExample, s: Settings) -> None:
+    """The padded ids. Sentences that became all padding stay: a real Embedding layer returns a row for each."""
     st.header("2. Padding")
     st.markdown(
         f"A layer needs a rectangle of numbers, so every sentence becomes exactly {s.maxlen} ids: "
@@ -128,13 +130,12 @@ def padding_section(texts: list[str], example: explain.TokenizedExample, s: Sett
         st.info(explain.truncation_note(example.truncated))
     all_padding = explain.all_padding_rows(example.ids)
     if not all_padding:
-        return texts, example.ids
+        return
     if len(all_padding) == len(texts):
         st.warning("No sentence has a word with its own row (try a larger vocabulary size), so there is nothing "
                    "to look up below.")
         st.stop()
-    st.info(explain.all_padding_note(all_padding))
-    return explain.without_rows(texts, example.ids, all_padding)
+    st.info(explain.all_padding_note(all_padding, len(texts)))
 
 
 # --- 3. the lookup table ---------------------------------------------------------------------------
@@ -150,11 +151,14 @@ def lookup_table(texts: list[str], ids: np.ndarray, lookup: explain.Lookup, s: S
     st.header("3. The lookup table")
     n = len(texts)
     st.markdown(
-        f"`Embedding({s.vocab_size}, {s.dim})` holds one weight matrix of **{s.vocab_size} rows × {s.dim} numbers**, "
-        "one row per id, filled with small random numbers until training changes them. Its output for our "
-        f"ids has shape `{lookup.output.shape}`: **{n} sentence{'s' if n > 1 else ''} × {s.maxlen} positions × "
-        f"{s.dim} numbers**."
+        f"`{explain.embedding_call(s.vocab_size, s.dim, s.mask_zero)}` holds one weight matrix of "
+        f"**{s.vocab_size:,} rows × {s.dim:,} numbers**, one row per id, filled with small random numbers until "
+        f"training changes them. Its output for our ids has shape `{lookup.output.shape}`: **{n:,} "
+        f"sentence{'s' if n > 1 else ''} × {s.maxlen:,} positions × {s.dim:,} numbers**, one block per sentence "
+        "typed, even a sentence that is all padding."
     )
+    st.caption(f"A model summary shows this shape as `{explain.batch_shape(lookup.output.shape)}`: "
+               + explain.NONE_MEANS.replace("texts", "sentences"))
     weight_frame = pd.DataFrame(lookup.weights, columns=dims(s.dim))
     weight_frame.insert(0, "id · word", list(map(id_label, range(s.vocab_size))))
     sentence = st.selectbox(
@@ -167,15 +171,15 @@ def lookup_table(texts: list[str], ids: np.ndarray, lookup: explain.Lookup, s: S
     out_frame.insert(0, "position", range(1, s.maxlen + 1))
     left, right = st.columns(2)
     with left:
-        st.markdown(f"**Output for sentence {sentence + 1}** ({s.maxlen} positions × {s.dim} numbers)")
+        st.markdown(f"**Output for sentence {sentence + 1}** ({s.maxlen:,} positions × {s.dim:,} numbers)")
         st.dataframe(colour_by_id(out_frame, ids_row), hide_index=True)
     with right:
-        st.markdown(f"**The weight matrix** ({s.vocab_size} rows × {s.dim} numbers)")
+        st.markdown(f"**The weight matrix** ({s.vocab_size:,} rows × {s.dim:,} numbers)")
         st.dataframe(colour_by_id(weight_frame, range(s.vocab_size)), hide_index=True)
     st.caption("Matching colours: each output row is the table row of its id, copied.")
     if lookup.max_lookup_difference == 0.0:
         st.success(
-            f"Checked live: `output[i, j] == weights[ids[i, j]]` for all {ids.size} positions "
+            f"Checked live: `output[i, j] == weights[ids[i, j]]` for all {ids.size:,} positions "
             f"(max absolute difference {lookup.max_lookup_difference:g})."
         )
     else:
@@ -190,9 +194,9 @@ def one_hot_section(ids_row: np.ndarray, lookup: explain.Lookup, sentence: int, 
     st.header("4. A lookup is a one-hot vector times the matrix")
     one_hot, product = explain.one_hot_product(ids_row, lookup.weights)
     st.markdown(
-        f"Write each id of sentence {sentence + 1} as a row of {s.vocab_size} zeros with a single 1 at the id's "
-        f"place (a *one-hot* vector). Multiplying these {s.maxlen} × {s.vocab_size} rows by the "
-        f"{s.vocab_size} × {s.dim} table gives the same {s.maxlen} × {s.dim} numbers as the lookup: an Embedding "
+        f"Write each id of sentence {sentence + 1} as a row of {s.vocab_size:,} zeros with a single 1 at the id's "
+        f"place (a *one-hot* vector). Multiplying these {s.maxlen:,} × {s.vocab_size:,} rows by the "
+        f"{s.vocab_size:,} × {s.dim:,} table gives the same {s.maxlen:,} × {s.dim:,} numbers as the lookup: an Embedding "
         "layer is a Dense layer on one-hot inputs that skips the multiplications by zero."
     )
     left, right = st.columns([3, 2])
@@ -212,7 +216,6 @@ def one_hot_section(ids_row: np.ndarray, lookup: explain.Lookup, sentence: int, 
 def mask_section(ids: np.ndarray, lookup: explain.Lookup, s: Settings) -> None:
     st.header("5. The mask")
     n = len(ids)
-    masked, unmasked = explain.average_pooling(lookup.output, lookup.mask)
     if s.mask_zero:
         st.markdown(
             "With `mask_zero=True` the layer also hands on a mask: **True** where there is a word, **False** "
@@ -224,18 +227,20 @@ def mask_section(ids: np.ndarray, lookup: explain.Lookup, s: Settings) -> None:
                                   columns=[f"pos {j + 1}" for j in range(s.maxlen)]))
     else:
         st.markdown(
-            "`mask_zero` is off: nothing tells the next layer which positions are padding, so the padding "
-            "row's numbers are averaged in like a word. Switch it on above to compare."
+            "`mask_zero` is off (`mask_zero=False`): nothing tells the next layer which positions are padding, so "
+            "the padding row's numbers are averaged in like a word. The table also shows what the mask would give; "
+            "switch it on above to use it."
         )
-    pooled = pd.DataFrame({"sentence": [f"{i + 1}" for i in range(n)] * 2,
-                           "average over": ["words only (mask)"] * n + ["all positions, padding too"] * n})
-    pooled[dims(s.dim)] = np.vstack([masked, unmasked])
-    st.dataframe(pooled.style.format(precision=4), hide_index=True)
+    averages = explain.averages_table(lookup.output, ids, s.mask_zero, dims(s.dim))
+    st.dataframe(averages.style.format(precision=4, na_rep="— (no words)"), hide_index=True)
     padded = explain.padded_sentences(ids)
-    if s.mask_zero and padded:
+    if padded:
         st.caption(
-            f"Sentences {', '.join(map(str, padded))} contain padding, so their two averages differ: "
-            "without the mask, the padding row pulls the average towards itself."
+            f"Sentence{'s' if len(padded) > 1 else ''} {', '.join(map(str, padded))} contain"
+            f"{'' if len(padded) > 1 else 's'} padding, so the two averages differ: counted as a word, the padding "
+            "row pulls the average towards itself."
+            + (" A sentence with no words has no words-only average (0/0), so that cell is empty."
+               if explain.all_padding_rows(ids) else "")
         )
 
 
@@ -251,10 +256,15 @@ def training_section(ids: np.ndarray, s: Settings, id_label) -> None:
     st.header("6. What training changes")
     steps = st.slider("Training steps", 1, 50, 5, key="explain_steps", persist_state="session",
                       help="Each step shows the sentences to the model once and nudges the numbers to reduce the error.")
+    left_out = explain.training_left_out(ids, s.mask_zero)
+    if left_out:
+        st.info(explain.training_left_out_note(left_out))
+    ids, numbers = explain.training_batch(ids, s.mask_zero)
     labels = explain.toy_labels(len(ids))
     st.markdown(
-        f"Give each sentence a made-up label ({explain.toy_label_text(labels)}) and train "
-        f"`Embedding → average → Dense(1, sigmoid)` for {steps} step(s) of plain gradient descent. "
+        f"Give each sentence a made-up label ({explain.toy_label_text(labels, numbers)}) and train "
+        f"`{explain.embedding_call(s.vocab_size, s.dim, s.mask_zero)} → average → Dense(1, sigmoid)` for "
+        f"{steps:,} step(s) of plain gradient descent. "
         "Only rows whose ids appear in the sentences get a gradient, so only they move."
     )
     trained = cached_steps(ids, labels, s.vocab_size, s.dim, steps, s.mask_zero)
@@ -281,7 +291,8 @@ def full_size() -> None:
     st.header("7. At full size: the IMDB model from the question")
     with friendly_errors("Building the IMDB model"):
         layers = cached_imdb_layers()
-        st.dataframe(layers, hide_index=True)
+        st.dataframe(layers.style.format({"parameters": "{:,}"}), hide_index=True)
+        st.caption("In the shapes, " + explain.NONE_MEANS)
         st.markdown(
             f"`Embedding(5000, 32)` is a table of 5,000 rows × 32 numbers = **{layers['parameters'][0]:,} "
             "parameters**: the 5,000 most frequent words each get 32 numbers, learned while the model learns to "
@@ -307,7 +318,8 @@ texts = sentences(settings.raw_texts)
 example = explain.tokenize_example(texts, settings.vocab_size, settings.maxlen, settings.padding, settings.truncating)
 label_of_id = partial(explain.id_label, example.tokenizer.index_word)
 words_to_numbers(example, settings.vocab_size)
-texts, ids = padding_section(texts, example, settings)
+padding_section(texts, example, settings)
+ids = example.ids
 with friendly_errors("Running the Embedding layer"):
     lookup = cached_lookup(ids, settings.vocab_size, settings.dim, settings.mask_zero)
     sentence = lookup_table(texts, ids, lookup, settings, label_of_id)

@@ -7,6 +7,7 @@ from lib.models import STRATEGIES
 from lib.plots import map_figure
 from ui import presentation, sources
 from ui.errors import friendly_errors
+from ui.text import md
 
 STEP = "tour_step"
 JOB = "tour_job_id"
@@ -52,7 +53,7 @@ def start_demo() -> None:
 job = jobs.get_job(st.session_state.get(JOB))
 if job is None or job.status in ("failed", "cancelled"):
     if job is not None:
-        st.warning(f"The last demo {job.status}: {job.error or 'finished models were kept'}. You can start it again.")
+        st.warning(f"The last demo {job.status}: {md(job.error or 'finished models were kept')}. You can start it again.")
     if st.button("Start the demo training" if job is None else "Start the demo again", type="primary",
                  icon=":material/play_arrow:",
                  help="Trains five small models on real movie reviews in the background while you go through the "

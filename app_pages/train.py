@@ -10,6 +10,7 @@ from lib.models import ARCHITECTURES, STRATEGIES, fixed_dimension
 from ui import backend, presentation, sources
 from ui.session import session_id as _session_id
 from ui.errors import friendly_errors, show_error
+from ui.text import md
 
 PRESET_NAMES = ["Quick demo", "Full IMDB", "Classic LSTM (slow)", "Tiny (tests)"]
 PRESET_PURPOSE = {
@@ -48,7 +49,7 @@ ss.setdefault("train_preset", "Quick demo")
 ss.setdefault("train_strategies", list(STRATEGIES))
 ss.setdefault("train_seeds", 1)
 ss.setdefault("train_dataset_key", "imdb")
-ss.setdefault("train_efficiency_sizes", [500, 1_000, 2_000, 5_000])
+ss.setdefault("train_efficiency_sizes", list(training.TRAIN_SIZES))  # the sweep: every size, "all" included
 if ss.get("train_pending_dataset"):  # a dataset was just uploaded: select it (before the widget exists)
     ss["train_dataset_key"] = ss.pop("train_pending_dataset")
 
@@ -122,7 +123,7 @@ with presentation.settings("Training settings"):
                         sources.remember_dataset(ds.key)  # offered to this session only
                         ss["train_pending_dataset"] = ds.key
                         st.success(f"Stored {len(ds.train_texts):,} training and {len(ds.test_texts):,} test texts "
-                                   f"({', '.join(ds.class_names)}). Choose it under *Dataset*.")
+                                   f"({md(', '.join(ds.class_names))}). Choose it under *Dataset*.")
                         st.rerun()
 
         st.multiselect("Strategies", list(STRATEGIES), key="train_strategies", persist_state="session",
@@ -211,7 +212,7 @@ def _task_line(task: dict) -> tuple[float, str]:
     if status == "done":
         return 1.0, f"**Done** · {who}: {task['metrics']['test_accuracy']:.1%} test accuracy ({task['seconds']:.0f} s)"
     if status == "failed":
-        return 1.0, f"**Failed** · {who}: {task['error']}"
+        return 1.0, f"**Failed** · {who}: {md(task['error'])}"
     if status == "cancelled":
         return 0.0, f"**Cancelled** · {who}"
     if status == "waiting":
@@ -239,13 +240,13 @@ def _show_job(snap: dict, key: str) -> None:
         st.info(f"Waiting in the queue: {snap['queue_position']} job(s) ahead of yours. It starts by itself; "
                 "you can leave this page meanwhile.")
     elif snap["status"] == "running":
-        st.markdown(f"**{snap['message']}** ({snap['elapsed']:.0f} s so far)")
+        st.markdown(f"**{md(snap['message'])}** ({snap['elapsed']:.0f} s so far)")
     elif snap["status"] == "cancelled":
-        st.warning(snap["message"])
+        st.warning(md(snap["message"]))
     elif snap["status"] == "failed":
-        st.error(snap["message"] or snap["error"])
+        st.error(md(snap["message"] or snap["error"]))
     else:
-        st.success(snap["message"])
+        st.success(md(snap["message"]))
     for i, task in enumerate(snap["tasks"]):
         value, text = _task_line(task)
         st.progress(value, text=text)
@@ -295,77 +296,181 @@ with st.container(border=True):
     job_panel("train_job_id")
 
 # --- results ----------------------------------------------------------------------------------------
-job = jobs.get_job(ss.get("train_job_id"))
-finished = jobs.finished_runs(job.snapshot()) if job else []
-with st.container(border=True):
+from dataclasses import dataclass  # noqa: E402  (sections 4 and 5 keep their imports with them)
+
+from lib import verdicts  # noqa: E402
+
+
+def results_table_block(table) -> None:
+    """The table and the bars at the largest training-set size."""
+    size = int(table["train_size"].max())
+    shown = table[table["train_size"] == size]
+    pretty = pd.DataFrame({
+        "Strategy": shown["Strategy"],
+        "Test accuracy": [f"{m:.1%}" + (f" ± {s:.1%}" if n > 1 else "")
+                          for m, s, n in zip(shown["accuracy_mean"], shown["accuracy_std"], shown["seeds"])],
+        "95% interval over seeds": [f"{lo:.1%} – {hi:.1%}" if n > 1 else "needs 2+ seeds"
+                                    for lo, hi, n in zip(shown["accuracy_low"], shown["accuracy_high"], shown["seeds"])],
+        "Test loss": shown["test_loss"].round(3),
+        "Seeds": shown["seeds"],
+        "Epochs": shown["epochs"],
+        "Training time (s)": shown["train_seconds"].round(1),
+        "Trainable parameters": shown["trainable_params"],
+        "Frozen parameters": shown["frozen_params"],
+        "Words found in the vectors": shown["hits"].astype("Int64"),
+        "Words missing": shown["misses"].astype("Int64"),
+    })
+    st.dataframe(pretty, hide_index=True, width="stretch")
+    st.caption("Test accuracy is measured on reviews no model saw during training. ± is the standard deviation "
+               "over seeds; the 95% interval (a t-interval of the mean over seeds) is where the mean of many more "
+               "seeds would plausibly lie.")
+    st.plotly_chart(plots.accuracy_bars(shown), key="train_bars")
+    st.caption("Taller bars graded more test reviews correctly; the sentence above says whether a difference is "
+               "beyond noise (McNemar's test on the same test reviews).")
+
+
+def coverage_block(records: list, key: str) -> list:
+    """How each strategy's words started and how far they moved: a sentence and a small chart; the rows shown."""
+    rows = verdicts.coverage_rows(records)
+    if not rows:
+        return rows
+    st.markdown("**Where each word started, and how far training moved it**")
+    st.text(verdicts.coverage_sentence(rows))  # it quotes vocabulary words: shown as text, never as Markdown
+    st.plotly_chart(plots.coverage_chart(rows), key=key)
+    st.caption("Left: how many vocabulary words started from a pretrained vector (blue) and how many from random "
+               "numbers (orange). Right: how far their vectors moved in training on average (0 = not at all). "
+               "Frozen starts do not move.")
+    return rows
+
+
+def results_section(finished: list) -> None:
     st.subheader("4. Results")
     if not finished:
         st.caption("Results appear here when the first strategy has finished.")
-    else:
-        table = training.results_table(finished)
-        size = int(table["train_size"].max())
-        presentation.story(training.summary_sentence(table, training.comparisons_with_learned(finished)))
-        shown = table[table["train_size"] == size]
-        pretty = pd.DataFrame({
-            "Strategy": shown["Strategy"],
-            "Test accuracy": [f"{m:.1%}" + (f" ± {s:.1%}" if n > 1 else "")
-                              for m, s, n in zip(shown["accuracy_mean"], shown["accuracy_std"], shown["seeds"])],
-            "Test loss": shown["test_loss"].round(3),
-            "Seeds": shown["seeds"],
-            "Epochs": shown["epochs"],
-            "Training time (s)": shown["train_seconds"].round(1),
-            "Trainable parameters": shown["trainable_params"],
-            "Frozen parameters": shown["frozen_params"],
-            "Words found in the vectors": shown["hits"].astype("Int64"),
-            "Words missing": shown["misses"].astype("Int64"),
-        })
-        st.dataframe(pretty, hide_index=True, width="stretch")
-        st.caption("Test accuracy is measured on reviews no model saw during training. ± is the standard deviation "
-                   "over seeds. Words missing from GloVe/word2vec start from small random numbers.")
-        st.plotly_chart(plots.accuracy_bars(shown), key="train_bars")
-        st.caption("Taller bars graded more test reviews correctly; bars whose error bars overlap are not clearly different.")
-        st.caption("Every finished run is saved: open **Compare embeddings side by side** to see what training did "
-                   "to the word vectors.")
+        return
+    table = training.results_table(finished)
+    presentation.story(training.summary_sentence(table, training.comparisons_with_learned(finished)))
+    results_table_block(table)
+    coverage_block(finished, key="train_coverage_chart")
+    st.caption("Every finished run is saved: open **Compare embeddings side by side** to see what training did "
+               "to the word vectors, and to judge any two runs against noise.")
+
+
+job = jobs.get_job(ss.get("train_job_id"))
+with st.container(border=True):
+    results_section(jobs.finished_runs(job.snapshot()) if job else [])
 
 # --- data efficiency ----------------------------------------------------------------------------------
-with st.container(border=True):
-    st.subheader("5. How much data does each strategy need?")
-    st.markdown("Pretrained vectors should matter most when there are few training reviews. This trains the "
-                "chosen strategies at several training-set sizes (with the settings above) and plots test accuracy "
-                "against size.")
-    st.multiselect("Training-set sizes", training.TRAIN_SIZES, key="train_efficiency_sizes", persist_state="session", format_func=_size_label,
-                   help="Each strategy is trained once per size, so you see how test accuracy grows with more labelled reviews.")
-    sizes = list(ss.get("train_efficiency_sizes") or [])
-    if sizes and strategies:
-        eff_estimate = training.estimate_seconds(config, strategies, len(seeds), train_sizes=sizes,
-                                                 full_train=full_train, full_test=full_test, **ready)
-        st.markdown(f"{len(sizes) * len(strategies) * len(seeds)} runs; estimated time **about {_fmt_seconds(eff_estimate)}**.")
-    if st.button("Run the data-efficiency comparison", disabled=not (sizes and strategies), key="train_efficiency_start",
+SWEEP_SIZES = training.TRAIN_SIZES            # 500, 1,000, 2,000, 5,000, 10,000, all
+ss.setdefault("train_sweep_seeds", 3)
+ss.setdefault("train_sweep_architecture", "average")
+
+
+@dataclass
+class Sweep:
+    """What the sweep will train: sizes (smallest first, None = all), seeds and the model; settings for its tasks."""
+
+    sizes: list
+    seeds: list[int]
+    architecture: str
+    settings: dict
+
+
+def sweep_settings(full_train: int) -> Sweep:
+    """The sweep's own controls: sizes, seeds (separate from the seeds above) and the model."""
+    st.multiselect("Training-set sizes", SWEEP_SIZES, key="train_efficiency_sizes", persist_state="session",
+                   format_func=_size_label,
+                   help="Each strategy is trained at every size, so you see how test accuracy grows with more "
+                        "labelled reviews. Sizes at or above the dataset's size are trained once, as “all”.")
+    s1, s2 = st.columns(2)
+    s1.selectbox("Model for the sweep", list(ARCHITECTURES), key="train_sweep_architecture", persist_state="session",
+                 format_func=ARCHITECTURES.get,
+                 help="Kim (2014) found frozen pretrained vectors strong with a convolutional model; the average "
+                      "model is the fastest. The other settings come from section 1.")
+    s2.slider("Seeds per strategy and size", 1, 5, key="train_sweep_seeds", persist_state="session",
+              help="Each point is trained this many times; 3 or more give a 95% band and let McNemar's test "
+                   "check every seed.")
+    sizes = verdicts.sweep_sizes(list(ss.get("train_efficiency_sizes") or []), full_train)
+    return Sweep(sizes, list(range(int(ss["train_sweep_seeds"]))), ss["train_sweep_architecture"],
+                 {**settings, "architecture": ss["train_sweep_architecture"]})
+
+
+def sweep_estimate(sweep: Sweep) -> float | None:
+    """Say how many runs and how long, before anything starts; the estimate (None when nothing to train)."""
+    if not (sweep.sizes and strategies):
+        st.warning("Choose at least one size here and one strategy in section 1.")
+        return None
+    try:
+        sweep_config = training.make_config(**sweep.settings)
+    except ValueError as exc:
+        show_error(f"These settings cannot be used for the sweep: {exc}", None)
+        return None
+    seconds = training.estimate_seconds(sweep_config, strategies, len(sweep.seeds), train_sizes=sweep.sizes,
+                                        full_train=full_train, full_test=full_test, **ready)
+    runs = len(sweep.sizes) * len(strategies) * len(sweep.seeds)
+    st.markdown(f"**{runs} runs** ({len(strategies)} strategies × {len(sweep.sizes)} sizes × {len(sweep.seeds)} "
+                f"seed{'s' if len(sweep.seeds) > 1 else ''}) with {MODEL_IN_WORDS[sweep.architecture]}. "
+                f"Estimated time on this machine: **about {_fmt_seconds(seconds)}**.")
+    if "learned" not in strategies:
+        st.caption("Learning from scratch is not among the strategies, so no size can be judged against it.")
+    return seconds
+
+
+def start_sweep(sweep: Sweep, estimate: float | None) -> None:
+    if st.button("Run the data-efficiency comparison", disabled=estimate is None, key="train_efficiency_start",
                  icon=":material/trending_up:"):
         with friendly_errors("Starting the comparison"):
-            spec = jobs.JobSpec(dataset_key=ss["train_dataset_key"], strategies=strategies, settings=settings, seeds=seeds,
-                                train_sizes=sorted(sizes, key=lambda n: n or 10**9), kind="efficiency",
+            spec = jobs.JobSpec(dataset_key=ss["train_dataset_key"], strategies=strategies, settings=sweep.settings,
+                                seeds=sweep.seeds, train_sizes=sweep.sizes, kind="efficiency",
                                 title="Data efficiency", owner=_session_id(), run_on=backend.run_on())
             ss["train_efficiency_job_id"] = jobs.submit(spec).id
             ss["train_efficiency_job_id_seen_done"] = False
 
+
+def sweep_results(records: list) -> str | None:
+    """The chart with its 95% bands and the sentence on where a pretrained start stops helping; the sentence."""
+    if not records:
+        return None
+    from lib.runs import load_predictions
+
+    table = training.results_table(records)
+    comparisons = verdicts.sweep_comparisons(verdicts.sweep_answers(records, load_predictions))
+    marks = {s: {size: c.verdict for size, c in by_size.items()} for s, by_size in comparisons.items()}
+    sentence = verdicts.sweep_sentence(comparisons, sorted({r.config["strategy"] for r in records}))
+    presentation.story(sentence)
+    st.plotly_chart(plots.data_efficiency(table, marks), key="train_eff_chart")
+    st.caption("Each line is one strategy, its shaded band the 95% interval of the mean over seeds. A triangle up "
+               "marks a size where a pretrained start beat learning from scratch beyond noise, a triangle down "
+               "where it did worse; round points are within noise.")
+    st.caption("What the sweep can tell: for this model, these settings and this test split, at which sizes a "
+               "pretrained start is ahead beyond noise. What it cannot: whether that holds for other models, "
+               "tasks or vocabularies, and all seeds share one subset of reviews per size.")
+    return sentence
+
+
+def sweep_section() -> None:
+    st.subheader("5. How much data does each strategy need?")
+    st.markdown("Pretrained vectors should matter most when there are few labelled reviews. This trains the "
+                "chosen strategies at several training-set sizes (with the settings above, and the model you pick "
+                "here) and says where a pretrained start stops beating learning from scratch beyond noise.")
+    sweep = sweep_settings(full_train)
+    start_sweep(sweep, sweep_estimate(sweep))
     job_panel("train_efficiency_job_id", in_expander=True)
     eff_job = jobs.get_job(ss.get("train_efficiency_job_id"))
-    eff_done = jobs.finished_runs(eff_job.snapshot()) if eff_job else []
-    if eff_done:
-        eff_table = training.results_table(eff_done)
-        st.plotly_chart(plots.data_efficiency(eff_table), key="train_eff_chart")
-        st.caption("Each line is one strategy; look for where the pretrained lines sit above the learned one, "
-                   "and where the lines meet as the training set grows.")
+    sweep_results(jobs.finished_runs(eff_job.snapshot()) if eff_job else [])
+
+
+with st.container(border=True):
+    sweep_section()
 
 # --- the run store ----------------------------------------------------------------------------------
 with st.container(border=True):
     st.subheader("6. Saved runs")
     from lib import runs as run_store
 
-    saved_runs, problems = run_store.list_runs()
+    saved_runs, problems = sources.saved_runs()
     for problem in problems:
-        st.warning(problem)
+        st.warning(md(problem))
     if not saved_runs:
         st.caption("No saved runs yet. Every finished strategy is saved here and can be compared on the "
                    "*Compare embeddings side by side* page.")

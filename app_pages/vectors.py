@@ -26,6 +26,7 @@ from lib.neighbors import NeighborError, analogy, cosine, most_similar, rank_of
 from lib.projection import aligned_maps
 from ui import presentation, sources
 from ui.errors import friendly_errors, show_error
+from ui.text import md
 
 P = "vectors_"  # this page's session_state prefix
 NONE = "— none —"
@@ -63,12 +64,12 @@ def upload_tab() -> None:
         show_error(str(exc), exc)
     except Exception as exc:  # noqa: BLE001 - never a traceback on the page
         st.session_state[P + "upload_done"] = (upload.file_id, "error", "")
-        show_error(f"{upload.name} could not be read ({type(exc).__name__}); the details are in the "
+        show_error(f"{md(upload.name)} could not be read ({type(exc).__name__}); the details are in the "
                    "server log.", exc)
     else:
         st.session_state[P + "upload_done"] = (upload.file_id, "ok", label)
         show_beside_the_first(label)
-        st.success(f"Loaded “{label}”; it is now the second set below and can be picked on other pages.")
+        st.success(f"Loaded “{md(label)}”; it is now the second set below and can be picked on other pages.")
 
 
 def word2vec_settings() -> tuple[int | None, dict]:
@@ -183,7 +184,7 @@ def load_chosen(labels: list[str], available: dict) -> list[tuple[str, object]]:
     labels, sets = drop_missing(wanted, [load(label, available) for label in wanted])
     for label in labels:
         for note in sources.uploaded_notes(label):
-            st.info(note)
+            st.info(md(note))
     if not labels:
         st.warning("No vector set is loaded yet; pick GloVe above (it is always available).")
         st.stop()
@@ -202,14 +203,14 @@ def which_vectors() -> list[tuple[str, object]]:
 
 
 def unknown(kv, word: str, label: str) -> None:
-    st.warning(vec.unknown_word_message(kv, word, short(label)))
+    st.warning(md(vec.unknown_word_message(kv, word, short(label))))
 
 
 # --- 2. nearest neighbours -----------------------------------------------------------------------------------
 
 
 def neighbours_column(label: str, kv, word: str, k: int) -> None:
-    st.markdown(f"**{short(label)}**")
+    st.markdown(f"**{md(short(label))}**")
     found = known_form(kv.key_to_index, word)
     if found is None:
         unknown(kv, word, label)
@@ -237,7 +238,7 @@ def nearest_neighbours(chosen) -> None:
     for col, (label, kv) in zip(st.columns(len(chosen)), chosen):
         with col:
             neighbours_column(label, kv, word, int(k))
-    st.caption(f"Each list shows the words whose vectors point most nearly the same way as “{word}”: "
+    st.caption(f"Each list shows the words whose vectors point most nearly the same way as “{md(word)}”: "
                "1.00 would be the very same direction, 0 unrelated.")
 
 
@@ -246,10 +247,10 @@ def nearest_neighbours(chosen) -> None:
 
 def good_bad_column(label: str, kv) -> None:
     if not (known_form(kv.key_to_index, "good") and known_form(kv.key_to_index, "bad")):
-        st.caption(f"{short(label)} does not have both *good* and *bad*.")
+        st.caption(f"{md(short(label))} does not have both *good* and *bad*.")
         return
     rank = rank_of(kv, "good", "bad")
-    st.metric(f"{short(label)}: cosine(good, bad)", f"{cosine(kv, 'good', 'bad'):.2f}",
+    st.metric(f"{md(short(label))}: cosine(good, bad)", f"{cosine(kv, 'good', 'bad'):.2f}",
               help="1 = same direction, 0 = unrelated, −1 = opposite.")
     if rank == 1:
         st.caption(f"*bad* is the nearest neighbour of *good* among all {len(kv) - 1:,} other words.")
@@ -292,7 +293,7 @@ def similarity_column(label: str, kv, w1: str, w2: str) -> None:
     if a is None or b is None:
         unknown(kv, w1 if a is None else w2, label)
         return
-    st.metric(f"{short(label)}: cosine({a}, {b})", f"{cosine(kv, a, b):.2f}")
+    st.metric(f"{md(short(label))}: cosine({md(a)}, {md(b)})", f"{cosine(kv, a, b):.2f}")
 
 
 def two_word_similarity(chosen) -> None:
@@ -315,7 +316,7 @@ def two_word_similarity(chosen) -> None:
 
 
 def analogy_column(label: str, kv, a: str, b: str, c: str) -> None:
-    st.markdown(f"**{short(label)}**")
+    st.markdown(f"**{md(short(label))}**")
     found = [known_form(kv.key_to_index, w) for w in (a, b, c)]
     if None in found:
         unknown(kv, (a, b, c)[found.index(None)], label)
@@ -341,7 +342,7 @@ def analogies(chosen) -> None:
     for col, (label, kv) in zip(st.columns(len(chosen)), chosen):
         with col:
             analogy_column(label, kv, pa, pb, pc)
-    st.caption(f"The top answer is the word nearest to {pa} − {pb} + {pc} (the three words themselves are left out); "
+    st.caption(f"The top answer is the word nearest to {md(pa)} − {md(pb)} + {md(pc)} (the three words themselves are left out); "
                "when it makes sense, the vectors have learned the relation as a direction.")
 
 
@@ -384,7 +385,7 @@ def word_map(chosen) -> None:
     with friendly_errors("Drawing the map"):  # anything but a UserError: an apology, details in the log
         try:
             maps = aligned_maps([rows_of(kv, usable) for _, kv in chosen], method=method)
-            fig = plots.map_figure([short(lab) for lab, _ in chosen], maps, usable,
+            fig = plots.map_figure([plots.wrap_label(short(lab), 40) for lab, _ in chosen], maps, usable,
                                    color_values=sources.imdb_sentiment().scores(usable),
                                    color_label="leans positive (+) / negative (−) in IMDB", height=560)
             st.plotly_chart(fig, width="stretch", key=P + "map")

@@ -2,6 +2,7 @@
 
     python -m benchmarks.accuracy                        # 500, 2,000 and all 25,000 labelled reviews, seeds 0-2
     python -m benchmarks.accuracy --sizes 500 --seeds 0  # a quick look
+    python -m benchmarks.accuracy --architecture conv --sizes 500,1000,2000,5000   # the Train page's sweep, conv model
 
 Every run goes through the dashboard's own runner (worker process) with the
 "Quick demo" settings (average model, vocabulary 10,000, length 150, up to 12
@@ -9,7 +10,8 @@ epochs with early stopping on validation loss), changing only the training-set
 size and the seed. word2vec learns from the text of all 25,000 training reviews
 (labels unused) at every size. Test accuracy is on the full held-out 25,000-review
 test split. Prints a Markdown table: mean ± std over seeds per strategy, and
-McNemar's p (one per seed) of each pretrained start against learning from scratch.
+McNemar's p (one per seed) of each pretrained start against learning from scratch,
+then the sentence the Train page's sweep writes on where a pretrained start stops helping.
 """
 from __future__ import annotations
 
@@ -33,11 +35,13 @@ def main() -> int:
     parser.add_argument("--sizes", default="500,2000,all", help="comma-separated training-set sizes ('all' = 25,000)")
     parser.add_argument("--seeds", default="0,1,2", help="comma-separated seeds")
     parser.add_argument("--preset", default="Quick demo")
+    parser.add_argument("--architecture", default=None, help="average, conv or lstm (default: the preset's)")
     args = parser.parse_args()
     sizes = [None if s == "all" else int(s) for s in args.sizes.split(",")]
     seeds = [int(s) for s in args.seeds.split(",")]
 
-    job = jobs.submit(jobs.JobSpec(dataset_key="imdb", strategies=list(STRATEGIES), settings=training.PRESETS[args.preset],
+    settings = dict(training.PRESETS[args.preset], **({"architecture": args.architecture} if args.architecture else {}))
+    job = jobs.submit(jobs.JobSpec(dataset_key="imdb", strategies=list(STRATEGIES), settings=settings,
                                    seeds=seeds, train_sizes=sizes, kind="efficiency", title="accuracy table"))
     jobs.wait(job.id)
     snap = job.snapshot()
@@ -45,7 +49,7 @@ def main() -> int:
     if failed:
         print(f"{len(failed)} runs did not finish; first reason: {failed[0]['error']}", file=sys.stderr)
     done = jobs.finished_runs(snap)
-    print(f"Preset {args.preset!r}, seeds {seeds}; test accuracy on the 25,000 held-out reviews, mean ± std over seeds; "
+    print(f"Preset {args.preset!r}, model {settings['architecture']}, seeds {seeds}; test accuracy on the 25,000 held-out reviews, mean ± std over seeds; "
           "p: McNemar's exact test against learned from scratch, one per seed.\n")
     labels = [STRATEGIES[s].label for s in STRATEGIES]
     print("| labelled reviews | " + " | ".join(labels) + " |")
@@ -66,6 +70,10 @@ def main() -> int:
                 cell += f" (p {', '.join(f'{p:.2g}' for p in c.p_values)}; {c.verdict})"
             cells.append(cell)
         print(f"| {size:,} | " + " | ".join(cells) + " |", flush=True)
+    from lib import runs, verdicts
+
+    comparisons = verdicts.sweep_comparisons(verdicts.sweep_answers(done, runs.load_predictions))
+    print("\n" + verdicts.sweep_sentence(comparisons, list(STRATEGIES)))
     return 0
 
 

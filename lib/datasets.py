@@ -382,6 +382,19 @@ def _load_imdb_stanford(connect_timeout: float = CONNECT_TIMEOUT, read_timeout: 
 # --- subsets -------------------------------------------------------------------------------------
 
 
+UPLOAD_PREFIX = "upload-"
+
+
+def is_private(dataset_key: str) -> bool:
+    """Whether a dataset key (or a subset key of it) names a visitor's upload, private to their session.
+
+    >>> is_private("imdb"), is_private("imdb-n500-s0"), is_private("upload-3f2a9c"), is_private("upload-3f2a9c-n500-s1")
+    (False, False, True, True)
+    """
+    parsed = parse_subset_key(dataset_key)
+    return (parsed[0] if parsed else dataset_key).startswith(UPLOAD_PREFIX)
+
+
 def subset_key(base: str, n: int, seed: int) -> str:
     """The key of a ``n``-example training subset of the dataset ``base`` drawn with ``seed``."""
     return f"{base}-n{int(n)}-s{int(seed)}"
@@ -886,7 +899,7 @@ def dataset_from_table(
         for part in (text_column, label_column, str(test_fraction), str(seed)):
             h.update(part.encode() + b"\0")
         h.update(pd.util.hash_pandas_object(pd.DataFrame({"t": texts, "l": labels}), index=False).to_numpy().tobytes())
-        key = "upload-" + h.hexdigest()[:12]
+        key = UPLOAD_PREFIX + h.hexdigest()[:12]
     dataset = _make_dataset(
         texts,
         labels,
@@ -1058,7 +1071,7 @@ def dataset_from_upload(
     for part in (text_column, label_column, str(test_fraction), str(seed)):
         h.update(b"\0" + part.encode())
     dataset = dataset_from_table(df, text_column, label_column, name=file_name, test_fraction=test_fraction,
-                                 seed=seed, key="upload-" + h.hexdigest()[:12])
+                                 seed=seed, key=UPLOAD_PREFIX + h.hexdigest()[:12])
     save_upload(file_name, data)
     save_dataset(dataset)
     return dataset

@@ -111,7 +111,10 @@ def truncation_note(truncated: list[int]) -> str:
 
 
 def all_padding_rows(ids: np.ndarray) -> list[int]:
-    """Sentences left with no id at all: averaging nothing is 0/0, so steps 5 and 6 leave them out.
+    """Sentences left with no id at all (every position is padding).
+
+    They still go through the layer like any other sentence (a real ``Embedding`` returns one
+    row per sentence it is given); only an average over their words is 0/0.
 
     >>> all_padding_rows(np.array([[0, 1], [0, 0]]))
     [1]
@@ -119,21 +122,58 @@ def all_padding_rows(ids: np.ndarray) -> list[int]:
     return [i for i, row in enumerate(ids) if not row.any()]
 
 
-def all_padding_note(rows: list[int]) -> str:
-    """Why some sentences disappear from step 3 on.
+def all_padding_note(rows: list[int], n_texts: int) -> str:
+    """What happens to sentences that became nothing but padding: they stay, as in Keras.
 
-    >>> all_padding_note([1, 3])
-    'Sentences 2, 4 became nothing but padding, so from here on they are left out (an average over no words is not a number).'
+    >>> all_padding_note([1, 3], 4)
+    'Sentences 2, 4 became nothing but padding (no word with its own row). They still go through the layer, as in Keras: 4 sentences in, 4 out, and their rows are all copies of the padding row.'
     """
     many = len(rows) > 1
-    return (f"Sentence{'s' if many else ''} {', '.join(str(i + 1) for i in rows)} became nothing but padding, so from "
-            f"here on {'they are' if many else 'it is'} left out (an average over no words is not a number).")
+    return (f"Sentence{'s' if many else ''} {', '.join(str(i + 1) for i in rows)} became nothing but padding "
+            f"(no word with its own row). {'They still go' if many else 'It still goes'} through the layer, as in "
+            f"Keras: {n_texts:,} sentences in, {n_texts:,} out, and {'their rows are' if many else 'its rows are'} "
+            "all copies of the padding row.")
 
 
-def without_rows(texts: list[str], ids: np.ndarray, rows: list[int]) -> tuple[list[str], np.ndarray]:
-    """``texts`` and ``ids`` without the sentences numbered in ``rows``."""
-    keep = [i for i in range(len(texts)) if i not in set(rows)]
-    return [texts[i] for i in keep], ids[keep]
+def training_left_out(ids: np.ndarray, mask_zero: bool) -> list[int]:
+    """Sentences the training demo leaves out: all-padding ones, but only under the mask.
+
+    With ``mask_zero=True`` the average over an all-padding sentence is 0/0: Keras returns NaN
+    and one NaN spoils every weight in the first step. Without the mask they average padding
+    rows like words, which is fine to train on.
+
+    >>> ids = np.array([[0, 1], [0, 0]])
+    >>> training_left_out(ids, mask_zero=True), training_left_out(ids, mask_zero=False)
+    ([1], [])
+    """
+    return all_padding_rows(ids) if mask_zero else []
+
+
+def training_left_out_note(rows: list[int]) -> str:
+    """Why the training demo skips some sentences ("" when it skips none).
+
+    >>> training_left_out_note([2])
+    'Sentence 3 is left out of this training demo: with mask_zero=True its average is over no words (0/0), which Keras turns into NaN, and one NaN would spoil every number in the table.'
+    """
+    if not rows:
+        return ""
+    many = len(rows) > 1
+    return (f"Sentence{'s' if many else ''} {', '.join(str(i + 1) for i in rows)} "
+            f"{'are' if many else 'is'} left out of this training demo: with mask_zero=True "
+            f"{'their averages are' if many else 'its average is'} over no words (0/0), which Keras turns into NaN, "
+            "and one NaN would spoil every number in the table.")
+
+
+def training_batch(ids: np.ndarray, mask_zero: bool) -> tuple[np.ndarray, list[int]]:
+    """The ids the training demo uses and their sentence numbers (from 1): all but :func:`training_left_out`.
+
+    >>> batch, numbers = training_batch(np.array([[0, 1], [0, 0], [2, 3]]), mask_zero=True)
+    >>> batch.tolist(), numbers
+    ([[0, 1], [2, 3]], [1, 3])
+    """
+    left_out = set(training_left_out(ids, mask_zero))
+    keep = [i for i in range(len(ids)) if i not in left_out]
+    return ids[keep], [i + 1 for i in keep]
 
 
 def padded_sentences(ids: np.ndarray) -> list[int]:
@@ -195,6 +235,70 @@ def one_hot_product(ids_row: np.ndarray, weights: np.ndarray) -> tuple[np.ndarra
     return one_hot, one_hot @ weights
 
 
+# -- shapes in words (3. and 7.), the two averages (5.) -------------------------------
+def embedding_call(vocab_size: int, dim: int, mask_zero: bool) -> str:
+    """The layer as it would be written in Python, following the mask setting.
+
+    >>> embedding_call(10, 3, True), embedding_call(10, 3, False)
+    ('Embedding(10, 3, mask_zero=True)', 'Embedding(10, 3)')
+    """
+    return f"Embedding({vocab_size}, {dim}{', mask_zero=True' if mask_zero else ''})"
+
+
+def batch_shape(shape: tuple) -> str:
+    """A shape as a model summary prints it: the batch size left open as ``None``.
+
+    >>> batch_shape((2, 6, 3))
+    '(None, 6, 3)'
+    """
+    return str((None, *tuple(shape)[1:]))
+
+
+#: What ``None`` in a shape means, in plain words (used wherever such a shape is shown).
+NONE_MEANS = ("**None** is the batch size, how many texts go in at once: Keras leaves it open because "
+              "the same model takes any number of texts (1, 64 or 25,000).")
+
+
+def shape_in_words(shape: tuple, unit: str = "texts") -> str:
+    """A layer's output shape in words, ``None`` (the batch size) included.
+
+    >>> shape_in_words((None, 500, 32))
+    'any number of texts × 500 × 32'
+    >>> shape_in_words((2, 6, 3))
+    '2 texts × 6 × 3'
+    """
+    first, *rest = tuple(shape)
+    head = f"any number of {unit}" if first is None else f"{first:,} {unit}"
+    return " × ".join([head] + [f"{d:,}" if isinstance(d, int) else str(d) for d in rest])
+
+
+def average_labels(mask_zero: bool) -> tuple[str, str]:
+    """``(label of the words-only average, label of the all-positions average)``, following the mask setting.
+
+    The one the next layer actually computes says so; the other says what it would take.
+    """
+    if mask_zero:
+        return "words only (mask_zero=True: what the next layer uses)", "all positions, padding too (without a mask)"
+    return "words only (what mask_zero=True would give)", "all positions, padding too (mask_zero off: what the next layer uses)"
+
+
+def averages_table(output: np.ndarray, ids: np.ndarray, mask_zero: bool, columns: list[str]) -> pd.DataFrame:
+    """Per sentence, the average over its words and over all positions, from the real pooling layer.
+
+    The words-only average uses the padding mask (``ids != 0``) whatever the setting, so the two can
+    always be compared; the labels (:func:`average_labels`) say which one the model uses. A sentence
+    with no words has no words-only average (0/0): that cell is empty (NaN) rather than a number.
+    """
+    words_only, all_positions = average_pooling(output, np.asarray(ids) != 0)
+    words_only = np.array(words_only, dtype="float64")
+    words_only[all_padding_rows(ids)] = np.nan
+    n = len(ids)
+    words_label, all_label = average_labels(mask_zero)
+    frame = pd.DataFrame({"sentence": [f"{i + 1}" for i in range(n)] * 2, "average over": [words_label] * n + [all_label] * n})
+    frame[columns] = np.vstack([words_only, all_positions])
+    return frame
+
+
 # -- 6. what training changes ----------------------------------------------------------
 @dataclass
 class TrainingSteps:
@@ -249,9 +353,16 @@ def train_steps(
     )
 
 
-def toy_label_text(labels: np.ndarray) -> str:
-    """``"sentence 1 → 1, sentence 2 → 0"``: the made-up labels, as the page lists them."""
-    return ", ".join(f"sentence {i + 1} → {int(v)}" for i, v in enumerate(labels))
+def toy_label_text(labels: np.ndarray, sentence_numbers: list[int] | None = None) -> str:
+    """``"sentence 1 → 1, sentence 2 → 0"``: the made-up labels, as the page lists them.
+
+    ``sentence_numbers`` (from 1) name the sentences when some were left out.
+
+    >>> toy_label_text(np.array([1.0, 0.0]), [1, 3])
+    'sentence 1 → 1, sentence 3 → 0'
+    """
+    numbers = sentence_numbers or list(range(1, len(labels) + 1))
+    return ", ".join(f"sentence {k} → {int(v)}" for k, v in zip(numbers, labels))
 
 
 #: A row "moved" when it changed by more than float32 round-off of a step that did not touch it.
@@ -295,10 +406,13 @@ def imdb_model_layers(vocab_size: int = 5000, dim: int = 32, length: int = 500, 
             keras.layers.Dense(1, activation="sigmoid", name="dense"),
         ]
     )
+    units = {"embedding": "reviews × positions × numbers", "lstm": "reviews × numbers", "dense": "reviews × score"}
     return pd.DataFrame(
         {
             "layer": [f"{layer.name} ({type(layer).__name__})" for layer in model.layers],
             "output shape": [str(tuple(layer.output.shape)) for layer in model.layers],
+            "in words": [f"{shape_in_words(tuple(layer.output.shape), 'reviews')} ({units[layer.name]})"
+                         for layer in model.layers],
             "parameters": [layer.count_params() for layer in model.layers],
         }
     )

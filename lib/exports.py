@@ -17,6 +17,13 @@ as another) are removed, and an empty token becomes ``<empty>``. Words come from
 uploaded files, so they are hostile until cleaned, in every export.
 :func:`read_projector_zip` reads the zip back (used by the tests to check the round trip).
 
+TensorBoard's own projector (``tensorboard --logdir <the unzipped folder>``) finds the files
+through ``projector_config.pbtxt``, a ``ProjectorConfig`` message in protobuf text format
+(``tensorboard/plugins/projector/projector_config.proto``): one ``embeddings { ... }`` block per
+tensor with ``tensor_name``, ``metadata_path``, ``tensor_shape`` (rows, then columns) and
+``tensor_path``; relative paths are read from the folder the config is in
+(:func:`projector_config`).
+
 CSV tables open in spreadsheets, which run a cell starting with ``=``, ``+``,
 ``-`` or ``@`` (or a tab or carriage return before one) as a formula: a word list
 from an uploaded file could carry ``=HYPERLINK(...)``. :func:`table_csv` follows
@@ -122,9 +129,55 @@ def _cell(value) -> str:
     return str(value)
 
 
+def _text_format_string(value: str) -> str:
+    r"""A string literal of protobuf's text format: double-quoted, with ``\``, ``"`` and control characters escaped.
+
+    >>> print(_text_format_string('say "hi"\tthere'))
+    "say \"hi\"\011there"
+    """
+    escaped = []
+    for ch in value:
+        if ch in '"\\':
+            escaped.append("\\" + ch)
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            escaped.append(f"\\{ord(ch):03o}")
+        else:
+            escaped.append(ch)
+    return '"' + "".join(escaped) + '"'
+
+
+def projector_config(embeddings: Sequence[dict]) -> str:
+    """``projector_config.pbtxt``: TensorBoard's ``ProjectorConfig`` in protobuf text format.
+
+    Each item of ``embeddings`` has ``tensor_name``, ``tensor_path``, ``metadata_path`` (paths
+    relative to the config's folder) and ``shape`` ``(rows, columns)``; fields are written in the
+    order of their numbers in ``projector_config.proto``, as ``text_format.MessageToString`` does.
+
+    >>> print(projector_config([dict(tensor_name="glove", tensor_path="vectors.tsv",
+    ...                              metadata_path="metadata.tsv", shape=(3, 50))]), end="")
+    embeddings {
+      tensor_name: "glove"
+      metadata_path: "metadata.tsv"
+      tensor_shape: 3
+      tensor_shape: 50
+      tensor_path: "vectors.tsv"
+    }
+    """
+    blocks = []
+    for e in embeddings:
+        lines = [f"  tensor_name: {_text_format_string(e['tensor_name'])}"]
+        if e.get("metadata_path"):
+            lines.append(f"  metadata_path: {_text_format_string(e['metadata_path'])}")
+        lines += [f"  tensor_shape: {int(d)}" for d in e["shape"]]
+        lines.append(f"  tensor_path: {_text_format_string(e['tensor_path'])}")
+        blocks.append("embeddings {\n" + "\n".join(lines) + "\n}\n")
+    return "".join(blocks)
+
+
 def projector_zip(words: Sequence[str], matrix: np.ndarray, extra_columns: dict[str, Sequence] | None = None,
                   folder: str = "projector") -> bytes:
-    """A zip with ``<folder>/vectors.tsv`` and ``<folder>/metadata.tsv`` (see :func:`projector_files`)."""
+    """A zip with ``<folder>/vectors.tsv``, ``<folder>/metadata.tsv`` (see :func:`projector_files`) and
+    ``<folder>/projector_config.pbtxt`` pointing at them (see :func:`projector_config`)."""
     vectors_tsv, metadata_tsv = projector_files(words, matrix, extra_columns)
     # "/" would make safe_name keep only the last part; a run name like "my run/1" keeps all of it
     folder = safe_name(folder.replace("/", "_").replace("\\", "_"), default="projector").strip("._-") or "projector"
@@ -132,9 +185,13 @@ def projector_zip(words: Sequence[str], matrix: np.ndarray, extra_columns: dict[
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         zf.writestr(f"{folder}/vectors.tsv", vectors_tsv)
         zf.writestr(f"{folder}/metadata.tsv", metadata_tsv)
+        zf.writestr(f"{folder}/projector_config.pbtxt", projector_config([dict(
+            tensor_name=folder, tensor_path="vectors.tsv", metadata_path="metadata.tsv", shape=np.shape(matrix))]))
         zf.writestr(f"{folder}/README.txt",
                     "Open https://projector.tensorflow.org, click 'Load', choose vectors.tsv as step 1 "
-                    "and metadata.tsv as step 2.\n")
+                    "and metadata.tsv as step 2.\n"
+                    f"Or, with TensorBoard installed: tensorboard --logdir {folder} (this folder, unzipped), "
+                    "then open its Projector tab; projector_config.pbtxt tells it where the files are.\n")
     return buf.getvalue()
 
 
@@ -192,6 +249,24 @@ def table_csv(df) -> bytes:
             out[name] = column.map(neutralise_cell).astype(object)
     out.columns = [neutralise_cell(str(c)) for c in out.columns]
     return out.to_csv(index=False).encode("utf-8-sig")
+
+
+def with_query(query: str, rows: Sequence[dict]) -> list[dict]:
+    """The neighbour rows with the looked-up word in a first column ``query``, so the CSV says what was asked.
+
+    >>> with_query("good", [{"embedding": "GloVe", "rank": 1, "word": "great"}])
+    [{'query': 'good', 'embedding': 'GloVe', 'rank': 1, 'word': 'great'}]
+    """
+    return [{"query": query, **{k: v for k, v in row.items() if k != "query"}} for row in rows]
+
+
+def neighbours_file_name(query: str) -> str:
+    """The neighbour CSV's file name, after the word looked up (made safe for any file system).
+
+    >>> neighbours_file_name("good"), neighbours_file_name("../../x y"), neighbours_file_name("東京")
+    ('neighbours-good.csv', 'neighbours-x_y.csv', 'neighbours-word.csv')
+    """
+    return f"neighbours-{safe_name(str(query).strip(), default='word', max_length=60).strip('._-') or 'word'}.csv"
 
 
 def figure_html(fig) -> bytes:

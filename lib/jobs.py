@@ -390,7 +390,7 @@ def execute(payload: dict, emit: Callable[[dict], None], cancel, dataset=None) -
     return {"config": run.config, "history": run.history, "metrics": run.metrics, "vocabulary": run.vocabulary,
             "embedding_initial": run.embedding_initial, "embedding_final": run.embedding_final,
             "weights": training.weights_bytes(run.model), "predictions": run.predictions,
-            "test_labels": run.test_labels}
+            "test_labels": run.test_labels, "snapshots": run.snapshots}
 
 
 def _execute_word2vec(payload: dict, emit: Callable[[dict], None], dataset=None) -> dict:
@@ -565,7 +565,8 @@ class _Runner:
 
         return runs.save_run(result["config"], result["history"], result["metrics"], result["vocabulary"],
                              result["embedding_initial"], result["embedding_final"], weights=result["weights"],
-                             predictions=result["predictions"], test_labels=result["test_labels"])
+                             predictions=result["predictions"], test_labels=result["test_labels"],
+                             snapshots=result.get("snapshots"))
 
     def finish_from_tasks(self, job: Job) -> None:
         tasks = job._get("tasks")
@@ -605,7 +606,9 @@ def submit(spec: JobSpec, reuse: bool = False) -> Job:
     """Queue a job and make sure the runner works on it.
 
     With ``reuse=True`` an identical job that is queued, running or finished
-    successfully is returned instead of doing the work again. Raises a
+    successfully is returned instead of doing the work again. Even without it, an
+    identical job of the same owner that is still queued or running is returned:
+    a double-click on *Train* is one job, never a second one the page loses. Raises a
     :class:`lib.errors.UserError` for an empty or unknown strategy list, invalid
     settings, or an owner who already has :data:`MAX_QUEUED_PER_OWNER` jobs waiting.
     """
@@ -617,11 +620,14 @@ def submit(spec: JobSpec, reuse: bool = False) -> Job:
         if unknown:
             raise UserError(f"Unknown strategies: {', '.join(unknown)}.")
     with _runner.lock:
-        if reuse:
-            fingerprint = spec.fingerprint()
-            for job in reversed(list(_runner.jobs.values())):
-                if job.spec.fingerprint() == fingerprint and job.status in (Status.QUEUED, Status.RUNNING, Status.DONE):
-                    return job
+        fingerprint = spec.fingerprint()
+        for job in reversed(list(_runner.jobs.values())):
+            if job.spec.fingerprint() != fingerprint:
+                continue
+            if reuse and job.status in (Status.QUEUED, Status.RUNNING, Status.DONE):
+                return job
+            if spec.owner and job.spec.owner == spec.owner and not job.done:
+                return job
         if spec.owner and sum(1 for j in _runner.jobs.values()
                               if j.spec.owner == spec.owner and not j.done) >= MAX_QUEUED_PER_OWNER:
             raise UserError(f"You already have {MAX_QUEUED_PER_OWNER} jobs waiting or running; cancel one or wait "

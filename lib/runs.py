@@ -9,6 +9,7 @@ One folder per run, named by its id::
         vocab.txt              one word per line; line i is the word of id i (line 0 is empty: padding)
         embedding_initial.npy  the embedding matrix before training
         embedding_final.npy    ... and after
+        embedding_snapshots.npy the first rows at the start and after every epoch (float16; training replay)
         model.weights.h5       the trained weights (HDF5: numbers only, no code)
 
 A run is written to ``.tmp-<id>/`` first and renamed into place only when every
@@ -31,6 +32,7 @@ import shutil
 import threading
 import time
 import warnings
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -47,6 +49,10 @@ REQUIRED_FILES = ("config.json", "history.json", "metrics.json", "vocab.txt",
 WEIGHTS_FILE = "model.weights.h5"
 PREDICTIONS_FILE = "predictions.npy"     # test-set probabilities, float16
 TEST_LABELS_FILE = "test_labels.npy"     # the true test labels, same order
+SNAPSHOTS_FILE = "embedding_snapshots.npy"  # (epochs + 1, rows, dim) float16: the start and every epoch's end
+#: A snapshots file claiming more than this (or more epochs than MAX_SNAPSHOT_EPOCHS) is refused unread.
+MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024
+MAX_SNAPSHOT_EPOCHS = 1_000
 TEMP_PREFIX = ".tmp-"
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9_.-]+$")
 
@@ -87,6 +93,61 @@ def default_name(config: dict) -> str:
     return " · ".join(parts)
 
 
+def unique_name(name: str, taken: set[str], when: datetime | None = None, run_id: str = "") -> str:
+    """``name`` if no run has it yet; else ``name`` with the time it was made; else also a short id.
+
+    ``taken`` holds the names already in the store, compared ignoring case (:func:`name_key`), so
+    three runs of the same settings read "... · seed 0", "... · seed 0 · 14:32" and
+    "... · seed 0 · 14:32 · 1a2b3c" instead of the same words three times.
+
+    >>> taken = {name_key("GloVe · seed 0")}
+    >>> when = datetime(2026, 11, 26, 14, 32)
+    >>> unique_name("GloVe · seed 1", taken, when)
+    'GloVe · seed 1'
+    >>> unique_name("GloVe · seed 0", taken, when, "20261126-143200-glove-s0-1a2b3c")
+    'GloVe · seed 0 · 14:32'
+    >>> unique_name("GloVe · seed 0", taken | {name_key("GloVe · seed 0 · 14:32")}, when, "20261126-143200-glove-s0-1a2b3c")
+    'GloVe · seed 0 · 14:32 · 1a2b3c'
+    """
+    when = when or datetime.now()
+    short_id = run_id.rsplit("-", 1)[-1] if run_id else secrets.token_hex(3)
+    candidates = [name, f"{name} · {when:%H:%M}", f"{name} · {when:%H:%M} · {short_id}"]
+    candidates += [f"{candidates[-1]} ({k})" for k in range(2, 1000)]
+    return next(c for c in candidates if name_key(c) not in taken)
+
+
+def name_key(name: str) -> str:
+    """What makes two run names "the same": spacing and case do not count.
+
+    >>> name_key("  My   Baseline ") == name_key("my baseline")
+    True
+    """
+    return " ".join(str(name).split()).casefold()
+
+
+def _taken_names(except_run: str | None = None) -> set[str]:
+    """The names of every readable run in the store (but ``except_run``), as :func:`name_key`."""
+    return {name_key(r.name) for r in list_runs()[0] if r.run_id != except_run}
+
+
+def display_names(records: list[RunRecord]) -> dict[str, str]:
+    """``run_id -> name`` for menus, with no two alike even in a store saved before names were made unique.
+
+    The oldest run keeps its name; a later run with the same name gets its time (and a short id if needed),
+    as :func:`unique_name` does for new runs. Nothing is written.
+    """
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for record in sorted(records, key=lambda r: (r.created, r.run_id)):
+        try:
+            when = datetime.fromisoformat(record.created).astimezone() if record.created else None
+        except ValueError:
+            when = None
+        names[record.run_id] = unique_name(record.name, taken, when, record.run_id)
+        taken.add(name_key(names[record.run_id]))
+    return names
+
+
 def _new_id(config: dict) -> str:
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     strategy = re.sub(r"[^A-Za-z0-9_]", "", str(config.get("strategy", "run")))[:30] or "run"
@@ -114,13 +175,14 @@ def _write_json(path: Path, data: dict) -> None:
 
 def save_run(config: dict, history: dict, metrics: dict, vocabulary: list[str], embedding_initial: np.ndarray,
              embedding_final: np.ndarray, weights: bytes | None = None, predictions: np.ndarray | None = None,
-             test_labels: np.ndarray | None = None) -> RunRecord:
+             test_labels: np.ndarray | None = None, snapshots: np.ndarray | None = None) -> RunRecord:
     """Write a finished run atomically and return its record.
 
     ``weights`` is the content of a Keras ``.weights.h5`` file (see
     :func:`lib.training.weights_bytes`); ``predictions`` the model's test-set
     probabilities and ``test_labels`` the true labels in the same order (for paired
-    comparisons such as McNemar's test). Raises :class:`RunStoreError` with a plain
+    comparisons such as McNemar's test); ``snapshots`` the embedding's first rows at the start
+    and after every epoch, ``(epochs + 1, rows, dim)`` (kept as float16, for the training replay). Raises :class:`RunStoreError` with a plain
     message when the disk is full or the data folder is not writable; no partial
     folder is left behind.
     """
@@ -132,11 +194,16 @@ def save_run(config: dict, history: dict, metrics: dict, vocabulary: list[str], 
             f"{len(vocabulary)} words.")
     if any("\n" in w or "\r" in w for w in vocabulary):
         raise RunStoreError("A vocabulary entry contains a line break; it cannot be stored one word per line.")
+    if snapshots is not None:
+        snapshots = np.asarray(snapshots, dtype="float16")
+        if snapshots.ndim != 3 or snapshots.shape[2] != initial.shape[1] or snapshots.shape[1] > initial.shape[0]:
+            raise RunStoreError(f"The run's epoch snapshots {snapshots.shape} do not match its embedding {initial.shape}.")
     root = runs_dir()
     config = dict(config)
     run_id = _new_id(config)
-    config.setdefault("name", default_name(config))
-    config["created"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    now = datetime.now(timezone.utc)
+    config["name"] = unique_name(config.get("name") or default_name(config), _taken_names(), now.astimezone(), run_id)
+    config["created"] = now.isoformat(timespec="seconds")
     config["run_id"] = run_id
     tmp = root / f"{TEMP_PREFIX}{run_id}"
     try:
@@ -152,6 +219,8 @@ def save_run(config: dict, history: dict, metrics: dict, vocabulary: list[str], 
         if predictions is not None and test_labels is not None:
             np.save(tmp / PREDICTIONS_FILE, np.asarray(predictions, dtype="float16"), allow_pickle=False)
             np.save(tmp / TEST_LABELS_FILE, np.asarray(test_labels, dtype="int16"), allow_pickle=False)
+        if snapshots is not None:
+            np.save(tmp / SNAPSHOTS_FILE, snapshots, allow_pickle=False)
         if weights is not None:
             (tmp / WEIGHTS_FILE).write_bytes(weights)
         _fsync_folder(tmp)
@@ -229,11 +298,24 @@ def _read_record(folder: Path) -> RunRecord:
     )
 
 
-def list_runs() -> tuple[list[RunRecord], list[str]]:
+def is_private(record: RunRecord) -> bool:
+    """Whether a run was trained on a visitor's upload (and so belongs to the sessions holding that upload)."""
+    from lib.datasets import is_private as dataset_is_private
+
+    return dataset_is_private(str(record.config.get("dataset_key") or "imdb"))
+
+
+def list_runs(private_datasets: Collection[str] = ()) -> tuple[list[RunRecord], list[str]]:
     """``(complete runs, newest first; one sentence per skipped broken folder)``.
 
+    A run trained on an uploaded dataset is private like the upload: it is listed
+    only when its dataset's key is in ``private_datasets`` (the uploads of the
+    session asking), so no other visitor sees its name, its dataset or its words.
     Folders still being written (``.tmp-*``) are invisible.
     """
+    from lib.datasets import parse_subset_key
+
+    allowed = set(private_datasets)
     root = runs_dir()
     if not root.is_dir():
         return [], []
@@ -242,13 +324,22 @@ def list_runs() -> tuple[list[RunRecord], list[str]]:
         if folder.name.startswith(".") or not folder.is_dir():
             continue
         try:
-            records.append(_read_record(folder))
+            record = _read_record(folder)
         except RunStoreError as exc:
             problems.append(str(exc))
-        except Exception:  # noqa: BLE001 - a hostile folder must never hide the others
-            problems.append(f"The run folder {folder.name!r} could not be read; it was skipped.")
+            continue
         except OSError as exc:
             problems.append(f"The run folder {folder.name!r} could not be read ({exc.strerror or exc}); it was skipped.")
+            continue
+        except Exception:  # noqa: BLE001 - a hostile folder must never hide the others
+            problems.append(f"The run folder {folder.name!r} could not be read; it was skipped.")
+            continue
+        if is_private(record):
+            key = str(record.config.get("dataset_key"))
+            parsed = parse_subset_key(key)
+            if (parsed[0] if parsed else key) not in allowed:
+                continue  # someone else's upload: not even a "skipped" sentence, which would tell it exists
+        records.append(record)
     records.sort(key=lambda r: (r.created, r.run_id), reverse=True)
     return records, problems
 
@@ -317,6 +408,41 @@ def load_predictions(run_id: str) -> tuple[np.ndarray, np.ndarray] | None:
     return predictions, labels.astype("int64")
 
 
+def load_snapshots(run_id: str) -> np.ndarray | None:
+    """The run's epoch snapshots, ``(epochs + 1, rows, dim)`` float16, or ``None`` for a run saved without them.
+
+    The file's header is read first and its claimed shape checked against the run (float16, three
+    dimensions, no more rows than the vocabulary, the embedding's width, a sane number of epochs and
+    bytes) before any memory is allocated; then the numbers must be finite.
+    """
+    folder = _folder(run_id)
+    path = folder / SNAPSHOTS_FILE
+    if not path.is_file():
+        return None
+    damaged = f"The epoch snapshots of run {run_id!r} could not be read; the folder is damaged."
+    try:
+        with open(path, "rb") as fh:
+            version = np.lib.format.read_magic(fh)
+            if version == (1, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_1_0(fh)
+            elif version == (2, 0):
+                shape, fortran, dtype = np.lib.format.read_array_header_2_0(fh)
+            else:
+                raise ValueError("unknown .npy version")
+        config = load_run(run_id).config
+        n_words, dim = int(config.get("vocab_size", 0)), int(config.get("embedding_dim", 0))
+        if (dtype != np.float16 or fortran or len(shape) != 3 or not 1 <= shape[0] <= MAX_SNAPSHOT_EPOCHS + 1
+                or not 1 <= shape[1] <= n_words or shape[2] != dim
+                or 2 * shape[0] * shape[1] * shape[2] > MAX_SNAPSHOT_BYTES):
+            raise ValueError("impossible shape")
+        snapshots = _load_float_array(path)
+    except (OSError, ValueError, TypeError) as exc:
+        raise RunStoreError(damaged) from exc
+    if snapshots.shape != tuple(shape):
+        raise RunStoreError(damaged)
+    return snapshots
+
+
 def load_model(run_id: str):
     """Rebuild a run's model from ``config.json`` with our own builder and read its weights into it."""
     from lib.models import STRATEGIES, build_model
@@ -350,7 +476,11 @@ def delete_run(run_id: str) -> None:
 
 
 def rename_run(run_id: str, new_name: str) -> RunRecord:
-    """Change a run's display name (stored in its ``config.json``, replaced atomically)."""
+    """Change a run's display name (stored in its ``config.json``, replaced atomically).
+
+    A name another run already has (ignoring case and spacing) is refused with a sentence, so two
+    runs never look alike in a menu.
+    """
     new_name = " ".join(str(new_name).split())
     if not new_name:
         raise RunStoreError("A run's name cannot be empty.")
@@ -359,6 +489,9 @@ def rename_run(run_id: str, new_name: str) -> RunRecord:
     folder = _folder(run_id)
     try:
         with _rename_lock:  # read-modify-write: two renames at once must not interleave
+            if name_key(new_name) in _taken_names(except_run=run_id):
+                raise RunStoreError("Another run already has that name; pick a different one, so the two "
+                                    "can be told apart in every menu.")
             config = dict(_read_record(folder).config, name=new_name)
             atomic_write_json(folder / "config.json", config)
     except OSError as exc:

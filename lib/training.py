@@ -11,7 +11,7 @@ The steps of one run, in order (:func:`train`)::
 Everything a run needs to be reproduced is a :class:`RunConfig` (dataset key,
 sizes, architecture, strategy, epochs, batch, learning rate, seeds, ...); the run
 keeps its embedding matrix before and after training so a page can show what
-training changed, and its test predictions so strategies can be compared on the
+training changed (and, in float16, its first rows after every epoch, for the training replay), and its test predictions so strategies can be compared on the
 same test reviews (:mod:`lib.significance`).
 
 Progress is reported through a plain callback ``on_progress(event: dict)`` (no
@@ -326,6 +326,7 @@ class Run:
     model: Any = field(default=None, repr=False)
     predictions: np.ndarray | None = field(default=None, repr=False)   # test-set probabilities, float16
     test_labels: np.ndarray | None = field(default=None, repr=False)   # the true test labels, same order
+    snapshots: np.ndarray | None = field(default=None, repr=False)     # (epochs + 1, rows, dim) float16, see below
 
 
 def _progress_callback(on_progress: ProgressCallback | None, cancel,
@@ -368,6 +369,44 @@ def _progress_callback(on_progress: ProgressCallback | None, cancel,
                         "batches": batches, "history": {k: list(v) for k, v in self.history.items()}})
 
     return Progress()
+
+
+#: Epoch snapshots (the embedding at the start and after every epoch, for the training replay) are kept
+#: in float16 and within about this many bytes per run, but never fewer than SNAPSHOT_MIN_ROWS rows.
+SNAPSHOT_MAX_BYTES = 20 * 1024 * 1024
+SNAPSHOT_MIN_ROWS = 5_000
+
+
+def snapshot_rows(vocab_size: int, dim: int, epochs: int) -> int:
+    """How many rows (the most frequent words: row order is frequency order) each epoch snapshot keeps.
+
+    Every row when they fit in :data:`SNAPSHOT_MAX_BYTES` over ``epochs + 1`` float16 snapshots,
+    else as many as fit, but at least :data:`SNAPSHOT_MIN_ROWS` (or the whole vocabulary if smaller).
+
+    >>> snapshot_rows(10_000, 50, 12), snapshot_rows(400_000, 300, 12), snapshot_rows(2_000, 50, 8)
+    (10000, 5000, 2000)
+    """
+    fit = SNAPSHOT_MAX_BYTES // (2 * max(1, dim) * (max(1, epochs) + 1))
+    return int(min(vocab_size, max(SNAPSHOT_MIN_ROWS, fit)))
+
+
+def _snapshot_callback(initial: np.ndarray, rows: int):
+    import keras
+
+    class Snapshots(keras.callbacks.Callback):
+        """Keeps the first ``rows`` rows of the embedding at the start and after every epoch (float16)."""
+
+        def __init__(self):
+            super().__init__()
+            self.frames = [np.asarray(initial[:rows], dtype=np.float16)]
+            self.seconds = 0.0  # time spent copying snapshots (the benchmark reports it beside training time)
+
+        def on_epoch_end(self, epoch, logs=None):
+            start = time.perf_counter()
+            self.frames.append(embedding_weights(self.model)[:rows].astype(np.float16))
+            self.seconds += time.perf_counter() - start
+
+    return Snapshots()
 
 
 def train(
@@ -435,7 +474,8 @@ def train(
     epochs, batch_size = config.epochs, config.batch_size
     batches = math.ceil(len(data.x_train) / batch_size)
     progress = _progress_callback(on_progress, cancel, epochs, batches)
-    callbacks = [progress]
+    snapshots = _snapshot_callback(initial, snapshot_rows(vocab_size, dim, epochs))
+    callbacks = [progress, snapshots]
     if config.early_stopping:
         # Judged on the validation reviews (part of the training data), never on the test split.
         callbacks.append(keras.callbacks.EarlyStopping(monitor="val_loss", patience=config.patience,
@@ -496,32 +536,46 @@ def train(
         # of the epoch whose weights were kept (with early stopping, the best one, not the last)
         "val_accuracy": float(history["val_accuracy"][best_epoch - 1]) if history.get("val_accuracy") else None,
         "embedding_change": float(np.mean(np.abs(final - initial))),
+        "snapshot_seconds": float(snapshots.seconds),
         **coverage(init, initial, final),
     }
     return Run({**config.to_dict(), **facts}, history, metrics, list(data.vocabulary), initial, final,
                model if keep_model else None, predictions=probabilities.astype("float16"),
-               test_labels=np.asarray(data.y_test, dtype="int64"))
+               test_labels=np.asarray(data.y_test, dtype="int64"), snapshots=np.stack(snapshots.frames))
 
 
 def coverage(init, initial: np.ndarray, final: np.ndarray) -> dict:
     """How many vocabulary rows started from pretrained vectors, and how far each kind of row moved in training.
 
     ``init`` is the :class:`lib.vectors.EmbeddingInit` used (``None`` for a random
-    start). Movement is the mean Euclidean distance a row travelled; the padding
-    row 0 is left out. Rows without a pretrained vector started from small random
-    numbers.
+    start). Movement is the mean Euclidean distance a row travelled, and ``length_*``
+    the mean Euclidean length of those rows at the start (so a page can say whether a
+    move was large for that row); the padding row 0 is left out. Rows without a
+    pretrained vector started as :data:`UNCOVERED_START` says.
     """
+    initial = np.asarray(initial, dtype="float64")
     moved = np.linalg.norm(np.asarray(final, dtype="float64") - initial, axis=1)[1:]
+    length = np.linalg.norm(initial, axis=1)[1:]
+
+    def mean(values, rows):
+        return float(values[rows].mean()) if rows.any() else None
+
     if init is None:
+        every = np.ones(len(moved), dtype=bool)
         return {"hits": None, "misses": None, "missed_examples": [], "coverage": None,
-                "moved_covered": None, "moved_uncovered": float(moved.mean()) if moved.size else None}
+                "uncovered_start": UNCOVERED_START, "moved_covered": None, "moved_uncovered": mean(moved, every),
+                "length_covered": None, "length_uncovered": mean(length, every)}
     covered = np.asarray(init.covered)[1:]
     return {
         "hits": int(init.hits), "misses": int(init.misses), "missed_examples": list(init.missed_examples)[:20],
-        "coverage": float(init.hit_rate),
-        "moved_covered": float(moved[covered].mean()) if covered.any() else None,
-        "moved_uncovered": float(moved[~covered].mean()) if (~covered).any() else None,
+        "coverage": float(init.hit_rate), "uncovered_start": UNCOVERED_START,
+        "moved_covered": mean(moved, covered), "moved_uncovered": mean(moved, ~covered),
+        "length_covered": mean(length, covered), "length_uncovered": mean(length, ~covered),
     }
+
+
+#: How rows without a pretrained vector start (lib.vectors.embedding_matrix; Keras starts a fresh Embedding so too).
+UNCOVERED_START = "small random numbers (uniform between -0.05 and 0.05)"
 
 
 # --------------------------------------------------------------------------- summaries
@@ -530,12 +584,14 @@ def _get(run, name):
 
 
 def results_table(runs: list) -> "pandas.DataFrame":  # noqa: F821
-    """One row per (training-set size, strategy): accuracy mean ± std over seeds and the rest.
+    """One row per (training-set size, strategy): accuracy mean ± std and 95% interval over seeds, and the rest.
 
     ``runs`` are :class:`Run` or :class:`lib.runs.RunRecord` objects (anything with
     ``config`` and ``metrics``).
     """
     import pandas as pd
+
+    from lib.significance import interval
 
     rows = []
     for run in runs:
@@ -548,7 +604,8 @@ def results_table(runs: list) -> "pandas.DataFrame":  # noqa: F821
             "trainable_params": m.get("trainable_params"), "frozen_params": m.get("frozen_params"),
             "hits": m.get("hits"), "misses": m.get("misses"),
         })
-    columns = ["strategy", "Strategy", "train_size", "seeds", "accuracy_mean", "accuracy_std", "test_loss",
+    columns = ["strategy", "Strategy", "train_size", "seeds", "accuracy_mean", "accuracy_std", "accuracy_low",
+               "accuracy_high", "test_loss",
                "epochs", "train_seconds", "trainable_params", "frozen_params", "hits", "misses"]
     if not rows:
         return pd.DataFrame(columns=columns)
@@ -557,9 +614,11 @@ def results_table(runs: list) -> "pandas.DataFrame":  # noqa: F821
     out = []
     for (size, key), group in df.groupby(["train_size", "strategy"], sort=False):
         acc = group["test_accuracy"].to_numpy(dtype=float)
+        spread = interval(acc)
         out.append({
             "strategy": key, "Strategy": group["Strategy"].iloc[0], "train_size": int(size), "seeds": len(group),
             "accuracy_mean": float(acc.mean()), "accuracy_std": float(acc.std(ddof=1)) if len(acc) > 1 else 0.0,
+            "accuracy_low": spread.low, "accuracy_high": spread.high,  # 95% t-interval of the mean over seeds
             "test_loss": float(group["test_loss"].mean()), "epochs": int(group["epochs"].max()),
             "train_seconds": float(group["train_seconds"].mean()),
             "trainable_params": group["trainable_params"].iloc[0], "frozen_params": group["frozen_params"].iloc[0],

@@ -83,10 +83,53 @@ def test_training_summary_says_when_padding_moved_and_counts_rows():
     assert sentence.endswith("Loss went from 0.6900 to 0.5000.")
 
 
-def test_all_padding_sentences_are_left_out_with_their_ids():
-    from lib.explain import all_padding_rows, without_rows
+def test_sentences_that_become_all_padding_stay_in_the_layer_output():
+    # 4 sentences typed; "qqq" (id 5) is beyond a vocabulary of 5 and "!!!" has no word: both become all padding
+    texts = ["This is a text", "qqq", "!!!", "This is not a text"]
+    example = explain.tokenize_example(texts, num_words=5, maxlen=6)
+    assert explain.all_padding_rows(example.ids) == [1, 2]
+    lookup = explain.embedding_lookup(example.ids, vocab_size=5, dim=3)
+    assert lookup.output.shape[0] == 4  # as a real Keras Embedding layer: 4 in, 4 out
+    assert lookup.output.shape == (4, 6, 3) and lookup.max_lookup_difference == 0.0
+    assert np.array_equal(lookup.output[1], np.repeat(lookup.weights[[0]], 6, axis=0))  # all padding rows
+    assert "4 sentences in, 4 out" in explain.all_padding_note([1, 2], 4)
 
+
+def test_training_demo_leaves_out_all_padding_sentences_only_under_the_mask():
     ids = np.array([[0, 1, 2], [0, 0, 0], [3, 4, 5]])
-    rows = all_padding_rows(ids)
-    texts, kept = without_rows(["a b", "!!!", "c d e"], ids, rows)
-    assert rows == [1] and texts == ["a b", "c d e"] and kept.tolist() == [[0, 1, 2], [3, 4, 5]]
+    batch, numbers = explain.training_batch(ids, mask_zero=True)
+    assert batch.tolist() == [[0, 1, 2], [3, 4, 5]] and numbers == [1, 3]
+    assert explain.training_batch(ids, mask_zero=False)[0].shape[0] == 3
+    trained = explain.train_steps(batch, explain.toy_labels(2), vocab_size=6, dim=2, steps=2)
+    assert np.isfinite(trained.losses).all() and np.isfinite(trained.after).all()
+    assert explain.toy_label_text(explain.toy_labels(2), numbers) == "sentence 1 → 1, sentence 3 → 0"
+
+
+def test_averages_table_follows_the_mask_setting_and_leaves_no_words_empty():
+    ids = np.array([[0, 1, 2], [0, 0, 0]])
+    lookup = explain.embedding_lookup(ids, vocab_size=4, dim=2)
+    on = explain.averages_table(lookup.output, ids, True, ["a", "b"])
+    off = explain.averages_table(lookup.output, ids, False, ["a", "b"])
+    assert "mask_zero=True: what the next layer uses" in on["average over"][0]
+    assert all("mask_zero=True: what" not in label and "(mask)" not in label for label in off["average over"])
+    assert "mask_zero off: what the next layer uses" in off["average over"].iloc[-1]
+    np.testing.assert_allclose(on[["a", "b"]].iloc[0], lookup.weights[[1, 2]].mean(axis=0), rtol=1e-5)
+    assert on[["a", "b"]].iloc[1].isna().all()                     # sentence 2 has no words: 0/0, left empty
+    np.testing.assert_allclose(on[["a", "b"]].iloc[3], lookup.weights[0], rtol=1e-5)  # all positions: the padding row
+    assert explain.embedding_call(10, 3, False) == "Embedding(10, 3)"
+
+
+def test_shapes_explain_none_as_the_batch_size():
+    layers = explain.imdb_model_layers()
+    assert layers["in words"][0].startswith("any number of reviews × 500 × 32")
+    assert explain.batch_shape((4, 6, 3)) == "(None, 6, 3)"
+    assert "batch size" in explain.NONE_MEANS and "any number of texts" in explain.NONE_MEANS
+
+
+def test_id_colours_are_distinct_well_beyond_eight_ids():
+    from lib.plots import id_colour
+
+    colours = [id_colour(i) for i in range(201)]  # the page allows a vocabulary of up to 200
+    assert len(set(colours)) == len(colours)
+    assert colours[0] == "#DDDDDD" and colours.count("#DDDDDD") == 1
+    assert colours == [id_colour(i) for i in range(201)]  # the same id always gets the same colour

@@ -84,3 +84,81 @@ def test_csv_and_html():
 def test_png_support_gives_a_reason():
     ok, reason = png_support()
     assert isinstance(ok, bool) and reason
+
+
+def _projector_config_class():
+    """TensorBoard's ``ProjectorConfig`` message class: its own when installed, else built from the documented
+    schema (tensorboard/plugins/projector/projector_config.proto) so protobuf's strict text parser checks the file."""
+    try:
+        from tensorboard.plugins.projector.projector_config_pb2 import ProjectorConfig
+
+        return ProjectorConfig
+    except ImportError:
+        pass
+    from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
+
+    F = descriptor_pb2.FieldDescriptorProto
+    proto = descriptor_pb2.FileDescriptorProto(name="embedding_lab_test/projector_config.proto",
+                                               package="tensorboard.projector", syntax="proto3")
+
+    def message(name, fields):
+        m = proto.message_type.add(name=name)
+        for field_name, number, kind, repeated, type_name in fields:
+            f = m.field.add(name=field_name, number=number, type=kind,
+                            label=F.LABEL_REPEATED if repeated else F.LABEL_OPTIONAL)
+            if type_name:
+                f.type_name = type_name
+
+    message("SpriteMetadata", [("image_path", 1, F.TYPE_STRING, False, None),
+                               ("single_image_dim", 2, F.TYPE_UINT32, True, None)])
+    message("EmbeddingInfo", [("tensor_name", 1, F.TYPE_STRING, False, None),
+                              ("metadata_path", 2, F.TYPE_STRING, False, None),
+                              ("bookmarks_path", 3, F.TYPE_STRING, False, None),
+                              ("tensor_shape", 4, F.TYPE_UINT32, True, None),
+                              ("sprite", 5, F.TYPE_MESSAGE, False, ".tensorboard.projector.SpriteMetadata"),
+                              ("tensor_path", 6, F.TYPE_STRING, False, None)])
+    message("ProjectorConfig", [("model_checkpoint_path", 1, F.TYPE_STRING, False, None),
+                                ("embeddings", 2, F.TYPE_MESSAGE, True, ".tensorboard.projector.EmbeddingInfo"),
+                                ("model_checkpoint_dir", 3, F.TYPE_STRING, False, None)])
+    pool = descriptor_pool.DescriptorPool()
+    pool.Add(proto)
+    return message_factory.GetMessageClass(pool.FindMessageTypeByName("tensorboard.projector.ProjectorConfig"))
+
+
+@pytest.mark.parametrize("extra", [None, {"sentiment": [0.5, -0.5, 0.0, 0.1, 1.0, 2.0]}], ids=["words", "with metadata"])
+def test_projector_zip_has_a_config_tensorboard_can_parse(matrix, extra):
+    import posixpath
+    import zipfile
+
+    from google.protobuf import text_format
+
+    data = projector_zip(WORDS, matrix, extra, folder="GloVe · after/1")
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        names = set(zf.namelist())
+        configs = [n for n in names if posixpath.basename(n) == "projector_config.pbtxt"]
+        assert len(configs) == 1
+        folder = posixpath.dirname(configs[0])
+        config = text_format.Parse(zf.read(configs[0]).decode("utf-8"), _projector_config_class()())
+    assert len(config.embeddings) == 1
+    embedding = config.embeddings[0]
+    assert embedding.tensor_name
+    assert list(embedding.tensor_shape) == [len(WORDS), matrix.shape[1]]
+    for path in (embedding.tensor_path, embedding.metadata_path):  # relative to the config's folder, and there
+        assert path and not posixpath.isabs(path) and posixpath.join(folder, path) in names
+    assert embedding.tensor_path.endswith("vectors.tsv") and embedding.metadata_path.endswith("metadata.tsv")
+
+
+def test_neighbours_csv_says_which_word_was_looked_up_and_is_named_after_it():
+    from lib.exports import neighbours_file_name, with_query
+
+    rows = [{"embedding": "GloVe", "rank": 1, "word": "great", "cosine": 0.9, "in all": True},
+            {"embedding": "GloVe", "rank": 2, "word": "bad", "cosine": 0.8, "in all": False}]
+    back = pd.read_csv(io.BytesIO(table_csv(pd.DataFrame(with_query("good", rows)))), encoding="utf-8-sig")
+    assert back.columns[0] == "query" and back["query"].tolist() == ["good", "good"]
+    assert back["word"].tolist() == ["great", "bad"]
+    assert neighbours_file_name("good") == "neighbours-good.csv"
+    # a hostile word stays inside its file name, and a formula stays text in the cell
+    assert neighbours_file_name("../../etc/pass wd") == "neighbours-pass_wd.csv"
+    assert neighbours_file_name("") == "neighbours-word.csv"
+    hostile = pd.read_csv(io.BytesIO(table_csv(pd.DataFrame(with_query("=cmd()", rows)))), encoding="utf-8-sig")
+    assert hostile["query"][0] == "'=cmd()"

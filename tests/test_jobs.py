@@ -152,6 +152,19 @@ def test_one_owner_may_queue_only_a_few_jobs():
         jobs.cancel(job.id)
 
 
+def test_a_double_click_is_one_job_that_stays_cancellable():
+    first = jobs.submit(spec(["learned"], seeds=[40], owner="session-c", epochs=300))
+    second = jobs.submit(spec(["learned"], seeds=[40], owner="session-c", epochs=300))
+    assert second.id == first.id  # the second click found the first job, not a new, untracked one
+    someone_else = jobs.submit(spec(["learned"], seeds=[40], owner="session-d", epochs=300))
+    assert someone_else.id != first.id  # another visitor's identical job is theirs to cancel
+    assert jobs.cancel(first.id) and jobs.cancel(someone_else.id)
+    jobs.wait(first.id, timeout=120)
+    again = jobs.submit(spec(["learned"], seeds=[40], owner="session-c", epochs=300))
+    assert again.id != first.id  # once the first has ended, Train means train again
+    jobs.cancel(again.id)
+
+
 def test_a_word2vec_job_caches_vectors_for_the_pages():
     from lib import pretraining
 

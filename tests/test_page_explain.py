@@ -42,7 +42,38 @@ def test_post_padding_and_mask_off():
     at.run()
     assert not at.exception
     assert "[1 2 3 4 0 0]" in at.code[0].value
-    assert "padding row moved" in shown_text(at)
+    text = shown_text(at)
+    assert "padding row moved" in text
+    # every text follows the toggle: nothing claims the mask is on
+    assert "mask_zero=True" not in at.toggle[0].label
+    assert "Embedding(10, 3)`" in text and "Embedding(10, 3, mask_zero=True)" not in text
+    averages = next(df.value for df in at.dataframe if "average over" in df.value.columns)
+    assert not any("(mask)" in label or "mask_zero=True: what" in label for label in averages["average over"])
+    assert any("mask_zero off: what the next layer uses" in label for label in averages["average over"])
+
+
+def test_sentences_that_become_all_padding_stay_four_in_four_out():
+    # "qqq" gets id 5, beyond a vocabulary of 5; "!!!" has no word: 4 sentences typed, 4 go through the layer
+    at = run_page(**{"Sentences": "This is a text\nqqq\n!!!\nThis is not a text", "Vocabulary size": 5})
+    text = shown_text(at)
+    assert "4 sentences × 6 positions × 3 numbers" in text and "(4, 6, 3)" in text
+    assert "for all 24 positions" in at.success[0].value
+    assert "4 sentences in, 4 out" in text
+    assert "Sentences 2, 3 are left out of this training demo" in text  # 0/0 under the mask would be NaN
+    assert "the padding row stayed put" in text
+
+
+def test_shapes_say_what_none_means_and_big_numbers_have_separators():
+    at = run_page()
+    text = shown_text(at)
+    assert "(None, 6, 3)" in text and "**None** is the batch size" in text
+    layers = at.dataframe[-1]
+    assert layers.value["in words"][0].startswith("any number of reviews × 500 × 32")
+    import pyarrow as pa  # what the browser shows: the styler's display values, sent beside the numbers
+
+    shown = pa.ipc.open_stream(layers.proto.arrow_data.styler.display_values).read_pandas()
+    assert shown["parameters"].tolist() == ["160,000", "53,200", "101"]
+    assert "160,000 parameters" in text and "160000" not in text
 
 
 def test_small_vocabulary_says_which_words_are_dropped():

@@ -45,6 +45,11 @@ def test_tiny_preset_trains_and_shows_results():
     story = " ".join(str(h.proto) for h in at.get("html"))
     assert "did best" in story
     assert not at.error
+    # coverage, visible: a sentence from the runs' numbers and its chart
+    coverage = [t.value for t in at.text if "gave a starting vector to" in t.value]
+    assert coverage and "GloVe gave a starting vector to" in coverage[0] and "word2vec gave" in coverage[0]
+    assert "moved its words with a pretrained start" in coverage[0] and "kept every word where it started" in coverage[0]
+    assert "train_coverage_chart" in " ".join(str(c.proto) for c in at.get("plotly_chart"))
 
 
 def test_no_strategy_chosen_is_explained():
@@ -112,3 +117,31 @@ def test_saved_runs_can_be_renamed_and_deleted_and_broken_folders_are_reported()
     assert not at.exception
     assert not runs.run_exists(record.run_id)
     shutil.rmtree(runs_dir() / "broken-run")
+
+
+def test_the_sweep_announces_its_time_then_says_where_a_pretrained_start_stops_helping():
+    at = _page().run()
+    at.radio(key="train_preset").set_value("Tiny (tests)").run()
+    at.multiselect(key="train_strategies").set_value(["learned", "glove_finetuned"]).run()
+    assert at.multiselect(key="train_efficiency_sizes").value == training.TRAIN_SIZES  # every size by default
+    assert at.slider(key="train_sweep_seeds").value == 3 and at.slider(key="train_seeds").value == 1
+    at.multiselect(key="train_efficiency_sizes").set_value([500, 1_000]).run()
+    at.slider(key="train_sweep_seeds").set_value(2).run()
+    at.selectbox(key="train_sweep_architecture").set_value("conv").run()
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert "8 runs" in text and "2 strategies × 2 sizes × 2 seeds" in text and "1-D convolution" in text
+    assert "Estimated time on this machine" in text
+    at.button(key="train_efficiency_start").click().run()
+    assert not at.exception
+    job = jobs.get_job(at.session_state["train_efficiency_job_id"])
+    assert job.spec.settings["architecture"] == "conv" and job.spec.seeds == [0, 1]
+    assert job.spec.train_sizes == [500, 1_000]
+    jobs.wait(job.id, timeout=600)
+    assert job.status == "done", job.snapshot()
+    at.run()
+    assert not at.exception and not at.error
+    story = " ".join(str(h.proto) for h in at.get("html"))
+    assert "GloVe, fine-tuned" in story and "beat learning from scratch beyond noise" in story
+    assert "(2 seeds)" in story
+    assert "train_eff_chart" in " ".join(str(c.proto) for c in at.get("plotly_chart"))

@@ -151,3 +151,45 @@ def test_arrays_with_nan_are_refused_at_load():
     np.save(record.path / "embedding_final.npy", np.full((4, 4), np.nan, dtype="float32"))
     with pytest.raises(runs.RunStoreError, match="damaged"):
         runs.load_embeddings(record.run_id)
+
+
+def test_names_stay_unique_across_a_store_with_repeated_configs():
+    records = [_save(seed=0) for _ in range(4)] + [_save(seed=1)]
+    names = [r.name for r in records]
+    assert len(set(names)) == len(names)
+    assert names[0] == "Learned from scratch · 300 reviews · seed 0"
+    assert names[4] == "Learned from scratch · 300 reviews · seed 1"  # a different config keeps its plain name
+    for record in records[1:4]:  # the same config again: told apart by the time ("· 14:32"), then a short id
+        suffix = record.name.removeprefix(names[0] + " · ")
+        assert suffix != record.name
+        assert suffix[:5].replace(":", "").isdigit() and suffix[2] == ":"
+        assert suffix[5:] in ("", " · " + record.run_id.rsplit("-", 1)[-1])
+    stored = [r.name for r in runs.list_runs()[0]]
+    assert sorted(stored) == sorted(names)
+    # and Compare's "<name> — before training" labels can no longer repeat
+    from lib.compare import EmbeddingRef
+
+    labels = [EmbeddingRef.run(r.run_id, after_training=False).label(r.name) for r in records]
+    assert len(set(labels)) == len(labels)
+
+
+def test_a_rename_to_another_runs_name_is_refused_with_a_sentence():
+    first, second = _save(seed=0), _save(seed=1)
+    with pytest.raises(runs.RunStoreError, match="Another run already has that name"):
+        runs.rename_run(second.run_id, "  learned FROM scratch ·  300 reviews · seed 0")  # case and spacing do not count
+    assert runs.load_run(second.run_id).name == second.name
+    assert runs.rename_run(first.run_id, first.name.upper()).name == first.name.upper()  # its own name, recased: fine
+    assert runs.rename_run(second.run_id, "My baseline").name == "My baseline"
+
+
+def test_display_names_tell_apart_runs_saved_with_the_same_name_before_names_were_unique():
+    records = [_save(seed=0), _save(seed=1), _save(seed=2)]
+    for record, created in zip(records, ["2026-11-25T09:00:00+00:00", "2026-11-25T10:15:00+00:00",
+                                         "2026-11-25T10:15:30+00:00"]):
+        cfg = json.loads((record.path / "config.json").read_text())
+        cfg.update(name="Same old name", created=created)  # as an older version of the store could leave them
+        (record.path / "config.json").write_text(json.dumps(cfg))
+    names = runs.display_names(runs.list_runs()[0])
+    assert len(set(names.values())) == 3
+    assert names[records[0].run_id] == "Same old name"  # the oldest keeps its name
+    assert all(names[r.run_id].startswith("Same old name · ") for r in records[1:])

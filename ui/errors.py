@@ -8,6 +8,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import RerunException, StopException
 
 from lib.errors import UserError
+from ui.text import md
 
 log = logging.getLogger("embedding_lab")
 
@@ -16,7 +17,7 @@ def show_error(message: str, exc: BaseException | None = None) -> None:
     """Show one clear sentence (as text, never Markdown); log the traceback, if any, to the server log."""
     if exc is not None:
         log.error("%s", message, exc_info=(type(exc), exc, exc.__traceback__))
-    st.error(message, icon=":material/error:")
+    st.error(md(message), icon=":material/error:")
 
 
 @contextmanager

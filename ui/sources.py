@@ -44,6 +44,7 @@ from lib import jobs, pretraining
 from lib import vectors as vec
 from lib.io import atomic_write_bytes, safe_name
 from lib.paths import uploads_dir
+from ui.text import md
 
 log = logging.getLogger("embedding_lab.sources")
 
@@ -89,6 +90,13 @@ def remember_dataset(key: str) -> None:
         _mine(MY_DATASETS).append(key)
 
 
+def saved_runs() -> tuple[list, list[str]]:
+    """The run store as this session may see it: every run, except those trained on other visitors' uploads."""
+    from lib import runs
+
+    return runs.list_runs(private_datasets=_mine(MY_DATASETS))
+
+
 def dataset_choices() -> dict[str, str]:
     """``label -> key`` for every dataset a page can offer: IMDB first, then this session's uploads."""
     choices = {ds.IMDB_NAME: "imdb"}
@@ -131,6 +139,7 @@ class _Entry:
     label: str
     key: str
     loader: Callable[[], object]
+    dataset_key: str = ""   # the dataset a set was trained on, if any: an upload's stays private
 
 
 class _Registry:
@@ -195,7 +204,7 @@ def word2vec(dataset_key: str, n_train: int | None, subset_seed: int = 0,
     args = dict(subset_seed=subset_seed, **params)
     key = f"word2vec-{hashlib.sha1(repr((dataset_key, n_train, sorted(args.items()))).encode()).hexdigest()[:10]}"
     _registry().add(_Entry(word2vec_label(dataset_key, n_train, **args), key,
-                           lambda: word2vec(dataset_key, n_train, **args)))
+                           lambda: word2vec(dataset_key, n_train, **args), dataset_key))
     return kv
 
 
@@ -238,7 +247,7 @@ def word2vec_progress(dataset_key: str, n_train: int | None, text: str = "Traini
     """
     state, _, error = word2vec_status(dataset_key, n_train, **params)
     if state == "failed":
-        st.error(f"Training word2vec did not work: {error}")
+        st.error(f"Training word2vec did not work: {md(error)}")
     if state != "training":
         return state
 
@@ -380,7 +389,11 @@ def available_vector_sets() -> dict[str, Callable[[], object]]:
     with reg.lock:
         entries = list(reg.entries.values())
     mine = set(_mine(MY_VECTORS))
+    my_datasets = set(_mine(MY_DATASETS))
     for entry in entries:
-        if not entry.key.startswith("upload-") or entry.label in mine:
-            sets.setdefault(entry.label, entry.loader)
+        if entry.key.startswith(ds.UPLOAD_PREFIX) and entry.label not in mine:
+            continue  # another visitor's vector file
+        if ds.is_private(entry.dataset_key or "imdb") and entry.dataset_key not in my_datasets:
+            continue  # word2vec learned from another visitor's upload
+        sets.setdefault(entry.label, entry.loader)
     return sets

@@ -1,0 +1,499 @@
+"""A fair race, judged from measured numbers: coverage, differences against noise, and where a pretrained start stops helping.
+
+Three questions the Train and Compare pages ask of finished runs, answered here
+(no Streamlit, no TensorFlow):
+
+* **Coverage** (:func:`coverage_rows`, :func:`coverage_sentence`): how many
+  vocabulary rows started from a pretrained vector, how the others started, and
+  how far each kind of row moved in training.
+* **Noise** (:func:`judge_runs`): saved runs grouped with their sibling seeds
+  (same settings, other seed), graded on the same test reviews: mean ± std and a
+  95% interval over seeds, McNemar's exact test per seed against a reference run
+  and against learning from scratch (:mod:`lib.significance`).
+* **Data efficiency** (:func:`sweep_comparisons`, :func:`stops_helping`,
+  :func:`sweep_sentence`): at which training-set sizes a pretrained start beats
+  learning from scratch beyond noise, and from which size on it no longer does::
+
+      >>> stops_helping({500: "better", 1_000: "better", 2_000: "about the same", 25_000: "worse"})
+      (1000, 2000)
+      >>> stops_helping({500: "about the same", 2_000: "about the same"})
+      (None, None)
+
+Runs are anything with ``config`` and ``metrics`` (a :class:`lib.training.Run`
+or a :class:`lib.runs.RunRecord`); stored predictions are read through a
+``load_predictions(run_id) -> (probabilities, labels) | None`` callable
+(:func:`lib.runs.load_predictions` on the pages, anything in tests).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import numpy as np
+
+from lib import significance
+from lib.errors import UserError
+from lib.models import STRATEGIES, VECTOR_SOURCES
+
+LoadPredictions = Callable[[str], "tuple[np.ndarray, np.ndarray] | None"]
+
+
+def _get(run, name):
+    return run[name] if isinstance(run, dict) else getattr(run, name)
+
+
+def _label(strategy: str) -> str:
+    """The registry's label of a strategy (never text read from a run folder)."""
+    return STRATEGIES[strategy].label if strategy in STRATEGIES else str(strategy)
+
+
+def _order(strategy: str) -> int:
+    keys = list(STRATEGIES)
+    return keys.index(strategy) if strategy in keys else len(keys)
+
+
+def _size(config: dict) -> int:
+    try:
+        return int(config.get("train_size") or 0)
+    except (TypeError, ValueError):  # a hand-edited config.json
+        return 0
+
+
+def _words(n: int, noun: str = "word") -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
+def _and(items: Sequence[str]) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+# --------------------------------------------------------------------------- coverage
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    """One strategy's start, at the largest training-set size among the runs (movement averaged over seeds)."""
+
+    strategy: str
+    label: str
+    source: str | None            # the vector source's label ("GloVe"), None for learning from scratch
+    trainable: bool
+    rows: int                     # vocabulary rows, padding left out
+    covered: int                  # rows that started from a pretrained vector
+    moved_covered: float | None   # mean distance those rows travelled in training
+    moved_uncovered: float | None
+    length_covered: float | None  # their mean length at the start
+    length_uncovered: float | None
+    missed_examples: tuple[str, ...] = ()
+
+    @property
+    def uncovered(self) -> int:
+        return self.rows - self.covered
+
+
+def _mean_of(metrics: list[dict], key: str) -> float | None:
+    values = [m.get(key) for m in metrics if isinstance(m.get(key), (int, float))]
+    return float(np.mean(values)) if values else None
+
+
+def coverage_rows(records: Sequence, per_run: bool = False) -> list[CoverageRow]:
+    """One :class:`CoverageRow` per strategy at the largest training-set size, in registry order.
+
+    Pretrained starts saved without their coverage (hits and misses) are left out.
+
+    With ``per_run``, one row per run instead, in the order given, labelled by its settings
+    and seed (for the Compare page, whose chosen runs may differ in size or model).
+    """
+    if not records:
+        return []
+    groups: list[tuple[str, list]] = []
+    if per_run:
+        for record in records:
+            config = _get(record, "config")
+            groups.append((f"{group_label(config)} · seed {int(config.get('seed', 0))}", [record]))
+    else:
+        size = max(_size(_get(r, "config")) for r in records)
+        by_strategy: dict[str, list] = {}
+        for record in records:
+            config = _get(record, "config")
+            if _size(config) == size:
+                by_strategy.setdefault(config["strategy"], []).append(record)
+        groups = [(_label(s), by_strategy[s]) for s in sorted(by_strategy, key=_order)]
+    rows = []
+    for label, group in groups:
+        strategy = _get(group[0], "config")["strategy"]
+        metrics = [_get(r, "metrics") for r in group]
+        first, config = metrics[0], _get(group[0], "config")
+        hits, misses = first.get("hits"), first.get("misses")
+        source_key = STRATEGIES[strategy].source if strategy in STRATEGIES else None
+        if hits is not None and misses is not None:
+            n_rows, covered = int(hits) + int(misses), int(hits)
+        elif source_key is None:
+            n_rows, covered = max(0, int(config.get("vocab_size") or 1) - 1), 0
+        else:
+            continue  # a pretrained start saved without its coverage: nothing known to show
+        rows.append(CoverageRow(
+            strategy=strategy, label=label,
+            source=VECTOR_SOURCES[source_key].label if source_key in VECTOR_SOURCES else None,
+            trainable=STRATEGIES[strategy].trainable if strategy in STRATEGIES else True,
+            rows=n_rows, covered=covered,
+            moved_covered=_mean_of(metrics, "moved_covered"), moved_uncovered=_mean_of(metrics, "moved_uncovered"),
+            length_covered=_mean_of(metrics, "length_covered"), length_uncovered=_mean_of(metrics, "length_uncovered"),
+            missed_examples=tuple(str(w) for w in (first.get("missed_examples") or [])[:5]),
+        ))
+    return rows
+
+
+def _share(moved: float, length: float | None) -> str:
+    if not length:
+        return ""
+    ratio = moved / length
+    if ratio < 2:
+        return f" ({ratio:.0%} of their starting length)"
+    return f" ({ratio:.1f}× their starting length)" if ratio < 10 else f" ({ratio:.0f}× their starting length)"
+
+
+def coverage_sentence(rows: Sequence[CoverageRow]) -> str:
+    """Plain sentences from the numbers of :func:`coverage_rows`: who got a pretrained start, and who moved how far.
+
+    >>> row = CoverageRow("glove_finetuned", "GloVe, fine-tuned", "GloVe", True, 1_000, 900, 0.5, 0.8, 5.0, 0.2, ("zorblax",))
+    >>> print(coverage_sentence([row]))  # doctest: +NORMALIZE_WHITESPACE
+    GloVe gave a starting vector to 900 of the 1,000 vocabulary words (90.0%); the other 100 (for example
+    zorblax) started from small random numbers (uniform between -0.05 and 0.05), as every word does when the
+    embedding is learned from scratch. In training, GloVe, fine-tuned moved its words with a pretrained start
+    0.50 on average (10% of their starting length) and the words that started random 0.80 (4.0× their
+    starting length).
+    """
+    from lib.training import UNCOVERED_START
+
+    if not rows:
+        return "No finished runs yet."
+    sentences = []
+    seen_sources = set()
+    starts = {(r.source, r.rows, r.covered) for r in rows if r.source is not None}
+    ambiguous = {source for source, _, _ in starts if sum(s == source for s, _, _ in starts) > 1}
+    for row in rows:
+        start = (row.source, row.rows, row.covered)
+        if row.source is None or start in seen_sources:
+            continue
+        seen_sources.add(start)
+        share = row.covered / row.rows if row.rows else 0.0
+        sentence = (f"In {row.label}, " if row.source in ambiguous else "") + (
+            f"{row.source} gave a starting vector to {row.covered:,} of the {_words(row.rows, 'vocabulary word')} "
+            f"({share:.1%})")
+        if row.uncovered:
+            examples = f" (for example {', '.join(row.missed_examples)})" if row.missed_examples else ""
+            explained = len(seen_sources) > 1 and any(s != start for s in seen_sources)
+            sentence += (f"; the other {row.uncovered:,}{examples} started from " +
+                         ("the same small random numbers" if explained else
+                          f"{UNCOVERED_START}, as every word does when the embedding is learned from scratch"))
+        sentences.append(sentence + ".")
+    if not seen_sources:
+        sentences.append(f"Every word started from {UNCOVERED_START}: no strategy here used pretrained vectors.")
+    moves = []
+    for row in rows:
+        if not row.trainable:
+            continue
+        if row.source is None and row.moved_uncovered is not None:
+            moves.append(f"{row.label} moved its words {row.moved_uncovered:.2f} on average"
+                         f"{_share(row.moved_uncovered, row.length_uncovered)}")
+        elif row.moved_covered is not None:
+            part = (f"{row.label} moved its words with a pretrained start {row.moved_covered:.2f} on average"
+                    f"{_share(row.moved_covered, row.length_covered)}")
+            if row.moved_uncovered is not None:
+                part += (f" and the words that started random {row.moved_uncovered:.2f}"
+                         f"{_share(row.moved_uncovered, row.length_uncovered)}")
+            moves.append(part)
+    if moves:
+        sentences.append("In training, " + "; ".join(moves) + ".")
+    frozen = [row.label for row in rows if not row.trainable]
+    if frozen:
+        sentences.append(f"{_and(frozen)} kept every word where it started (frozen).")
+    return " ".join(sentences)
+
+
+# --------------------------------------------------------------------------- noise, on saved runs
+
+def _sibling_key(config: dict) -> tuple:
+    """The settings two runs must share to be seeds of one another: every RunConfig field but the seed (and job)."""
+    from lib.training import RunConfig
+
+    import json
+
+    # as JSON text: a hand-edited config.json may hold lists or objects, which could not be compared as keys
+    return tuple((name, json.dumps(config.get(name), sort_keys=True, default=str))
+                 for name in sorted(RunConfig.__dataclass_fields__) if name not in ("seed", "job_id"))
+
+
+def _test_split(config: dict) -> tuple:
+    return (config.get("dataset_key"), config.get("test_size"))
+
+
+def group_label(config: dict) -> str:
+    """A group of seeds in words, from the registry and numbers only: "GloVe, fine-tuned · 2,000 reviews · conv"."""
+    parts = [_label(config.get("strategy", "")), f"{_size(config):,} reviews"]
+    if config.get("architecture") not in (None, "average"):
+        parts.append(str(config["architecture"]).upper() if config["architecture"] == "lstm" else str(config["architecture"]))
+    return " · ".join(parts)
+
+
+@dataclass
+class SeedGroup:
+    """One chosen run and its sibling seeds (same settings), with their right/wrong answers on the test reviews."""
+
+    label: str
+    strategy: str
+    run_ids: dict[int, str]                     # seed -> run id
+    answers: dict[int, np.ndarray]              # seed -> which test reviews it got right
+    accuracy: significance.Interval
+    chosen: bool = True                         # False: the learned-from-scratch group added as a yardstick
+    key: tuple = ()                             # the settings the seeds share
+
+
+@dataclass
+class RunJudgement:
+    """What :func:`judge_runs` found: the groups, the paired comparisons, and notes on runs left out."""
+
+    groups: list[SeedGroup]
+    against_first: dict[str, significance.Comparison] = field(default_factory=dict)     # group label -> vs groups[0]
+    against_learned: dict[str, significance.Comparison] = field(default_factory=dict)   # group label -> vs learned
+    learned_label: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def table(self) -> list[dict]:
+        """One plain row per group, for a dataframe: accuracy over seeds, then McNemar per seed and the verdict."""
+        first = self.groups[0].label if self.groups else ""
+        rows = []
+        for group in self.groups:
+            acc = group.accuracy
+            row = {
+                "Runs": group.label + ("" if group.chosen else " (for reference)"),
+                "Seeds": acc.n,
+                "Test accuracy": f"{acc.mean:.1%}" + (f" ± {acc.std:.1%}" if acc.n > 1 else ""),
+                "95% interval over seeds": f"{acc.low:.1%} – {acc.high:.1%}" if acc.n > 1 else "needs 2+ seeds",
+            }
+            for title, found, other in (("first", self.against_first, first),
+                                        ("learned", self.against_learned, self.learned_label)):
+                comparison = found.get(group.label)
+                heading = "vs row 1" if title == "first" else "vs learned from scratch"
+                if comparison is None:
+                    row[f"{heading}: McNemar p per seed"] = "—"
+                    row[f"{heading}: verdict"] = "(itself)" if group.label == other else "—"
+                else:
+                    row[f"{heading}: McNemar p per seed"] = ", ".join(f"{p:.2g}" for p in comparison.p_values)
+                    row[f"{heading}: verdict"] = (f"{comparison.verdict} ({comparison.difference.mean * 100:+.1f} "
+                                                  "points)")
+            rows.append(row)
+        return rows
+
+    def sentences(self) -> list[str]:
+        """One :func:`lib.significance.difference_sentence` per comparison (against the first, then against learned)."""
+        out = []
+        first = self.groups[0].label if self.groups else ""
+        for label, comparison in self.against_first.items():
+            if label == self.learned_label:  # said the other way round below: the first against learned
+                continue
+            out.append(significance.difference_sentence(comparison, label, first))
+        for label, comparison in self.against_learned.items():
+            if first == self.learned_label and label in self.against_first:
+                continue  # the first run is learned from scratch: already said above
+            out.append(significance.difference_sentence(comparison, label, "learning from scratch"))
+        return out
+
+
+def judge_runs(chosen_ids: Sequence[str], records: Sequence, load_predictions: LoadPredictions) -> RunJudgement | None:
+    """Judge the chosen saved runs against noise: each with its sibling seeds, paired on the same test reviews.
+
+    ``chosen_ids`` are run ids in the order picked (the first is the reference);
+    ``records`` every saved run (siblings are looked up among them). The learned-from-scratch
+    runs with the first run's settings are added as a yardstick when they exist. Runs
+    graded on other test reviews, or saved without predictions, are left out with a note.
+    Returns ``None`` when none of the chosen ids is a saved run.
+    """
+    by_id = {_get(r, "config").get("run_id") or getattr(r, "run_id", None): r for r in records}
+    chosen = [by_id[i] for i in dict.fromkeys(chosen_ids) if i in by_id]
+    if not chosen:
+        return None
+    notes: list[str] = []
+    reference_split = _test_split(_get(chosen[0], "config"))
+    keys: list[tuple] = []
+    for record in chosen:
+        config = _get(record, "config")
+        if _test_split(config) != reference_split:
+            notes.append(f"{group_label(config)} was graded on other test reviews than the first chosen run "
+                         "(another dataset or test size), so it cannot be paired with it and is left out.")
+            continue
+        if _sibling_key(config) not in keys:
+            keys.append(_sibling_key(config))
+    learned_key = _sibling_key({**_get(chosen[0], "config"), "strategy": "learned"})
+    add_learned = learned_key not in keys and any(_sibling_key(_get(r, "config")) == learned_key for r in records)
+    wanted = keys + ([learned_key] if add_learned else [])
+
+    members: dict[tuple, dict[int, object]] = {key: {} for key in wanted}
+    for record in records:  # newest first in the store: a repeated seed keeps its newest run
+        key = _sibling_key(_get(record, "config"))
+        if key in members:
+            members[key].setdefault(int(_get(record, "config").get("seed", 0)), record)
+
+    reference_labels = None
+    groups: list[SeedGroup] = []
+    used_labels: set[str] = set()
+    missing = 0
+    for key in wanted:
+        answers, run_ids = {}, {}
+        for seed, record in sorted(members[key].items()):
+            run_id = _get(record, "config").get("run_id") or getattr(record, "run_id", None)
+            try:
+                stored = load_predictions(run_id) if run_id else None
+            except UserError as exc:  # a damaged folder: say so, judge the others
+                notes.append(str(exc))
+                continue
+            if stored is None:
+                missing += 1
+                continue
+            predictions, labels = stored
+            if reference_labels is None:
+                reference_labels = np.asarray(labels)
+            elif len(labels) != len(reference_labels) or not np.array_equal(labels, reference_labels):
+                notes.append(f"{group_label(_get(record, 'config'))}, seed {seed}, has other test labels than the "
+                             "first chosen run and is left out.")
+                continue
+            answers[seed], run_ids[seed] = significance.correct(predictions, labels), run_id
+        if not answers:
+            continue
+        config = _get(members[key][next(iter(answers))], "config")
+        label = group_label(config)
+        while label in used_labels:
+            label += " (other settings)"
+        used_labels.add(label)
+        groups.append(SeedGroup(label, config["strategy"], run_ids, answers,
+                                significance.interval([float(np.mean(a)) for a in answers.values()]),
+                                chosen=key != learned_key or not add_learned, key=key))
+    if missing:
+        notes.append(f"{_words(missing, 'run')} saved without test predictions (trained before they were kept) "
+                     "could not be paired and are left out.")
+    judgement = RunJudgement(groups, notes=notes)
+    if not groups:
+        return judgement
+    first = groups[0]
+    learned = next((g for g in groups if g.key == learned_key), None)
+    for group in groups[1:]:
+        if set(group.answers) & set(first.answers):
+            judgement.against_first[group.label] = significance.compare(group.label, first.label, group.answers,
+                                                                        first.answers)
+    if learned is not None:
+        judgement.learned_label = learned.label
+        for group in groups:
+            if group is not learned and set(group.answers) & set(learned.answers):
+                judgement.against_learned[group.label] = significance.compare(group.label, learned.label,
+                                                                              group.answers, learned.answers)
+    return judgement
+
+
+# --------------------------------------------------------------------------- the data-efficiency sweep
+
+
+def sweep_sizes(sizes: Sequence[int | None], full_train: int) -> list[int | None]:
+    """The sweep's sizes that differ from one another on a dataset of ``full_train`` training texts, smallest first.
+
+    A size at or above the dataset's size would train on all of it, like ``None`` ("all"),
+    and repeat those runs, so it is left out (and "all" kept once):
+
+    >>> sweep_sizes([None, 500, 1_000, 5_000], full_train=2_000)
+    [500, 1000, None]
+    """
+    smaller = sorted({int(s) for s in sizes if s is not None and int(s) < full_train})
+    return smaller + ([None] if any(s is None or int(s) >= full_train for s in sizes) else [])
+
+
+def sweep_answers(records: Sequence, load_predictions: LoadPredictions) -> dict[tuple[str, int], dict[int, np.ndarray]]:
+    """``{(strategy, training-set size): {seed: which test reviews it got right}}`` from finished runs' predictions."""
+    answers: dict[tuple[str, int], dict[int, np.ndarray]] = {}
+    for record in records:
+        config = _get(record, "config")
+        run_id = config.get("run_id")
+        try:
+            stored = load_predictions(run_id) if run_id else None
+        except UserError:  # a damaged or deleted folder: that point has no verdict, the others still do
+            stored = None
+        if stored is not None:
+            answers.setdefault((config["strategy"], _size(config)), {})[int(config.get("seed", 0))] = \
+                significance.correct(*stored)
+    return answers
+
+
+def sweep_comparisons(answers: dict[tuple[str, int], dict[int, np.ndarray]]) -> dict[str, dict[int, significance.Comparison]]:
+    """Each pretrained start against learning from scratch at the same size, paired by seed on the same test reviews."""
+    out: dict[str, dict[int, significance.Comparison]] = {}
+    for (strategy, size), by_seed in sorted(answers.items(), key=lambda item: (_order(item[0][0]), item[0][1])):
+        learned = answers.get(("learned", size))
+        if strategy == "learned" or not learned or not set(by_seed) & set(learned):
+            continue
+        out.setdefault(strategy, {})[size] = significance.compare(strategy, "learned", by_seed, learned)
+    return out
+
+
+def stops_helping(verdicts: dict[int, str]) -> tuple[int | None, int | None]:
+    """``(largest size where it was better, first larger size where it was not)`` from verdicts by size.
+
+    ``(None, None)``: better at no size; ``(n, None)``: better up to the largest size tried.
+    """
+    sizes = sorted(verdicts)
+    helped = [s for s in sizes if verdicts[s] == "better"]
+    if not helped:
+        return None, None
+    last = helped[-1]
+    after = [s for s in sizes if s > last]
+    return last, (after[0] if after else None)
+
+
+def _p_values(comparison: significance.Comparison) -> str:
+    return "McNemar p = " + ", ".join(f"{p:.2g}" for p in comparison.p_values)
+
+
+def sweep_sentence(comparisons: dict[str, dict[int, significance.Comparison]], strategies_run: Sequence[str] = ()) -> str:
+    """Where (if anywhere) each pretrained start stops helping, from :func:`sweep_comparisons`, "better" beyond noise only.
+
+    ``strategies_run`` are the strategies the sweep trained (to say when learning
+    from scratch, the yardstick, is missing).
+    """
+    if not comparisons:
+        if strategies_run and "learned" not in strategies_run:
+            return ("Nothing to judge yet: add “Learned from scratch” to the strategies, because every pretrained "
+                    "start is compared with it at the same size.")
+        return "Nothing to judge yet: the sweep needs learning from scratch and at least one pretrained start at the same size."
+    sentences = []
+    seeds = min(c.difference.n for by_size in comparisons.values() for c in by_size.values())
+    for strategy in sorted(comparisons, key=_order):
+        by_size = comparisons[strategy]
+        label, sizes = _label(strategy), sorted(by_size)
+        verdicts = {size: c.verdict for size, c in by_size.items()}
+        last, stop = stops_helping(verdicts)
+        span = f"{sizes[0]:,}" if len(sizes) == 1 else f"{sizes[0]:,} to {sizes[-1]:,}"
+        if last is None:
+            worse = [f"{s:,}" for s in sizes if verdicts[s] == "worse"]
+            sentence = f"{label} never beat learning from scratch beyond noise ({span} training reviews)"
+            if worse:
+                sentence += f"; it was worse beyond noise at {_and(worse)}"
+        else:
+            c = by_size[last]
+            gain = f"{c.difference.mean * 100:+.1f} points there, {_p_values(c)}"
+            if stop is None:
+                lead = "at every size tried" if len(sizes) > 1 and all(v == "better" for v in verdicts.values()) \
+                    else "up to the largest size tried"
+                sentence = f"{label} beat learning from scratch beyond noise {lead}, {last:,} training reviews ({gain})"
+            else:
+                after = by_size[stop]
+                sentence = (f"{label} beat learning from scratch beyond noise up to {last:,} training reviews ({gain}) "
+                            f"and stopped helping at {stop:,}: there it did {after.verdict} "
+                            f"({after.difference.mean * 100:+.1f} points, {_p_values(after)})")
+            gaps = [f"{s:,}" for s in sizes if s < last and verdicts[s] != "better"]
+            if gaps:
+                sentence += f"; not beyond noise at {_and(gaps)}"
+        sentences.append(sentence + ".")
+    rule = (f"Each size is judged on the same test reviews, seed by seed ({seeds} seeds): beyond noise means McNemar's "
+            f"p < {significance.ALPHA:g} on every seed, in the same direction."
+            if seeds > 1 else
+            "With one seed per size a verdict rests on a single training run; use 3 seeds to see whether it holds.")
+    return " ".join(sentences) + " " + rule
