@@ -396,6 +396,7 @@ def coverage_chart(rows, height: int | None = None, title: str | None = None):
     fig.update_annotations(font_size=BASE_FONT_SIZE)
     style(fig, title=title, height=height or 160 + 55 * len(rows))
     fig.update_layout(legend=dict(orientation="h", y=-0.25), margin=dict(r=50))
+    return fig
 
 
 # --- what changed: neighbourhood change, meaning axes, training replay (issue #12) ---
