@@ -111,6 +111,10 @@ def runtime_env() -> dict:
 
 
 _connect_lock = threading.Lock()
+#: After a failed connect, the same answer for this long: an unreachable ray:// address takes ~30 s to refuse,
+#: and the Train page and every job would otherwise wait that long again.
+RETRY_AFTER_SECONDS = 60.0
+_last_failure: dict[str, Any] = {"at": -1e9, "error": None}
 
 
 def connect(address: str | None = None) -> None:
@@ -122,15 +126,18 @@ def connect(address: str | None = None) -> None:
     with _connect_lock:
         if ray.is_initialized():
             return
+        if time.monotonic() - _last_failure["at"] < RETRY_AFTER_SECONDS:
+            raise RayUnavailable(_last_failure["error"])
         address = address or configured_address() or "auto"
         try:
             ray.init(address=address, runtime_env=runtime_env(), log_to_driver=False, logging_level=logging.WARNING)
         except Exception as exc:  # noqa: BLE001 - every way of failing to connect gets the same sentence
             log.warning("Connecting to Ray at %s failed: %s", address, exc)
-            raise RayUnavailable(f"The {describe_address(address)} cannot be reached ({type(exc).__name__}). "
-                                 "Check that it runs (`ray status` on its head node), that "
-                                 f"{ADDRESS_ENV} names it, and that this machine has its token if it uses "
-                                 "token authentication.") from None
+            _last_failure.update(at=time.monotonic(), error=(
+                f"The {describe_address(address)} cannot be reached ({type(exc).__name__}). Check that it runs "
+                f"(`ray status` on its head node), that {ADDRESS_ENV} names it, and that this machine has its "
+                "token if it uses token authentication."))
+            raise RayUnavailable(_last_failure["error"]) from None
 
 
 def cluster_summary(address: str | None = None) -> dict:
