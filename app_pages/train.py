@@ -7,7 +7,7 @@ import streamlit as st
 from lib import jobs, plots, training
 from lib.glossary import explain
 from lib.models import ARCHITECTURES, STRATEGIES, fixed_dimension
-from ui import presentation, sources
+from ui import backend, presentation, sources
 from ui.session import session_id as _session_id
 from ui.errors import friendly_errors, show_error
 from ui.text import md
@@ -159,6 +159,7 @@ with presentation.settings("Training settings"):
                     key="train_early_stopping", persist_state="session",
                     help="Epochs then become a maximum. Judged on validation reviews carved from the training set, "
                          "never on the test reviews, so each strategy gets its own best number of epochs.")
+        backend.run_on_choice()
 
 strategies = list(ss["train_strategies"])
 seeds = list(range(int(ss["train_seeds"])))
@@ -193,10 +194,11 @@ with st.container(border=True):
     if running is not None and running.id != ss.get("train_job_id"):
         st.info("Another training job is running on this server right now; yours will wait in the queue and start "
                 "automatically when it finishes (the machine has 2 cores, so jobs run one at a time).")
+    backend.running_on()
     if st.button("Train", type="primary", disabled=not strategies, icon=":material/play_arrow:", key="train_start"):
         with friendly_errors("Starting the training"):
             spec = jobs.JobSpec(dataset_key=ss["train_dataset_key"], strategies=strategies, settings=settings,
-                                seeds=seeds, title=ss["train_preset"], owner=_session_id())
+                                seeds=seeds, title=ss["train_preset"], owner=_session_id(), run_on=backend.run_on())
             job = jobs.submit(spec)
             ss["train_job_id"] = job.id
             ss["train_job_id_seen_done"] = False
@@ -420,7 +422,7 @@ def start_sweep(sweep: Sweep, estimate: float | None) -> None:
         with friendly_errors("Starting the comparison"):
             spec = jobs.JobSpec(dataset_key=ss["train_dataset_key"], strategies=strategies, settings=sweep.settings,
                                 seeds=sweep.seeds, train_sizes=sweep.sizes, kind="efficiency",
-                                title="Data efficiency", owner=_session_id())
+                                title="Data efficiency", owner=_session_id(), run_on=backend.run_on())
             ss["train_efficiency_job_id"] = jobs.submit(spec).id
             ss["train_efficiency_job_id_seen_done"] = False
 

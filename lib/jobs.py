@@ -1,4 +1,5 @@
-"""The one background runner: long work (training, word2vec) runs in a worker process, one task at a time.
+"""The one background runner: long work (training, word2vec) runs in a worker process, one task at a time,
+or as Ray tasks on a cluster, several at a time (:mod:`lib.ray_backend`).
 
 Why a separate process: Streamlit reruns page scripts in threads of the web
 server, and every visitor's page, fragment poll and chart competes for the same
@@ -27,6 +28,11 @@ blocks on a condition variable, never on a sleep loop.
 * A task that fails (bad settings, out of memory, even the worker process being
   killed) is marked failed with a sentence; the job goes on with the next task,
   in a fresh worker process if the old one died.
+* A backend is anything with ``name``, ``slots()`` (tasks it runs at once) and
+  ``run(payload, on_event, cancel_requested) -> result``: :class:`LocalWorker` (one
+  task at a time), or ``lib.ray_backend.RayBackend`` when ``EMBEDDING_LAB_RAY_ADDRESS``
+  is set or a job asks for ``run_on="ray"`` (then up to ``slots()`` tasks are in flight,
+  each waited for by a light thread here). Either way the runs are saved by this process.
 
 Typical use from a page::
 
@@ -118,6 +124,7 @@ class JobSpec:
     kind: JobKind = JobKind.COMPARE
     owner: str = ""                               # a browser session id: "your job" vs "someone else's"
     word2vec: dict | None = None                  # JobKind.WORD2VEC: {"n_train", "subset_seed", "corpus", "params"}
+    run_on: str = ""                              # "local", "ray", or "" (Ray when EMBEDDING_LAB_RAY_ADDRESS is set)
 
     def sizes(self) -> list[int | None]:
         return list(self.train_sizes) if self.train_sizes else [self.settings.get("train_size")]
@@ -250,6 +257,10 @@ class LocalWorker:
         finally:
             sys.modules["__main__"] = main
 
+    def slots(self) -> int:
+        """How many tasks this backend runs at once: one (the runner waits for each before the next)."""
+        return 1
+
     @property
     def pid(self) -> int | None:
         return self._process.pid if self._process is not None and self._process.is_alive() else None
@@ -305,46 +316,65 @@ def worker_main(tasks, events, cancel) -> None:
         if item is None:
             return
         task_id, payload = item
-        last = [0.0]
+        emit = thinned(lambda event, task_id=task_id: events.put((task_id, "progress", event)))
+        kind, body = outcome(lambda: execute(payload, emit, cancel))
+        events.put((task_id, kind, body))
+        if kind == "stop":
+            return
 
-        def emit(event: dict, task_id=task_id) -> None:
-            # Batch events are thinned out; stage changes and epoch ends always go through.
-            now = time.monotonic()
-            if event.get("stage") == Stage.TRAINING and event.get("batch") and now - last[0] < 1 / EVENTS_PER_SECOND:
-                return
-            last[0] = now
-            events.put((task_id, "progress", event))
 
-        try:
-            events.put((task_id, "result", execute(payload, emit, cancel)))
-        except BaseException as exc:  # noqa: BLE001 - every outcome is reported; the worker carries on
-            from lib.training import TrainingCancelled
+def thinned(send: Callable[[dict], None]) -> Callable[[dict], None]:
+    """``send`` with batch events thinned to :data:`EVENTS_PER_SECOND`; stage changes and epoch ends always go."""
+    last = [0.0]
 
-            if isinstance(exc, TrainingCancelled):
-                events.put((task_id, "cancelled", None))
-            elif isinstance(exc, UserError):
-                events.put((task_id, "error", str(exc)))
-            elif isinstance(exc, MemoryError):
-                events.put((task_id, "error", "The computer ran out of memory. Try a smaller training set, "
-                                              "vocabulary or sequence length."))
-            else:
-                log.error("Task failed:\n%s", traceback.format_exc())
-                events.put((task_id, "error", f"The task failed unexpectedly ({type(exc).__name__}); "
-                                              "the details are in the server log."))
-            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
-                return
+    def emit(event: dict) -> None:
+        now = time.monotonic()
+        if event.get("stage") == Stage.TRAINING and event.get("batch") and now - last[0] < 1 / EVENTS_PER_SECOND:
+            return
+        last[0] = now
+        send(event)
+
+    return emit
+
+
+def outcome(work: Callable[[], dict]) -> tuple[str, Any]:
+    """Run one task's ``work`` and say how it ended, as a worker reports it (every backend uses this).
+
+    ``("result", dict)``, ``("cancelled", None)``, ``("error", a sentence for the user)``, or
+    ``("stop", sentence)`` when the worker itself was told to stop (KeyboardInterrupt, SystemExit).
+    """
+    from lib.training import TrainingCancelled
+
+    try:
+        return "result", work()
+    except TrainingCancelled:
+        return "cancelled", None
+    except UserError as exc:
+        return "error", str(exc)
+    except MemoryError:
+        return "error", "The computer ran out of memory. Try a smaller training set, vocabulary or sequence length."
+    except (KeyboardInterrupt, SystemExit) as exc:
+        return "stop", f"The training process was stopped ({type(exc).__name__})."
+    except Exception as exc:  # noqa: BLE001 - every outcome is reported; the worker carries on
+        log.error("Task failed:\n%s", traceback.format_exc())
+        return "error", f"The task failed unexpectedly ({type(exc).__name__}); the details are in the server log."
 
 
 # What a worker keeps between tasks: the last prepared data and the pretrained vectors it loaded.
 _worker_cache: dict[str, Any] = {"data_key": None, "data": None, "vectors": {}}
 
 
-def execute(payload: dict, emit: Callable[[dict], None], cancel) -> dict:
-    """Do one task (in the worker process) and return what the dashboard stores: plain values and arrays."""
+def execute(payload: dict, emit: Callable[[dict], None], cancel, dataset=None) -> dict:
+    """Do one task (in the worker process) and return what the dashboard stores: plain values and arrays.
+
+    ``dataset`` is the :class:`lib.datasets.TextDataset` the payload's key names, when the
+    caller has it already (a Ray task gets an upload through the object store); by default
+    it is loaded by its key.
+    """
     from lib import training
 
     if payload["kind"] == "word2vec":
-        return _execute_word2vec(payload, emit)
+        return _execute_word2vec(payload, emit, dataset)
     config = training.RunConfig.from_dict(payload["config"])
     data_key = json.dumps({k: payload["config"][k] for k in (
         "dataset_key", "train_size", "test_size", "subset_seed", "vocab_size", "sequence_length",
@@ -352,7 +382,8 @@ def execute(payload: dict, emit: Callable[[dict], None], cancel) -> dict:
     if _worker_cache["data_key"] != data_key:
         emit({"stage": Stage.PREPARING})
         _worker_cache["data"] = None  # free the old arrays before making new ones
-        _worker_cache["data"] = training.prepare_data(training.load_dataset(config.dataset_key), config)
+        _worker_cache["data"] = training.prepare_data(
+            dataset if dataset is not None else training.load_dataset(config.dataset_key), config)
         _worker_cache["data_key"] = data_key
     run = training.train(config, emit, data=_worker_cache["data"], vectors=_worker_cache["vectors"], cancel=cancel)
     emit({"stage": Stage.SAVING})
@@ -362,10 +393,10 @@ def execute(payload: dict, emit: Callable[[dict], None], cancel) -> dict:
             "test_labels": run.test_labels, "snapshots": run.snapshots}
 
 
-def _execute_word2vec(payload: dict, emit: Callable[[dict], None]) -> dict:
+def _execute_word2vec(payload: dict, emit: Callable[[dict], None], dataset=None) -> dict:
     from lib import datasets, pretraining, training
 
-    dataset = training.load_dataset(payload["dataset_key"])
+    dataset = dataset if dataset is not None else training.load_dataset(payload["dataset_key"])
     labelled = datasets.subsample(dataset, payload.get("n_train"), int(payload.get("subset_seed", 0)))
     corpus = pretraining.pretraining_corpus(dataset, labelled, payload.get("corpus", pretraining.DEFAULT_CORPUS))
     params = pretraining.Word2VecParams(**payload.get("params", {}))
@@ -386,6 +417,7 @@ class _Runner:
         self.current: Job | None = None
         self.thread: threading.Thread | None = None
         self.backend = LocalWorker()
+        self.ray = None                      # a lib.ray_backend.RayBackend, made when a job first asks for Ray
         self.counter = itertools.count(1)
 
     def position(self, job: Job) -> int:
@@ -425,37 +457,102 @@ class _Runner:
                 with self.lock:
                     self.current = None
 
+    def backend_for(self, job: Job):
+        """Where a job's tasks run: the local worker, or Ray when the job asks for it (see :func:`runs_on_ray`).
+
+        word2vec jobs always stay here: the vectors they cache are for this machine's pages.
+        """
+        if job.spec.kind == JobKind.WORD2VEC or not runs_on_ray(job.spec):
+            return self.backend
+        with self.lock:
+            if self.ray is None:
+                from lib.ray_backend import RayBackend
+
+                self.ray = RayBackend()
+            return self.ray
+
     def run_job(self, job: Job) -> None:
+        backend = self.backend_for(job)
+        pending = list(enumerate(job._payloads))
+        try:
+            slots = min(backend.slots(), len(pending))  # the local worker: 1; Ray: as many runs as the cluster fits
+        except UserError as exc:  # e.g. the Ray cluster cannot be reached: every task says why
+            for index, _ in pending:
+                self.update_task(job, index, status=Status.FAILED, stage=Stage.NONE, error=str(exc))
+            self.finish_from_tasks(job)
+            return
+        if slots <= 1:
+            for index, payload in pending:
+                if job._get("cancel_requested") or not self.run_task(job, backend, index, payload, parallel=False):
+                    break
+        else:
+            # Several tasks in flight; each of these threads only waits for its task's messages.
+            take = threading.Lock()
+
+            def feed() -> None:
+                while not job._get("cancel_requested"):
+                    with take:
+                        if not pending:
+                            return
+                        index, payload = pending.pop(0)
+                    try:
+                        if not self.run_task(job, backend, index, payload, parallel=True):
+                            return
+                    except Exception as exc:  # noqa: BLE001 - one task's surprise must not strand the others
+                        log.exception("Task %s of job %s failed", index, job.id)
+                        self.update_task(job, index, status=Status.FAILED, stage=Stage.NONE,
+                                         error=f"The task failed unexpectedly ({type(exc).__name__}).")
+
+            threads = [threading.Thread(target=feed, name=f"embedding-lab-runner-{i}", daemon=True)
+                       for i in range(slots)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        self.finish_from_tasks(job)
+
+    def run_task(self, job: Job, backend, index: int, payload: dict, parallel: bool) -> bool:
+        """Run one task on ``backend``, save its run, record how it ended; False if it was cancelled."""
+        record = job._get("tasks")[index]
         total = len(job._payloads)
-        for index, payload in enumerate(job._payloads):
-            if job._get("cancel_requested"):
-                break
-            record = job._get("tasks")[index]
-            self.update_task(job, index, status=Status.RUNNING, stage=Stage.PREPARING, started=time.time())
-            size = f"{record['train_size']:,} training texts" if record["train_size"] else "all training texts"
+        self.update_task(job, index, status=Status.RUNNING, stage=Stage.PREPARING, started=time.time())
+        size = f"{record['train_size']:,} training texts" if record["train_size"] else "all training texts"
+        if parallel:
+            self.update(job, message=self.parallel_message(job, backend))
+        else:
             self.update(job, message=f"Training {record['label']} (seed {record['seed']}, {size}) — "
                                      f"task {index + 1} of {total}." if payload["kind"] == "train"
                         else "Training word2vec…")
-            start = time.perf_counter()
-            try:
-                result = self.backend.run(payload, lambda event, i=index: self.on_event(job, i, event),
-                                          lambda: job._get("cancel_requested"))
-                if payload["kind"] == "train":
-                    self.update_task(job, index, stage=Stage.SAVING)
-                    saved = self.save(result)
-                    self.update_task(job, index, status=Status.DONE, stage=Stage.NONE, run_id=saved.run_id,
-                                     metrics=saved.metrics, config=saved.config, history=saved.history,
-                                     seconds=time.perf_counter() - start, fraction=1.0)
-                else:
-                    self.update_task(job, index, status=Status.DONE, stage=Stage.NONE, fraction=1.0,
-                                     seconds=time.perf_counter() - start)
-            except TaskCancelled:
-                self.update_task(job, index, status=Status.CANCELLED, stage=Stage.NONE)
-                break
-            except (TaskFailed, UserError) as exc:
-                self.update_task(job, index, status=Status.FAILED, stage=Stage.NONE, error=str(exc),
+        start = time.perf_counter()
+        try:
+            result = backend.run(payload, lambda event, i=index: self.on_event(job, i, event),
+                                 lambda: job._get("cancel_requested"))
+            if payload["kind"] == "train":
+                self.update_task(job, index, stage=Stage.SAVING)
+                saved = self.save(result)
+                self.update_task(job, index, status=Status.DONE, stage=Stage.NONE, run_id=saved.run_id,
+                                 metrics=saved.metrics, config=saved.config, history=saved.history,
+                                 seconds=time.perf_counter() - start, fraction=1.0)
+            else:
+                self.update_task(job, index, status=Status.DONE, stage=Stage.NONE, fraction=1.0,
                                  seconds=time.perf_counter() - start)
-        self.finish_from_tasks(job)
+        except TaskCancelled:
+            self.update_task(job, index, status=Status.CANCELLED, stage=Stage.NONE)
+            return False
+        except (TaskFailed, UserError) as exc:
+            self.update_task(job, index, status=Status.FAILED, stage=Stage.NONE, error=str(exc),
+                             seconds=time.perf_counter() - start)
+        if parallel:
+            self.update(job, message=self.parallel_message(job, backend))
+        return True
+
+    @staticmethod
+    def parallel_message(job: Job, backend) -> str:
+        tasks = job._get("tasks")
+        running = sum(t["status"] == Status.RUNNING for t in tasks)
+        finished = sum(Status(t["status"]).finished for t in tasks)
+        return (f"Training on {backend.name}: {running} run{'s' if running != 1 else ''} in progress, "
+                f"{finished} of {len(tasks)} finished.")
 
     def on_event(self, job: Job, index: int, event: dict) -> None:
         values = {k: event[k] for k in ("stage", "epoch", "epochs", "batch", "batches", "logs", "history", "fraction")
@@ -515,6 +612,7 @@ def submit(spec: JobSpec, reuse: bool = False) -> Job:
     :class:`lib.errors.UserError` for an empty or unknown strategy list, invalid
     settings, or an owner who already has :data:`MAX_QUEUED_PER_OWNER` jobs waiting.
     """
+    runs_on_ray(spec)  # an unknown place to run is refused now, not when the job starts
     if spec.kind != JobKind.WORD2VEC:
         if not spec.strategies:
             raise UserError("Choose at least one strategy to train.")
@@ -623,9 +721,26 @@ def worker_pid() -> int | None:
     return _runner.backend.pid
 
 
-def backend_name() -> str:
-    """Where jobs run, in words ("this machine")."""
-    return _runner.backend.name
+def runs_on_ray(spec: JobSpec | None = None) -> bool:
+    """Whether a job's tasks go to a Ray cluster: it asks for ``"ray"``, or says nothing and
+    ``EMBEDDING_LAB_RAY_ADDRESS`` is set. Without ``spec``: where a job that says nothing goes."""
+    run_on = spec.run_on if spec is not None else ""
+    if run_on in ("local", "ray"):
+        return run_on == "ray"
+    if run_on:
+        raise UserError(f"Unknown place to run {run_on!r}; choose 'local' or 'ray'.")
+    from lib.ray_backend import configured_address
+
+    return configured_address() is not None
+
+
+def backend_name(spec: JobSpec | None = None) -> str:
+    """Where jobs run (``spec``'s, or one that says nothing), in words: "this machine" or "Ray cluster at …"."""
+    if not runs_on_ray(spec):
+        return _runner.backend.name
+    from lib.ray_backend import describe_address
+
+    return describe_address()
 
 
 def task_fraction(task: dict) -> float:

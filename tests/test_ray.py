@@ -1,0 +1,192 @@
+"""The Ray backend on a real local Ray (2 CPUs): same runs, same results, progress, cancel, failures, uploads."""
+import os
+import secrets
+
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lib import datasets, jobs, ray_backend, runs, training
+from lib.errors import UserError
+
+ray = pytest.importorskip("ray")
+
+TINY = dict(training.PRESETS["Tiny (tests)"], sequence_length=12, epochs=2)
+TOY = training.toy_key(n_train=200, n_test=100, seed=3)
+
+
+def spec(strategies, seeds, run_on, **settings):
+    return jobs.JobSpec(dataset_key=TOY, strategies=list(strategies), settings=dict(TINY, **settings),
+                        seeds=list(seeds), title="ray test", run_on=run_on)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def local_ray():
+    """One local Ray for this module, shut down afterwards. Ray 2.60 turns token authentication on for a new
+    local cluster (it sets RAY_AUTH_MODE=token itself); a throwaway token in RAY_AUTH_TOKEN, which Ray reads
+    first, keeps it from creating ~/.ray/auth_token."""
+    saved = {k: os.environ.get(k) for k in ("RAY_AUTH_MODE", "RAY_AUTH_TOKEN", ray_backend.ADDRESS_ENV)}
+    os.environ["RAY_AUTH_TOKEN"] = secrets.token_hex(16)
+    for key in ("RAY_AUTH_MODE", ray_backend.ADDRESS_ENV):
+        os.environ.pop(key, None)
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, runtime_env=ray_backend.runtime_env())
+    yield
+    ray.shutdown()
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+@pytest.fixture(autouse=True)
+def no_leftover_jobs():
+    yield
+    for job in jobs.list_jobs():
+        if not job.done:
+            jobs.cancel(job.id)
+            jobs.wait(job.id, timeout=120)
+
+
+def accuracies(snap):
+    return {(t["strategy"], t["seed"]): t["metrics"]["test_accuracy"] for t in snap["tasks"]}
+
+
+def test_a_tiny_grid_on_ray_is_stored_and_equals_the_local_one():
+    grid = (["learned", "glove_finetuned"], [0, 1])
+    on_ray = jobs.submit(spec(*grid, run_on="ray"))
+    jobs.wait(on_ray.id, timeout=300)
+    here = jobs.submit(spec(*grid, run_on="local"))
+    jobs.wait(here.id, timeout=300)
+    ray_snap, local_snap = on_ray.snapshot(), here.snapshot()
+    assert ray_snap["status"] == "done" and local_snap["status"] == "done", (ray_snap, local_snap)
+    assert "Ray cluster" in ray_snap["message"] or "Finished 4 of 4" in ray_snap["message"]
+    # the runs landed in this process's run store, written from what the tasks returned
+    saved = {r.run_id: r for r in runs.list_runs()[0]}
+    for task in ray_snap["tasks"]:
+        record = saved[task["run_id"]]
+        assert record.has_model and record.metrics["test_accuracy"] == task["metrics"]["test_accuracy"]
+        predictions, labels = runs.load_predictions(record.run_id)
+        assert len(predictions) == len(labels) == 100
+    # same config and seed -> same test accuracy (and predictions) as on this machine's worker
+    assert accuracies(ray_snap) == pytest.approx(accuracies(local_snap), abs=1e-6)
+    for ray_task, local_task in zip(ray_snap["tasks"], local_snap["tasks"]):
+        np.testing.assert_allclose(runs.load_predictions(ray_task["run_id"])[0].astype(float),
+                                   runs.load_predictions(local_task["run_id"])[0].astype(float), atol=2e-3)
+
+
+def test_progress_streams_back_and_cancel_stops_running_and_waiting_runs():
+    job = jobs.submit(spec(["learned"], [20, 21, 22], run_on="ray", epochs=100_000))  # 2 run at once, 1 waits;
+    # (so many epochs that neither run can finish before the other has started, however slowly a worker starts)
+
+    def both_running_with_batches(snap):
+        return all(t["status"] == "running" and t["stage"] == "training" and t["batch"] > 0 and "loss" in t["logs"]
+                   for t in snap["tasks"][:2])
+
+    try:
+        jobs.wait_for(job.id, both_running_with_batches, timeout=180)
+    except TimeoutError:
+        pytest.fail(f"progress never showed two runs training: {job.snapshot()['tasks']}")
+    assert job.snapshot()["tasks"][2]["status"] == "waiting"
+    assert jobs.cancel(job.id)
+    jobs.wait(job.id, timeout=120)
+    snap = job.snapshot()
+    assert snap["status"] == "cancelled"
+    assert [t["status"] for t in snap["tasks"]] == ["cancelled"] * 3
+    assert not snap["run_ids"]
+
+
+def test_a_failing_run_on_ray_does_not_stop_the_others():
+    # 5 training texts cannot be split: that run fails with its sentence, the full size still trains.
+    job = jobs.submit(jobs.JobSpec(dataset_key=TOY, strategies=["learned"], settings=TINY, seeds=[9],
+                                   train_sizes=[5, None], kind="efficiency", run_on="ray"))
+    jobs.wait(job.id, timeout=300)
+    snap = job.snapshot()
+    assert snap["status"] == "done"
+    assert [t["status"] for t in snap["tasks"]] == ["failed", "done"]
+    assert "fewer than 10 texts" in snap["tasks"][0]["error"]
+    assert "1 failed" in snap["message"]
+
+
+def test_an_upload_travels_through_the_object_store_not_the_disk():
+    toy = training.toy_dataset(120, 60, seed=5)
+    upload = datasets.dataset_from_table(
+        pd.DataFrame({"text": toy.train_texts + toy.test_texts,
+                                        "label": list(toy.train_labels) + list(toy.test_labels)}),
+        "text", "label", name="ray upload")
+    datasets.save_dataset(upload)
+    backend = ray_backend.RayBackend()
+    assert backend.ship(upload.key) is not None  # loaded from this disk into the object store ...
+    shutil.rmtree(datasets._dataset_dir(upload.key))  # ... and gone from the disk before the task runs
+    with pytest.raises(UserError):
+        datasets.dataset_by_key(upload.key)
+    payload = jobs.JobSpec(dataset_key=upload.key, strategies=["learned"], settings=TINY).task_payloads()[0]
+    events = []
+    result = backend.run(payload, events.append, lambda: False)
+    assert result["config"]["dataset_key"] == upload.key and 0.0 <= result["metrics"]["test_accuracy"] <= 1.0
+    assert result["weights"] and len(result["test_labels"]) == len(upload.test_texts)
+    assert any(e.get("stage") == "epoch_end" for e in events)
+
+
+def test_the_address_setting_chooses_where_jobs_run(monkeypatch):
+    monkeypatch.delenv(ray_backend.ADDRESS_ENV, raising=False)
+    assert not jobs.runs_on_ray() and jobs.backend_name() == "this machine"
+    assert jobs.runs_on_ray(spec(["learned"], [0], run_on="ray"))
+    monkeypatch.setenv(ray_backend.ADDRESS_ENV, "ray://head:10001")
+    assert jobs.runs_on_ray() and jobs.backend_name() == "Ray cluster at ray://head:10001"
+    assert not jobs.runs_on_ray(spec(["learned"], [0], run_on="local"))
+    with pytest.raises(UserError):
+        jobs.submit(spec(["learned"], [0], run_on="mars"))
+    monkeypatch.setenv(ray_backend.CPUS_ENV, "2")
+    assert ray_backend.resources_per_run() == {"num_cpus": 2.0, "num_gpus": 0.0}
+    monkeypatch.setenv(ray_backend.CPUS_ENV, "many")
+    with pytest.raises(UserError):
+        ray_backend.resources_per_run()
+
+
+def test_the_sweep_command_runs_on_ray_and_prints_mean_and_spread(monkeypatch, capsys):
+    from lib import sweep
+
+    monkeypatch.setenv(ray_backend.ADDRESS_ENV, "")  # main() sets it from --ray; monkeypatch removes it afterwards
+    code = sweep.main(["--dataset", TOY, "--preset", "Tiny (tests)", "--strategies", "learned", "glove_frozen",
+                       "--seeds", "0", "1", "--sizes", "100", "all", "--ray", "auto"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "8 runs" in err and "on the Ray cluster started on this machine" in err and "[8/8]" in err
+    lines = out.strip().splitlines()
+    assert lines[0] == "| training texts | Learned from scratch | GloVe, frozen |"
+    assert lines[2].startswith("| 100 | ") and lines[3].startswith("| 200 | ") and lines[3].count("(2 seeds)") == 2
+
+
+def test_the_train_page_offers_ray_and_says_where_it_runs():
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app_pages" / "train.py"),
+                           default_timeout=120).run()
+    assert not at.exception
+    assert any("Running on: **this machine**" in c.value for c in at.caption)
+    at.radio(key="train_run_on").set_value("ray").run()
+    assert not at.exception
+    line = next(c.value for c in at.caption if c.value.startswith("Running on:"))
+    assert "Ray cluster started on this machine" in line and "1 node, 2 CPUs" in line and "up to 2 runs" in line
+    at.radio(key="train_preset").set_value("Tiny (tests)").run()
+    at.multiselect(key="train_strategies").set_value(["learned"]).run()
+    at.button(key="train_start").click().run()
+    job = jobs.get_job(at.session_state["train_job_id"])
+    assert job.spec.run_on == "ray"
+    jobs.cancel(job.id)
+    jobs.wait(job.id, timeout=120)
+
+
+def test_the_runner_and_the_ray_backend_import_neither_ray_nor_streamlit_nor_tensorflow():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import lib.jobs, lib.ray_backend, lib.sweep, sys; "
+            "assert not {'ray', 'streamlit', 'tensorflow'} & set(sys.modules), sorted(sys.modules)")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parent.parent)
