@@ -8,6 +8,7 @@ from lib import jobs, plots, training
 from lib.glossary import explain
 from lib.models import ARCHITECTURES, STRATEGIES, fixed_dimension
 from ui import backend, presentation, sources
+from lib.datasets import is_private
 from ui.session import session_id as _session_id
 from ui.errors import friendly_errors, show_error
 from ui.text import md
@@ -53,11 +54,90 @@ ss.setdefault("train_efficiency_sizes", list(training.TRAIN_SIZES))  # the sweep
 if ss.get("train_pending_dataset"):  # a dataset was just uploaded: select it (before the widget exists)
     ss["train_dataset_key"] = ss.pop("train_pending_dataset")
 
+# --- the address: a reload (or a copied link) comes back to the same settings and the same jobs -----------
+URL_JOBS = {"job": "train_job_id", "sweep": "train_efficiency_job_id"}
+
+
+def may_see(job) -> bool:
+    """Anyone may follow a job on public data by its link; a job on an upload only its uploader's session."""
+    return job is not None and (not is_private(job.spec.dataset_key)
+                                or job.spec.dataset_key in sources.my_dataset_keys())
+
+
+def adopt_jobs_from_the_address() -> None:
+    """On a session's first run, take the jobs named in the URL (and the settings they were started with)."""
+    if ss.get("train_url_read"):
+        return
+    ss["train_url_read"] = True
+    read_settings_from_the_address()
+    for param, state_key in URL_JOBS.items():
+        job = jobs.get_job(st.query_params.get(param))
+        if not may_see(job):
+            continue
+        ss[state_key] = job.id
+        ss[f"{state_key}_seen_done"] = job.done
+        ss.setdefault("train_adopted_jobs", []).append(job.id)
+        if param == "job":  # the form shows what this job was started with
+            for name in SETTING_KEYS:
+                if name in job.spec.settings:
+                    ss[f"train_{name}"] = job.spec.settings[name]
+            ss["train_strategies"] = list(job.spec.strategies)
+            ss["train_seeds"] = len(job.spec.seeds)
+            ss["train_dataset_key"] = job.spec.dataset_key
+            if job.spec.title in PRESET_NAMES:
+                ss["train_preset"] = job.spec.title
+
+
+URL_SETTINGS = {"preset": ("train_preset", str), "size": ("train_train_size", int),
+                "model": ("train_architecture", str), "seeds": ("train_seeds", int)}
+
+
+def read_settings_from_the_address() -> None:
+    """The page's main choices from the URL (when no job named there set them already)."""
+    for param, (state_key, kind) in URL_SETTINGS.items():
+        value = st.query_params.get(param)
+        if value is None:
+            continue
+        try:
+            value = None if value == "all" else kind(value)
+        except ValueError:
+            continue  # a mangled link: keep the default
+        if param == "preset" and value in PRESET_NAMES:
+            ss["train_preset"] = value
+            _apply_preset()
+        elif param == "size" and value in training.TRAIN_SIZES:
+            ss[state_key] = value
+        elif param == "model" and value in ARCHITECTURES:
+            ss[state_key] = value
+        elif param == "seeds" and isinstance(value, int) and 1 <= value <= 5:
+            ss[state_key] = value
+
+
+def write_the_address() -> None:
+    for param, (state_key, _) in URL_SETTINGS.items():
+        value = ss.get(state_key)
+        st.query_params[param] = "all" if value is None else str(value)
+    for param, state_key in URL_JOBS.items():
+        if ss.get(state_key) and jobs.get_job(ss[state_key]) is not None:
+            st.query_params[param] = ss[state_key]
+        else:
+            st.query_params.pop(param, None)
+
+
+def my_jobs() -> list:
+    """Every job this session started or took over from its URL, oldest first."""
+    adopted = set(ss.get("train_adopted_jobs", []))
+    return [j for j in jobs.list_jobs() if j.spec.owner == _session_id() or j.id in adopted]
+
+
 
 def _apply_preset() -> None:
     values = training.make_config(**training.PRESETS[ss["train_preset"]])
     for name in SETTING_KEYS:
         ss[f"train_{name}"] = values[name]
+
+
+adopt_jobs_from_the_address()
 
 
 def _size_label(n):
@@ -191,11 +271,17 @@ with st.container(border=True):
             f"Estimated time on this machine: **about {_fmt_seconds(estimate)}**."
         )
     running = jobs.current_job()
-    if running is not None and running.id != ss.get("train_job_id"):
-        st.info("Another training job is running on this server right now; yours will wait in the queue and start "
-                "automatically when it finishes (the machine has 2 cores, so jobs run one at a time).")
+    mine = my_jobs()
+    if running is not None and running.id not in {j.id for j in mine}:
+        st.info("Someone else's training job is running on this server right now; yours will wait in the queue and "
+                "start automatically when it finishes (the machine has 2 cores, so jobs run one at a time).")
     backend.running_on()
-    if st.button("Train", type="primary", disabled=not strategies, icon=":material/play_arrow:", key="train_start"):
+    own = jobs.get_job(ss.get("train_job_id"))
+    busy = own is not None and not own.done
+    if busy:
+        st.caption("Your training below is still running: cancel it there, or wait for it, to train again.")
+    if st.button("Train", type="primary", disabled=not strategies or busy, icon=":material/play_arrow:",
+                 key="train_start"):
         with friendly_errors("Starting the training"):
             spec = jobs.JobSpec(dataset_key=ss["train_dataset_key"], strategies=strategies, settings=settings,
                                 seeds=seeds, title=ss["train_preset"], owner=_session_id(), run_on=backend.run_on())
@@ -289,10 +375,26 @@ def job_panel(job_key: str, in_expander: bool = False) -> None:
     panel()
 
 
+def other_jobs_of_mine() -> None:
+    """Jobs of this session not shown in a panel on this page (e.g. queued before a reload): each can be cancelled."""
+    shown = {ss.get("train_job_id"), ss.get("train_efficiency_job_id")}
+    for job in my_jobs():
+        if job.id in shown or job.done or job.spec.kind == jobs.JobKind.WORD2VEC:
+            continue
+        snap = job.snapshot()
+        left, right = st.columns([4, 1], vertical_alignment="center")
+        left.markdown(f"Your job *{md(snap['title'])}* · {snap['status']} · "
+                      f"{snap['finished_tasks']} of {snap['total_tasks']} runs finished")
+        if right.button("Cancel", key=f"train_cancel_{job.id}", icon=":material/stop:"):
+            jobs.cancel(job.id)
+            st.rerun()
+
+
 with st.container(border=True):
     st.subheader("3. Progress")
     if jobs.get_job(ss.get("train_job_id")) is None:
         st.caption("Nothing trained yet in this session. Press *Train* above; progress appears here.")
+    other_jobs_of_mine()
     job_panel("train_job_id")
 
 # --- results ----------------------------------------------------------------------------------------
@@ -504,3 +606,5 @@ with st.container(border=True):
             with friendly_errors("Deleting the run"):
                 run_store.delete_run(chosen_run)
                 st.rerun()
+
+write_the_address()

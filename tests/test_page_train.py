@@ -145,3 +145,26 @@ def test_the_sweep_announces_its_time_then_says_where_a_pretrained_start_stops_h
     assert "GloVe, fine-tuned" in story and "beat learning from scratch beyond noise" in story
     assert "(2 seeds)" in story
     assert "train_eff_chart" in " ".join(str(c.proto) for c in at.get("plotly_chart"))
+
+
+def test_a_reload_finds_the_same_settings_and_job_and_it_stays_cancellable():
+    at = _page().run()
+    at.radio(key="train_preset").set_value("Tiny (tests)").run()
+    at.number_input(key="train_epochs").set_value(30).run()  # long enough to still run after the reload
+    at.button(key="train_start").click().run()
+    job_id = at.session_state["train_job_id"]
+    assert at.query_params["job"] in (job_id, [job_id]) and at.button(key="train_start").disabled
+    at.button(key="train_start").click().run()  # a second press: disabled, so still the one job
+    assert [j.id for j in jobs.list_jobs() if not j.done and j.spec.title == "Tiny (tests)"] == [job_id]
+
+    reloaded = _page()  # a reload is a new session with the same address
+    for param, value in at.query_params.items():
+        reloaded.query_params[param] = value[0] if isinstance(value, list) else value
+    reloaded.run()
+    assert not reloaded.exception
+    assert reloaded.session_state["train_job_id"] == job_id
+    assert reloaded.session_state["train_preset"] == "Tiny (tests)" and reloaded.session_state["train_epochs"] == 30
+    assert not [i for i in reloaded.info if "Someone else's" in i.value]  # its own job is not "another" job
+    assert reloaded.button(key="train_start").disabled
+    reloaded.button(key="train_job_id_cancel").click().run()
+    assert jobs.wait(job_id, timeout=300).status in ("cancelled", "done")

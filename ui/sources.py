@@ -90,6 +90,11 @@ def remember_dataset(key: str) -> None:
         _mine(MY_DATASETS).append(key)
 
 
+def my_dataset_keys() -> list[str]:
+    """The keys of the datasets this session uploaded (private to it)."""
+    return list(_mine(MY_DATASETS))
+
+
 def saved_runs() -> tuple[list, list[str]]:
     """The run store as this session may see it: every run, except those trained on other visitors' uploads."""
     from lib import runs
