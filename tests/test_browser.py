@@ -296,3 +296,116 @@ def test_two_sessions_one_training_one_exploring(browser, server, tmp_path):
     print("\nexplorer page times while the other session trained:", timings)
     trainer.context.close()
     explorer.context.close()
+
+
+def save_public_run(data: Path, name: str) -> str:
+    """One small run on IMDB (public) in the server's store, renamed to ``name``; returns its id."""
+    from lib import runs
+
+    vocabulary = ["", "good", "bad", "movie", "film", "great"]
+    initial = np.random.default_rng(3).normal(size=(len(vocabulary), 4)).astype("float32")
+    config = {"strategy": "learned", "strategy_label": "Learned from scratch", "architecture": "average",
+              "dataset_key": "imdb", "dataset_name": "IMDB", "train_size": 500, "vocab_size": len(vocabulary),
+              "sequence_length": 20, "embedding_dim": 4, "epochs": 1, "batch_size": 32, "learning_rate": 0.01,
+              "seed": 7}
+    shared = os.environ["EMBEDDING_LAB_DATA"]
+    os.environ["EMBEDDING_LAB_DATA"] = str(data)
+    try:
+        record = runs.save_run(config, {"loss": [0.6]}, {"test_accuracy": 0.6, "test_loss": 0.6},
+                               vocabulary, initial, initial + 0.1)
+        runs.rename_run(record.run_id, name)
+        return record.run_id
+    finally:
+        os.environ["EMBEDDING_LAB_DATA"] = shared
+
+
+def test_a_markdown_image_in_a_run_name_makes_no_browser_fetch_anything(browser, server):
+    """A visitor names a run like an image; another visitor's browser must show the text and request nothing."""
+    marker = "embedding-lab-canary"
+    save_public_run(server["data"], f"![x](http://127.0.0.1:9/{marker}.png) <img src='http://127.0.0.1:9/{marker}2.png'>")
+    page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+    fetched = []
+    page.on("request", lambda request: fetched.append(request.url) if marker in request.url else None)
+    for path in ("train", "compare"):
+        page.goto(f"{server['url']}/{path}")
+        wait_until_idle(page)
+        expect(page.get_by_text("![x]").first).to_be_attached(timeout=60_000)  # shown as the text it is
+        assert_no_errors(page)
+    page.wait_for_timeout(1000)
+    assert fetched == []
+    page.context.close()
+
+
+def test_the_tour_survives_a_reload_and_a_copied_link(browser, server):
+    page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+    page.goto(f"{server['url']}/tour")
+    wait_until_idle(page)
+    page.get_by_text("Tiny (rough numbers)").click()
+    wait_until_idle(page)
+    for screen in (2, 3):
+        click_button(page, "Next")
+        expect(page.get_by_text(f"Screen {screen} of 6").first).to_be_visible()
+    page.reload()
+    wait_until_idle(page)
+    expect(page.get_by_text("Screen 3 of 6").first).to_be_visible()
+    expect(page.get_by_role("radio", name="Tiny (rough numbers)", exact=False)).to_be_checked()
+    link = page.url
+    assert "screen=3" in link and "size=tiny" in link
+    other = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()  # a student opening the link
+    other.goto(link)
+    wait_until_idle(other)
+    expect(other.get_by_text("Screen 3 of 6").first).to_be_visible()
+    assert_no_errors(other)
+    other.context.close()
+    page.context.close()
+
+
+def test_a_reload_mid_training_finds_the_same_job(browser, server):
+    page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+    page.goto(f"{server['url']}/train")
+    wait_until_idle(page)
+    page.get_by_text("Tiny (tests)").first.click()
+    expect(page.get_by_text("500 training reviews").first).to_be_visible(timeout=60_000)
+    wait_until_idle(page)
+    page.get_by_role("button", name="Train", exact=True).click()
+    expect(page.get_by_text("Nothing trained yet in this session")).to_have_count(0, timeout=30_000)
+    page.wait_for_function("() => window.location.search.includes('job=')", timeout=30_000)
+    page.reload()
+    wait_until_idle(page)
+    expect(page.get_by_text("Nothing trained yet in this session")).to_have_count(0, timeout=60_000)
+    expect(page.get_by_text("Someone else's training job")).to_have_count(0)
+    expect(page.get_by_text("did best").first).to_be_visible(timeout=demo_timeout_ms())
+    assert_no_errors(page)
+    page.context.close()
+
+
+def test_presentation_mode_fits_a_1280x720_projector(browser, server):
+    """Every tour screen's title, sentence and chart (or table) are inside the window without scrolling."""
+    page = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
+    page.goto(f"{server['url']}/tour?present=1&size=tiny&screen=1")
+    wait_until_idle(page)
+    start = page.get_by_role("button", name="Start the demo training")
+    if start.count():
+        start.click()
+        wait_until_idle(page)
+    for screen in range(1, 7):
+        page.goto(f"{server['url']}/tour?present=1&size=tiny&screen={screen}")
+        wait_until_idle(page)
+        if screen >= 4:  # the race and after: wait for the five tiny models
+            expect(page.get_by_text("did best").first).to_be_visible(timeout=demo_timeout_ms())
+            wait_until_idle(page)
+        expect(page.get_by_text(f"Screen {screen} of 6").first).to_be_visible()
+        content = {1: '[data-testid="stCode"]', 2: '[data-testid="stDataFrame"]', 3: '[data-testid="stDataFrame"]',
+                   4: '[data-testid="stPlotlyChart"]', 5: '[data-testid="stPlotlyChart"]',
+                   6: '[data-testid="stPageLink"]'}[screen]
+        if screen in (4, 5):
+            expect(page.locator(f"{content} .main-svg").first).to_be_attached(timeout=60_000)
+        page.wait_for_timeout(500)
+        for what, selector in (("title", "h2"), ("sentence", ".embedding-lab-story"), ("chart", content)):
+            box = page.locator(selector).first.bounding_box()
+            assert box is not None, f"screen {screen}: no {what}"
+            assert box["y"] >= 0 and box["y"] + box["height"] <= 720, f"screen {screen}: the {what} ends at {box['y'] + box['height']:.0f} px"
+        assert_no_errors(page)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"present-1280x720-tour-{screen}.png"))
+    page.context.close()
