@@ -127,7 +127,7 @@ def name_key(name: str) -> str:
 
 def _taken_names(except_run: str | None = None) -> set[str]:
     """The names of every readable run in the store (but ``except_run``), as :func:`name_key`."""
-    return {name_key(r.name) for r in list_runs()[0] if r.run_id != except_run}
+    return {name_key(r.name) for r in list_runs(private_datasets=EVERY_DATASET)[0] if r.run_id != except_run}
 
 
 def display_names(records: list[RunRecord]) -> dict[str, str]:
@@ -298,6 +298,19 @@ def _read_record(folder: Path) -> RunRecord:
     )
 
 
+class _EveryDataset:
+    """``private_datasets`` for the store's own checks (unique names): every run, private or not."""
+
+    def __contains__(self, key: object) -> bool:
+        return True
+
+    def __iter__(self):
+        return iter(())
+
+
+EVERY_DATASET = _EveryDataset()
+
+
 def is_private(record: RunRecord) -> bool:
     """Whether a run was trained on a visitor's upload (and so belongs to the sessions holding that upload)."""
     from lib.datasets import is_private as dataset_is_private
@@ -315,7 +328,7 @@ def list_runs(private_datasets: Collection[str] = ()) -> tuple[list[RunRecord], 
     """
     from lib.datasets import parse_subset_key
 
-    allowed = set(private_datasets)
+    allowed = private_datasets if isinstance(private_datasets, _EveryDataset) else set(private_datasets)
     root = runs_dir()
     if not root.is_dir():
         return [], []

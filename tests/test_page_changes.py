@@ -55,6 +55,7 @@ def gensim_glove_scores():
 def _app(*keys, **state):
     at = AppTest.from_file(PAGE, default_timeout=300)
     at.session_state["compare_embeddings"] = list(keys)
+    at.session_state["sources_my_dataset_keys"] = ["upload-tinytest0001"]  # the runs' data is this session's upload
     for key, value in state.items():
         at.session_state[key] = value
     return at

@@ -88,3 +88,18 @@ def test_another_session_sees_nothing_of_a_private_run(private_run, page):
     shown = everything_shown(visitor)
     for secret in (RUN_NAME, DATASET_NAME, SECRET_WORD, private_run.run_id):
         assert secret not in shown  # ... and nobody else learns it exists
+
+
+def test_names_stay_unique_across_private_and_public_runs(private_run):
+    """Menus never show two runs alike, even when one of them belongs to another visitor's upload."""
+    from lib.errors import UserError
+
+    config = {**private_run.config, "dataset_key": "imdb", "dataset_name": "IMDB"}
+    config.pop("name", None)
+    vocabulary, initial, final = runs.load_embeddings(private_run.run_id)
+    public = runs.save_run(config, {"loss": [0.6]}, {"test_accuracy": 0.7, "test_loss": 0.6}, vocabulary, initial, final)
+    try:
+        with pytest.raises(UserError):
+            runs.rename_run(public.run_id, RUN_NAME)
+    finally:
+        runs.delete_run(public.run_id)
