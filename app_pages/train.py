@@ -273,8 +273,12 @@ with st.container(border=True):
     running = jobs.current_job()
     mine = my_jobs()
     if running is not None and running.id not in {j.id for j in mine}:
-        st.info("Someone else's training job is running on this server right now; yours will wait in the queue and "
-                "start automatically when it finishes (the machine has 2 cores, so jobs run one at a time).")
+        if running.spec.kind == jobs.JobKind.WORD2VEC:
+            st.info("The machine is first learning the word2vec vectors the pages share (once per server); a "
+                    "training job you start now begins right after.")
+        else:
+            st.info("Someone else's training job is running on this server right now; yours will wait in the queue "
+                    "and start automatically when it finishes (the machine has 2 cores, so jobs run one at a time).")
     backend.running_on()
     own = jobs.get_job(ss.get("train_job_id"))
     busy = own is not None and not own.done
