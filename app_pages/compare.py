@@ -442,8 +442,8 @@ def draw_maps(chosen: Chosen, words: Words, settings: MapSettings):
         f"Each dot is a word placed by {method_labels[method].split(' (')[0]} from its vector. Every panel was "
         f"rotated or mirrored (orthogonal Procrustes) onto the first one, so the same region means the same "
         f"thing across panels. {colour_sentence} Axes have no meaning. How different each layout still is from "
-        f"the first after turning (0 = same shape, 1 = unrelated): {compare.disparity_text(chosen.names, maps)}."
-        + (f" Not on the map: {compare.examples(not_shown)}." if not_shown else "")
+        f"the first after turning (0 = same shape, 1 = unrelated): {compare.disparity_text([md(n) for n in chosen.names], maps)}."
+        + (f" Not on the map: {md(compare.examples(not_shown))}." if not_shown else "")
     )
     return fig
 
@@ -527,7 +527,7 @@ def sentiment_separation(chosen: Chosen, words: Words) -> None:
 def run_movement(run_id: str, title: str, words: list[str]) -> None:
     with friendly_errors("Comparing the run's vectors before and after training"):
         result = moved_words(run_id, 15, tuple(words))
-        st.markdown(compare.movement_sentence(title, result))
+        st.markdown(compare.movement_sentence(md(title), result))
         if result.moved:
             st.plotly_chart(plots.movement_bars([w for w, _ in result.moved], [c for _, c in result.moved]),
                             key=P + f"moved_{run_id}", **CHART)

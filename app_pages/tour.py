@@ -236,11 +236,14 @@ with friendly_errors("Showing this screen"):
         row_names = [explain.id_label(index_word, i) for i in range(len(lookup.weights))]  # as on the Explain page
         left, right = st.columns(2)
         left.markdown("**The table: one row per word number**")
+        table_height = presentation.chart_height(400)  # ten rows, or what fits under the sentence on a projector
         left.dataframe(pd.DataFrame(lookup.weights, index=pd.Index(row_names, name="row"),
-                                    columns=["number 1", "number 2", "number 3"]).round(3), width="stretch")
+                                    columns=["number 1", "number 2", "number 3"]).round(3), width="stretch",
+                       height=table_height)
         right.markdown("**What “This is a text” becomes**")
         right.dataframe(pd.DataFrame(lookup.output[0], index=pd.Index([row_names[i] for i in ids[0]], name="copy of row"),
-                                     columns=["number 1", "number 2", "number 3"]).round(3), width="stretch")
+                                     columns=["number 1", "number 2", "number 3"]).round(3), width="stretch",
+                        height=table_height)
         st.caption("Rows 0, 0, 1, 2, 3, 4 of the table, in that order: that is all the layer does. Learning then "
                    "changes the numbers in the table.")
 

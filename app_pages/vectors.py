@@ -198,7 +198,7 @@ def which_vectors() -> list[tuple[str, object]]:
         available = sources.available_vector_sets()
         label_a, label_b = pick_vector_sets(available)
     chosen = load_chosen([label_a, label_b], available)
-    st.caption(" · ".join(f"**{short(lab)}**: {len(kv):,} words × {kv.vector_size} numbers" for lab, kv in chosen))
+    st.caption(" · ".join(f"**{md(short(lab))}**: {len(kv):,} words × {kv.vector_size} numbers" for lab, kv in chosen))
     return chosen
 
 

@@ -21,6 +21,7 @@ from lib.compare import EmbeddingRef
 from lib.neighbors import function_words
 from ui import presentation
 from ui.errors import friendly_errors
+from ui.text import md
 
 P = "changes_"  # prefix of every session-state key these sections own
 CHART = {"config": {"displaylogo": False}, "theme": None}
@@ -220,7 +221,11 @@ def meaning_axes(keys: Sequence[str], names: Sequence[str], vectors: Sequence, t
         say(f"Left out (not known to every chosen embedding): {compare.examples(dropped, 6)}.")
     placed_axes = []
     with friendly_errors("Placing the words on the axis"):
-        placed_axes = [axes.place_words(kv, n, low, high, words) for kv, n in zip(vectors, names)]
+        try:
+            placed_axes = [axes.place_words(kv, n, low, high, words) for kv, n in zip(vectors, names)]
+        except axes.AxisError as exc:  # a small vocabulary without the end words: a fact to state, not an error
+            st.info(md(f"{exc} Pick another axis, or type end words every chosen embedding knows."))
+            return []
     if not placed_axes or not words:
         if not words:
             st.info("None of the words to place is known to every chosen embedding; type others.")
