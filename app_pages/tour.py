@@ -176,7 +176,7 @@ def race_result(done_runs: list, snap: dict) -> None:
     table = training.results_table(done_runs)
     presentation.story(tour.takeaway_sentence(table, training.comparisons_with_learned(done_runs)))
     seconds = [float(s) for s in table["train_seconds"]]
-    st.plotly_chart(presentation.chart_fonts(plots.accuracy_bars(table, height=presentation.chart_height(380))),
+    st.plotly_chart(presentation.chart_fonts(plots.accuracy_bars(table, height=presentation.chart_height(380, projector=260))),
                     key="tour_race_bars", width="stretch")
     st.caption(f"{tour.race_sentence(snap)} Each model took {tour.clock(min(seconds))} to "
                f"{tour.clock(max(seconds))}. Bars: the share of unseen reviews (never used in learning) each model "

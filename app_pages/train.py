@@ -292,6 +292,7 @@ with st.container(border=True):
             job = jobs.submit(spec)
             ss["train_job_id"] = job.id
             ss["train_job_id_seen_done"] = False
+            st.rerun()  # draw the page again with Train disabled and the job's progress below
 
 
 def _task_line(task: dict) -> tuple[float, str]:

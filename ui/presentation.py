@@ -70,9 +70,10 @@ def controls(pages: list | None = None) -> None:
                       help="For a projector: hides settings and this sidebar, makes text and charts larger.")
 
 
-def chart_height(normal: int) -> int:
-    """A chart's height: as designed, or short enough to sit under its sentence on a 720-pixel projector."""
-    return min(normal, 330) if is_on() else normal
+def chart_height(normal: int, projector: int = 330) -> int:
+    """A chart's height: as designed, or short enough (``projector`` pixels) to sit under its sentence on a
+    720-pixel projector."""
+    return min(normal, projector) if is_on() else normal
 
 
 def chart_fonts(fig):
