@@ -78,18 +78,20 @@ def test_a_tiny_grid_on_ray_is_stored_and_equals_the_local_one():
 
 
 def test_progress_streams_back_and_cancel_stops_running_and_waiting_runs():
-    job = jobs.submit(spec(["learned"], [20, 21, 22], run_on="ray", epochs=100_000))  # 2 run at once, 1 waits;
-    # (so many epochs that neither run can finish before the other has started, however slowly a worker starts)
+    # so many epochs that no run can finish: one or two train at once (2 CPUs, fewer if a task of an
+    # earlier test is still being withdrawn), and at least one of the three waits
+    job = jobs.submit(spec(["learned"], [20, 21, 22], run_on="ray", epochs=100_000))
 
-    def both_running_with_batches(snap):
-        return all(t["status"] == "running" and t["stage"] == "training" and t["batch"] > 0 and "loss" in t["logs"]
-                   for t in snap["tasks"][:2])
+    def one_running_with_batches(snap):
+        return any(t["status"] == "running" and t["stage"] == "training" and t["batch"] > 0 and "loss" in t["logs"]
+                   for t in snap["tasks"])
 
     try:
-        jobs.wait_for(job.id, both_running_with_batches, timeout=180)
+        jobs.wait_for(job.id, one_running_with_batches, timeout=180)
     except TimeoutError:
-        pytest.fail(f"progress never showed two runs training: {job.snapshot()['tasks']}")
-    assert job.snapshot()["tasks"][2]["status"] == "waiting"
+        pytest.fail(f"progress never showed a run training: {job.snapshot()['tasks']}")
+    statuses = [t["status"] for t in job.snapshot()["tasks"]]
+    assert "waiting" in statuses and statuses.count("running") in (1, 2)
     assert jobs.cancel(job.id)
     jobs.wait(job.id, timeout=120)
     snap = job.snapshot()
