@@ -84,7 +84,7 @@ def start_demo(preset: str) -> None:
     # reuse=True: an identical demo that is running or finished is shared, not trained twice -
     # unless someone has since deleted its runs, in which case it trains again.
     job = jobs.submit(spec, reuse=True)
-    if job.done and not all(runs.run_exists(run_id) for run_id in job.snapshot()["run_ids"]):
+    if not runs_kept(job):
         job = jobs.submit(spec, reuse=False)
     st.session_state[JOB] = job.id
 

@@ -8,7 +8,7 @@ from lib import jobs, plots, training
 from lib.glossary import explain
 from lib.models import ARCHITECTURES, STRATEGIES, fixed_dimension
 from ui import backend, presentation, sources
-from lib.datasets import is_private
+from lib.datasets import visible_to
 from ui.session import session_id as _session_id
 from ui.errors import friendly_errors, show_error
 from ui.text import md
@@ -60,8 +60,7 @@ URL_JOBS = {"job": "train_job_id", "sweep": "train_efficiency_job_id"}
 
 def may_see(job) -> bool:
     """Anyone may follow a job on public data by its link; a job on an upload only its uploader's session."""
-    return job is not None and (not is_private(job.spec.dataset_key)
-                                or job.spec.dataset_key in sources.my_dataset_keys())
+    return job is not None and visible_to(job.spec.dataset_key, sources.my_dataset_keys())
 
 
 def adopt_jobs_from_the_address() -> None:

@@ -395,6 +395,19 @@ def is_private(dataset_key: str) -> bool:
     return (parsed[0] if parsed else dataset_key).startswith(UPLOAD_PREFIX)
 
 
+def visible_to(dataset_key: str, private_datasets) -> bool:
+    """Whether something made from this dataset (a run, a word2vec) may be shown to a session holding the
+    uploads ``private_datasets``: public data to everyone, an upload (or a subset of it) only to its holders.
+
+    >>> visible_to("imdb", []), visible_to("upload-3f2a9c-n500-s1", []), visible_to("upload-3f2a9c", ["upload-3f2a9c"])
+    (True, False, True)
+    """
+    if not is_private(dataset_key):
+        return True
+    parsed = parse_subset_key(dataset_key)
+    return (parsed[0] if parsed else dataset_key) in private_datasets
+
+
 def subset_key(base: str, n: int, seed: int) -> str:
     """The key of a ``n``-example training subset of the dataset ``base`` drawn with ``seed``."""
     return f"{base}-n{int(n)}-s{int(seed)}"

@@ -311,13 +311,6 @@ class _EveryDataset:
 EVERY_DATASET = _EveryDataset()
 
 
-def is_private(record: RunRecord) -> bool:
-    """Whether a run was trained on a visitor's upload (and so belongs to the sessions holding that upload)."""
-    from lib.datasets import is_private as dataset_is_private
-
-    return dataset_is_private(str(record.config.get("dataset_key") or "imdb"))
-
-
 def list_runs(private_datasets: Collection[str] = ()) -> tuple[list[RunRecord], list[str]]:
     """``(complete runs, newest first; one sentence per skipped broken folder)``.
 
@@ -326,7 +319,7 @@ def list_runs(private_datasets: Collection[str] = ()) -> tuple[list[RunRecord], 
     session asking), so no other visitor sees its name, its dataset or its words.
     Folders still being written (``.tmp-*``) are invisible.
     """
-    from lib.datasets import parse_subset_key
+    from lib.datasets import visible_to
 
     allowed = private_datasets if isinstance(private_datasets, _EveryDataset) else set(private_datasets)
     root = runs_dir()
@@ -347,11 +340,8 @@ def list_runs(private_datasets: Collection[str] = ()) -> tuple[list[RunRecord], 
         except Exception:  # noqa: BLE001 - a hostile folder must never hide the others
             problems.append(f"The run folder {folder.name!r} could not be read; it was skipped.")
             continue
-        if is_private(record):
-            key = str(record.config.get("dataset_key"))
-            parsed = parse_subset_key(key)
-            if (parsed[0] if parsed else key) not in allowed:
-                continue  # someone else's upload: not even a "skipped" sentence, which would tell it exists
+        if not visible_to(str(record.config.get("dataset_key") or "imdb"), allowed):
+            continue  # someone else's upload: not even a "skipped" sentence, which would tell it exists
         records.append(record)
     records.sort(key=lambda r: (r.created, r.run_id), reverse=True)
     return records, problems

@@ -398,7 +398,7 @@ def available_vector_sets() -> dict[str, Callable[[], object]]:
     for entry in entries:
         if entry.key.startswith(ds.UPLOAD_PREFIX) and entry.label not in mine:
             continue  # another visitor's vector file
-        if ds.is_private(entry.dataset_key or "imdb") and entry.dataset_key not in my_datasets:
+        if not ds.visible_to(entry.dataset_key or "imdb", my_datasets):
             continue  # word2vec learned from another visitor's upload
         sets.setdefault(entry.label, entry.loader)
     return sets
