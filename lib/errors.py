@@ -21,3 +21,7 @@ from __future__ import annotations
 
 class UserError(ValueError):
     """Something the user can fix; ``str(error)`` is the sentence to show them."""
+
+
+class TrainingError(UserError):
+    """A run could not be set up or trained; the message says why and what to do."""

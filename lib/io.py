@@ -27,8 +27,9 @@ import shutil
 import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, IO
+from typing import Callable, IO, Iterator
 
 import numpy as np
 
@@ -68,6 +69,53 @@ def atomic_write(path: str | Path, write: Callable[[IO[bytes]], None]) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+@contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """A fresh temporary path next to ``path`` for a library that insists on writing to a path itself.
+
+    Renamed over ``path`` when the ``with`` block ends; removed (and the exception re-raised) if it fails.
+    For code that can write to a file object, :func:`atomic_write` is simpler.
+    """
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIX + path.name + ".")
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@contextmanager
+def atomic_folder(path: str | Path) -> Iterator[Path]:
+    """A fresh temporary folder next to ``path``; filled in the ``with`` block, then renamed to ``path``.
+
+    Every file in it is fsynced before the rename, so a reader finds the whole folder or none of it.
+    If ``path`` appeared meanwhile (another writer finished first with the same content), the new copy
+    is dropped and the existing one kept. On any failure the temporary folder is removed and the
+    exception re-raised.
+    """
+    path = Path(path)
+    tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=TEMP_PREFIX + path.name + "."))
+    try:
+        yield tmp
+        for item in tmp.iterdir():
+            if item.is_file():
+                with open(item, "rb") as fh:
+                    os.fsync(fh.fileno())
+        try:
+            os.rename(tmp, path)
+        except OSError:
+            if not path.exists():
+                raise
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> Path:

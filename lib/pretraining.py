@@ -29,6 +29,8 @@ import threading
 from dataclasses import asdict, dataclass
 from typing import Callable, Sequence
 
+from lib.errors import TrainingError
+
 #: The texts word2vec may learn from: key -> plain description.
 CORPORA: dict[str, str] = {
     "all_training_texts": "the text of every training example (labels unused, test texts never)",
@@ -87,8 +89,6 @@ def pretraining_corpus(dataset, labelled, choice: str = DEFAULT_CORPUS) -> Corpu
     used; ``choice`` is a key of :data:`CORPORA`.
     """
     if choice not in CORPORA:
-        from lib.training import TrainingError
-
         raise TrainingError(f"Unknown pretraining corpus {choice!r}; choose one of {', '.join(CORPORA)}.")
     source = dataset if choice == "all_training_texts" else labelled
     texts = list(source.train_texts)

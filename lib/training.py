@@ -21,7 +21,7 @@ imported inside the functions.
 """
 from __future__ import annotations
 
-from lib.errors import UserError
+from lib.errors import TrainingError
 
 import dataclasses
 import functools
@@ -44,10 +44,6 @@ log = logging.getLogger("embedding_lab.training")
 ProgressCallback = Callable[[dict], None]
 
 
-class TrainingError(UserError):
-    """A run could not be set up or trained; the message says why and what to do."""
-
-
 class TrainingCancelled(Exception):
     """The user cancelled; the run was stopped between two batches and is not saved."""
 
@@ -67,7 +63,7 @@ class RunConfig:
         >>> RunConfig(epochs=0)
         Traceback (most recent call last):
         ...
-        lib.training.TrainingError: Epochs must be at least 1.
+        lib.errors.TrainingError: Epochs must be at least 1.
     """
 
     strategy: str = "learned"
