@@ -319,7 +319,7 @@ def list_runs(private_datasets: Collection[str] = ()) -> tuple[list[RunRecord], 
     session asking), so no other visitor sees its name, its dataset or its words.
     Folders still being written (``.tmp-*``) are invisible.
     """
-    from lib.datasets import visible_to
+    from lib.data.keys import visible_to
 
     allowed = private_datasets if isinstance(private_datasets, _EveryDataset) else set(private_datasets)
     root = runs_dir()
