@@ -8,7 +8,7 @@ from lib import jobs, plots, training
 from lib.glossary import explain
 from lib.models import ARCHITECTURES, STRATEGIES, fixed_dimension
 from ui import backend, presentation, sources
-from lib.datasets import visible_to
+from lib.data.keys import visible_to
 from ui.session import session_id as _session_id
 from ui.errors import friendly_errors, show_error
 from ui.text import md
@@ -189,7 +189,8 @@ with presentation.settings("Training settings"):
                                       help="CSV, TSV or Parquet, up to 200 MB: one text per row and its label (two or more classes).")
             if upload is not None:
                 with friendly_errors("Reading the file"):
-                    from lib.datasets import dataset_from_upload, table_columns
+                    from lib.data.tables import table_columns
+                    from lib.data.uploads import dataset_from_upload
 
                     cols = table_columns(upload.name, upload.getvalue())
                     u1, u2 = st.columns(2)

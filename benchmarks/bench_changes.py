@@ -121,7 +121,7 @@ _DATA: dict = {}
 def _quick_demo(snapshots: bool):
     def run() -> float:
         from lib import training
-        from lib.datasets import load_imdb
+        from lib.data.imdb import load_imdb
 
         config = training.make_config(**dict(training.PRESETS["Quick demo"], strategy="learned", dataset_key="imdb"))
         if "data" not in _DATA:

@@ -7,7 +7,7 @@ from benchmarks.harness import Case
 def cases() -> list[Case]:
     import pandas as pd
 
-    from lib.datasets import imdb_csv_path, load_imdb
+    from lib.data.imdb import imdb_csv_path, load_imdb
 
     load_imdb()  # warm: imports done, file in the page cache
 

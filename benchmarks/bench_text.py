@@ -5,7 +5,7 @@ from benchmarks.harness import Case
 
 
 def _imdb_texts() -> list[str]:
-    from lib.datasets import load_imdb
+    from lib.data.imdb import load_imdb
 
     data = load_imdb()
     return list(data.train_texts) + list(data.test_texts)

@@ -21,7 +21,7 @@ _CACHE: dict = {}
 
 def _imdb():
     if "imdb" not in _CACHE:
-        from lib.datasets import load_imdb
+        from lib.data.imdb import load_imdb
 
         _CACHE["imdb"] = load_imdb()
     return _CACHE["imdb"]

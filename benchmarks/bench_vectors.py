@@ -16,7 +16,7 @@ QUERIES = ["good", "france", "king", "movie", "terrible", "computer", "river", "
 
 
 def cases() -> list[Case]:
-    from lib.datasets import load_imdb
+    from lib.data.imdb import load_imdb
     from lib.neighbors import most_similar, unit_matrix_of
     from lib.vectors import load_glove_50d, train_word2vec
 

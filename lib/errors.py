@@ -4,7 +4,7 @@ Every domain error in ``lib`` (a bad upload, an unusable vector file, a setting 
 cannot work, a damaged run folder) subclasses :class:`UserError`. Its message is one
 plain sentence saying what went wrong and what to do, safe to show as it is:
 
-    >>> from lib.datasets import DatasetError
+    >>> from lib.data.dataset import DatasetError
     >>> issubclass(DatasetError, UserError)
     True
 

@@ -1,11 +1,17 @@
 """Writing files so that a crash, a full disk or a second writer never leaves a half-written one.
 
-Two small tools every store in ``lib`` uses:
+The one owner of these ideas; every store in ``lib`` (runs, uploads, datasets, caches) uses them:
 
 * :func:`atomic_write` writes to a uniquely named temporary file in the target's
   folder, flushes it to disk (``fsync``) and renames it over the target. A reader
   sees the old file or the new one, never a mix; two writers at once each rename a
   complete file (the last one wins) instead of sharing one temporary name.
+  :func:`atomic_path` does the same for a library that insists on writing to a path,
+  and :func:`atomic_folder` for a folder of files (a run, a stored dataset).
+* Every temporary name starts with :data:`TEMP_PREFIX`, so readers skip them and
+  :func:`clear_stale_temps` (called by :func:`ready_store`) can remove what a crash left.
+* :func:`storage_error` turns a failed disk operation into one sentence for the
+  person using the dashboard, without a server path.
 * :func:`safe_name` turns any user-supplied name into a file name that cannot
   leave its folder or surprise a shell.
 
@@ -37,6 +43,7 @@ from lib.errors import UserError
 
 log = logging.getLogger("embedding_lab.io")
 
+#: The start of every temporary file or folder name; nothing else in a store may start with it.
 TEMP_PREFIX = ".tmp-"
 
 
@@ -151,6 +158,9 @@ def atomic_write_json(path: str | Path, data) -> Path:
 # --- stores: folders that are written to, and what to say when the disk fails ---------------------------
 
 #: Temporary files (``lib.io.TEMP_PREFIX``) older than this are leftovers of a crash and are removed.
+#: One policy for every store: the longest write through this module (a run folder, a 200 MB upload,
+#: Stanford's reviews as Parquet) takes seconds to minutes, so an hour-old temporary file belongs to
+#: a process that died, while a younger one may still be being written by another session or process.
 STALE_TEMP_SECONDS = 3600
 
 _ready_stores: set[Path] = set()

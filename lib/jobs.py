@@ -367,7 +367,7 @@ _worker_cache: dict[str, Any] = {"data_key": None, "data": None, "vectors": {}}
 def execute(payload: dict, emit: Callable[[dict], None], cancel, dataset=None) -> dict:
     """Do one task (in the worker process) and return what the dashboard stores: plain values and arrays.
 
-    ``dataset`` is the :class:`lib.datasets.TextDataset` the payload's key names, when the
+    ``dataset`` is the :class:`lib.data.dataset.TextDataset` the payload's key names, when the
     caller has it already (a Ray task gets an upload through the object store); by default
     it is loaded by its key.
     """
@@ -394,10 +394,11 @@ def execute(payload: dict, emit: Callable[[dict], None], cancel, dataset=None) -
 
 
 def _execute_word2vec(payload: dict, emit: Callable[[dict], None], dataset=None) -> dict:
-    from lib import datasets, pretraining, training
+    from lib import pretraining, training
+    from lib.data.dataset import subsample
 
     dataset = dataset if dataset is not None else training.load_dataset(payload["dataset_key"])
-    labelled = datasets.subsample(dataset, payload.get("n_train"), int(payload.get("subset_seed", 0)))
+    labelled = subsample(dataset, payload.get("n_train"), int(payload.get("subset_seed", 0)))
     corpus = pretraining.pretraining_corpus(dataset, labelled, payload.get("corpus", pretraining.DEFAULT_CORPUS))
     params = pretraining.Word2VecParams(**payload.get("params", {}))
     emit({"stage": Stage.WORD2VEC, "fraction": 0.0})

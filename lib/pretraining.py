@@ -84,7 +84,7 @@ class Corpus:
 def pretraining_corpus(dataset, labelled, choice: str = DEFAULT_CORPUS) -> Corpus:
     """The corpus a run's pretrained vectors learn from.
 
-    ``dataset`` is the whole :class:`lib.datasets.TextDataset`, ``labelled`` the
+    ``dataset`` is the whole :class:`lib.data.dataset.TextDataset`, ``labelled`` the
     (possibly smaller) subset the model trains on. Only training texts are ever
     used; ``choice`` is a key of :data:`CORPORA`.
     """

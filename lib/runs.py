@@ -12,25 +12,25 @@ One folder per run, named by its id::
         embedding_snapshots.npy the first rows at the start and after every epoch (float16; training replay)
         model.weights.h5       the trained weights (HDF5: numbers only, no code)
 
-A run is written to ``.tmp-<id>/`` first and renamed into place only when every
-file is on disk, so a crash, a cancel or a full disk never leaves a folder that
-looks finished. Reading never executes anything from the folder: JSON through
-``json``, arrays through ``np.load(allow_pickle=False)``, and the model is rebuilt
-from ``config.json`` with :func:`lib.models.build_model` before the weights are read
-into it (``keras.models.load_model`` is never used).
+A run is written to a temporary folder first and renamed into place only when every
+file is on disk (:func:`lib.io.atomic_folder`), so a crash, a cancel or a full disk
+never leaves a folder that looks finished; what a crash leaves is removed by
+:func:`lib.io.ready_store`, by the same rule as in every other store. A disk error is
+one sentence (:func:`lib.io.storage_error`) that never names a server path.
+
+Reading never executes anything from the folder: JSON through ``json``, arrays
+through ``np.load(allow_pickle=False)``, and the model is rebuilt from ``config.json``
+with :func:`lib.models.build_model` before the weights are read into it
+(``keras.models.load_model`` is never used).
 """
 from __future__ import annotations
 
-from lib.errors import UserError
-
-import errno
 import json
 import os
 import re
 import secrets
 import shutil
 import threading
-import time
 import warnings
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -39,7 +39,9 @@ from pathlib import Path
 
 import numpy as np
 
-from lib.io import atomic_write_json, to_json
+from lib.data.keys import EVERY_DATASET, visible_to
+from lib.errors import UserError
+from lib.io import TEMP_PREFIX, atomic_folder, atomic_write_json, ready_store, safe_name, storage_error, to_json
 from lib.paths import runs_dir
 
 _rename_lock = threading.Lock()
@@ -53,7 +55,6 @@ SNAPSHOTS_FILE = "embedding_snapshots.npy"  # (epochs + 1, rows, dim) float16: t
 #: A snapshots file claiming more than this (or more epochs than MAX_SNAPSHOT_EPOCHS) is refused unread.
 MAX_SNAPSHOT_BYTES = 64 * 1024 * 1024
 MAX_SNAPSHOT_EPOCHS = 1_000
-TEMP_PREFIX = ".tmp-"
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 
@@ -150,27 +151,13 @@ def display_names(records: list[RunRecord]) -> dict[str, str]:
 
 def _new_id(config: dict) -> str:
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    strategy = re.sub(r"[^A-Za-z0-9_]", "", str(config.get("strategy", "run")))[:30] or "run"
+    strategy = safe_name(str(config.get("strategy", "run")), default="run", max_length=30)
     return f"{stamp}-{strategy}-s{int(config.get('seed', 0))}-{secrets.token_hex(3)}"
 
 
 def _check_id(run_id: str) -> None:
     if not run_id or not _ID_PATTERN.match(run_id) or run_id.startswith(".") or run_id in ("..",):
         raise RunStoreError(f"{run_id!r} is not a valid run id.")
-
-
-def _storage_message(exc: OSError, where: Path) -> str:
-    if exc.errno == errno.ENOSPC:
-        return (f"The disk holding {where} is full, so the run could not be saved. Free some space "
-                "(or delete old runs under *Saved runs* on the Train page) and train again; nothing else was changed.")
-    if isinstance(exc, PermissionError) or exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return (f"Embedding Lab may not write to {where}, so the run could not be saved. Make that folder "
-                "writable, or point the environment variable EMBEDDING_LAB_DATA at a writable folder.")
-    return f"Saving the run to {where} failed ({exc.strerror or exc}). Check the folder and the disk, then try again."
-
-
-def _write_json(path: Path, data: dict) -> None:
-    path.write_text(to_json(data), encoding="utf-8")
 
 
 def save_run(config: dict, history: dict, metrics: dict, vocabulary: list[str], embedding_initial: np.ndarray,
@@ -198,58 +185,29 @@ def save_run(config: dict, history: dict, metrics: dict, vocabulary: list[str], 
         snapshots = np.asarray(snapshots, dtype="float16")
         if snapshots.ndim != 3 or snapshots.shape[2] != initial.shape[1] or snapshots.shape[1] > initial.shape[0]:
             raise RunStoreError(f"The run's epoch snapshots {snapshots.shape} do not match its embedding {initial.shape}.")
-    root = runs_dir()
     config = dict(config)
     run_id = _new_id(config)
     now = datetime.now(timezone.utc)
     config["name"] = unique_name(config.get("name") or default_name(config), _taken_names(), now.astimezone(), run_id)
     config["created"] = now.isoformat(timespec="seconds")
     config["run_id"] = run_id
-    tmp = root / f"{TEMP_PREFIX}{run_id}"
     try:
-        root.mkdir(parents=True, exist_ok=True)
-        _remove_stale_temporaries(root)
-        tmp.mkdir()
-        _write_json(tmp / "config.json", config)
-        _write_json(tmp / "history.json", history)
-        _write_json(tmp / "metrics.json", metrics)
-        (tmp / "vocab.txt").write_text("\n".join(vocabulary) + "\n", encoding="utf-8")
-        np.save(tmp / "embedding_initial.npy", initial, allow_pickle=False)
-        np.save(tmp / "embedding_final.npy", final, allow_pickle=False)
-        if predictions is not None and test_labels is not None:
-            np.save(tmp / PREDICTIONS_FILE, np.asarray(predictions, dtype="float16"), allow_pickle=False)
-            np.save(tmp / TEST_LABELS_FILE, np.asarray(test_labels, dtype="int16"), allow_pickle=False)
-        if snapshots is not None:
-            np.save(tmp / SNAPSHOTS_FILE, snapshots, allow_pickle=False)
-        if weights is not None:
-            (tmp / WEIGHTS_FILE).write_bytes(weights)
-        _fsync_folder(tmp)
-        os.rename(tmp, root / run_id)
+        with atomic_folder(ready_store(runs_dir(), RunStoreError) / run_id) as folder:
+            for name, data in (("config.json", config), ("history.json", history), ("metrics.json", metrics)):
+                (folder / name).write_text(to_json(data), encoding="utf-8")
+            (folder / "vocab.txt").write_text("\n".join(vocabulary) + "\n", encoding="utf-8")
+            np.save(folder / "embedding_initial.npy", initial, allow_pickle=False)
+            np.save(folder / "embedding_final.npy", final, allow_pickle=False)
+            if predictions is not None and test_labels is not None:
+                np.save(folder / PREDICTIONS_FILE, np.asarray(predictions, dtype="float16"), allow_pickle=False)
+                np.save(folder / TEST_LABELS_FILE, np.asarray(test_labels, dtype="int16"), allow_pickle=False)
+            if snapshots is not None:
+                np.save(folder / SNAPSHOTS_FILE, snapshots, allow_pickle=False)
+            if weights is not None:
+                (folder / WEIGHTS_FILE).write_bytes(weights)
     except OSError as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise RunStoreError(_storage_message(exc, root)) from exc
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        raise storage_error(exc, "Saving the run", RunStoreError) from exc
     return load_run(run_id)
-
-
-def _fsync_folder(folder: Path) -> None:
-    """Flush every file of a finished run folder to disk before it is renamed into place."""
-    for path in folder.iterdir():
-        with open(path, "rb") as fh:
-            os.fsync(fh.fileno())
-
-
-def _remove_stale_temporaries(root: Path, max_age_seconds: float = 6 * 3600) -> None:
-    """Delete ``.tmp-*`` folders left by a crash long ago (recent ones may still be being written)."""
-    now = time.time()
-    for entry in root.glob(f"{TEMP_PREFIX}*"):
-        try:
-            if now - entry.stat().st_mtime > max_age_seconds:
-                shutil.rmtree(entry, ignore_errors=True)
-        except OSError:
-            pass
 
 
 MAX_JSON_BYTES = 20 * 1024 * 1024
@@ -298,30 +256,16 @@ def _read_record(folder: Path) -> RunRecord:
     )
 
 
-class _EveryDataset:
-    """``private_datasets`` for the store's own checks (unique names): every run, private or not."""
-
-    def __contains__(self, key: object) -> bool:
-        return True
-
-    def __iter__(self):
-        return iter(())
-
-
-EVERY_DATASET = _EveryDataset()
-
-
 def list_runs(private_datasets: Collection[str] = ()) -> tuple[list[RunRecord], list[str]]:
     """``(complete runs, newest first; one sentence per skipped broken folder)``.
 
     A run trained on an uploaded dataset is private like the upload: it is listed
     only when its dataset's key is in ``private_datasets`` (the uploads of the
-    session asking), so no other visitor sees its name, its dataset or its words.
-    Folders still being written (``.tmp-*``) are invisible.
+    session asking), so no other visitor sees its name, its dataset or its words
+    (:func:`lib.data.keys.visible_to`; the store's own checks pass
+    :data:`lib.data.keys.EVERY_DATASET`). Folders still being written (``.tmp-*``)
+    are invisible.
     """
-    from lib.datasets import visible_to
-
-    allowed = private_datasets if isinstance(private_datasets, _EveryDataset) else set(private_datasets)
     root = runs_dir()
     if not root.is_dir():
         return [], []
@@ -335,12 +279,13 @@ def list_runs(private_datasets: Collection[str] = ()) -> tuple[list[RunRecord], 
             problems.append(str(exc))
             continue
         except OSError as exc:
-            problems.append(f"The run folder {folder.name!r} could not be read ({exc.strerror or exc}); it was skipped.")
+            problems.append(f"The run folder {folder.name!r} could not be read "
+                            f"({exc.strerror or type(exc).__name__}); it was skipped.")
             continue
         except Exception:  # noqa: BLE001 - a hostile folder must never hide the others
             problems.append(f"The run folder {folder.name!r} could not be read; it was skipped.")
             continue
-        if not visible_to(str(record.config.get("dataset_key") or "imdb"), allowed):
+        if not visible_to(str(record.config.get("dataset_key") or "imdb"), private_datasets):
             continue  # someone else's upload: not even a "skipped" sentence, which would tell it exists
         records.append(record)
     records.sort(key=lambda r: (r.created, r.run_id), reverse=True)
@@ -463,7 +408,8 @@ def load_model(run_id: str):
             warnings.simplefilter("ignore", UserWarning)
             model.load_weights(str(record.path / WEIGHTS_FILE))
     except (OSError, ValueError) as exc:
-        raise RunStoreError(f"The weights of run {run_id!r} do not fit its model ({exc}).") from exc
+        # the kind of error only: h5py's message names the file's path on the server
+        raise RunStoreError(f"The weights of run {run_id!r} do not fit its model ({type(exc).__name__}).") from exc
     return model
 
 
@@ -475,7 +421,7 @@ def delete_run(run_id: str) -> None:
         os.rename(folder, trash)
         shutil.rmtree(trash, ignore_errors=True)
     except OSError as exc:
-        raise RunStoreError(f"Run {run_id!r} could not be deleted ({exc.strerror or exc}).") from exc
+        raise storage_error(exc, "Deleting the run", RunStoreError) from exc
 
 
 def rename_run(run_id: str, new_name: str) -> RunRecord:
@@ -498,5 +444,5 @@ def rename_run(run_id: str, new_name: str) -> RunRecord:
             config = dict(_read_record(folder).config, name=new_name)
             atomic_write_json(folder / "config.json", config)
     except OSError as exc:
-        raise RunStoreError(_storage_message(exc, folder)) from exc
+        raise storage_error(exc, "Renaming the run", RunStoreError) from exc
     return load_run(run_id)

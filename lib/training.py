@@ -218,12 +218,12 @@ class PreparedData:
 def prepare_data(dataset, config: RunConfig | dict) -> PreparedData:
     """Subsample, split off validation (from train), fit the tokenizer on train, pad everything.
 
-    ``dataset`` is a :class:`lib.datasets.TextDataset`. The training subset keeps
+    ``dataset`` is a :class:`lib.data.dataset.TextDataset`. The training subset keeps
     ``config["train_size"]`` reviews chosen with ``config["subset_seed"]`` (so every
     strategy sees the same reviews); the validation rows are a seeded
     ``validation_fraction`` of them. The test split is only ever evaluated.
     """
-    from lib.datasets import stratified_indices, subsample
+    from lib.data.dataset import stratified_indices, subsample
     from lib.pretraining import pretraining_corpus
 
     config = _as_config(config)
@@ -274,13 +274,13 @@ def prepare_data(dataset, config: RunConfig | dict) -> PreparedData:
 
 
 def load_dataset(dataset_key: str):
-    """The dataset a config names: any key of :func:`lib.datasets.dataset_by_key`, or a toy key ("toy-n300-t200-s0")."""
-    from lib import datasets
+    """The dataset a config names: any key of :func:`lib.data.store.dataset_by_key`, or a toy key ("toy-n300-t200-s0")."""
+    from lib.data.store import dataset_by_key
 
     toy = re.fullmatch(r"toy-n(\d+)-t(\d+)-s(\d+)", dataset_key)
     if toy:
         return toy_dataset(int(toy.group(1)), int(toy.group(2)), int(toy.group(3)))
-    return datasets.dataset_by_key(dataset_key)
+    return dataset_by_key(dataset_key)
 
 
 def _as_config(config: RunConfig | dict) -> RunConfig:
@@ -748,7 +748,7 @@ def toy_dataset(n_train: int = 300, n_test: int = 200, seed: int = 0):
     For tests and offline demos: trains in a second, and every GloVe strategy finds
     most of its words (``zorblax`` and ``flimwop`` are deliberate misses).
     """
-    from lib.datasets import TextDataset
+    from lib.data.dataset import TextDataset
 
     rng = np.random.default_rng(seed)
 

@@ -1,4 +1,4 @@
-"""lib.datasets: the fixed IMDB split, stratified subsets, and every way an upload can be wrong."""
+"""lib.data: the fixed IMDB split, stratified subsets, and every way an upload can be wrong."""
 import io
 import sys
 
@@ -6,28 +6,23 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib import datasets
-from lib.datasets import (
-    DatasetError,
-    clean_text,
-    dataset_from_table,
-    dataset_from_upload,
-    grouped_stratified_split,
-    load_saved_dataset,
-    read_table,
-    subsample,
-)
+from lib.data import imdb as imdb_data
+from lib.data import store, tables
+from lib.data.dataset import DatasetError, clean_text, grouped_stratified_split, subsample
+from lib.data.store import load_saved_dataset
+from lib.data.tables import read_table
+from lib.data.uploads import dataset_from_table, dataset_from_upload
 
 
 @pytest.fixture(scope="module")
 def imdb():
-    return datasets.load_imdb()
+    return imdb_data.load_imdb()
 
 
 def test_lib_datasets_does_not_import_streamlit_or_tensorflow():
     import subprocess
 
-    code = "import lib.datasets, sys; assert 'tensorflow' not in sys.modules and 'streamlit' not in sys.modules"
+    code = "import lib.data.uploads, lib.data.store, sys; assert 'tensorflow' not in sys.modules and 'streamlit' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=str(__import__("lib.paths").paths.REPO_ROOT))
 
 
@@ -45,7 +40,7 @@ def test_imdb_is_a_fixed_stratified_25k_25k_split(imdb):
 
 
 def test_imdb_split_is_the_same_every_time(imdb):
-    again = datasets.load_imdb()
+    again = imdb_data.load_imdb()
     assert again.train_texts[:50] == imdb.train_texts[:50]
     assert again.test_texts[-50:] == imdb.test_texts[-50:]
     assert np.array_equal(again.train_labels, imdb.train_labels)
@@ -70,13 +65,13 @@ def test_clean_text():
 
 def test_unknown_imdb_source_is_a_clear_error():
     with pytest.raises(DatasetError, match="offline"):
-        datasets.load_imdb("somewhere")
+        imdb_data.load_imdb("somewhere")
 
 
 def test_stanford_source_offline_says_so(monkeypatch):
-    monkeypatch.setattr(datasets, "can_reach", lambda *a, **k: False)
+    monkeypatch.setattr(imdb_data, "can_reach", lambda *a, **k: False)
     with pytest.raises(DatasetError, match="needs the internet"):
-        datasets.load_imdb("stanford")
+        imdb_data.load_imdb("stanford")
 
 
 # --- splitting and subsets ----------------------------------------------------------------------
@@ -172,7 +167,7 @@ def test_read_table_bad_files_get_one_sentence(name, data, pattern):
 
 
 def test_read_table_over_the_limit(monkeypatch):
-    monkeypatch.setattr(datasets, "MAX_UPLOAD_BYTES", 100)
+    monkeypatch.setattr(tables, "MAX_UPLOAD_BYTES", 100)
     with pytest.raises(DatasetError, match="limit"):
         read_table("big.csv", b"text,label\n" + b"x,1\n" * 50)
 
@@ -221,11 +216,11 @@ def test_upload_is_stored_and_reloads_by_key_and_bad_upload_leaves_nothing():
     ds = dataset_from_upload("mine.csv", good, "text", "label")
     again = load_saved_dataset(ds.key)
     assert again.train_texts == ds.train_texts and np.array_equal(again.test_labels, ds.test_labels)
-    assert (ds.key, "mine.csv") in datasets.saved_datasets()
-    before = datasets.saved_datasets()
+    assert (ds.key, "mine.csv") in store.saved_datasets()
+    before = store.saved_datasets()
     with pytest.raises(DatasetError):
         dataset_from_upload("bad.csv", _csv(_table(30).assign(label="x")), "text", "label")
-    assert datasets.saved_datasets() == before
+    assert store.saved_datasets() == before
     with pytest.raises(DatasetError, match="no longer stored"):
         load_saved_dataset("upload-000000000000")
     with pytest.raises(DatasetError, match="not a dataset key"):

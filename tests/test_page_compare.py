@@ -1,6 +1,6 @@
 """AppTest tests of the Compare page with two tiny saved runs on a tiny stored dataset.
 
-The runs and the dataset are written with lib.runs.save_run / lib.datasets.save_dataset
+The runs and the dataset are written with lib.runs.save_run / lib.data.store.save_dataset
 into the test data folder (EMBEDDING_LAB_DATA, set by conftest.py), never a user's data/.
 """
 import os
@@ -20,7 +20,8 @@ PAGE = str(Path(__file__).resolve().parent.parent / "app_pages" / "compare.py")
 
 
 def _tiny_dataset():
-    from lib.datasets import TextDataset, save_dataset
+    from lib.data.dataset import TextDataset
+    from lib.data.store import save_dataset
 
     rng = np.random.default_rng(0)
     texts, labels = [], []

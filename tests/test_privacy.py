@@ -14,7 +14,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib import runs
-from lib.datasets import TextDataset, is_private, save_dataset
+from lib.data.dataset import TextDataset
+from lib.data.keys import is_private
+from lib.data.store import save_dataset
 
 PAGES = Path(__file__).resolve().parent.parent / "app_pages"
 UPLOAD_KEY = "upload-privacy00001"

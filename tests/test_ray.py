@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib import datasets, jobs, ray_backend, runs, training
+from lib import jobs, ray_backend, runs, training
+from lib.data import store, uploads
 from lib.errors import UserError
 
 ray = pytest.importorskip("ray")
@@ -114,16 +115,16 @@ def test_a_failing_run_on_ray_does_not_stop_the_others():
 
 def test_an_upload_travels_through_the_object_store_not_the_disk():
     toy = training.toy_dataset(120, 60, seed=5)
-    upload = datasets.dataset_from_table(
+    upload = uploads.dataset_from_table(
         pd.DataFrame({"text": toy.train_texts + toy.test_texts,
                                         "label": list(toy.train_labels) + list(toy.test_labels)}),
         "text", "label", name="ray upload")
-    datasets.save_dataset(upload)
+    store.save_dataset(upload)
     backend = ray_backend.RayBackend()
     assert backend.ship(upload.key) is not None  # loaded from this disk into the object store ...
-    shutil.rmtree(datasets._dataset_dir(upload.key))  # ... and gone from the disk before the task runs
+    shutil.rmtree(store._dataset_dir(upload.key))  # ... and gone from the disk before the task runs
     with pytest.raises(UserError):
-        datasets.dataset_by_key(upload.key)
+        store.dataset_by_key(upload.key)
     payload = jobs.JobSpec(dataset_key=upload.key, strategies=["learned"], settings=TINY).task_payloads()[0]
     events = []
     result = backend.run(payload, events.append, lambda: False)

@@ -57,8 +57,9 @@ def test_failed_write_leaves_nothing(monkeypatch):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(runs.np, "save", disk_full)
-    with pytest.raises(runs.RunStoreError, match="full"):
+    with pytest.raises(runs.RunStoreError, match="disk is full") as err:
         _save()
+    assert "/" not in str(err.value)  # no server path reaches a browser
     assert list(runs_dir().iterdir()) == []
     assert runs.list_runs() == ([], [])
 
@@ -68,8 +69,9 @@ def test_unwritable_data_folder_gives_a_clear_message(monkeypatch):
         raise PermissionError(errno.EACCES, "Permission denied")
 
     monkeypatch.setattr(runs.Path, "mkdir", denied)
-    with pytest.raises(runs.RunStoreError, match="EMBEDDING_LAB_DATA"):
+    with pytest.raises(runs.RunStoreError, match="may not write to its data folder") as err:
         _save()
+    assert "/" not in str(err.value)  # no server path reaches a browser
 
 
 def test_interrupted_write_is_invisible():
@@ -79,6 +81,21 @@ def test_interrupted_write_is_invisible():
     (half / "config.json").write_text("{}")
     records, problems = runs.list_runs()
     assert [r.run_id for r in records] == [record.run_id] and problems == []
+
+
+def test_a_crashed_write_is_cleared_by_the_one_stale_rule(monkeypatch):
+    import time
+
+    from lib import io as lib_io
+
+    monkeypatch.setattr(lib_io, "_ready_stores", set())  # the store is prepared afresh, as after a restart
+    crashed, writing = runs_dir() / ".tmp-crashed-run", runs_dir() / ".tmp-being-written"
+    for folder in (crashed, writing):
+        folder.mkdir(parents=True)
+    stale = time.time() - lib_io.STALE_TEMP_SECONDS - 60
+    os.utime(crashed, (stale, stale))
+    _save()
+    assert not crashed.exists() and writing.exists()
 
 
 def test_broken_folders_are_skipped_with_a_sentence_each():

@@ -1,7 +1,7 @@
 """Uploads and downloads on a public server: hostile files stay bounded, storage survives crashes and full disks.
 
 The memory tests run the loader in a child process under ``RLIMIT_AS`` (address
-space) with only the modules it needs (``lib.vectors`` / ``lib.datasets``, never
+space) with only the modules it needs (``lib.vectors`` / ``lib.data.tables``, never
 TensorFlow), and check that a crafted file ends in one clean sentence - not a
 ``MemoryError``, not a killed process - and how much memory the child needed
 (``ru_maxrss``). The crafted files are written here in pieces, so the test
@@ -29,8 +29,9 @@ import pytest
 import lib.io as lib_io
 from lib import online
 
-from lib import datasets, exports, vectors
-from lib.datasets import DatasetError
+from lib import exports, vectors
+from lib.data import dataset, imdb, keys, store, tables, uploads
+from lib.data.dataset import DatasetError
 from lib.paths import REPO_ROOT, cache_dir, uploads_dir
 from lib.vectors import VectorError
 
@@ -206,7 +207,7 @@ def _parquet_bomb(path: Path, rows: int = 1_000_000, extra: dict | None = None) 
 def test_parquet_bomb_is_refused_before_decoding(tmp_path):
     path = _parquet_bomb(tmp_path / "bomb.parquet")
     assert path.stat().st_size < 1_000_000  # decodes to 2.7 GB of text
-    out = _run_limited("lib.datasets", "read_table", path, "bomb.parquet", tmp_path)
+    out = _run_limited("lib.data.tables", "read_table", path, "bomb.parquet", tmp_path)
     assert out["error"] == "DatasetError" and "MB of memory once unpacked" in out["message"], out
     assert out["peak_mb"] - out["before_mb"] < 200, out
 
@@ -216,7 +217,7 @@ def test_an_ordinary_parquet_upload_reads_in_bounded_memory(tmp_path):
     path = tmp_path / "reviews.parquet"
     pd.DataFrame({"text": texts, "label": ["pos", "neg"] * 25_000}).to_parquet(path, index=False)
     text_mb = sum(map(len, texts)) / 2**20
-    out = _run_limited("lib.datasets", "read_table", path, "reviews.parquet", tmp_path)
+    out = _run_limited("lib.data.tables", "read_table", path, "reviews.parquet", tmp_path)
     assert out["ok"] and out["shape"] == [50_000, 2], out
     assert out["peak_mb"] - out["before_mb"] < 6 * text_mb + 100, out
 
@@ -230,9 +231,9 @@ def test_parquet_reads_only_the_chosen_columns(tmp_path):
     path = _parquet_bomb(tmp_path / "wide.parquet", rows=n, extra={"text": texts, "label": labels})
     data = path.read_bytes()
     with pytest.raises(DatasetError, match="once unpacked"):
-        datasets.read_table("wide.parquet", data)  # all columns: the junk one is too big
-    assert datasets.table_columns("wide.parquet", data) == ["junk", "text", "label"]  # from the schema alone
-    df = datasets.read_table("wide.parquet", data, columns=["text", "label"])
+        tables.read_table("wide.parquet", data)  # all columns: the junk one is too big
+    assert tables.table_columns("wide.parquet", data) == ["junk", "text", "label"]  # from the schema alone
+    df = tables.read_table("wide.parquet", data, columns=["text", "label"])
     assert list(df.columns) == ["text", "label"] and len(df) == n
     assert df["label"].tolist()[:2] == ["neg", "pos"] and df["text"].dtype != "category"
 
@@ -244,53 +245,53 @@ def test_csv_separator_is_guessed_from_a_bounded_prefix_in_linear_time(monkeypat
     crafted = ("text,label\n" + ', "' * 6000).encode()  # csv.Sniffer needs seconds for these 18 KB
     started = time.perf_counter()
     try:
-        datasets.read_table("crafted.csv", crafted)
+        tables.read_table("crafted.csv", crafted)
     except DatasetError:
         pass
     assert time.perf_counter() - started < 1.0
     wide = ("," * 300_000 + "\n" + "," * 300_000 + "\n").encode()  # pandas needs 18 s for this one
     started = time.perf_counter()
     with pytest.raises(DatasetError, match="300,001 columns"):
-        datasets.read_table("wide.csv", wide)
+        tables.read_table("wide.csv", wide)
     assert time.perf_counter() - started < 1.0
-    assert datasets.sniff_delimiter("a;b\n1;2\n") == ";"
-    assert datasets.sniff_delimiter("text\tlabel\nfun, really\tpos\n") == "\t"
-    assert datasets.sniff_delimiter('text,label\n"a; b, c",pos\n') == ","
+    assert tables.sniff_delimiter("a;b\n1;2\n") == ";"
+    assert tables.sniff_delimiter("text\tlabel\nfun, really\tpos\n") == "\t"
+    assert tables.sniff_delimiter('text,label\n"a; b, c",pos\n') == ","
 
 
 def test_csv_line_longer_than_the_bound_is_refused():
-    data = b"text,label\nshort,pos\n" + b"x" * (datasets.MAX_LINE_BYTES + 10) + b",neg\n"
+    data = b"text,label\nshort,pos\n" + b"x" * (tables.MAX_LINE_BYTES + 10) + b",neg\n"
     with pytest.raises(DatasetError, match=r"line 3.*longer than"):
-        datasets.read_table("long.csv", data)
+        tables.read_table("long.csv", data)
 
 
 def test_read_table_parses_each_upload_once_and_hands_out_copies(monkeypatch):
     data = b"text,label\n" + b"".join(f"review {i},{'pos' if i % 2 else 'neg'}\n".encode() for i in range(50))
     calls = []
-    real = datasets._read_table_uncached
-    monkeypatch.setattr(datasets, "_read_table_uncached", lambda *a, **k: calls.append(1) or real(*a, **k))
-    first = datasets.read_table("mine.csv", data)
+    real = tables._read_table_uncached
+    monkeypatch.setattr(tables, "_read_table_uncached", lambda *a, **k: calls.append(1) or real(*a, **k))
+    first = tables.read_table("mine.csv", data)
     first.loc[0, "text"] = "changed by a page"
     first["extra"] = 1
-    second = datasets.read_table("renamed.csv", data)
+    second = tables.read_table("renamed.csv", data)
     assert len(calls) == 1
     assert second.loc[0, "text"] == "review 0" and "extra" not in second.columns
     bad = b"a,b\nonly in this test,2\n3,4,5,6\n"  # bytes no other test uses: the cache is per process
     for name in ("bad.csv", "other.csv"):
         with pytest.raises(DatasetError, match=name.replace(".", r"\.")):
-            datasets.read_table(name, bad)
+            tables.read_table(name, bad)
     assert len(calls) == 2  # the refusal is remembered too
 
 
 def test_missing_label_markers_never_become_a_class():
     rows = ["text,label"] + [f"text {i},{'pos' if i % 2 else 'neg'}" for i in range(20)]
     rows += ["nan one,NaN", "na two,NA", "empty three,", "null four,null", "none five, None "]
-    ds = datasets.dataset_from_upload("labels.csv", "\n".join(rows).encode(), "text", "label")
+    ds = uploads.dataset_from_upload("labels.csv", "\n".join(rows).encode(), "text", "label")
     assert ds.class_names == ["neg", "pos"]
     assert len(ds.train_texts) + len(ds.test_texts) == 20
     assert "5 rows without a label" in ds.notes
     with pytest.raises(DatasetError, match="no label column called “stars”"):
-        datasets.dataset_from_upload("labels.csv", "\n".join(rows).encode(), "text", "stars")
+        uploads.dataset_from_upload("labels.csv", "\n".join(rows).encode(), "text", "stars")
 
 
 # --- 4. storage that survives crashes and full disks ---------------------------------------------------------
@@ -320,7 +321,7 @@ def test_stale_temporary_files_are_cleared_on_first_use(fresh_stores, small_text
     (files / "0123456789ab").mkdir(exist_ok=True)  # a crash inside one upload's own folder
     (files / "0123456789ab" / ".tmp-a.csv.x1").write_bytes(b"half")
     _age(files / "0123456789ab" / ".tmp-a.csv.x1", 2 * 3600)
-    datasets.save_upload("a.csv", b"text,label\nx,1\n")
+    store.save_upload("a.csv", b"text,label\nx,1\n")
     vectors.load_vector_file("v.txt", small_text_vectors)
     for folder in (files, scratch):
         assert not (folder / ".tmp-crashed").exists()
@@ -342,17 +343,17 @@ def _disk_full(*args, **kwargs):
 def test_disk_full_while_storing_an_upload_is_one_sentence(monkeypatch):
     monkeypatch.setattr(os, "fsync", _disk_full)  # lib.io.atomic_write fsyncs every file it writes
     with pytest.raises(DatasetError, match="disk is full") as err:
-        datasets.save_upload("full.csv", b"text,label\nfull disk,1\n")
+        store.save_upload("full.csv", b"text,label\nfull disk,1\n")
     assert "/" not in str(err.value)  # no server path
     assert not list((uploads_dir() / "files").rglob(".tmp-*"))
 
 
 def test_disk_full_while_storing_a_dataset_leaves_no_temporary_folder(monkeypatch):
     table = pd.DataFrame({"text": [f"t{i}" for i in range(20)], "label": ["a", "b"] * 10})
-    ds = datasets.dataset_from_table(table, "text", "label", "t.csv", key="upload-diskfull")
+    ds = uploads.dataset_from_table(table, "text", "label", "t.csv", key="upload-diskfull")
     monkeypatch.setattr(pd.DataFrame, "to_parquet", _disk_full)
     with pytest.raises(DatasetError, match="disk is full"):
-        datasets.save_dataset(ds)
+        store.save_dataset(ds)
     root = uploads_dir() / "datasets"
     assert not list(root.glob(".tmp-*")) and not (root / ds.key).exists()
 
@@ -491,11 +492,11 @@ def test_a_server_that_never_answers_ends_with_a_sentence(tmp_path):
 def test_stanford_and_gensim_data_downloads_time_out(stalling_server, monkeypatch, tmp_path):
     import gensim.downloader as api
 
-    monkeypatch.setattr(datasets, "can_reach", lambda *a, **k: True)
-    monkeypatch.setattr(datasets, "STANFORD_URL", stalling_server.url + "/aclImdb_v1.tar.gz")
+    monkeypatch.setattr(imdb, "can_reach", lambda *a, **k: True)
+    monkeypatch.setattr(imdb, "STANFORD_URL", stalling_server.url + "/aclImdb_v1.tar.gz")
     started = time.perf_counter()
     with pytest.raises(DatasetError, match="Stanford's IMDB archive failed: 127.0.0.1:\\d+ stopped sending"):
-        datasets.load_imdb("stanford", connect_timeout=2, read_timeout=0.5)
+        imdb.load_imdb("stanford", connect_timeout=2, read_timeout=0.5)
     monkeypatch.setattr(vectors, "can_reach", lambda *a, **k: True)
     monkeypatch.setattr(vectors, "GENSIM_DATA_URL", stalling_server.url)
     monkeypatch.setattr(vectors, "GENSIM_DATA_LIST_URL", stalling_server.url + "/list.json")
@@ -515,32 +516,32 @@ def test_streamlit_config_hides_error_details_and_caps_uploads():
     config = tomllib.loads((REPO_ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert config == {"client": {"showErrorDetails": "none"}, "server": {"maxUploadSize": 200}}
     assert config["client"]["showErrorDetails"] == ShowErrorDetailsConfigOptions.NONE.value
-    assert config["server"]["maxUploadSize"] * 1024 * 1024 == datasets.MAX_UPLOAD_BYTES
+    assert config["server"]["maxUploadSize"] * 1024 * 1024 == tables.MAX_UPLOAD_BYTES
 
 
 # --- 8. one source of truth ------------------------------------------------------------------------------------
 
 
 def test_subset_keys_and_the_one_stratified_sampler():
-    assert datasets.subset_key("upload-ab12", 500, 3) == "upload-ab12-n500-s3"
-    assert datasets.parse_subset_key("upload-ab12-n500-s3") == ("upload-ab12", 500, 3)
-    assert datasets.parse_subset_key("imdb-n2000-s0-n100-s1") == ("imdb-n2000-s0", 100, 1)
-    assert datasets.parse_subset_key("imdb") is None and datasets.parse_subset_key("") is None
+    assert keys.subset_key("upload-ab12", 500, 3) == "upload-ab12-n500-s3"
+    assert keys.parse_subset_key("upload-ab12-n500-s3") == ("upload-ab12", 500, 3)
+    assert keys.parse_subset_key("imdb-n2000-s0-n100-s1") == ("imdb-n2000-s0", 100, 1)
+    assert keys.parse_subset_key("imdb") is None and keys.parse_subset_key("") is None
     labels = np.array([0] * 60 + [1] * 25 + [2] * 15)
-    picked = datasets.stratified_indices(labels, 15, seed=4)  # exact shares 9, 3.75, 2.25
+    picked = dataset.stratified_indices(labels, 15, seed=4)  # exact shares 9, 3.75, 2.25
     assert len(picked) == 15 and np.bincount(labels[picked]).tolist() == [9, 4, 2]  # largest remainder
-    assert np.array_equal(picked, datasets.stratified_indices(labels, 15, seed=4))
-    assert len(datasets.stratified_indices([0, 0, 0, 1], 2, seed=0)) == 2  # one per class, still exactly n
+    assert np.array_equal(picked, dataset.stratified_indices(labels, 15, seed=4))
+    assert len(dataset.stratified_indices([0, 0, 0, 1], 2, seed=0)) == 2  # one per class, still exactly n
     table = pd.DataFrame({"text": [f"t{i}" for i in range(100)], "label": labels.astype(str)})
-    ds = datasets.dataset_from_table(table, "text", "label", "t.csv")
-    datasets.save_dataset(ds)
-    sub = datasets.dataset_by_key(datasets.subset_key(ds.key, 15, 4))
-    assert sub.key == f"{ds.key}-n15-s4" and sub.train_texts == datasets.subsample(ds, 15, 4).train_texts
-    assert datasets.load_saved_dataset(sub.key).train_texts == sub.train_texts
+    ds = uploads.dataset_from_table(table, "text", "label", "t.csv")
+    store.save_dataset(ds)
+    sub = store.dataset_by_key(keys.subset_key(ds.key, 15, 4))
+    assert sub.key == f"{ds.key}-n15-s4" and sub.train_texts == dataset.subsample(ds, 15, 4).train_texts
+    assert store.load_saved_dataset(sub.key).train_texts == sub.train_texts
 
 
 def test_doctests_of_the_loaders():
     import doctest
 
-    for module in (datasets, exports, vectors):
+    for module in (dataset, imdb, keys, store, tables, uploads, exports, vectors):
         assert doctest.testmod(module, optionflags=doctest.ELLIPSIS).failed == 0, module.__name__

@@ -5,7 +5,7 @@ What other pages call
 Datasets::
 
     imdb() -> TextDataset                      # the 50,000 reviews, fixed 25k/25k split (cached per server)
-    dataset(key) -> TextDataset                # "imdb", "imdb-n2000-s0", "upload-<hash>" (see lib.datasets)
+    dataset(key) -> TextDataset                # "imdb", "imdb-n2000-s0", "upload-<hash>" (see lib.data.keys)
     dataset_choices() -> dict[label, key]      # IMDB + the datasets this session uploaded (remember_dataset)
     imdb_sentiment() -> lib.neighbors.SentimentTable   # per-word positive/negative lean in the IMDB *training* reviews
 
@@ -39,7 +39,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from lib import datasets as ds
+from lib.data.dataset import TextDataset, subsample
+from lib.data.imdb import IMDB_NAME, load_imdb
+from lib.data.keys import UPLOAD_PREFIX, parse_subset_key, visible_to
+from lib.data.store import load_saved_dataset, saved_datasets
 from lib import jobs, pretraining
 from lib import vectors as vec
 from lib.io import atomic_write_bytes, safe_name
@@ -52,22 +55,22 @@ log = logging.getLogger("embedding_lab.sources")
 
 
 @st.cache_resource(show_spinner="Loading the 50,000 IMDB reviews…")
-def imdb() -> ds.TextDataset:
-    """The IMDB reviews with the fixed split (see :mod:`lib.datasets`); one copy per server."""
-    return ds.load_imdb("offline")
+def imdb() -> TextDataset:
+    """The IMDB reviews with the fixed split (see :mod:`lib.data.imdb`); one copy per server."""
+    return load_imdb("offline")
 
 
 @st.cache_resource(show_spinner="Loading the dataset…", max_entries=16)
-def _stored_dataset(key: str) -> ds.TextDataset:
-    return ds.load_saved_dataset(key)
+def _stored_dataset(key: str) -> TextDataset:
+    return load_saved_dataset(key)
 
 
-def dataset(key: str) -> ds.TextDataset:
+def dataset(key: str) -> TextDataset:
     """A dataset by key: ``"imdb"``, a subset key such as ``"imdb-n2000-s0"``, or an upload's key."""
-    parsed = ds.parse_subset_key(key)
+    parsed = parse_subset_key(key)
     if parsed:
         base, n, seed = parsed
-        return ds.subsample(dataset(base), n, seed)
+        return subsample(dataset(base), n, seed)
     if key == "imdb":
         return imdb()
     return _stored_dataset(key)
@@ -85,7 +88,7 @@ def _mine(state_key: str) -> list:
 
 
 def remember_dataset(key: str) -> None:
-    """Offer an uploaded dataset (stored with lib.datasets) to this session's pages."""
+    """Offer an uploaded dataset (stored with lib.data.store) to this session's pages."""
     if key not in _mine(MY_DATASETS):
         _mine(MY_DATASETS).append(key)
 
@@ -104,8 +107,8 @@ def saved_runs() -> tuple[list, list[str]]:
 
 def dataset_choices() -> dict[str, str]:
     """``label -> key`` for every dataset a page can offer: IMDB first, then this session's uploads."""
-    choices = {ds.IMDB_NAME: "imdb"}
-    names = dict(ds.saved_datasets())
+    choices = {IMDB_NAME: "imdb"}
+    names = dict(saved_datasets())
     for key in _mine(MY_DATASETS):
         if key in names:
             choices[f"{names[key]} (uploaded, {key[7:13]})"] = key
@@ -179,7 +182,7 @@ def word2vec_label(dataset_key: str, n_train: int | None, subset_seed: int = 0, 
     """The menu label of a word2vec set with these settings (what :func:`word2vec` registers)."""
     # No session state here: the runner's thread calls this too.
     p = _params(**params)
-    name = "IMDB" if dataset_key == "imdb" else dict(ds.saved_datasets()).get(dataset_key, dataset_key)
+    name = "IMDB" if dataset_key == "imdb" else dict(saved_datasets()).get(dataset_key, dataset_key)
     size = "all" if n_train is None else f"{n_train:,}"
     extra = f", seed {p.seed}" + (f", subset seed {subset_seed}" if n_train is not None and subset_seed else "")
     return (f"word2vec trained on {name} ({size} training texts; {p.dim}-d, "
@@ -193,7 +196,7 @@ def _corpus(dataset_key: str, n_train: int | None, subset_seed: int) -> pretrain
     the word2vec strategies of a training job use by default.
     """
     full = dataset(dataset_key)
-    return pretraining.pretraining_corpus(full, ds.subsample(full, n_train, subset_seed), "labelled_only")
+    return pretraining.pretraining_corpus(full, subsample(full, n_train, subset_seed), "labelled_only")
 
 
 def word2vec(dataset_key: str, n_train: int | None, subset_seed: int = 0,
@@ -396,9 +399,9 @@ def available_vector_sets() -> dict[str, Callable[[], object]]:
     mine = set(_mine(MY_VECTORS))
     my_datasets = set(_mine(MY_DATASETS))
     for entry in entries:
-        if entry.key.startswith(ds.UPLOAD_PREFIX) and entry.label not in mine:
+        if entry.key.startswith(UPLOAD_PREFIX) and entry.label not in mine:
             continue  # another visitor's vector file
-        if not ds.visible_to(entry.dataset_key or "imdb", my_datasets):
+        if not visible_to(entry.dataset_key or "imdb", my_datasets):
             continue  # word2vec learned from another visitor's upload
         sets.setdefault(entry.label, entry.loader)
     return sets
