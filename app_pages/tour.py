@@ -5,8 +5,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lib import compare, explain, jobs, neighbors, plots, runs, tour, training
+from lib import compare, explain, jobs, neighbors, plots, runs, tour
+from lib.config import PRESETS, estimate_seconds, make_config
 from lib.models import STRATEGIES
+from lib.results import comparisons_with_learned, results_table
 from lib.plots import map_figure
 from ui import presentation, sources
 from ui.errors import friendly_errors
@@ -19,14 +21,14 @@ DEMO_SIZES = {"Quick demo": "Quick demo", "Tiny (tests)": "Tiny (rough numbers)"
 
 def demo_label(preset: str) -> str:
     """The preset's size, from the preset itself (a fixed label: a widget whose labels change would reset)."""
-    return f"{DEMO_SIZES[preset]}: {training.PRESETS[preset]['train_size']:,} reviews"
+    return f"{DEMO_SIZES[preset]}: {PRESETS[preset]['train_size']:,} reviews"
 
 
 def demo_seconds(preset: str) -> float:
     """How long the demo should take on this machine now: the calibrated estimate, minus what is ready."""
-    config = training.make_config(**training.PRESETS[preset])
-    return training.estimate_seconds(config, list(STRATEGIES), ready_sources=sources.ready_vector_sources("imdb", config),
-                                     worker_ready=jobs.worker_pid() is not None)
+    config = make_config(**PRESETS[preset])
+    return estimate_seconds(config, list(STRATEGIES), ready_sources=sources.ready_vector_sources("imdb", config),
+                            worker_ready=jobs.worker_pid() is not None)
 
 STRATEGY_WORDS = ("The five models differ only in how their word table starts: **learned from scratch** (random "
                   "numbers), **GloVe** or **word2vec** (numbers already learned from lots of text), each either "
@@ -54,7 +56,7 @@ def write_the_address(step: int, preset: str) -> None:
 
 
 def demo_spec(preset: str) -> jobs.JobSpec:
-    return jobs.JobSpec(dataset_key="imdb", strategies=list(STRATEGIES), settings=dict(training.PRESETS[preset]),
+    return jobs.JobSpec(dataset_key="imdb", strategies=list(STRATEGIES), settings=dict(PRESETS[preset]),
                         title=f"Guided tour · {preset}")
 
 
@@ -173,8 +175,8 @@ def show_progress(snap: dict) -> None:
 
 def race_result(done_runs: list, snap: dict) -> None:
     """The finished race: who won, by how much, whether that is beyond luck, and bars with the guessing line."""
-    table = training.results_table(done_runs)
-    presentation.story(tour.takeaway_sentence(table, training.comparisons_with_learned(done_runs)))
+    table = results_table(done_runs)
+    presentation.story(tour.takeaway_sentence(table, comparisons_with_learned(done_runs)))
     seconds = [float(s) for s in table["train_seconds"]]
     st.plotly_chart(presentation.chart_fonts(plots.accuracy_bars(table, height=presentation.chart_height(380, projector=260))),
                     key="tour_race_bars", width="stretch")
@@ -295,8 +297,8 @@ with friendly_errors("Showing this screen"):
             progress()
             st.info("The takeaway is written from the demo's results; it appears when the demo finishes.")
         else:
-            presentation.story(tour.takeaway_sentence(training.results_table(done_runs),
-                                                      training.comparisons_with_learned(done_runs)))
+            presentation.story(tour.takeaway_sentence(results_table(done_runs),
+                                                      comparisons_with_learned(done_runs)))
             st.markdown("Where to go next:")
             links = st.columns(3)
             links[0].page_link("app_pages/train.py", label="Train and compare strategies: more reviews, other models",

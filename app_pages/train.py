@@ -4,7 +4,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lib import jobs, plots, training
+from lib import jobs, plots
+from lib.config import PRESETS, TRAIN_SIZES, estimate_seconds, make_config
+from lib.results import comparisons_with_learned, results_table, summary_sentence
 from lib.glossary import explain
 from lib.models import ARCHITECTURES, STRATEGIES, fixed_dimension
 from ui import backend, presentation, sources
@@ -28,7 +30,7 @@ MODEL_IN_WORDS = {"average": "the fast averaging model", "lstm": "the classic LS
 
 def preset_help(name: str) -> str:
     """Describe a preset from its actual settings, so the text cannot drift from the numbers."""
-    p = training.PRESETS[name]
+    p = PRESETS[name]
     size = "all 25,000" if p["train_size"] is None else f"{p['train_size']:,}"
     epochs = f"up to {p['epochs']} epochs (stops when validation stops improving)" if p.get("early_stopping") \
         else f"{p['epochs']} epoch{'s' if p['epochs'] > 1 else ''}"
@@ -43,14 +45,14 @@ SIZE_LABEL = {None: "all (25,000 for IMDB)"}
 # --- state that must survive leaving the page -------------------------------------------------------
 ss = st.session_state
 # Widgets keep their values across pages with persist_state="session"; these are the first values.
-for name, value in training.make_config(**training.PRESETS["Quick demo"]).items():
+for name, value in make_config(**PRESETS["Quick demo"]).items():
     if name in SETTING_KEYS:
         ss.setdefault(f"train_{name}", value)
 ss.setdefault("train_preset", "Quick demo")
 ss.setdefault("train_strategies", list(STRATEGIES))
 ss.setdefault("train_seeds", 1)
 ss.setdefault("train_dataset_key", "imdb")
-ss.setdefault("train_efficiency_sizes", list(training.TRAIN_SIZES))  # the sweep: every size, "all" included
+ss.setdefault("train_efficiency_sizes", list(TRAIN_SIZES))  # the sweep: every size, "all" included
 if ss.get("train_pending_dataset"):  # a dataset was just uploaded: select it (before the widget exists)
     ss["train_dataset_key"] = ss.pop("train_pending_dataset")
 
@@ -104,7 +106,7 @@ def read_settings_from_the_address() -> None:
         if param == "preset" and value in PRESET_NAMES:
             ss["train_preset"] = value
             _apply_preset()
-        elif param == "size" and value in training.TRAIN_SIZES:
+        elif param == "size" and value in TRAIN_SIZES:
             ss[state_key] = value
         elif param == "model" and value in ARCHITECTURES:
             ss[state_key] = value
@@ -131,7 +133,7 @@ def my_jobs() -> list:
 
 
 def _apply_preset() -> None:
-    values = training.make_config(**training.PRESETS[ss["train_preset"]])
+    values = make_config(**PRESETS[ss["train_preset"]])
     for name in SETTING_KEYS:
         ss[f"train_{name}"] = values[name]
 
@@ -178,7 +180,7 @@ with presentation.settings("Training settings"):
         c1, c2 = st.columns(2)
         c1.selectbox("Dataset", options, key="train_dataset_key", persist_state="session", format_func=lambda k: labels.get(k, k),
                      help="Upload your own labelled texts below; they stay available after you leave the page.")
-        size_options = training.TRAIN_SIZES
+        size_options = TRAIN_SIZES
         if ss["train_train_size"] not in size_options:
             size_options = sorted(size_options[:-1] + [ss["train_train_size"]]) + [None]
         c2.selectbox("Training reviews", size_options, key="train_train_size", persist_state="session", format_func=_size_label,
@@ -244,9 +246,9 @@ with presentation.settings("Training settings"):
 strategies = list(ss["train_strategies"])
 seeds = list(range(int(ss["train_seeds"])))
 settings = {name: ss[f"train_{name}"] for name in SETTING_KEYS}
-settings["test_size"] = training.PRESETS[ss["train_preset"]].get("test_size")
+settings["test_size"] = PRESETS[ss["train_preset"]].get("test_size")
 try:
-    config = training.make_config(**settings)
+    config = make_config(**settings)
 except ValueError as exc:
     show_error(f"These settings cannot be used: {exc}", None)
     st.stop()
@@ -257,8 +259,8 @@ if ss["train_dataset_key"] != "imdb":
         full_train, full_test = len(chosen_dataset.train_texts), len(chosen_dataset.test_texts)
 ready = dict(ready_sources=sources.ready_vector_sources(ss["train_dataset_key"], config),
              worker_ready=jobs.worker_pid() is not None)
-estimate = (training.estimate_seconds(config, strategies, len(seeds), full_train=full_train, full_test=full_test,
-                                      **ready) if strategies else 0.0)
+estimate = (estimate_seconds(config, strategies, len(seeds), full_train=full_train, full_test=full_test,
+                             **ready) if strategies else 0.0)
 
 with st.container(border=True):
     st.subheader("2. Train")
@@ -455,8 +457,8 @@ def results_section(finished: list) -> None:
     if not finished:
         st.caption("Results appear here when the first strategy has finished.")
         return
-    table = training.results_table(finished)
-    presentation.story(training.summary_sentence(table, training.comparisons_with_learned(finished)))
+    table = results_table(finished)
+    presentation.story(summary_sentence(table, comparisons_with_learned(finished)))
     results_table_block(table)
     coverage_block(finished, key="train_coverage_chart")
     st.caption("Every finished run is saved: open **Compare embeddings side by side** to see what training did "
@@ -468,7 +470,7 @@ with st.container(border=True):
     results_section(jobs.finished_runs(job.snapshot()) if job else [])
 
 # --- data efficiency ----------------------------------------------------------------------------------
-SWEEP_SIZES = training.TRAIN_SIZES            # 500, 1,000, 2,000, 5,000, 10,000, all
+SWEEP_SIZES = TRAIN_SIZES            # 500, 1,000, 2,000, 5,000, 10,000, all
 ss.setdefault("train_sweep_seeds", 3)
 ss.setdefault("train_sweep_architecture", "average")
 
@@ -508,12 +510,12 @@ def sweep_estimate(sweep: Sweep) -> float | None:
         st.warning("Choose at least one size here and one strategy in section 1.")
         return None
     try:
-        sweep_config = training.make_config(**sweep.settings)
+        sweep_config = make_config(**sweep.settings)
     except ValueError as exc:
         show_error(f"These settings cannot be used for the sweep: {exc}", None)
         return None
-    seconds = training.estimate_seconds(sweep_config, strategies, len(sweep.seeds), train_sizes=sweep.sizes,
-                                        full_train=full_train, full_test=full_test, **ready)
+    seconds = estimate_seconds(sweep_config, strategies, len(sweep.seeds), train_sizes=sweep.sizes,
+                               full_train=full_train, full_test=full_test, **ready)
     runs = len(sweep.sizes) * len(strategies) * len(sweep.seeds)
     st.markdown(f"**{runs} runs** ({len(strategies)} strategies × {len(sweep.sizes)} sizes × {len(sweep.seeds)} "
                 f"seed{'s' if len(sweep.seeds) > 1 else ''}) with {MODEL_IN_WORDS[sweep.architecture]}. "
@@ -540,7 +542,7 @@ def sweep_results(records: list) -> str | None:
         return None
     from lib.runs import load_predictions
 
-    table = training.results_table(records)
+    table = results_table(records)
     comparisons = verdicts.sweep_comparisons(verdicts.sweep_answers(records, load_predictions))
     marks = {s: {size: c.verdict for size, c in by_size.items()} for s, by_size in comparisons.items()}
     sentence = verdicts.sweep_sentence(comparisons, sorted({r.config["strategy"] for r in records}))

@@ -27,7 +27,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
 def main() -> int:
-    from lib import jobs, training
+    from lib import jobs
+    from lib.config import PRESETS
+    from lib.results import comparisons_with_learned
     from lib.models import STRATEGIES
     from lib.significance import interval
 
@@ -40,7 +42,7 @@ def main() -> int:
     sizes = [None if s == "all" else int(s) for s in args.sizes.split(",")]
     seeds = [int(s) for s in args.seeds.split(",")]
 
-    settings = dict(training.PRESETS[args.preset], **({"architecture": args.architecture} if args.architecture else {}))
+    settings = dict(PRESETS[args.preset], **({"architecture": args.architecture} if args.architecture else {}))
     job = jobs.submit(jobs.JobSpec(dataset_key="imdb", strategies=list(STRATEGIES), settings=settings,
                                    seeds=seeds, train_sizes=sizes, kind="efficiency", title="accuracy table"))
     jobs.wait(job.id)
@@ -56,7 +58,7 @@ def main() -> int:
     print("|---" * (len(labels) + 1) + "|")
     for size in sorted({int(r.config["train_size"]) for r in done}):
         at_size = [r for r in done if int(r.config["train_size"]) == size]
-        comparisons = training.comparisons_with_learned(at_size)
+        comparisons = comparisons_with_learned(at_size)
         cells = []
         for strategy in STRATEGIES:
             accs = [r.metrics["test_accuracy"] for r in at_size if r.config["strategy"] == strategy]

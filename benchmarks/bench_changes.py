@@ -121,9 +121,10 @@ _DATA: dict = {}
 def _quick_demo(snapshots: bool):
     def run() -> float:
         from lib import training
+        from lib.config import PRESETS, make_config
         from lib.data.imdb import load_imdb
 
-        config = training.make_config(**dict(training.PRESETS["Quick demo"], strategy="learned", dataset_key="imdb"))
+        config = make_config(**dict(PRESETS["Quick demo"], strategy="learned", dataset_key="imdb"))
         if "data" not in _DATA:
             _DATA["data"] = training.prepare_data(load_imdb(), config)
         original = training._snapshot_callback

@@ -34,14 +34,15 @@ def _ray():
 
 
 def _grid(preset: str, strategies: list[str], seeds: list[int], run_on: str, cpus_per_run: float = 1.0) -> float:
-    from lib import jobs, ray_backend, training
+    from lib import jobs, ray_backend
+    from lib.config import PRESETS
 
     if run_on == "ray":
         _ray()
         os.environ[ray_backend.CPUS_ENV] = str(cpus_per_run)
     start = time.perf_counter()
     job = jobs.submit(jobs.JobSpec(dataset_key="imdb", strategies=strategies, seeds=seeds, run_on=run_on,
-                                   settings=training.PRESETS[preset], title=f"benchmark: {preset} on {run_on}"))
+                                   settings=PRESETS[preset], title=f"benchmark: {preset} on {run_on}"))
     jobs.wait(job.id)
     elapsed = time.perf_counter() - start
     failed = [t for t in job.snapshot()["tasks"] if t["status"] != "done"]
@@ -102,24 +103,24 @@ SIZES = [500, 1_000, 2_000, 5_000, 10_000, None]
 
 def paper_estimate(overhead: float = 1.0, nodes_list=(1, 4, 16), cores: int = 2) -> str:
     """Wall time of the full sweep (5 strategies x 3 seeds x 6 sizes = 90 runs) per model, from the per-run
-    times of :func:`lib.training.estimate_seconds` (calibrated on this machine's measurements), scheduled
+    times of :func:`lib.config.estimate_seconds` (calibrated on this machine's measurements), scheduled
     longest first on ``nodes x cores`` one-CPU slots, plus ``overhead`` seconds per run and word2vec once per node."""
     import heapq
 
-    from lib import training
+    from lib.config import PRESETS, RunConfig, estimate_seconds, make_config
     from lib.models import STRATEGIES, VECTOR_SOURCES
 
     lines = ["| model | one run, 500 → 25,000 reviews | sum of 90 runs | " +
              " | ".join(f"{n} node{'s' if n > 1 else ''} ({n * cores} CPUs)" for n in nodes_list) + " |",
              "|---" * (3 + len(nodes_list)) + "|"]
     for preset in ("Quick demo", "Classic LSTM (slow)"):
-        config = training.make_config(**training.PRESETS[preset])
+        config = make_config(**PRESETS[preset])
         runs = []
         for size in SIZES:
-            one = training.estimate_seconds(config, ["learned"], 1, train_sizes=[size], worker_ready=True,
-                                            ready_sources=set(VECTOR_SOURCES))
+            one = estimate_seconds(config, ["learned"], 1, train_sizes=[size], worker_ready=True,
+                                   ready_sources=set(VECTOR_SOURCES))
             runs += [one + overhead] * len(STRATEGIES) * 3
-        word2vec = VECTOR_SOURCES["word2vec"].seconds(25_000, training.RunConfig.from_dict(config))
+        word2vec = VECTOR_SOURCES["word2vec"].seconds(25_000, RunConfig.from_dict(config))
         cells = []
         for nodes in nodes_list:
             slots = [word2vec] * (nodes * cores)  # each node trains word2vec once before its first word2vec run

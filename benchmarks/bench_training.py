@@ -29,12 +29,13 @@ def _imdb():
 
 def _epoch_seconds(architecture: str, epochs: int = 2, **overrides) -> float:
     from lib import training
+    from lib.config import DEFAULTS, make_config
 
-    config = dict(training.DEFAULTS, architecture=architecture, strategy="learned", dataset_key="imdb",
+    config = dict(DEFAULTS, architecture=architecture, strategy="learned", dataset_key="imdb",
                   epochs=epochs, **overrides)
     key = (config["vocab_size"], config["sequence_length"])
     if key not in _CACHE:
-        _CACHE[key] = training.prepare_data(_imdb(), training.make_config(**config))
+        _CACHE[key] = training.prepare_data(_imdb(), make_config(**config))
     run = training.train(config, data=_CACHE[key], keep_model=False)
     return float(run.history["epoch_seconds"][-1])
 
@@ -46,7 +47,8 @@ def _preset_total(preset: str, cold: bool = False, seed: int = 0) -> float:
     """
     import shutil
 
-    from lib import jobs, training
+    from lib import jobs
+    from lib.config import PRESETS
     from lib.models import STRATEGIES
     from lib.paths import cache_dir
 
@@ -54,7 +56,7 @@ def _preset_total(preset: str, cold: bool = False, seed: int = 0) -> float:
         shutil.rmtree(cache_dir() / "word2vec", ignore_errors=True)
     start = time.perf_counter()
     job = jobs.submit(jobs.JobSpec(dataset_key="imdb", strategies=list(STRATEGIES), seeds=[seed],
-                                   settings=training.PRESETS[preset], title=f"benchmark: {preset}"))
+                                   settings=PRESETS[preset], title=f"benchmark: {preset}"))
     jobs.wait(job.id)
     elapsed = time.perf_counter() - start
     failed = [t for t in job.snapshot()["tasks"] if t["status"] != "done"]
@@ -86,9 +88,10 @@ def _in_thread() -> float:
     import threading
 
     from lib import training
+    from lib.config import PRESETS, make_config
     from lib.models import STRATEGIES
 
-    config = training.make_config(**training.PRESETS["Quick demo"])
+    config = make_config(**PRESETS["Quick demo"])
     start = time.perf_counter()
 
     def work():

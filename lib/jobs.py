@@ -111,13 +111,13 @@ class JobSpec:
     """What to do, as keys and numbers only (it crosses to the worker process).
 
     For training kinds, every (training-set size, strategy, seed) combination is one
-    task whose :class:`lib.training.RunConfig` is ``settings`` plus those three.
+    task whose :class:`lib.config.RunConfig` is ``settings`` plus those three.
     For :attr:`JobKind.WORD2VEC`, ``word2vec`` holds the corpus and parameters.
     """
 
     dataset_key: str = "imdb"
     strategies: list[str] = field(default_factory=list)
-    settings: dict = field(default_factory=dict)   # fields of lib.training.RunConfig
+    settings: dict = field(default_factory=dict)   # fields of lib.config.RunConfig
     seeds: list[int] = field(default_factory=lambda: [0])
     train_sizes: list[int | None] | None = None   # None: just settings["train_size"]
     title: str = "Training"
@@ -140,7 +140,7 @@ class JobSpec:
         """One plain dict per task: what the worker needs, nothing live."""
         if self.kind == JobKind.WORD2VEC:
             return [{"kind": "word2vec", "dataset_key": self.dataset_key, **(self.word2vec or {})}]
-        from lib.training import RunConfig
+        from lib.config import RunConfig
 
         payloads = []
         for size, strategy, seed in itertools.product(self.sizes(), self.strategies, self.seeds):
@@ -372,10 +372,11 @@ def execute(payload: dict, emit: Callable[[dict], None], cancel, dataset=None) -
     it is loaded by its key.
     """
     from lib import training
+    from lib.config import RunConfig
 
     if payload["kind"] == "word2vec":
         return _execute_word2vec(payload, emit, dataset)
-    config = training.RunConfig.from_dict(payload["config"])
+    config = RunConfig.from_dict(payload["config"])
     data_key = json.dumps({k: payload["config"][k] for k in (
         "dataset_key", "train_size", "test_size", "subset_seed", "vocab_size", "sequence_length",
         "validation_fraction", "pretraining_corpus")}, sort_keys=True)

@@ -292,7 +292,7 @@ def learning_curves(curves: list[dict], metric: str = "accuracy", height: int | 
 def accuracy_bars(table, height: int | None = None, title: str | None = None, chance: float | None = 0.5):
     """Test accuracy per strategy (mean over seeds) with error bars of one standard deviation.
 
-    ``table`` is :func:`lib.training.results_table` for one training-set size. A
+    ``table`` is :func:`lib.results.results_table` for one training-set size. A
     dashed line marks ``chance`` (what guessing scores: 50% for two balanced classes),
     so 60% is not mistaken for a good score.
     """
@@ -322,7 +322,7 @@ def accuracy_bars(table, height: int | None = None, title: str | None = None, ch
 def data_efficiency(table, verdicts: dict | None = None, height: int | None = None, title: str | None = None):
     """Test accuracy against training-set size (log axis), one line per strategy, a 95% band over seeds.
 
-    ``table`` is :func:`lib.training.results_table` over several training-set sizes
+    ``table`` is :func:`lib.results.results_table` over several training-set sizes
     (with ``accuracy_low``/``accuracy_high``, the 95% t-interval of the mean over
     seeds, drawn as a shaded band when a size has 2+ seeds). ``verdicts``
     (``{strategy: {size: "better" | "worse" | "about the same"}}``, against learning from

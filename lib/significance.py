@@ -120,6 +120,28 @@ def compare(a: str, b: str, correct_a: dict[int, np.ndarray], correct_b: dict[in
     return Comparison(a, b, interval(acc_a), interval(acc_b), interval(np.subtract(acc_a, acc_b)), tests, verdict)
 
 
+def compare_against(reference: str, answers: dict[str, dict[int, np.ndarray]]) -> dict[str, Comparison]:
+    """Every other entry of ``answers`` compared with ``reference``, paired by seed: ``{name: Comparison}``.
+
+    ``answers`` maps a name (a strategy, a group of runs) to its right/wrong answers
+    per seed on the same test reviews (``{seed: bool array}``, from :func:`correct`).
+    Names that share no seed with the reference are left out, and so is the reference
+    itself; without the reference there is nothing to compare with::
+
+        >>> right, wrong = np.ones(30, bool), np.zeros(30, bool)
+        >>> found = compare_against("learned", {"learned": {0: wrong}, "glove": {0: right}, "word2vec": {1: right}})
+        >>> {name: comparison.verdict for name, comparison in found.items()}
+        {'glove': 'better'}
+        >>> compare_against("learned", {"glove": {0: right}})
+        {}
+    """
+    base = answers.get(reference)
+    if not base:
+        return {}
+    return {name: compare(name, reference, by_seed, base) for name, by_seed in answers.items()
+            if name != reference and set(by_seed) & set(base)}
+
+
 def difference_sentence(comparison: Comparison, label_a: str, label_b: str) -> str:
     """One plain sentence from the numbers, e.g. "GloVe, fine-tuned was better than ... (p = 0.003)".
 

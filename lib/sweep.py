@@ -7,7 +7,7 @@
 It submits one data-efficiency job to the dashboard's own runner (:mod:`lib.jobs`: the
 local worker process, or Ray tasks with ``--ray`` / ``EMBEDDING_LAB_RAY_ADDRESS``), prints
 a line as each run finishes, and ends with a Markdown table: test accuracy mean ± std over
-the seeds per strategy and size (:func:`lib.training.results_table`). The runs are saved in
+the seeds per strategy and size (:func:`lib.results.results_table`). The runs are saved in
 the run store (``EMBEDDING_LAB_DATA`` or ``data/``), so the dashboard shows them afterwards.
 Ctrl-C cancels the job; finished runs are kept.
 """
@@ -17,12 +17,14 @@ import argparse
 import os
 import sys
 
-from lib import jobs, training
+from lib import jobs
+from lib.config import PRESETS
 from lib.models import STRATEGIES
+from lib.results import results_table
 
 
 def markdown_table(table) -> str:
-    """The rows of :func:`lib.training.results_table` as Markdown: one row per size, one column per strategy.
+    """The rows of :func:`lib.results.results_table` as Markdown: one row per size, one column per strategy.
 
     >>> import pandas as pd
     >>> rows = pd.DataFrame([{"strategy": "learned", "Strategy": "Learned", "train_size": 500, "seeds": 2,
@@ -62,7 +64,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seeds", nargs="+", type=int, default=[0])
     parser.add_argument("--sizes", nargs="+", type=_size, default=[500, 2_000],
                         help="training-set sizes ('all' = every training text)")
-    parser.add_argument("--preset", default="Quick demo", choices=list(training.PRESETS))
+    parser.add_argument("--preset", default="Quick demo", choices=list(PRESETS))
     parser.add_argument("--dataset", default="imdb", help="a dataset key: imdb, an upload's key, a toy key")
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--ray", metavar="ADDRESS", help="run on this Ray cluster (ray://head:10001, head:6379, auto)")
@@ -82,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         if value is not None:
             os.environ[name] = str(value)
     spec = jobs.JobSpec(dataset_key=args.dataset, strategies=list(args.strategies), seeds=list(args.seeds),
-                        settings=training.PRESETS[args.preset], train_sizes=list(args.sizes),
+                        settings=PRESETS[args.preset], train_sizes=list(args.sizes),
                         kind=jobs.JobKind.EFFICIENCY, title=f"sweep: {args.preset}",
                         run_on="local" if args.local else ("ray" if args.ray else ""))
     print(f"{len(spec.task_payloads())} runs ({len(args.strategies)} strategies x {len(args.seeds)} seeds x "
@@ -109,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         jobs.wait(job.id)
         snap = job.snapshot()
     print(f"{snap['message']}\n", file=sys.stderr)
-    print(markdown_table(training.results_table(jobs.finished_runs(snap))))
+    print(markdown_table(results_table(jobs.finished_runs(snap))))
     return 0 if snap["status"] == jobs.Status.DONE and all(t["status"] == jobs.Status.DONE for t in snap["tasks"]) else 1
 
 

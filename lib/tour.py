@@ -101,10 +101,10 @@ def maps_sentence(
 def takeaway_sentence(table, comparisons: dict | None = None) -> str:
     """The last screen: who won, by how much, and whether that is beyond noise, from a results table.
 
-    ``comparisons`` are :func:`lib.training.comparisons_with_learned`: a pretrained
+    ``comparisons`` are :func:`lib.results.comparisons_with_learned`: a pretrained
     start is said to have helped only when McNemar's test says so.
     """
-    from lib.training import summary_sentence
+    from lib.results import summary_sentence
 
     if table is None or len(table) == 0:
         return "No model has finished yet, so there is nothing to conclude."

@@ -1,4 +1,4 @@
-"""Train one model with one initialization strategy, and summarise many such runs honestly.
+"""Train one model with one initialization strategy and evaluate it on the held-out test reviews.
 
 The steps of one run, in order (:func:`train`)::
 
@@ -8,36 +8,42 @@ The steps of one run, in order (:func:`train`)::
                           word2vec learns from the pretraining corpus, see lib.pretraining)
             --build_model--> fit (progress after every batch, cancellable) --> evaluate on test
 
-Everything a run needs to be reproduced is a :class:`RunConfig` (dataset key,
-sizes, architecture, strategy, epochs, batch, learning rate, seeds, ...); the run
-keeps its embedding matrix before and after training so a page can show what
-training changed (and, in float16, its first rows after every epoch, for the training replay), and its test predictions so strategies can be compared on the
-same test reviews (:mod:`lib.significance`).
+What a run is set to do is a :class:`lib.config.RunConfig`; what it found is a
+:class:`Run`. The run keeps its embedding matrix before and after training so a
+page can show what training changed (:func:`coverage`), in float16 its first rows
+after every epoch, for the training replay (:func:`snapshot_rows`), and its test
+predictions, so strategies can be compared on the same test reviews
+(:mod:`lib.significance`). Tables and sentences about many runs are in
+:mod:`lib.results` and :mod:`lib.verdicts`.
 
 Progress is reported through a plain callback ``on_progress(event: dict)`` (no
 Streamlit here); cancelling is anything with ``is_set()``, checked after every
 batch. :mod:`lib.jobs` calls :func:`train` in its worker process. TensorFlow is
-imported inside the functions.
+imported inside the functions, so importing this module stays cheap.
 """
 from __future__ import annotations
 
-from lib.errors import TrainingError
-
-import dataclasses
-import functools
 import logging
 import math
 import random
-import re
+import tempfile
 import time
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
 
+from lib.config import RunConfig, as_config
+from lib.data.toy import toy_from_key
+from lib.data.dataset import stratified_indices, subsample
+from lib.data.store import dataset_by_key
+from lib.errors import TrainingError
 from lib.models import (ARCHITECTURES, STRATEGIES, VECTOR_SOURCES, build_model, configure_tensorflow, embedding_weights,
-                        parameter_counts, source_of)
+                        parameter_counts)
+from lib.pretraining import Word2VecParams, pretraining_corpus
 from lib.text import Tokenizer, pad_sequences, texts_to_padded
+from lib.vectors import embedding_matrix
 
 log = logging.getLogger("embedding_lab.training")
 
@@ -46,144 +52,6 @@ ProgressCallback = Callable[[dict], None]
 
 class TrainingCancelled(Exception):
     """The user cancelled; the run was stopped between two batches and is not saved."""
-
-
-@dataclass(frozen=True)
-class RunConfig:
-    """Everything one run needs to be reproduced: the data, the model, the strategy, the seeds.
-
-    Validated when made (a :class:`TrainingError` says what is wrong), stored as
-    JSON in the run's ``config.json`` (together with facts measured during the
-    run, such as the vocabulary size actually reached), and read back with
-    :meth:`from_dict`, which ignores those extra facts::
-
-        >>> config = RunConfig(strategy="glove_frozen", train_size=500)
-        >>> RunConfig.from_dict(config.to_dict()) == config
-        True
-        >>> RunConfig(epochs=0)
-        Traceback (most recent call last):
-        ...
-        lib.errors.TrainingError: Epochs must be at least 1.
-    """
-
-    strategy: str = "learned"
-    dataset_key: str = "imdb"
-    architecture: str = "average"
-    train_size: int | None = None        # None = every training text of the dataset
-    test_size: int | None = None         # None = the whole held-out test split
-    subset_seed: int = 0                 # which texts a smaller training set keeps (same for every strategy)
-    vocab_size: int = 10_000
-    sequence_length: int = 200
-    embedding_dim: int = 50
-    epochs: int = 3
-    batch_size: int = 32
-    learning_rate: float = 1e-3
-    validation_fraction: float = 0.1     # carved from the training data, never from the test split
-    seed: int = 0
-    early_stopping: bool = False         # stop when validation loss stops improving, keep the best epoch's weights
-    patience: int = 2
-    word2vec_epochs: int = 5
-    word2vec_window: int = 5
-    word2vec_min_count: int = 2
-    pretraining_corpus: str = "all_training_texts"  # a key of lib.pretraining.CORPORA
-    job_id: str | None = None
-
-    def __post_init__(self) -> None:
-        fix = functools.partial(object.__setattr__, self)
-        if self.strategy not in STRATEGIES:
-            raise TrainingError(f"Unknown strategy {self.strategy!r}; choose one of {', '.join(STRATEGIES)}.")
-        if self.architecture not in ARCHITECTURES:
-            raise TrainingError(f"Unknown architecture {self.architecture!r}; choose one of {', '.join(ARCHITECTURES)}.")
-        for name in ("vocab_size", "sequence_length", "embedding_dim", "epochs", "batch_size"):
-            try:
-                value = int(getattr(self, name))
-            except (TypeError, ValueError):
-                raise TrainingError(f"{name.replace('_', ' ').capitalize()} must be a whole number.") from None
-            if value < 1:
-                raise TrainingError(f"{name.replace('_', ' ').capitalize()} must be at least 1.")
-            fix(name, value)
-        if self.vocab_size < 3:
-            raise TrainingError("The vocabulary needs at least 3 entries (padding plus two words).")
-        for name in ("train_size", "test_size"):
-            value = getattr(self, name)
-            if value is not None:
-                if int(value) < 1:
-                    raise TrainingError(f"{name.replace('_', ' ').capitalize()} must be at least 1 (or all).")
-                fix(name, int(value))
-        if not 0.0 < float(self.validation_fraction) < 0.5:
-            raise TrainingError("The validation fraction must be between 0 and 0.5.")
-        if not 0.0 < float(self.learning_rate) <= 1.0:
-            raise TrainingError("The learning rate must be between 0 and 1 (try 0.001).")
-        from lib.pretraining import CORPORA
-
-        if self.pretraining_corpus not in CORPORA:
-            raise TrainingError(f"Unknown pretraining corpus {self.pretraining_corpus!r}; "
-                                f"choose one of {', '.join(CORPORA)}.")
-        for name in ("seed", "subset_seed", "word2vec_epochs", "word2vec_window", "word2vec_min_count"):
-            fix(name, int(getattr(self, name)))
-        fix("patience", max(0, int(self.patience)))
-        fix("learning_rate", float(self.learning_rate))
-        fix("validation_fraction", float(self.validation_fraction))
-        fix("early_stopping", bool(self.early_stopping))
-
-    @classmethod
-    def from_dict(cls, values: dict) -> "RunConfig":
-        """A config from a dict such as a stored ``config.json``; keys that are not settings are ignored."""
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in values.items() if k in names})
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    def replace(self, **changes) -> "RunConfig":
-        return dataclasses.replace(self, **changes)
-
-    @property
-    def source(self):
-        """The :class:`lib.models.VectorSource` this run starts from, or ``None`` (learned from scratch)."""
-        return source_of(self.strategy)
-
-
-#: Settings every run has, as a dict (a preset or the page overrides some of them).
-DEFAULTS: dict[str, Any] = RunConfig().to_dict()
-
-#: Ready-made settings. "Quick demo" trains all five strategies in well under a minute on 2 cores,
-#: "Full IMDB" uses all 25,000 training reviews, "Tiny (tests)" exists for automated tests.
-#: With early stopping, ``epochs`` is a maximum: each strategy stops when its validation loss has not
-#: improved for ``patience`` epochs and keeps its best epoch, so slow starters (frozen vectors) are not
-#: cut short and fast ones do not overfit. These settings were chosen on validation accuracy only.
-PRESETS: dict[str, dict[str, Any]] = {
-    "Quick demo": {
-        "architecture": "average", "train_size": 2_000, "test_size": None, "vocab_size": 10_000,
-        "sequence_length": 150, "embedding_dim": 50, "epochs": 12, "batch_size": 32, "learning_rate": 3e-3,
-        "early_stopping": True,
-    },
-    "Full IMDB": {
-        "architecture": "average", "train_size": None, "test_size": None, "vocab_size": 20_000,
-        "sequence_length": 300, "embedding_dim": 50, "epochs": 6, "batch_size": 32, "learning_rate": 1e-3,
-        "early_stopping": True,
-    },
-    "Classic LSTM (slow)": {
-        "architecture": "lstm", "train_size": None, "test_size": None, "vocab_size": 5_000,
-        "sequence_length": 500, "embedding_dim": 32, "epochs": 3, "batch_size": 64, "learning_rate": 1e-3,
-        "early_stopping": False,
-    },
-    # Small enough for the browser test and AppTests (about 2 s a strategy), yet above chance
-    # (about 70% test accuracy on 500 held-out reviews), so the tour's sentences are not about noise.
-    "Tiny (tests)": {
-        "architecture": "average", "train_size": 500, "test_size": 500, "vocab_size": 2_000,
-        "sequence_length": 100, "embedding_dim": 50, "epochs": 8, "batch_size": 32, "learning_rate": 1e-2,
-        "early_stopping": False,
-    },
-}
-
-#: Training-set sizes offered on the page and used by the data-efficiency sweep.
-TRAIN_SIZES = [500, 1_000, 2_000, 5_000, 10_000, None]
-
-
-def make_config(**settings: Any) -> dict:
-    """:data:`DEFAULTS` plus ``settings``, validated by :class:`RunConfig`, as a dict (for widgets and JSON)."""
-    return RunConfig.from_dict(settings).to_dict()
 
 
 # --------------------------------------------------------------------------- data
@@ -223,10 +91,7 @@ def prepare_data(dataset, config: RunConfig | dict) -> PreparedData:
     strategy sees the same reviews); the validation rows are a seeded
     ``validation_fraction`` of them. The test split is only ever evaluated.
     """
-    from lib.data.dataset import stratified_indices, subsample
-    from lib.pretraining import pretraining_corpus
-
-    config = _as_config(config)
+    config = as_config(config)
     start = time.perf_counter()
     full = dataset
     base_key, base_name = dataset.key, dataset.name
@@ -275,16 +140,8 @@ def prepare_data(dataset, config: RunConfig | dict) -> PreparedData:
 
 def load_dataset(dataset_key: str):
     """The dataset a config names: any key of :func:`lib.data.store.dataset_by_key`, or a toy key ("toy-n300-t200-s0")."""
-    from lib.data.store import dataset_by_key
-
-    toy = re.fullmatch(r"toy-n(\d+)-t(\d+)-s(\d+)", dataset_key)
-    if toy:
-        return toy_dataset(int(toy.group(1)), int(toy.group(2)), int(toy.group(3)))
-    return dataset_by_key(dataset_key)
-
-
-def _as_config(config: RunConfig | dict) -> RunConfig:
-    return config if isinstance(config, RunConfig) else RunConfig.from_dict(config)
+    toy = toy_from_key(dataset_key)
+    return toy if toy is not None else dataset_by_key(dataset_key)
 
 
 # --------------------------------------------------------------------------- vectors
@@ -295,7 +152,7 @@ def pretrained_vectors(source_key: str, data: PreparedData, config: RunConfig | 
     ``vectors`` is an optional dict reused across runs: it is filled per source
     and pretraining corpus, so the strategies of one job load or train each set once.
     """
-    config = _as_config(config)
+    config = as_config(config)
     source = VECTOR_SOURCES.get(source_key)
     if source is None:
         raise TrainingError(f"Unknown source of pretrained vectors: {source_key!r}.")
@@ -427,7 +284,7 @@ def train(
     Raises :class:`TrainingCancelled` if ``cancel`` is set during training, and
     :class:`TrainingError` for settings that cannot work.
     """
-    config = _as_config(config)
+    config = as_config(config)
     strategy = STRATEGIES[config.strategy]
     source = config.source
     emit = on_progress or (lambda event: None)
@@ -445,8 +302,6 @@ def train(
     if source is not None:
         emit({"stage": "vectors", "source": source.key})
         kv = pretrained_vectors(source.key, data, config, vectors, on_progress=emit)
-        from lib.vectors import embedding_matrix
-
         init = embedding_matrix(data.vocabulary, kv, dim=dim, seed=seed)
     vector_seconds = time.perf_counter() - vector_start
     if cancel is not None and cancel.is_set():
@@ -512,8 +367,6 @@ def train(
     if source is not None:
         facts["vectors"] = source.description
         if source.learns_from_texts:
-            from lib.pretraining import Word2VecParams
-
             facts["pretraining"] = {"corpus": config.pretraining_corpus, "corpus_key": data.corpus.key,
                                     "corpus_name": data.corpus.name, "texts": len(data.corpus),
                                     "params": Word2VecParams.from_config(config).as_kwargs()}
@@ -574,208 +427,6 @@ def coverage(init, initial: np.ndarray, final: np.ndarray) -> dict:
 UNCOVERED_START = "small random numbers (uniform between -0.05 and 0.05)"
 
 
-# --------------------------------------------------------------------------- summaries
-def _get(run, name):
-    return getattr(run, name) if not isinstance(run, dict) else run[name]
-
-
-def results_table(runs: list) -> "pandas.DataFrame":  # noqa: F821
-    """One row per (training-set size, strategy): accuracy mean ± std and 95% interval over seeds, and the rest.
-
-    ``runs`` are :class:`Run` or :class:`lib.runs.RunRecord` objects (anything with
-    ``config`` and ``metrics``).
-    """
-    import pandas as pd
-
-    from lib.significance import interval
-
-    rows = []
-    for run in runs:
-        c, m = _get(run, "config"), _get(run, "metrics")
-        rows.append({
-            "strategy": c["strategy"], "Strategy": c.get("strategy_label", c["strategy"]),
-            "train_size": int(c["train_size"]), "seed": c.get("seed", 0),
-            "test_accuracy": m["test_accuracy"], "test_loss": m["test_loss"],
-            "epochs": m.get("epochs_completed", c.get("epochs")), "train_seconds": m.get("train_seconds", 0.0),
-            "trainable_params": m.get("trainable_params"), "frozen_params": m.get("frozen_params"),
-            "hits": m.get("hits"), "misses": m.get("misses"),
-        })
-    columns = ["strategy", "Strategy", "train_size", "seeds", "accuracy_mean", "accuracy_std", "accuracy_low",
-               "accuracy_high", "test_loss",
-               "epochs", "train_seconds", "trainable_params", "frozen_params", "hits", "misses"]
-    if not rows:
-        return pd.DataFrame(columns=columns)
-    df = pd.DataFrame(rows)
-    order = {k: i for i, k in enumerate(STRATEGIES)}
-    out = []
-    for (size, key), group in df.groupby(["train_size", "strategy"], sort=False):
-        acc = group["test_accuracy"].to_numpy(dtype=float)
-        spread = interval(acc)
-        out.append({
-            "strategy": key, "Strategy": group["Strategy"].iloc[0], "train_size": int(size), "seeds": len(group),
-            "accuracy_mean": float(acc.mean()), "accuracy_std": float(acc.std(ddof=1)) if len(acc) > 1 else 0.0,
-            "accuracy_low": spread.low, "accuracy_high": spread.high,  # 95% t-interval of the mean over seeds
-            "test_loss": float(group["test_loss"].mean()), "epochs": int(group["epochs"].max()),
-            "train_seconds": float(group["train_seconds"].mean()),
-            "trainable_params": group["trainable_params"].iloc[0], "frozen_params": group["frozen_params"].iloc[0],
-            "hits": group["hits"].iloc[0], "misses": group["misses"].iloc[0],
-        })
-    table = pd.DataFrame(out, columns=columns)
-    table["_order"] = table["strategy"].map(order).fillna(99)
-    return table.sort_values(["train_size", "_order"]).drop(columns="_order").reset_index(drop=True)
-
-
-def comparisons_with_learned(records: list) -> dict:
-    """``{strategy: lib.significance.Comparison}`` of each pretrained start against learning from scratch.
-
-    ``records`` are finished runs (anything with ``config`` and ``metrics``) whose
-    configs carry their ``run_id``; their stored test predictions are paired by seed
-    at the largest training-set size. Runs saved without predictions are left out.
-    """
-    from lib import runs, significance
-
-    sized = [r for r in records if _get(r, "config").get("run_id")]
-    if not sized:
-        return {}
-    size = max(int(_get(r, "config")["train_size"]) for r in sized)
-    answers: dict[str, dict[int, np.ndarray]] = {}
-    for record in sized:
-        config = _get(record, "config")
-        if int(config["train_size"]) != size or not runs.run_exists(config["run_id"]):
-            continue
-        stored = runs.load_predictions(config["run_id"])
-        if stored is not None:
-            answers.setdefault(config["strategy"], {})[int(config.get("seed", 0))] = significance.correct(*stored)
-    if "learned" not in answers:
-        return {}
-    return {s: significance.compare(s, "learned", answers[s], answers["learned"])
-            for s in answers if s != "learned" and set(answers[s]) & set(answers["learned"])}
-
-
-def summary_sentence(table, comparisons: dict | None = None) -> str:
-    """A plain-language summary from the numbers of :func:`results_table` (largest training set).
-
-    With ``comparisons`` (from :func:`comparisons_with_learned`) it says whether the
-    leader's difference from learning from scratch is beyond noise; it never calls a
-    difference "better" without that test.
-    """
-    from lib.significance import difference_sentence
-
-    if table is None or len(table) == 0:
-        return "No finished runs yet."
-    size = int(table["train_size"].max())
-    rows = table[table["train_size"] == size].sort_values("accuracy_mean", ascending=False)
-    best = rows.iloc[0]
-    n = f"{size:,} training reviews" if size != 1 else "1 training review"
-    sentence = f"With {n}, {best['Strategy']} did best: {best['accuracy_mean']:.1%} test accuracy"
-    learned = rows[rows["strategy"] == "learned"]
-    if best["strategy"] != "learned" and len(learned):
-        diff = (best["accuracy_mean"] - learned.iloc[0]["accuracy_mean"]) * 100
-        sentence += f", {diff:.1f} percentage points above learning the embedding from scratch ({learned.iloc[0]['accuracy_mean']:.1%})"
-    elif best["strategy"] == "learned" and len(rows) > 1:
-        runner = rows.iloc[1]
-        diff = (best["accuracy_mean"] - runner["accuracy_mean"]) * 100
-        sentence += f", {diff:.1f} percentage points above the best pretrained start ({runner['Strategy']}, {runner['accuracy_mean']:.1%})"
-    sentence += "."
-    comparisons = comparisons or {}
-    challenger = best if best["strategy"] != "learned" else (rows.iloc[1] if len(rows) > 1 else None)
-    if challenger is not None and challenger["strategy"] in comparisons:
-        sentence += " " + difference_sentence(comparisons[challenger["strategy"]], challenger["Strategy"],
-                                              "learning from scratch")
-    else:
-        spread = rows["accuracy_std"].max() if "accuracy_std" in rows else 0.0
-        seeds = int(rows["seeds"].min())
-        if seeds > 1 and len(rows) > 1:
-            gap = (rows.iloc[0]["accuracy_mean"] - rows.iloc[1]["accuracy_mean"]) * 100
-            if gap < 2 * spread * 100:
-                sentence += (f" The top two differ by {gap:.1f} points, less than twice the spread between seeds "
-                             f"(up to {spread * 100:.1f} points), so treat that ranking as a tie.")
-        elif len(rows) > 1:
-            sentence += " With a single seed per strategy, differences of a point or two may be luck; repeat with more seeds to see the spread."
-    worst = rows.iloc[-1]
-    if len(rows) > 2:
-        sentence += f" {worst['Strategy']} was lowest at {worst['accuracy_mean']:.1%}."
-    return sentence
-
-
-# --------------------------------------------------------------------------- time estimate
-#: Seconds per token per epoch for each architecture, measured on a 2-core machine (see benchmarks).
-SECONDS_PER_TOKEN_EPOCH = {"average": 7e-7, "conv": 1.5e-6, "lstm": 7e-6}
-SECONDS_PER_MODEL = 3.0          # build, compile and trace one model, predict the test set, send it back, save it
-TOKENIZE_SECONDS_PER_TEXT = 7.5e-5
-WORKER_START_SECONDS = 8.0       # the worker process starts and imports TensorFlow, once per server
-
-
-def estimate_seconds(config: RunConfig | dict, strategies: list[str], seeds: int = 1, train_sizes: list | None = None,
-                     full_train: int = 25_000, full_test: int = 25_000, ready_sources: set[str] = frozenset(),
-                     worker_ready: bool = False) -> float:
-    """Rough wall time on 2 cores for training ``strategies`` x ``seeds`` at each training-set size.
-
-    ``ready_sources`` are vector sources whose vectors are already trained or cached
-    (word2vec on the same corpus, say): they cost next to nothing.
-    """
-    config = _as_config(config)
-    per_token = SECONDS_PER_TOKEN_EPOCH.get(config.architecture, 7e-7)
-    length, epochs = config.sequence_length, config.epochs
-    if config.early_stopping:  # epochs is a maximum; runs measured here stopped at about 70 % of it
-        epochs = min(epochs, max(3.0, 0.7 * epochs))
-    test = min(full_test, config.test_size or full_test)
-    total = 0.0 if worker_ready else WORKER_START_SECONDS
-    sizes = [min(full_train, size or full_train) for size in (train_sizes or [config.train_size])]
-    for key in {STRATEGIES[s].source for s in strategies} - {None} - set(ready_sources):
-        source = VECTOR_SOURCES[key]
-        if source.learns_from_texts and config.pretraining_corpus == "labelled_only":
-            total += sum(source.seconds(n, config) for n in sizes)  # one set per subset
-        else:
-            total += source.seconds(full_train, config)  # one set for every subset size
-    for n in sizes:
-        total += TOKENIZE_SECONDS_PER_TEXT * (n + test)
-        one = SECONDS_PER_MODEL + per_token * length * (n * epochs + test / 3)
-        total += one * len(strategies) * max(1, seeds)
-    return total
-
-
-# --------------------------------------------------------------------------- a toy dataset
-_TOY_POSITIVE = ["great", "wonderful", "excellent", "loved", "best", "brilliant", "superb", "enjoyable"]
-_TOY_NEGATIVE = ["awful", "boring", "worst", "terrible", "hated", "dull", "waste", "poor"]
-_TOY_FILLER = ["the", "movie", "film", "was", "plot", "actors", "story", "really", "and", "a", "of", "it",
-               "scenes", "ending", "music", "director", "quite", "zorblax", "flimwop"]
-
-
-def toy_dataset(n_train: int = 300, n_test: int = 200, seed: int = 0):
-    """A small synthetic sentiment dataset (real English words, one or two telling words per text).
-
-    For tests and offline demos: trains in a second, and every GloVe strategy finds
-    most of its words (``zorblax`` and ``flimwop`` are deliberate misses).
-    """
-    from lib.data.dataset import TextDataset
-
-    rng = np.random.default_rng(seed)
-
-    def make(n):
-        texts, labels = [], []
-        for i in range(n):
-            label = i % 2
-            cue = _TOY_POSITIVE if label else _TOY_NEGATIVE
-            words = list(rng.choice(_TOY_FILLER, size=10)) + list(rng.choice(cue, size=2))
-            rng.shuffle(words)
-            texts.append(" ".join(words))
-            labels.append(label)
-        return texts, np.array(labels, dtype="int64")
-
-    train_texts, train_labels = make(n_train)
-    test_texts, test_labels = make(n_test)
-    return TextDataset(name="Toy reviews", train_texts=train_texts, train_labels=train_labels,
-                       test_texts=test_texts, test_labels=test_labels, class_names=["negative", "positive"],
-                       source="Synthetic: filler words plus two sentiment words per text.",
-                       key=toy_key(n_train, n_test, seed))
-
-
-def toy_key(n_train: int = 300, n_test: int = 200, seed: int = 0) -> str:
-    """The dataset key of :func:`toy_dataset` with these arguments (the worker process rebuilds it from the key)."""
-    return f"toy-n{n_train}-t{n_test}-s{seed}"
-
-
 def weights_bytes(model) -> bytes | None:
     """A model's weights as the bytes of a Keras ``.weights.h5`` file (numbers only, no code), or ``None``.
 
@@ -784,9 +435,6 @@ def weights_bytes(model) -> bytes | None:
     """
     if model is None:
         return None
-    import tempfile
-    from pathlib import Path
-
     with tempfile.TemporaryDirectory(prefix="embedding-lab-weights-") as folder:
         path = Path(folder) / "model.weights.h5"
         model.save_weights(str(path))

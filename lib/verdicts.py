@@ -26,20 +26,29 @@ or a :class:`lib.runs.RunRecord`); stored predictions are read through a
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 import numpy as np
 
 from lib import significance
+from lib.config import RunConfig
 from lib.errors import UserError
 from lib.models import STRATEGIES, VECTOR_SOURCES
+from lib.training import UNCOVERED_START
 
 LoadPredictions = Callable[[str], "tuple[np.ndarray, np.ndarray] | None"]
 
 
-def _get(run, name):
-    return run[name] if isinstance(run, dict) else getattr(run, name)
+def config_of(run) -> dict:
+    """The settings of a finished run: ``run.config`` (a Run or RunRecord) or ``run["config"]`` (a plain dict)."""
+    return run["config"] if isinstance(run, dict) else run.config
+
+
+def metrics_of(run) -> dict:
+    """What a finished run measured: ``run.metrics`` (a Run or RunRecord) or ``run["metrics"]`` (a plain dict)."""
+    return run["metrics"] if isinstance(run, dict) else run.metrics
 
 
 def _label(strategy: str) -> str:
@@ -52,7 +61,8 @@ def _order(strategy: str) -> int:
     return keys.index(strategy) if strategy in keys else len(keys)
 
 
-def _size(config: dict) -> int:
+def train_size(config: dict) -> int:
+    """A run's training-set size from its config (0 when a hand-edited ``config.json`` holds no number)."""
     try:
         return int(config.get("train_size") or 0)
     except (TypeError, ValueError):  # a hand-edited config.json
@@ -110,21 +120,21 @@ def coverage_rows(records: Sequence, per_run: bool = False) -> list[CoverageRow]
     groups: list[tuple[str, list]] = []
     if per_run:
         for record in records:
-            config = _get(record, "config")
+            config = config_of(record)
             groups.append((f"{group_label(config)} · seed {int(config.get('seed', 0))}", [record]))
     else:
-        size = max(_size(_get(r, "config")) for r in records)
+        size = max(train_size(config_of(r)) for r in records)
         by_strategy: dict[str, list] = {}
         for record in records:
-            config = _get(record, "config")
-            if _size(config) == size:
+            config = config_of(record)
+            if train_size(config) == size:
                 by_strategy.setdefault(config["strategy"], []).append(record)
         groups = [(_label(s), by_strategy[s]) for s in sorted(by_strategy, key=_order)]
     rows = []
     for label, group in groups:
-        strategy = _get(group[0], "config")["strategy"]
-        metrics = [_get(r, "metrics") for r in group]
-        first, config = metrics[0], _get(group[0], "config")
+        strategy = config_of(group[0])["strategy"]
+        metrics = [metrics_of(r) for r in group]
+        first, config = metrics[0], config_of(group[0])
         hits, misses = first.get("hits"), first.get("misses")
         source_key = STRATEGIES[strategy].source if strategy in STRATEGIES else None
         if hits is not None and misses is not None:
@@ -165,8 +175,6 @@ def coverage_sentence(rows: Sequence[CoverageRow]) -> str:
     0.50 on average (10% of their starting length) and the words that started random 0.80 (4.0× their
     starting length).
     """
-    from lib.training import UNCOVERED_START
-
     if not rows:
         return "No finished runs yet."
     sentences = []
@@ -217,10 +225,6 @@ def coverage_sentence(rows: Sequence[CoverageRow]) -> str:
 
 def _sibling_key(config: dict) -> tuple:
     """The settings two runs must share to be seeds of one another: every RunConfig field but the seed (and job)."""
-    from lib.training import RunConfig
-
-    import json
-
     # as JSON text: a hand-edited config.json may hold lists or objects, which could not be compared as keys
     return tuple((name, json.dumps(config.get(name), sort_keys=True, default=str))
                  for name in sorted(RunConfig.__dataclass_fields__) if name not in ("seed", "job_id"))
@@ -232,7 +236,7 @@ def _test_split(config: dict) -> tuple:
 
 def group_label(config: dict) -> str:
     """A group of seeds in words, from the registry and numbers only: "GloVe, fine-tuned · 2,000 reviews · conv"."""
-    parts = [_label(config.get("strategy", "")), f"{_size(config):,} reviews"]
+    parts = [_label(config.get("strategy", "")), f"{train_size(config):,} reviews"]
     if config.get("architecture") not in (None, "average"):
         parts.append(str(config["architecture"]).upper() if config["architecture"] == "lstm" else str(config["architecture"]))
     return " · ".join(parts)
@@ -311,30 +315,30 @@ def judge_runs(chosen_ids: Sequence[str], records: Sequence, load_predictions: L
     graded on other test reviews, or saved without predictions, are left out with a note.
     Returns ``None`` when none of the chosen ids is a saved run.
     """
-    by_id = {_get(r, "config").get("run_id") or getattr(r, "run_id", None): r for r in records}
+    by_id = {config_of(r).get("run_id") or getattr(r, "run_id", None): r for r in records}
     chosen = [by_id[i] for i in dict.fromkeys(chosen_ids) if i in by_id]
     if not chosen:
         return None
     notes: list[str] = []
-    reference_split = _test_split(_get(chosen[0], "config"))
+    reference_split = _test_split(config_of(chosen[0]))
     keys: list[tuple] = []
     for record in chosen:
-        config = _get(record, "config")
+        config = config_of(record)
         if _test_split(config) != reference_split:
             notes.append(f"{group_label(config)} was graded on other test reviews than the first chosen run "
                          "(another dataset or test size), so it cannot be paired with it and is left out.")
             continue
         if _sibling_key(config) not in keys:
             keys.append(_sibling_key(config))
-    learned_key = _sibling_key({**_get(chosen[0], "config"), "strategy": "learned"})
-    add_learned = learned_key not in keys and any(_sibling_key(_get(r, "config")) == learned_key for r in records)
+    learned_key = _sibling_key({**config_of(chosen[0]), "strategy": "learned"})
+    add_learned = learned_key not in keys and any(_sibling_key(config_of(r)) == learned_key for r in records)
     wanted = keys + ([learned_key] if add_learned else [])
 
     members: dict[tuple, dict[int, object]] = {key: {} for key in wanted}
     for record in records:  # newest first in the store: a repeated seed keeps its newest run
-        key = _sibling_key(_get(record, "config"))
+        key = _sibling_key(config_of(record))
         if key in members:
-            members[key].setdefault(int(_get(record, "config").get("seed", 0)), record)
+            members[key].setdefault(int(config_of(record).get("seed", 0)), record)
 
     reference_labels = None
     groups: list[SeedGroup] = []
@@ -343,7 +347,7 @@ def judge_runs(chosen_ids: Sequence[str], records: Sequence, load_predictions: L
     for key in wanted:
         answers, run_ids = {}, {}
         for seed, record in sorted(members[key].items()):
-            run_id = _get(record, "config").get("run_id") or getattr(record, "run_id", None)
+            run_id = config_of(record).get("run_id") or getattr(record, "run_id", None)
             try:
                 stored = load_predictions(run_id) if run_id else None
             except UserError as exc:  # a damaged folder: say so, judge the others
@@ -356,13 +360,13 @@ def judge_runs(chosen_ids: Sequence[str], records: Sequence, load_predictions: L
             if reference_labels is None:
                 reference_labels = np.asarray(labels)
             elif len(labels) != len(reference_labels) or not np.array_equal(labels, reference_labels):
-                notes.append(f"{group_label(_get(record, 'config'))}, seed {seed}, has other test labels than the "
+                notes.append(f"{group_label(config_of(record))}, seed {seed}, has other test labels than the "
                              "first chosen run and is left out.")
                 continue
             answers[seed], run_ids[seed] = significance.correct(predictions, labels), run_id
         if not answers:
             continue
-        config = _get(members[key][next(iter(answers))], "config")
+        config = config_of(members[key][next(iter(answers))])
         label = group_label(config)
         while label in used_labels:
             label += " (other settings)"
@@ -376,18 +380,12 @@ def judge_runs(chosen_ids: Sequence[str], records: Sequence, load_predictions: L
     judgement = RunJudgement(groups, notes=notes)
     if not groups:
         return judgement
-    first = groups[0]
+    answers = {group.label: group.answers for group in groups}
+    judgement.against_first = significance.compare_against(groups[0].label, answers)
     learned = next((g for g in groups if g.key == learned_key), None)
-    for group in groups[1:]:
-        if set(group.answers) & set(first.answers):
-            judgement.against_first[group.label] = significance.compare(group.label, first.label, group.answers,
-                                                                        first.answers)
     if learned is not None:
         judgement.learned_label = learned.label
-        for group in groups:
-            if group is not learned and set(group.answers) & set(learned.answers):
-                judgement.against_learned[group.label] = significance.compare(group.label, learned.label,
-                                                                              group.answers, learned.answers)
+        judgement.against_learned = significance.compare_against(learned.label, answers)
     return judgement
 
 
@@ -411,27 +409,28 @@ def sweep_answers(records: Sequence, load_predictions: LoadPredictions) -> dict[
     """``{(strategy, training-set size): {seed: which test reviews it got right}}`` from finished runs' predictions."""
     answers: dict[tuple[str, int], dict[int, np.ndarray]] = {}
     for record in records:
-        config = _get(record, "config")
+        config = config_of(record)
         run_id = config.get("run_id")
         try:
             stored = load_predictions(run_id) if run_id else None
         except UserError:  # a damaged or deleted folder: that point has no verdict, the others still do
             stored = None
         if stored is not None:
-            answers.setdefault((config["strategy"], _size(config)), {})[int(config.get("seed", 0))] = \
+            answers.setdefault((config["strategy"], train_size(config)), {})[int(config.get("seed", 0))] = \
                 significance.correct(*stored)
     return answers
 
 
 def sweep_comparisons(answers: dict[tuple[str, int], dict[int, np.ndarray]]) -> dict[str, dict[int, significance.Comparison]]:
     """Each pretrained start against learning from scratch at the same size, paired by seed on the same test reviews."""
+    by_size: dict[int, dict[str, dict[int, np.ndarray]]] = {}
+    for (strategy, size), by_seed in answers.items():
+        by_size.setdefault(size, {})[strategy] = by_seed
     out: dict[str, dict[int, significance.Comparison]] = {}
-    for (strategy, size), by_seed in sorted(answers.items(), key=lambda item: (_order(item[0][0]), item[0][1])):
-        learned = answers.get(("learned", size))
-        if strategy == "learned" or not learned or not set(by_seed) & set(learned):
-            continue
-        out.setdefault(strategy, {})[size] = significance.compare(strategy, "learned", by_seed, learned)
-    return out
+    for size, at_size in sorted(by_size.items()):
+        for strategy, comparison in significance.compare_against("learned", at_size).items():
+            out.setdefault(strategy, {})[size] = comparison
+    return {strategy: out[strategy] for strategy in sorted(out, key=_order)}
 
 
 def stops_helping(verdicts: dict[int, str]) -> tuple[int | None, int | None]:

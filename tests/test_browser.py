@@ -174,10 +174,10 @@ def test_every_page_renders_without_errors(browser, server):
 def demo_timeout_ms(preset: str = "Tiny (tests)", factor: float = 5.0) -> float:
     """How long to wait for a demo: the app's own estimate for this machine, times a generous factor
     (the machine may be busy with other work), and never under two minutes."""
-    from lib import training
+    from lib.config import PRESETS, estimate_seconds, make_config
     from lib.models import STRATEGIES
 
-    seconds = training.estimate_seconds(training.make_config(**training.PRESETS[preset]), list(STRATEGIES))
+    seconds = estimate_seconds(make_config(**PRESETS[preset]), list(STRATEGIES))
     return max(120.0, factor * seconds) * 1000
 
 

@@ -6,10 +6,12 @@ import numpy as np
 import pytest
 
 from lib import jobs, runs, training
+from lib.config import PRESETS
+from lib.data.toy import toy_key
 from lib.errors import UserError
 
-TINY = dict(training.PRESETS["Tiny (tests)"], sequence_length=12, epochs=1)
-TOY = training.toy_key(n_train=200, n_test=100, seed=3)
+TINY = dict(PRESETS["Tiny (tests)"], sequence_length=12, epochs=1)
+TOY = toy_key(n_train=200, n_test=100, seed=3)
 
 
 def spec(strategies, seeds=(0,), owner="", **settings):

@@ -18,11 +18,12 @@ EPOCHS = 4
 
 
 def _train(strategy: str):
-    from lib import jobs, training
+    from lib import jobs
+    from lib.config import PRESETS, make_config
 
-    config = training.make_config(**dict(training.PRESETS["Tiny (tests)"], strategy=strategy, epochs=EPOCHS,
-                                         sequence_length=8, train_size=None, test_size=None,
-                                         dataset_key="upload-tinytest0001", learning_rate=3e-2))
+    config = make_config(**dict(PRESETS["Tiny (tests)"], strategy=strategy, epochs=EPOCHS,
+                                sequence_length=8, train_size=None, test_size=None,
+                                dataset_key="upload-tinytest0001", learning_rate=3e-2))
     result = jobs.execute({"kind": "train", "config": config}, lambda event: None, None)
     return jobs._Runner.save(result)
 

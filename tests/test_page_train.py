@@ -4,7 +4,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import jobs, training
+from lib import jobs
+from lib.config import PRESETS, TRAIN_SIZES
 
 PAGE = Path(__file__).resolve().parent.parent / "app_pages" / "train.py"
 
@@ -28,12 +29,12 @@ def test_tiny_preset_trains_and_shows_results():
     at = _page().run()
     at.radio(key="train_preset").set_value("Tiny (tests)").run()
     assert not at.exception
-    assert at.number_input(key="train_epochs").value == training.PRESETS["Tiny (tests)"]["epochs"]
+    assert at.number_input(key="train_epochs").value == PRESETS["Tiny (tests)"]["epochs"]
     at.button(key="train_start").click().run()
     assert not at.exception
     job_id = at.session_state["train_job_id"]
     job = jobs.get_job(job_id)
-    assert job is not None and job.spec.settings["train_size"] == training.PRESETS["Tiny (tests)"]["train_size"]
+    assert job is not None and job.spec.settings["train_size"] == PRESETS["Tiny (tests)"]["train_size"]
     jobs.wait(job_id, timeout=300)
     assert job.status == "done", job.snapshot()
     at.run()
@@ -123,7 +124,7 @@ def test_the_sweep_announces_its_time_then_says_where_a_pretrained_start_stops_h
     at = _page().run()
     at.radio(key="train_preset").set_value("Tiny (tests)").run()
     at.multiselect(key="train_strategies").set_value(["learned", "glove_finetuned"]).run()
-    assert at.multiselect(key="train_efficiency_sizes").value == training.TRAIN_SIZES  # every size by default
+    assert at.multiselect(key="train_efficiency_sizes").value == TRAIN_SIZES  # every size by default
     assert at.slider(key="train_sweep_seeds").value == 3 and at.slider(key="train_seeds").value == 1
     at.multiselect(key="train_efficiency_sizes").set_value([500, 1_000]).run()
     at.slider(key="train_sweep_seeds").set_value(2).run()

@@ -8,14 +8,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib import jobs, ray_backend, runs, training
+from lib import jobs, ray_backend, runs
+from lib.config import PRESETS
 from lib.data import store, uploads
+from lib.data.toy import toy_dataset, toy_key
 from lib.errors import UserError
 
 ray = pytest.importorskip("ray")
 
-TINY = dict(training.PRESETS["Tiny (tests)"], sequence_length=12, epochs=2)
-TOY = training.toy_key(n_train=200, n_test=100, seed=3)
+TINY = dict(PRESETS["Tiny (tests)"], sequence_length=12, epochs=2)
+TOY = toy_key(n_train=200, n_test=100, seed=3)
 
 
 def spec(strategies, seeds, run_on, **settings):
@@ -114,7 +116,7 @@ def test_a_failing_run_on_ray_does_not_stop_the_others():
 
 
 def test_an_upload_travels_through_the_object_store_not_the_disk():
-    toy = training.toy_dataset(120, 60, seed=5)
+    toy = toy_dataset(120, 60, seed=5)
     upload = uploads.dataset_from_table(
         pd.DataFrame({"text": toy.train_texts + toy.test_texts,
                                         "label": list(toy.train_labels) + list(toy.test_labels)}),

@@ -4,6 +4,7 @@ import pytest
 from scipy.stats import binom
 
 from lib import significance, training
+from lib.results import results_table, summary_sentence
 
 
 def answers(n_right: int, n: int = 1000, offset: int = 0) -> np.ndarray:
@@ -39,7 +40,7 @@ def _table_and_comparisons(correct_learned: dict, correct_glove: dict):
             runs.append(training.Run(config, {}, metrics, [""], None, None))
     comparisons = {"glove_finetuned": significance.compare("glove_finetuned", "learned", correct_glove,
                                                            correct_learned)}
-    return training.results_table(runs), comparisons
+    return results_table(runs), comparisons
 
 
 def test_a_difference_within_noise_is_about_the_same():
@@ -48,7 +49,7 @@ def test_a_difference_within_noise_is_about_the_same():
     glove = {0: answers(810)}
     table, comparisons = _table_and_comparisons(learned, glove)
     assert comparisons["glove_finetuned"].verdict == "about the same"
-    sentence = training.summary_sentence(table, comparisons)
+    sentence = summary_sentence(table, comparisons)
     assert "did about the same" in sentence and "within noise" in sentence and "better" not in sentence
 
 
@@ -58,7 +59,7 @@ def test_a_difference_beyond_noise_is_better_on_every_seed():
     table, comparisons = _table_and_comparisons(learned, glove)
     comparison = comparisons["glove_finetuned"]
     assert comparison.verdict == "better" and all(p < 0.05 for p in comparison.p_values)
-    sentence = training.summary_sentence(table, comparisons)
+    sentence = summary_sentence(table, comparisons)
     assert "GloVe, fine-tuned did better than learning from scratch" in sentence
     assert "beyond noise" in sentence and "95% interval over 2 seeds" in sentence
 

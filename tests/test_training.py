@@ -5,9 +5,15 @@ import numpy as np
 import pytest
 
 from lib import training
+from lib.config import PRESETS, RunConfig, estimate_seconds, make_config
+from lib.data.toy import toy_dataset, toy_key
 from lib.models import ARCHITECTURES, STRATEGIES
+from lib.results import results_table, summary_sentence
 
-TINY = dict(training.PRESETS["Tiny (tests)"], sequence_length=12, epochs=1, dataset_key=training.toy_key(300, 200, 0))
+# The default pretraining corpus (every training text), which these tests are about; the Tiny preset itself
+# pretrains on its labelled reviews only, to keep the page tests fast.
+TINY = dict(PRESETS["Tiny (tests)"], sequence_length=12, epochs=1, dataset_key=toy_key(300, 200, 0),
+            pretraining_corpus="all_training_texts")
 CONTRACT_CONFIG = ["dataset_key", "dataset_name", "train_size", "strategy", "strategy_label", "architecture",
                    "vocab_size", "sequence_length", "embedding_dim", "epochs", "batch_size", "learning_rate",
                    "seed", "job_id"]
@@ -17,12 +23,12 @@ CONTRACT_METRICS = ["test_accuracy", "test_loss", "train_seconds", "hits", "miss
 
 @pytest.fixture(scope="module")
 def dataset():
-    return training.toy_dataset(n_train=300, n_test=200)
+    return toy_dataset(n_train=300, n_test=200)
 
 
 @pytest.fixture(scope="module")
 def data(dataset):
-    return training.prepare_data(dataset, training.make_config(**TINY))
+    return training.prepare_data(dataset, make_config(**TINY))
 
 
 @pytest.fixture(scope="module")
@@ -42,9 +48,9 @@ def test_splits_are_honest(dataset, data):
 
 
 def test_tokenizer_is_fitted_on_training_texts_only(dataset):
-    d = training.toy_dataset(n_train=100, n_test=50)
+    d = toy_dataset(n_train=100, n_test=50)
     d = type(d)(**{**d.__dict__, "test_texts": [t + " onlyintestword" for t in d.test_texts]})
-    prepared = training.prepare_data(d, training.make_config(**TINY))
+    prepared = training.prepare_data(d, make_config(**TINY))
     assert "onlyintestword" not in prepared.vocabulary
     assert prepared.vocabulary[0] == ""
 
@@ -96,14 +102,14 @@ def test_word2vec_learned_from_every_training_text(runs_by_strategy, vectors, da
 
 
 def test_pretraining_corpus_is_all_training_texts_never_test_texts():
-    d = training.toy_dataset(n_train=300, n_test=50, seed=5)
+    d = toy_dataset(n_train=300, n_test=50, seed=5)
     d = type(d)(**{**d.__dict__, "test_texts": [t + " onlyintestword" for t in d.test_texts]})
-    small = training.prepare_data(d, training.make_config(**dict(TINY, train_size=60)))
+    small = training.prepare_data(d, make_config(**dict(TINY, train_size=60)))
     assert small.train_size == 60 and len(small.corpus) == 300  # labels unused: every training text
     assert small.corpus.key == d.key
     assert not any("onlyintestword" in t for t in small.corpus.texts)
-    labelled = training.prepare_data(d, training.make_config(**dict(TINY, train_size=60,
-                                                                     pretraining_corpus="labelled_only")))
+    labelled = training.prepare_data(d, make_config(**dict(TINY, train_size=60,
+                                                            pretraining_corpus="labelled_only")))
     assert len(labelled.corpus) == 60 and labelled.corpus.key != d.key
 
 
@@ -113,7 +119,7 @@ def test_one_word2vec_per_corpus_is_shared_by_every_subset_size(monkeypatch):
     calls = []
     real = lib.vectors.train_word2vec
     monkeypatch.setattr(lib.vectors, "train_word2vec", lambda texts, **kw: calls.append(len(texts)) or real(texts, **kw))
-    d = training.toy_dataset(n_train=300, n_test=50, seed=6)
+    d = toy_dataset(n_train=300, n_test=50, seed=6)
     settings = dict(TINY, strategy="word2vec_frozen", word2vec_epochs=2)  # parameters no other test uses
     runs = [training.train(dict(settings, train_size=n), dataset=d, keep_model=False) for n in (60, 150)]
     assert calls in ([300], [])  # trained once on all 300 texts (or found in the disk cache), never per subset
@@ -149,7 +155,7 @@ def test_a_new_vector_source_is_one_registry_entry(dataset):
         run = training.train(dict(TINY, strategy="fasttext_frozen"), dataset=dataset, keep_model=False)
         assert run.config["strategy_label"] == "fastText, frozen" and run.metrics["coverage"] == 1.0
         assert np.array_equal(run.embedding_initial, run.embedding_final)
-        assert training.estimate_seconds(TINY, ["fasttext_finetuned"]) > training.estimate_seconds(TINY, ["learned"])
+        assert estimate_seconds(TINY, ["fasttext_finetuned"]) > estimate_seconds(TINY, ["learned"])
     finally:
         models.unregister_source("fasttext")
     assert "fasttext_frozen" not in STRATEGIES
@@ -224,18 +230,18 @@ def test_progress_and_cancel(data):
 
 def test_run_config_round_trips_and_ignores_recorded_facts(runs_by_strategy):
     run = runs_by_strategy["glove_finetuned"]
-    config = training.RunConfig.from_dict(run.config)  # config.json holds facts too (dataset_name, vocab_size, ...)
+    config = RunConfig.from_dict(run.config)  # config.json holds facts too (dataset_name, vocab_size, ...)
     assert config.strategy == "glove_finetuned" and config.to_dict().items() <= run.config.items()
-    assert training.RunConfig.from_dict(config.to_dict()) == config
+    assert RunConfig.from_dict(config.to_dict()) == config
 
 
 def test_bad_settings_are_clear_errors():
     with pytest.raises(training.TrainingError, match="architecture"):
-        training.make_config(architecture="gpt")
+        make_config(architecture="gpt")
     with pytest.raises(training.TrainingError, match="learning rate"):
-        training.make_config(learning_rate=5)
+        make_config(learning_rate=5)
     with pytest.raises(training.TrainingError, match="strategy"):
-        training.make_config(strategy="bert")
+        make_config(strategy="bert")
 
 
 def _fake(strategy, label, size, seed, acc):
@@ -248,21 +254,21 @@ def _fake(strategy, label, size, seed, acc):
 def test_results_table_and_summary_sentence():
     runs = [_fake("learned", "Learned from scratch", 2000, s, a) for s, a in [(0, 0.78), (1, 0.80)]]
     runs += [_fake("glove_finetuned", "GloVe, fine-tuned", 2000, s, a) for s, a in [(0, 0.84), (1, 0.84)]]
-    table = training.results_table(runs)
+    table = results_table(runs)
     assert list(table["strategy"]) == ["learned", "glove_finetuned"]
     row = table.iloc[0]
     assert row["seeds"] == 2 and row["accuracy_mean"] == pytest.approx(0.79)
     assert row["accuracy_std"] == pytest.approx(np.std([0.78, 0.80], ddof=1))
-    sentence = training.summary_sentence(table)
+    sentence = summary_sentence(table)
     assert "GloVe, fine-tuned did best: 84.0%" in sentence
     assert "5.0 percentage points above learning the embedding from scratch" in sentence
     assert "2,000 training reviews" in sentence
-    assert training.summary_sentence(training.results_table([])) == "No finished runs yet."
+    assert summary_sentence(results_table([])) == "No finished runs yet."
 
 
 def test_estimate_grows_with_work():
-    quick = training.make_config(**training.PRESETS["Quick demo"])
-    full = training.make_config(**training.PRESETS["Full IMDB"])
+    quick = make_config(**PRESETS["Quick demo"])
+    full = make_config(**PRESETS["Full IMDB"])
     five = list(STRATEGIES)
-    assert 0 < training.estimate_seconds(quick, five) < training.estimate_seconds(full, five)
-    assert training.estimate_seconds(quick, five, seeds=3) > training.estimate_seconds(quick, five)
+    assert 0 < estimate_seconds(quick, five) < estimate_seconds(full, five)
+    assert estimate_seconds(quick, five, seeds=3) > estimate_seconds(quick, five)

@@ -4,6 +4,9 @@ import numpy as np
 import pytest
 
 from lib import plots, training, verdicts
+from lib.config import PRESETS, TRAIN_SIZES
+from lib.data.toy import toy_key
+from lib.results import results_table
 
 N = 1_000  # test reviews
 
@@ -107,8 +110,8 @@ def test_coverage_chart_stacks_starts_and_groups_movement():
 
 
 def test_coverage_rows_from_a_real_tiny_run_record_movement_and_lengths():
-    tiny = dict(training.PRESETS["Tiny (tests)"], sequence_length=12, epochs=1, strategy="glove_finetuned",
-                dataset_key=training.toy_key(300, 200, 0))
+    tiny = dict(PRESETS["Tiny (tests)"], sequence_length=12, epochs=1, strategy="glove_finetuned",
+                dataset_key=toy_key(300, 200, 0))
     run = training.train(tiny, keep_model=False)
     m = run.metrics
     assert m["uncovered_start"] == training.UNCOVERED_START
@@ -254,7 +257,7 @@ def test_stops_helping_edge_cases():
 
 
 def test_sweep_sizes_drop_repeats_of_the_whole_dataset():
-    assert verdicts.sweep_sizes(training.TRAIN_SIZES, 25_000) == [500, 1_000, 2_000, 5_000, 10_000, None]
+    assert verdicts.sweep_sizes(TRAIN_SIZES, 25_000) == [500, 1_000, 2_000, 5_000, 10_000, None]
     assert verdicts.sweep_sizes([500, 1_000, None], 300) == [None]
     assert verdicts.sweep_sizes([500], 300) == [None]
 
@@ -263,7 +266,7 @@ def test_results_table_has_the_95_percent_interval_and_the_chart_draws_it():
     runs = [training.Run({"strategy": s, "strategy_label": s, "train_size": n, "seed": seed},
                          {}, {"test_accuracy": acc + 0.01 * seed, "test_loss": 0.4, "epochs_completed": 2}, [""], None, None)
             for s, acc in (("learned", 0.7), ("glove_finetuned", 0.75)) for n in (500, 2_000) for seed in range(3)]
-    table = training.results_table(runs)
+    table = results_table(runs)
     row = table.iloc[0]
     assert row["accuracy_low"] < row["accuracy_mean"] < row["accuracy_high"]
     assert row["accuracy_high"] - row["accuracy_mean"] == pytest.approx(4.302653 * 0.01 / np.sqrt(3), abs=1e-6)

@@ -1,0 +1,121 @@
+"""The race's results: one table row per strategy and training-set size, and one summary sentence.
+
+A job trains several strategies (and seeds, and training-set sizes) on the same
+test reviews. :func:`results_table` averages the seeds of each strategy and size
+(mean, standard deviation, a 95% interval); :func:`comparisons_with_learned` pairs
+each pretrained start with learning from scratch on the same test reviews, seed by
+seed (:func:`lib.significance.compare_against`); :func:`summary_sentence` says who
+did best in plain words, and calls a difference "better" only when that test
+finds it beyond noise.
+
+Runs are anything with ``config`` and ``metrics`` (a :class:`lib.training.Run`, a
+:class:`lib.runs.RunRecord`, or a dict with those keys).
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from lib import runs, significance
+from lib.models import STRATEGIES
+from lib.verdicts import config_of, metrics_of, sweep_answers, train_size
+
+
+def results_table(records: list) -> pd.DataFrame:
+    """One row per (training-set size, strategy): accuracy mean ± std and 95% interval over seeds, and the rest.
+
+    ``records`` are finished runs (anything with ``config`` and ``metrics``).
+    """
+    rows = []
+    for record in records:
+        c, m = config_of(record), metrics_of(record)
+        rows.append({
+            "strategy": c["strategy"], "Strategy": c.get("strategy_label", c["strategy"]),
+            "train_size": int(c["train_size"]), "seed": c.get("seed", 0),
+            "test_accuracy": m["test_accuracy"], "test_loss": m["test_loss"],
+            "epochs": m.get("epochs_completed", c.get("epochs")), "train_seconds": m.get("train_seconds", 0.0),
+            "trainable_params": m.get("trainable_params"), "frozen_params": m.get("frozen_params"),
+            "hits": m.get("hits"), "misses": m.get("misses"),
+        })
+    columns = ["strategy", "Strategy", "train_size", "seeds", "accuracy_mean", "accuracy_std", "accuracy_low",
+               "accuracy_high", "test_loss",
+               "epochs", "train_seconds", "trainable_params", "frozen_params", "hits", "misses"]
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    df = pd.DataFrame(rows)
+    order = {k: i for i, k in enumerate(STRATEGIES)}
+    out = []
+    for (size, key), group in df.groupby(["train_size", "strategy"], sort=False):
+        acc = group["test_accuracy"].to_numpy(dtype=float)
+        spread = significance.interval(acc)
+        out.append({
+            "strategy": key, "Strategy": group["Strategy"].iloc[0], "train_size": int(size), "seeds": len(group),
+            "accuracy_mean": float(acc.mean()), "accuracy_std": float(acc.std(ddof=1)) if len(acc) > 1 else 0.0,
+            "accuracy_low": spread.low, "accuracy_high": spread.high,  # 95% t-interval of the mean over seeds
+            "test_loss": float(group["test_loss"].mean()), "epochs": int(group["epochs"].max()),
+            "train_seconds": float(group["train_seconds"].mean()),
+            "trainable_params": group["trainable_params"].iloc[0], "frozen_params": group["frozen_params"].iloc[0],
+            "hits": group["hits"].iloc[0], "misses": group["misses"].iloc[0],
+        })
+    table = pd.DataFrame(out, columns=columns)
+    table["_order"] = table["strategy"].map(order).fillna(99)
+    return table.sort_values(["train_size", "_order"]).drop(columns="_order").reset_index(drop=True)
+
+
+def comparisons_with_learned(records: list) -> dict:
+    """``{strategy: lib.significance.Comparison}`` of each pretrained start against learning from scratch.
+
+    ``records`` are finished runs (anything with ``config`` and ``metrics``) whose
+    configs carry their ``run_id``; their stored test predictions are paired by seed
+    at the largest training-set size. Runs saved without predictions (or whose folder
+    is gone or damaged) are left out.
+    """
+    stored = [r for r in records if config_of(r).get("run_id")]
+    if not stored:
+        return {}
+    size = max(train_size(config_of(r)) for r in stored)
+    answers = sweep_answers([r for r in stored if train_size(config_of(r)) == size], runs.load_predictions)
+    return significance.compare_against("learned", {strategy: by_seed for (strategy, _), by_seed in answers.items()})
+
+
+def summary_sentence(table, comparisons: dict | None = None) -> str:
+    """A plain-language summary from the numbers of :func:`results_table` (largest training set).
+
+    With ``comparisons`` (from :func:`comparisons_with_learned`) it says whether the
+    leader's difference from learning from scratch is beyond noise; it never calls a
+    difference "better" without that test.
+    """
+    if table is None or len(table) == 0:
+        return "No finished runs yet."
+    size = int(table["train_size"].max())
+    rows = table[table["train_size"] == size].sort_values("accuracy_mean", ascending=False)
+    best = rows.iloc[0]
+    n = f"{size:,} training reviews" if size != 1 else "1 training review"
+    sentence = f"With {n}, {best['Strategy']} did best: {best['accuracy_mean']:.1%} test accuracy"
+    learned = rows[rows["strategy"] == "learned"]
+    if best["strategy"] != "learned" and len(learned):
+        diff = (best["accuracy_mean"] - learned.iloc[0]["accuracy_mean"]) * 100
+        sentence += f", {diff:.1f} percentage points above learning the embedding from scratch ({learned.iloc[0]['accuracy_mean']:.1%})"
+    elif best["strategy"] == "learned" and len(rows) > 1:
+        runner = rows.iloc[1]
+        diff = (best["accuracy_mean"] - runner["accuracy_mean"]) * 100
+        sentence += f", {diff:.1f} percentage points above the best pretrained start ({runner['Strategy']}, {runner['accuracy_mean']:.1%})"
+    sentence += "."
+    comparisons = comparisons or {}
+    challenger = best if best["strategy"] != "learned" else (rows.iloc[1] if len(rows) > 1 else None)
+    if challenger is not None and challenger["strategy"] in comparisons:
+        sentence += " " + significance.difference_sentence(comparisons[challenger["strategy"]],
+                                                           challenger["Strategy"], "learning from scratch")
+    else:
+        spread = rows["accuracy_std"].max() if "accuracy_std" in rows else 0.0
+        seeds = int(rows["seeds"].min())
+        if seeds > 1 and len(rows) > 1:
+            gap = (rows.iloc[0]["accuracy_mean"] - rows.iloc[1]["accuracy_mean"]) * 100
+            if gap < 2 * spread * 100:
+                sentence += (f" The top two differ by {gap:.1f} points, less than twice the spread between seeds "
+                             f"(up to {spread * 100:.1f} points), so treat that ranking as a tie.")
+        elif len(rows) > 1:
+            sentence += " With a single seed per strategy, differences of a point or two may be luck; repeat with more seeds to see the spread."
+    worst = rows.iloc[-1]
+    if len(rows) > 2:
+        sentence += f" {worst['Strategy']} was lowest at {worst['accuracy_mean']:.1%}."
+    return sentence
