@@ -5,7 +5,7 @@ The steps of one run, in order (:func:`train`)::
     dataset --subsample--> training texts --fit tokenizer (train only)--> vocabulary
             --pad--> ids (train / validation carved from train / held-out test)
             --strategy--> starting embedding matrix (random, or rows of a vector source;
-                          word2vec learns from the pretraining corpus, see lib.pretraining)
+                          word2vec learns from the pretraining corpus, see lib.vectors.pretraining)
             --build_model--> fit (progress after every batch, cancellable) --> evaluate on test
 
 Everything a run needs to be reproduced is a :class:`RunConfig` (dataset key,
@@ -85,7 +85,7 @@ class RunConfig:
     word2vec_epochs: int = 5
     word2vec_window: int = 5
     word2vec_min_count: int = 2
-    pretraining_corpus: str = "all_training_texts"  # a key of lib.pretraining.CORPORA
+    pretraining_corpus: str = "all_training_texts"  # a key of lib.vectors.pretraining.CORPORA
     job_id: str | None = None
 
     def __post_init__(self) -> None:
@@ -114,7 +114,7 @@ class RunConfig:
             raise TrainingError("The validation fraction must be between 0 and 0.5.")
         if not 0.0 < float(self.learning_rate) <= 1.0:
             raise TrainingError("The learning rate must be between 0 and 1 (try 0.001).")
-        from lib.pretraining import CORPORA
+        from lib.vectors.pretraining import CORPORA
 
         if self.pretraining_corpus not in CORPORA:
             raise TrainingError(f"Unknown pretraining corpus {self.pretraining_corpus!r}; "
@@ -196,7 +196,7 @@ class PreparedData:
     class_names: list[str]
     subset_key: str                  # the subsample's key, e.g. "imdb-n2000-s0" ("imdb" for all of it)
     train_texts: list[str]           # every labelled training text (incl. the validation part)
-    corpus: Any                      # lib.pretraining.Corpus: the unlabelled text vectors learn from
+    corpus: Any                      # lib.vectors.pretraining.Corpus: the unlabelled text vectors learn from
     vocabulary: list[str]            # entry i = word of id i; entry 0 = "" (padding)
     x_train: np.ndarray
     y_train: np.ndarray
@@ -224,7 +224,7 @@ def prepare_data(dataset, config: RunConfig | dict) -> PreparedData:
     ``validation_fraction`` of them. The test split is only ever evaluated.
     """
     from lib.datasets import stratified_indices, subsample
-    from lib.pretraining import pretraining_corpus
+    from lib.vectors.pretraining import pretraining_corpus
 
     config = _as_config(config)
     start = time.perf_counter()
@@ -445,7 +445,7 @@ def train(
     if source is not None:
         emit({"stage": "vectors", "source": source.key})
         kv = pretrained_vectors(source.key, data, config, vectors, on_progress=emit)
-        from lib.vectors import embedding_matrix
+        from lib.vectors.matrix import embedding_matrix
 
         init = embedding_matrix(data.vocabulary, kv, dim=dim, seed=seed)
     vector_seconds = time.perf_counter() - vector_start
@@ -512,7 +512,7 @@ def train(
     if source is not None:
         facts["vectors"] = source.description
         if source.learns_from_texts:
-            from lib.pretraining import Word2VecParams
+            from lib.vectors.word2vec import Word2VecParams
 
             facts["pretraining"] = {"corpus": config.pretraining_corpus, "corpus_key": data.corpus.key,
                                     "corpus_name": data.corpus.name, "texts": len(data.corpus),
@@ -543,7 +543,7 @@ def train(
 def coverage(init, initial: np.ndarray, final: np.ndarray) -> dict:
     """How many vocabulary rows started from pretrained vectors, and how far each kind of row moved in training.
 
-    ``init`` is the :class:`lib.vectors.EmbeddingInit` used (``None`` for a random
+    ``init`` is the :class:`lib.vectors.matrix.EmbeddingInit` used (``None`` for a random
     start). Movement is the mean Euclidean distance a row travelled, and ``length_*``
     the mean Euclidean length of those rows at the start (so a page can say whether a
     move was large for that row); the padding row 0 is left out. Rows without a
@@ -570,7 +570,7 @@ def coverage(init, initial: np.ndarray, final: np.ndarray) -> dict:
     }
 
 
-#: How rows without a pretrained vector start (lib.vectors.embedding_matrix; Keras starts a fresh Embedding so too).
+#: How rows without a pretrained vector start (lib.vectors.matrix.embedding_matrix; Keras starts a fresh Embedding so too).
 UNCOVERED_START = "small random numbers (uniform between -0.05 and 0.05)"
 
 
