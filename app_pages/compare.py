@@ -16,10 +16,11 @@ import pandas as pd
 import streamlit as st
 
 from lib import compare, exports, neighbors, plots, projection
-from lib import vectors as vec
 from lib.compare import EmbeddingRef
 from lib.runs import display_names
 from lib.glossary import explain
+from lib.vectors import packaged
+from lib.words import WORD_LISTS, known_and_unknown, known_to_all, split_words
 from ui import presentation, sources
 from ui.errors import friendly_errors
 from ui.text import md
@@ -115,7 +116,7 @@ def vector_set_labels() -> list[str]:
     """Loaded vector sets other than GloVe, and the default word2vec (trained when picked)."""
     labels: list[str] = []
     with friendly_errors("Listing the loaded vector sets"):
-        labels = compare.other_vector_sets(list(sources.available_vector_sets()), vec.GLOVE_LABEL,
+        labels = compare.other_vector_sets(list(sources.available_vector_sets()), packaged.GLOVE_LABEL,
                                            sources.word2vec_label(*W2V_ARGS))
     return labels
 
@@ -250,16 +251,16 @@ def clearest_sentiment_words(table, is_sentiment: bool) -> list[str]:
 
 
 def ready_list_words() -> list[str]:
-    which = st.selectbox("List", list(vec.WORD_LISTS), key=P + "ready_list", persist_state="session",
+    which = st.selectbox("List", list(WORD_LISTS), key=P + "ready_list", persist_state="session",
                          help="A ready-made list of words that belong together.")
-    return list(vec.WORD_LISTS[which])
+    return list(WORD_LISTS[which])
 
 
 def typed_words() -> list[str]:
     st.session_state.setdefault(P + "typed", "good, bad, great, awful, excellent, terrible, boring, fun, movie, film")
     typed = st.text_area("Words, separated by commas or spaces", key=P + "typed", persist_state="session",
                          help="Your own words; words an embedding does not know are left out and listed.")
-    return vec.split_words(typed)
+    return split_words(typed)
 
 
 WORD_SOURCES = {"frequent": "most frequent", "sentiment": "most positive / negative",
@@ -286,7 +287,7 @@ def pick_words(runs: list, chosen: Chosen) -> Words:
             candidates = ready_list_words()
         else:
             candidates = typed_words()
-    words, dropped = compare.known_to_all([kv.key_to_index for kv in chosen.vectors], candidates)
+    words, dropped = known_to_all([kv.key_to_index for kv in chosen.vectors], candidates)
     say_which_words(candidates, words, dropped)
     return Words(words, table, is_sentiment, table_desc)
 
@@ -335,7 +336,7 @@ def pair_metric(kv, name: str, word_a: str, word_b: str) -> list[compare.PairRea
     if not word_a or not word_b:
         st.info("Type two words above.")
         return []
-    missing = vec.known_and_unknown(kv, [word_a, word_b])[1]
+    missing = known_and_unknown(kv, [word_a, word_b])[1]
     if missing:
         st.info(f"{md(name)} does not know {md(compare.examples(missing))}.")
         return []
@@ -402,7 +403,7 @@ def map_settings(is_sentiment: bool) -> MapSettings:
         st.session_state.setdefault(P + "highlight", "good, bad")
         highlight_text = st.text_input("Circle these words on every map", key=P + "highlight", persist_state="session",
                                        help="These words get a label and a circle in every panel, so you can find them again.")
-    return MapSettings(method, perplexity, n_iter, seed, colour_by, vec.split_words(highlight_text.lower()))
+    return MapSettings(method, perplexity, n_iter, seed, colour_by, split_words(highlight_text.lower()))
 
 
 def tsne_settings() -> tuple[float, int, int]:
@@ -435,7 +436,7 @@ def draw_maps(chosen: Chosen, words: Words, settings: MapSettings):
     fig = plots.map_figure([plots.wrap_label(n, 30) for n in chosen.names], maps, words.words, values, colour_label,
                            diverging, highlight=settings.highlight, height=560 if len(chosen.keys) <= 2 else 520)
     st.plotly_chart(fig, key=P + "map_chart", **CHART)
-    not_shown = compare.known_to_all([set(words.words)], settings.highlight)[1]
+    not_shown = known_to_all([set(words.words)], settings.highlight)[1]
     colour_sentence = ("Blue words appear more in positive texts, red in negative ones, white in both."
                        if by_sentiment else "Brighter dots are more frequent words.")
     st.caption(

@@ -39,7 +39,7 @@ def glove_map():
     from lib.neighbors import rank_of
     from lib.plots import map_figure
     from lib.projection import aligned_maps
-    from lib.vectors import WORD_LISTS
+    from lib.words import WORD_LISTS
     from ui.sources import glove
 
     kv = glove()

@@ -18,12 +18,14 @@ import pandas as pd
 import streamlit as st
 
 from lib import plots
-from lib import vectors as vec
-from lib.compare import context_slots, drop_missing, includes_word2vec, known_form, known_to_all, rows_of, set_short_label as short
+from lib.compare import context_slots, drop_missing, includes_word2vec, rows_of, set_short_label as short
 from lib.errors import UserError
 from lib.glossary import explain
 from lib.neighbors import NeighborError, analogy, cosine, most_similar, rank_of
 from lib.projection import aligned_maps
+from lib.vectors.files import MAX_WORDS
+from lib.vectors.packaged import GENSIM_DATA
+from lib.words import WORD_LISTS, known_form, known_to_all, split_words, unknown_word_message
 from ui import presentation, sources
 from ui.errors import friendly_errors, show_error
 from ui.text import md
@@ -47,7 +49,7 @@ def upload_tab() -> None:
         "Vector file", key=P + "upload",
         help=("word2vec text or binary (first line “<words> <dimensions>”), GloVe text (a word and its "
               "numbers on each line), fastText .vec; .gz is fine. Pickle-based files (.model, .kv, .pkl) "
-              f"are refused because opening them can run code. At most {vec.MAX_WORDS:,} words are read."),
+              f"are refused because opening them can run code. At most {MAX_WORDS:,} words are read."),
     )
     if upload is None:
         return
@@ -110,7 +112,7 @@ def word2vec_tab() -> None:
 
 
 def download_tab() -> None:
-    name = st.selectbox("gensim-data set", list(vec.GENSIM_DATA), format_func=lambda n: f"{n}: {vec.GENSIM_DATA[n]}",
+    name = st.selectbox("gensim-data set", list(GENSIM_DATA), format_func=lambda n: f"{n}: {GENSIM_DATA[n]}",
                         help="Pretrained vector sets gensim can download (needs the internet).")
     if st.button("Download and load", key=P + "gensim"):
         with friendly_errors("Downloading the vectors"):
@@ -203,7 +205,7 @@ def which_vectors() -> list[tuple[str, object]]:
 
 
 def unknown(kv, word: str, label: str) -> None:
-    st.warning(md(vec.unknown_word_message(kv, word, short(label))))
+    st.warning(md(unknown_word_message(kv, word, short(label))))
 
 
 # --- 2. nearest neighbours -----------------------------------------------------------------------------------
@@ -348,7 +350,7 @@ def analogies(chosen) -> None:
 
 # --- 6. a map of a word list -----------------------------------------------------------------------------------
 
-READY_LISTS = {name.capitalize(): words for name, words in vec.WORD_LISTS.items()}
+READY_LISTS = {name.capitalize(): words for name, words in WORD_LISTS.items()}
 WORD_LIST_MENU = [*READY_LISTS, "The IMDB reviews' most frequent words", "My own words"]
 MAP_METHODS = {"PCA": "pca", "t-SNE": "tsne"}
 
@@ -366,7 +368,7 @@ def map_words() -> tuple[list[str], str]:
                              "movie film actor actress director plot story scene music boring funny",
                              key=P + "own_words", persist_state="session",
                              help="Your own words; words a set does not know are left out and listed.")
-        return vec.split_words(typed), MAP_METHODS[method]
+        return split_words(typed), MAP_METHODS[method]
     if list_name.startswith("The IMDB"):
         with st.spinner("Counting words in the training reviews…"):
             return sources.frequent_words(40), MAP_METHODS[method]

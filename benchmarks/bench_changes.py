@@ -23,7 +23,8 @@ N_WORDS, K = 10_000, 10
 
 def _two_embeddings():
     """GloVe's 10,000 most frequent words, and the same words turned and nudged (a stand-in for fine-tuning)."""
-    from lib.vectors import keyed_vectors_from_arrays, load_glove_50d
+    from lib.vectors.matrix import keyed_vectors_from_arrays
+    from lib.vectors.packaged import load_glove_50d
 
     glove = load_glove_50d()
     words = glove.index_to_key[:N_WORDS]

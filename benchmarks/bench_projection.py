@@ -22,7 +22,7 @@ QUERIES = ["good", "bad", "king", "movie", "france", "computer", "awful", "music
 def cases() -> list[Case]:
     from lib.neighbors import most_similar, unit_matrix_of, unit_rows
     from lib.projection import align_all, pca_2d, tsne_2d
-    from lib.vectors import load_glove_50d
+    from lib.vectors.packaged import load_glove_50d
 
     kv = load_glove_50d()
     words = kv.index_to_key[:3000]

@@ -18,7 +18,8 @@ QUERIES = ["good", "france", "king", "movie", "terrible", "computer", "river", "
 def cases() -> list[Case]:
     from lib.data.imdb import load_imdb
     from lib.neighbors import most_similar, unit_matrix_of
-    from lib.vectors import load_glove_50d, train_word2vec
+    from lib.vectors.packaged import load_glove_50d
+    from lib.vectors.word2vec import train_word2vec
 
     glove = load_glove_50d()
     unit_matrix_of(glove)  # both sides normalise once, outside the timing

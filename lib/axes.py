@@ -29,7 +29,7 @@ import numpy as np
 
 from lib.errors import UserError
 from lib.neighbors import unit_rows
-from lib.vectors import WORD_LISTS
+from lib.words import WORD_LISTS
 
 _SENTIMENT = WORD_LISTS["sentiment words"]
 

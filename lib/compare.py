@@ -27,6 +27,7 @@ import numpy as np
 
 from lib.errors import UserError
 from lib.neighbors import SentimentTable, function_words, most_moved, movement
+from lib.words import known_to_all
 
 
 class CompareError(UserError):
@@ -261,17 +262,8 @@ def includes_word2vec(labels: Sequence[str]) -> bool:
     return any(label.startswith("word2vec") for label in labels)
 
 
-def known_form(vocabulary: Container[str], word: str) -> str | None:
-    """The form of ``word`` a set knows (as typed, else lower-cased), or None.
-
-    >>> known_form({"good"}, " Good "), known_form({"good"}, "zzz")
-    ('good', None)
-    """
-    return next((w for w in (word.strip(), word.strip().lower()) if w and w in vocabulary), None)
-
-
 def context_slots(contexts: Sequence[tuple[str, str, int, int]]) -> list[tuple[str, int, int]]:
-    """``(slot, times with a, times with b)`` rows from :func:`lib.vectors.shared_contexts`' tuples.
+    """``(slot, times with a, times with b)`` rows from :func:`lib.words.shared_contexts`' tuples.
 
     >>> context_slots([("was", "", 12, 30)])
     [('was ___ (end)', 12, 30)]
@@ -280,22 +272,6 @@ def context_slots(contexts: Sequence[tuple[str, str, int, int]]) -> list[tuple[s
 
 
 # --- which words -----------------------------------------------------------------------------------
-
-
-def known_to_all(vocabularies: Sequence[Container[str]], words: Sequence[str]) -> tuple[list[str], list[str]]:
-    """The words every vocabulary knows (trying lower case too), in order without repeats; and the others.
-
-    >>> known_to_all([{"good", "bad"}, {"good", "film"}], ["Good", "bad", "good", "zzz"])
-    (['good'], ['bad', 'zzz'])
-    """
-    known, dropped = [], []
-    for word in words:
-        form = next((c for c in (word, word.lower()) if all(c in v for v in vocabularies)), None)
-        if form is None:
-            dropped.append(word)
-        else:
-            known.append(form)
-    return list(dict.fromkeys(known)), dropped
 
 
 def grouped_words(vocabulary: Container[str], word_lists: Mapping[str, Sequence[str]]) -> tuple[list[str], list[str]]:

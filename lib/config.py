@@ -28,7 +28,7 @@ from typing import Any
 
 from lib.errors import TrainingError
 from lib.models import ARCHITECTURES, STRATEGIES, VECTOR_SOURCES, source_of
-from lib.pretraining import CORPORA
+from lib.vectors.pretraining import CORPORA
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ class RunConfig:
     word2vec_epochs: int = 5
     word2vec_window: int = 5
     word2vec_min_count: int = 2
-    pretraining_corpus: str = "all_training_texts"  # a key of lib.pretraining.CORPORA
+    pretraining_corpus: str = "all_training_texts"  # a key of lib.vectors.pretraining.CORPORA
     job_id: str | None = None
 
     def __post_init__(self) -> None:

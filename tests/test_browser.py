@@ -184,7 +184,7 @@ def demo_timeout_ms(preset: str = "Tiny (tests)", factor: float = 5.0) -> float:
 def save_runs_for_compare(data: Path) -> None:
     """Two runs in the server's store (GloVe rows before, nudged rows after), so Compare has something to map."""
     from lib import runs
-    from lib.pretraining import glove
+    from lib.vectors.packaged import glove
 
     kv = glove()
     vocabulary = [""] + list(kv.index_to_key[:400])

@@ -84,7 +84,7 @@ def small_kv():
     Real vectors, so that some analogies are answered right and some wrong; "Athens" and "Paris"
     come before "athens" and "paris" with slightly different vectors (gensim takes the first form of a word).
     """
-    from lib.vectors import load_glove_50d
+    from lib.vectors.packaged import load_glove_50d
 
     glove = load_glove_50d()
     questions = wordbench.read_analogies(wordbench.data_path(wordbench.ANALOGIES))[:3000:7]

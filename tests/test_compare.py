@@ -5,6 +5,7 @@ import pytest
 from lib import compare
 from lib.compare import CompareError, EmbeddingRef, PairReading, pair_summary
 from lib.neighbors import keyed_vectors, sentiment_table
+from lib.words import known_to_all
 
 
 @pytest.mark.parametrize("ref", [
@@ -70,7 +71,7 @@ def test_pair_summary_thresholds(gap, ending):
 
 
 def test_known_to_all_keeps_order_tries_lower_case_and_reports_the_rest():
-    known, dropped = compare.known_to_all([{"good", "film"}, {"good", "film", "bad"}], ["Film", "bad", "good", "film"])
+    known, dropped = known_to_all([{"good", "film"}, {"good", "film", "bad"}], ["Film", "bad", "good", "film"])
     assert known == ["film", "good"] and dropped == ["bad"]
 
 

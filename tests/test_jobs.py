@@ -168,7 +168,8 @@ def test_a_double_click_is_one_job_that_stays_cancellable():
 
 
 def test_a_word2vec_job_caches_vectors_for_the_pages():
-    from lib import pretraining
+    from lib.vectors import pretraining
+    from lib.vectors.word2vec import Word2VecParams
 
     job = jobs.submit(jobs.JobSpec(dataset_key=TOY, kind="word2vec", word2vec={
         "n_train": None, "subset_seed": 0, "corpus": "labelled_only", "params": {"dim": 8, "epochs": 2}}))
@@ -176,7 +177,7 @@ def test_a_word2vec_job_caches_vectors_for_the_pages():
     assert job.status == "done", job.snapshot()
     dataset = training.load_dataset(TOY)
     corpus = pretraining.pretraining_corpus(dataset, dataset, "labelled_only")
-    assert pretraining.word2vec_is_ready(corpus, pretraining.Word2VecParams(dim=8, epochs=2))
+    assert pretraining.word2vec_is_ready(corpus, Word2VecParams(dim=8, epochs=2))
 
 
 def test_task_fraction_counts_only_finished_batches_of_the_running_epoch():

@@ -44,7 +44,7 @@ def gensim_glove_scores():
     """gensim's own evaluators on GloVe 6B 50-d (the numbers the page must show)."""
     from gensim.test.utils import datapath
 
-    from lib.vectors import load_glove_50d
+    from lib.vectors.packaged import load_glove_50d
 
     kv = load_glove_50d()  # a fresh object: gensim writes norms onto it
     wordsim = kv.evaluate_word_pairs(datapath("wordsim353.tsv"))[1].statistic

@@ -120,7 +120,8 @@ def test_bad_uploads_are_refused_with_one_sentence_and_the_page_keeps_working(na
 @pytest.fixture
 def no_word2vec_yet(tmp_path, monkeypatch):
     """A data folder without cached word2vec, and nothing remembered in memory (other tests may have trained it)."""
-    from lib import jobs, pretraining
+    from lib import jobs
+    from lib.vectors import pretraining
     from ui import sources
 
     for job in jobs.list_jobs():  # e.g. the tour's warm-up: let it finish, so it is not "training" any more
@@ -128,9 +129,9 @@ def no_word2vec_yet(tmp_path, monkeypatch):
             jobs.wait(job.id, timeout=600)
     monkeypatch.setenv("EMBEDDING_LAB_DATA", str(tmp_path))
     monkeypatch.setattr(pretraining, "_IN_MEMORY", {})
-    sources._ready_word2vec.clear()
+    sources._word2vec_for_pages.clear()
     yield
-    sources._ready_word2vec.clear()
+    sources._word2vec_for_pages.clear()
 
 
 def test_word2vec_option_offers_to_train_instead_of_blocking(no_word2vec_yet):
@@ -170,10 +171,11 @@ def test_training_a_small_word2vec_puts_it_side_by_side():
     rerun(at)
     # word2vec trains in the background runner while the page keeps answering; wait for it, then redraw
     from lib import jobs
+    from lib.vectors.word2vec_jobs import Word2VecRequest
     from ui import sources
 
     params = dict(dim=50, window=5, min_count=1, sg=0, epochs=1, seed=0)
-    job = jobs.find_job(sources._word2vec_spec("imdb", 500, **params))
+    job = jobs.find_job(Word2VecRequest.of("imdb", 500, **params).job_spec())
     if job is not None:
         jobs.wait(job.id, timeout=300)
     assert sources.word2vec_status("imdb", 500, **params)[0] == "ready"
@@ -187,9 +189,9 @@ def test_training_a_small_word2vec_puts_it_side_by_side():
 
 
 def test_download_offline_is_one_sentence(monkeypatch):
-    from lib import vectors
+    from lib.vectors import packaged
 
-    monkeypatch.setattr(vectors, "can_reach", lambda *a, **k: False)
+    monkeypatch.setattr(packaged, "can_reach", lambda *a, **k: False)
     at = open_uploads(run_page())
     at.button(key="vectors_gensim").click()
     rerun(at)

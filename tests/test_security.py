@@ -1,7 +1,7 @@
 """Uploads and downloads on a public server: hostile files stay bounded, storage survives crashes and full disks.
 
 The memory tests run the loader in a child process under ``RLIMIT_AS`` (address
-space) with only the modules it needs (``lib.vectors`` / ``lib.data.tables``, never
+space) with only the modules it needs (``lib.vectors.files`` / ``lib.data.tables``, never
 TensorFlow), and check that a crafted file ends in one clean sentence - not a
 ``MemoryError``, not a killed process - and how much memory the child needed
 (``ru_maxrss``). The crafted files are written here in pieces, so the test
@@ -29,11 +29,14 @@ import pytest
 import lib.io as lib_io
 from lib import online
 
-from lib import exports, vectors
+from lib import exports
 from lib.data import dataset, imdb, keys, store, tables, uploads
 from lib.data.dataset import DatasetError
 from lib.paths import REPO_ROOT, cache_dir, uploads_dir
-from lib.vectors import VectorError
+from lib.vectors import VectorError, packaged
+from lib.vectors import files as vector_files
+from lib.vectors.matrix import keyed_vectors_from_arrays
+from lib.vectors.word2vec import train_word2vec
 
 #: Address-space limit of the child processes (imports alone reserve a few hundred MB of it).
 LIMIT_BYTES = 1_500_000_000
@@ -48,7 +51,7 @@ import importlib
 mod = importlib.import_module(module)
 for attr, value in extra.pop("_patch", {}).items():
     setattr(mod, attr, value)
-if module == "lib.vectors":
+if module == "lib.vectors.files":
     import gensim.models  # imported by the loader anyway; measured before the load, not as part of it
 else:
     import pyarrow.parquet, pandas
@@ -123,7 +126,7 @@ def test_vector_file_with_one_huge_row_is_refused_in_bounded_memory(tmp_path, ki
         pieces = [b"2 50\n", *_repeat(b"\x01" * 262144, huge)]
     path = _gzip_file(tmp_path / f"{kind}.txt.gz", pieces)
     assert path.stat().st_size < 2_000_000
-    out = _run_limited("lib.vectors", "load_vector_file", path, path.name, tmp_path)
+    out = _run_limited("lib.vectors.files", "load_vector_file", path, path.name, tmp_path)
     assert out["error"] == "VectorError", out
     assert "longer than" in out["message"] and path.name in out["message"]
     assert out["peak_mb"] - out["before_mb"] < 64, out  # the input, a few 1 MB pieces, nothing like 200 MB
@@ -134,7 +137,7 @@ def test_gzip_that_unpacks_beyond_the_cap_is_stopped_early(tmp_path):
     # Well-formed lines, just far too many: the cap must stop the unpacking without holding what came out.
     line = b"the " + b"0.25 " * 50 + b"\n"
     path = _gzip_file(tmp_path / "many.txt.gz", _repeat(line * 4096, 512 * 1024 * 1024))
-    out = _run_limited("lib.vectors", "load_vector_file", path, path.name, tmp_path,
+    out = _run_limited("lib.vectors.files", "load_vector_file", path, path.name, tmp_path,
                        _patch={"MAX_FILE_BYTES": 256 * 1024 * 1024})
     assert out["error"] == "VectorError" and "unpacks to more than" in out["message"], out
     assert out["peak_mb"] - out["before_mb"] < 64, out
@@ -150,7 +153,7 @@ def test_loading_a_real_sized_file_needs_a_small_multiple_of_its_matrix(tmp_path
             block = rng.normal(size=(5_000, dims)).astype(np.float32)
             f.writelines(f"w{start + i} " + " ".join(f"{x:.5f}" for x in row) + "\n" for i, row in enumerate(block))
     matrix_mb = words * dims * 4 / 2**20
-    out = _run_limited("lib.vectors", "load_vector_file", path, path.name, tmp_path)
+    out = _run_limited("lib.vectors.files", "load_vector_file", path, path.name, tmp_path)
     assert out["ok"] and out["shape"] == [words, dims], out
     assert out["peak_mb"] - out["before_mb"] < 3 * matrix_mb + 64, out
 
@@ -166,7 +169,7 @@ def test_duplicate_words_keep_the_first_row_and_never_leave_none(tmp_path):
     ]
     for name, data in [("dups.txt", f"{len(rows)} 3\n".encode() + b"\n".join(rows) + b"\n"),
                        ("dups_glove.txt.gz", gzip.compress(b"\n".join(rows) + b"\n"))]:
-        kv = vectors.load_vector_file(name, data)
+        kv = vector_files.load_vector_file(name, data)
         assert None not in kv.index_to_key, name
         assert len(set(kv.index_to_key)) == len(kv.index_to_key) == len(kv.vectors) == 4, kv.index_to_key
         assert kv.index_to_key == ["the", "caf\ufffd", "caf\u00e9", "good"]
@@ -176,11 +179,11 @@ def test_duplicate_words_keep_the_first_row_and_never_leave_none(tmp_path):
 
 
 def test_binary_duplicates_are_dropped_too(tmp_path):
-    kv = vectors.keyed_vectors_from_arrays(["a", "b"], np.eye(2, dtype=np.float32))
+    kv = keyed_vectors_from_arrays(["a", "b"], np.eye(2, dtype=np.float32))
     kv.save_word2vec_format(str(tmp_path / "v.bin"), binary=True)
     body = (tmp_path / "v.bin").read_bytes().split(b"\n", 1)[1]
     data = b"3 2\n" + body + b"a " + np.array([9, 9], np.float32).tobytes() + b"\n"
-    got = vectors.load_vector_file("v.bin", data)
+    got = vector_files.load_vector_file("v.bin", data)
     assert got.index_to_key == ["a", "b"] and np.array_equal(got["a"], [1, 0])
     assert "1 row repeats a word" in " ".join(got.notes)
 
@@ -322,7 +325,7 @@ def test_stale_temporary_files_are_cleared_on_first_use(fresh_stores, small_text
     (files / "0123456789ab" / ".tmp-a.csv.x1").write_bytes(b"half")
     _age(files / "0123456789ab" / ".tmp-a.csv.x1", 2 * 3600)
     store.save_upload("a.csv", b"text,label\nx,1\n")
-    vectors.load_vector_file("v.txt", small_text_vectors)
+    vector_files.load_vector_file("v.txt", small_text_vectors)
     for folder in (files, scratch):
         assert not (folder / ".tmp-crashed").exists()
         assert (folder / ".tmp-writing-now").exists()  # young: may belong to a write in progress
@@ -363,7 +366,7 @@ def test_a_failed_word2vec_cache_write_still_returns_the_vectors(monkeypatch):
 
     monkeypatch.setattr(KeyedVectors, "save_word2vec_format", _disk_full)
     corpus = ["the good film was good", "the bad film was bad"] * 10
-    kv = vectors.train_word2vec(corpus, dim=4, epochs=1, workers=1, cache_key="disk-full")
+    kv = train_word2vec(corpus, dim=4, epochs=1, workers=1, cache_key="disk-full")
     assert "good" in kv.key_to_index
     folder = cache_dir() / "word2vec"
     assert not list(folder.glob("disk-full-*")) and not list(folder.glob(".tmp-*"))
@@ -377,7 +380,7 @@ def test_the_temporary_copy_for_gensim_is_removed_even_when_gensim_crashes(monke
 
     monkeypatch.setattr(KeyedVectors, "load_word2vec_format", classmethod(lambda cls, *a, **k: crash()))
     with pytest.raises(RuntimeError):
-        vectors.load_vector_file("v.txt", small_text_vectors)
+        vector_files.load_vector_file("v.txt", small_text_vectors)
     assert not list(cache_dir().glob(".tmp-*")) and not list(cache_dir().glob(".upload-*"))
 
 
@@ -497,12 +500,12 @@ def test_stanford_and_gensim_data_downloads_time_out(stalling_server, monkeypatc
     started = time.perf_counter()
     with pytest.raises(DatasetError, match="Stanford's IMDB archive failed: 127.0.0.1:\\d+ stopped sending"):
         imdb.load_imdb("stanford", connect_timeout=2, read_timeout=0.5)
-    monkeypatch.setattr(vectors, "can_reach", lambda *a, **k: True)
-    monkeypatch.setattr(vectors, "GENSIM_DATA_URL", stalling_server.url)
-    monkeypatch.setattr(vectors, "GENSIM_DATA_LIST_URL", stalling_server.url + "/list.json")
+    monkeypatch.setattr(packaged, "can_reach", lambda *a, **k: True)
+    monkeypatch.setattr(packaged, "GENSIM_DATA_URL", stalling_server.url)
+    monkeypatch.setattr(packaged, "GENSIM_DATA_LIST_URL", stalling_server.url + "/list.json")
     monkeypatch.setattr(api, "BASE_DIR", str(tmp_path))
     with pytest.raises(VectorError, match="stopped sending"):
-        vectors.load_gensim_data("glove-wiki-gigaword-100", connect_timeout=2, read_timeout=0.5)
+        packaged.load_gensim_data("glove-wiki-gigaword-100", connect_timeout=2, read_timeout=0.5)
     assert time.perf_counter() - started < 8
     assert not list(tmp_path.rglob("*.gz"))
 
@@ -543,5 +546,5 @@ def test_subset_keys_and_the_one_stratified_sampler():
 def test_doctests_of_the_loaders():
     import doctest
 
-    for module in (dataset, imdb, keys, store, tables, uploads, exports, vectors):
+    for module in (dataset, imdb, keys, store, tables, uploads, exports, packaged):
         assert doctest.testmod(module, optionflags=doctest.ELLIPSIS).failed == 0, module.__name__

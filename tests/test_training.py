@@ -84,7 +84,7 @@ def test_frozen_stays_fine_tuned_moves(runs_by_strategy, strategy):
 
 
 def test_glove_start_is_the_glove_rows(runs_by_strategy):
-    from lib.pretraining import glove
+    from lib.vectors.packaged import glove
 
     run = runs_by_strategy["glove_frozen"]
     glove = glove()
@@ -114,11 +114,11 @@ def test_pretraining_corpus_is_all_training_texts_never_test_texts():
 
 
 def test_one_word2vec_per_corpus_is_shared_by_every_subset_size(monkeypatch):
-    import lib.vectors
+    from lib.vectors import pretraining
 
     calls = []
-    real = lib.vectors.train_word2vec
-    monkeypatch.setattr(lib.vectors, "train_word2vec", lambda texts, **kw: calls.append(len(texts)) or real(texts, **kw))
+    real = pretraining.train_word2vec
+    monkeypatch.setattr(pretraining, "train_word2vec", lambda texts, **kw: calls.append(len(texts)) or real(texts, **kw))
     d = toy_dataset(n_train=300, n_test=50, seed=6)
     settings = dict(TINY, strategy="word2vec_frozen", word2vec_epochs=2)  # parameters no other test uses
     runs = [training.train(dict(settings, train_size=n), dataset=d, keep_model=False) for n in (60, 150)]
@@ -203,7 +203,7 @@ def test_seeds_make_runs_repeatable(data):
 
 
 def test_word2vec_from_a_seed_is_reproducible():
-    from lib.vectors import train_word2vec
+    from lib.vectors.word2vec import train_word2vec
 
     texts = [f"the film was {w} and the plot was {v}" for w in ("good", "bad", "great", "dull") for v in
              ("thin", "rich", "slow", "fast")] * 5

@@ -1,4 +1,5 @@
-"""lib.vectors: GloVe from the package, user files (and the ones we refuse), word2vec, the embedding matrix."""
+"""lib.vectors and lib.words: GloVe from the package, user files (and the ones we refuse), word2vec, the embedding
+matrix, word lookup."""
 import gzip
 import io
 import pickle
@@ -9,17 +10,12 @@ import numpy as np
 import pytest
 from gensim.models import KeyedVectors
 
-from lib import vectors
 from lib.paths import REPO_ROOT, cache_dir
-from lib.vectors import (
-    VectorError,
-    embedding_matrix,
-    keyed_vectors_from_arrays,
-    load_vector_file,
-    suggest_words,
-    train_word2vec,
-    unknown_word_message,
-)
+from lib.vectors import VectorError, files, packaged
+from lib.vectors.files import load_vector_file
+from lib.vectors.matrix import embedding_matrix, keyed_vectors_from_arrays
+from lib.vectors.word2vec import train_word2vec
+from lib.words import WORD_LISTS, known_and_unknown, shared_contexts, split_words, suggest_words, unknown_word_message
 
 WORDS = ["the", "good", "bad", "movie", "film", "café"]
 
@@ -44,7 +40,8 @@ def _w2v_binary(kv, tmp_path) -> bytes:
 
 
 def test_lib_vectors_imports_neither_streamlit_nor_tensorflow():
-    code = "import lib.vectors, sys; assert 'tensorflow' not in sys.modules and 'streamlit' not in sys.modules"
+    code = ("import lib.vectors.files, lib.vectors.packaged, lib.vectors.word2vec_jobs, lib.words, sys; "
+            "assert 'tensorflow' not in sys.modules and 'streamlit' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=str(REPO_ROOT))
 
 
@@ -52,7 +49,7 @@ def test_lib_vectors_imports_neither_streamlit_nor_tensorflow():
 
 
 def test_glove_package_loads_400k_words_and_knows_countries():
-    glove = vectors.load_glove_50d()
+    glove = packaged.load_glove_50d()
     assert glove.vectors.shape == (400_000, 50) and glove.vectors.dtype == np.float32
     assert glove.index_to_key[0] == "the" and glove.key_to_index["the"] == 0
     assert not glove.vectors.flags.writeable  # shared between sessions: must not be changed in place
@@ -64,11 +61,11 @@ def test_glove_package_loads_400k_words_and_knows_countries():
 
 
 def test_gensim_data_offline_is_a_clear_message(monkeypatch):
-    monkeypatch.setattr(vectors, "can_reach", lambda *a, **k: False)
+    monkeypatch.setattr(packaged, "can_reach", lambda *a, **k: False)
     with pytest.raises(VectorError, match="needs the internet"):
-        vectors.load_gensim_data("glove-wiki-gigaword-100")
+        packaged.load_gensim_data("glove-wiki-gigaword-100")
     with pytest.raises(VectorError, match="not one of"):
-        vectors.load_gensim_data("my-own-set")
+        packaged.load_gensim_data("my-own-set")
 
 
 # --- files users upload ----------------------------------------------------------------------------------
@@ -170,7 +167,7 @@ def test_temporary_copies_are_cleaned_up(small_kv):
 
 
 def test_gzip_bomb_is_capped(monkeypatch):
-    monkeypatch.setattr(vectors, "MAX_FILE_BYTES", 10_000)
+    monkeypatch.setattr(files, "MAX_FILE_BYTES", 10_000)
     with pytest.raises(VectorError, match="unpacks to more than"):
         load_vector_file("bomb.txt.gz", gzip.compress(b"0" * 5_000_000))
 
@@ -250,23 +247,23 @@ def test_unknown_word_gets_close_spellings(small_kv):
 
 
 def test_split_words_and_known_unknown(small_kv):
-    assert vectors.split_words("good, bad;  movie good\nfilm") == ["good", "bad", "movie", "film"]
-    assert vectors.known_and_unknown(small_kv, ["Good", "bad", "nope"]) == (["good", "bad"], ["nope"])
+    assert split_words("good, bad;  movie good\nfilm") == ["good", "bad", "movie", "film"]
+    assert known_and_unknown(small_kv, ["Good", "bad", "nope"]) == (["good", "bad"], ["nope"])
 
 
 def test_ready_word_lists_are_in_glove():
-    glove = vectors.load_glove_50d()
-    for name, words in vectors.WORD_LISTS.items():
+    glove = packaged.load_glove_50d()
+    for name, words in WORD_LISTS.items():
         missing = [w for w in words if w not in glove.key_to_index]
         assert not missing, (name, missing)
 
 
 def test_shared_contexts_finds_the_slots_both_words_fill():
     texts = ["a good movie", "a bad movie", "a bad movie indeed", "very good", "so bad", "good good"]
-    out = vectors.shared_contexts(texts, "good", "bad")
+    out = shared_contexts(texts, "good", "bad")
     assert out[0] == ("a", "movie", 1, 2)
     assert all(ctx[:2] != ("very", "") for ctx in out)  # only "good" was seen there
-    assert vectors.shared_contexts(texts, "good", "bad", max_texts=1) == []
+    assert shared_contexts(texts, "good", "bad", max_texts=1) == []
 
 
 def test_word2vec_cache_is_shared_between_keys_for_the_same_texts_and_parameters(monkeypatch):
@@ -284,8 +281,6 @@ def test_gensim_data_set_is_parsed_not_imported(tmp_path, monkeypatch):
 
     import gensim.downloader as api
 
-    from lib import vectors
-
     name = "glove-wiki-gigaword-100"
     folder = tmp_path / name
     folder.mkdir()
@@ -296,6 +291,6 @@ def test_gensim_data_set_is_parsed_not_imported(tmp_path, monkeypatch):
         f.write(rows)
     monkeypatch.setattr(api, "BASE_DIR", str(tmp_path))
     monkeypatch.setattr(api, "_get_filename", lambda n: f"{n}.gz")
-    kv = vectors.load_gensim_data(name)
+    kv = packaged.load_gensim_data(name)
     assert list(kv.index_to_key) == ["good", "bad", "film"] and kv.vector_size == 4
     assert not marker.exists()

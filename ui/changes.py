@@ -16,9 +16,9 @@ import pandas as pd
 import streamlit as st
 
 from lib import axes, compare, exports, overlap, plots, projection, replay, wordbench
-from lib import vectors as vec
 from lib.compare import EmbeddingRef
 from lib.neighbors import function_words
+from lib.words import known_to_all, split_words
 from ui import presentation
 from ui.errors import friendly_errors
 from ui.text import md
@@ -187,15 +187,15 @@ def axis_settings() -> tuple[str, list[str], list[str], list[str]]:
             c1, c2 = st.columns(2)
             st.session_state.setdefault(P + "low", "cold, cool, chilly")
             st.session_state.setdefault(P + "high", "hot, warm, heated")
-            low = vec.split_words(c1.text_input("Low end words", key=P + "low", persist_state="session",
+            low = split_words(c1.text_input("Low end words", key=P + "low", persist_state="session",
                                                 help="Words that define one end, separated by commas.").lower())
-            high = vec.split_words(c2.text_input("High end words", key=P + "high", persist_state="session",
+            high = split_words(c2.text_input("High end words", key=P + "high", persist_state="session",
                                                  help="Words that define the other end.").lower())
             name = f"{low[0] if low else 'low'} ↔ {high[0] if high else 'high'}"
             placed_default = "ice, snow, coffee, summer, winter, fire, sun, rain"
         key = P + "placed_" + ("own" if choice not in axes.PRESET_AXES else options.index(choice).__str__())
         st.session_state.setdefault(key, placed_default)
-        placed = vec.split_words(st.text_area("Words to place on the axis", key=key, persist_state="session",
+        placed = split_words(st.text_area("Words to place on the axis", key=key, persist_state="session",
                                               help="Words every chosen embedding knows are placed.").lower())
     return name, low, high, placed
 
@@ -207,7 +207,7 @@ def _evaluation_words(table, vocabularies, exclude: set[str], n: int = 2_000) ->
     candidates = table.frequent(4 * n, exclude=function_words() | exclude)
     counts = table.doc_counts(candidates)
     candidates = [w for w, c in zip(candidates, counts) if c >= compare.trustworthy_min_docs(table.n_pos + table.n_neg)]
-    return compare.known_to_all(vocabularies, candidates)[0][:n]
+    return known_to_all(vocabularies, candidates)[0][:n]
 
 
 def meaning_axes(keys: Sequence[str], names: Sequence[str], vectors: Sequence, table, is_sentiment: bool) -> list[dict]:
@@ -216,7 +216,7 @@ def meaning_axes(keys: Sequence[str], names: Sequence[str], vectors: Sequence, t
     if not low or not high:
         st.warning("Each end of the axis needs at least one word.")
         return []
-    words, dropped = compare.known_to_all([kv.key_to_index for kv in vectors], placed)
+    words, dropped = known_to_all([kv.key_to_index for kv in vectors], placed)
     if dropped:
         say(f"Left out (not known to every chosen embedding): {compare.examples(dropped, 6)}.")
     placed_axes = []
@@ -338,7 +338,7 @@ def training_replay(keys: Sequence[str], run_names: dict[str, str], page_words: 
         run_id = st.selectbox("Run", run_ids, format_func=lambda r: run_names.get(r, r), key=P + "replay_run")
         c1, c2 = st.columns([3, 1])
         st.session_state.setdefault(P + "replay_highlight", "good, bad, great, awful")
-        highlight = vec.split_words(c1.text_input("Trails for these words", key=P + "replay_highlight",
+        highlight = split_words(c1.text_input("Trails for these words", key=P + "replay_highlight",
                                                   persist_state="session",
                                                   help="These words are labelled and leave a trail.").lower())
         n_words = int(c2.slider("Words", 10, 300, 100, step=10, key=P + "replay_n", persist_state="session",

@@ -12,10 +12,10 @@ Datasets::
 Vector sets (every one a gensim ``KeyedVectors``; **never modify one**, they are shared by all sessions)::
 
     glove() -> KeyedVectors                    # GloVe 6B 50-d, 400,000 words
-    word2vec(dataset_key, n_train, subset_seed=0, on_progress=None, dim=50, window=5, min_count=2, sg=0,
-             epochs=5, seed=0) -> KeyedVectors
-        # trained on the TRAINING texts of dataset(key) subsampled to n_train (None = all) by the
-        # background runner (word2vec_in_background); kept in memory and on disk (lib.pretraining)
+    word2vec(dataset_key, n_train, subset_seed=0, on_progress=None, **params) -> KeyedVectors
+        # params: fields of lib.vectors.word2vec.Word2VecParams (its defaults). Trained on the TRAINING
+        # texts of dataset(key) subsampled to n_train (None = all) by the background runner
+        # (word2vec_in_background, lib.vectors.word2vec_jobs); kept in memory and on disk
     add_uploaded_vectors(file_name, data) -> str          # parse a user's file (never unpickled), store it, register; returns its label
     add_gensim_vectors(name) -> str                       # download a gensim-data set (online only); returns its label
 
@@ -43,10 +43,12 @@ from lib.data.dataset import TextDataset, subsample
 from lib.data.imdb import IMDB_NAME, load_imdb
 from lib.data.keys import UPLOAD_PREFIX, parse_subset_key, visible_to
 from lib.data.store import load_saved_dataset, saved_datasets
-from lib import jobs, pretraining
-from lib import vectors as vec
-from lib.io import atomic_write_bytes, safe_name
+from lib.io import atomic_write_bytes, ready_store, safe_name, storage_error
 from lib.paths import uploads_dir
+from lib.vectors import VectorError, packaged
+from lib.vectors.files import load_vector_file
+from lib.vectors.word2vec_jobs import Word2VecForPages, Word2VecRequest, Word2VecStatus
+from lib.words import shared_contexts as contexts_in
 from ui.text import md
 
 log = logging.getLogger("embedding_lab.sources")
@@ -77,7 +79,7 @@ def dataset(key: str) -> TextDataset:
 
 
 MY_DATASETS = "sources_my_dataset_keys"
-MY_VECTORS = "sources_my_vector_labels"
+MY_VECTORS = "sources_my_vector_keys"
 
 
 def _mine(state_key: str) -> list:
@@ -135,8 +137,8 @@ def frequent_words(n: int = 40) -> list[str]:
 
 @st.cache_data(show_spinner=False)
 def shared_contexts(word_a: str, word_b: str, n: int = 6) -> list[tuple[str, str, int, int]]:
-    """Contexts in the IMDB training reviews that both words fill (lib.vectors.shared_contexts)."""
-    return vec.shared_contexts(imdb().train_texts, word_a, word_b, n=n)
+    """Contexts in the IMDB training reviews that both words fill (lib.words.shared_contexts)."""
+    return contexts_in(imdb().train_texts, word_a, word_b, n=n)
 
 
 # --- the registry of vector sets ------------------------------------------------------------------------
@@ -145,7 +147,7 @@ def shared_contexts(word_a: str, word_b: str, n: int = 6) -> list[tuple[str, str
 @dataclass(frozen=True)
 class _Entry:
     label: str
-    key: str
+    key: str                # "upload-<digest>" (a visitor's file: private to them), "word2vec-…", "gensim-…"
     loader: Callable[[], object]
     dataset_key: str = ""   # the dataset a set was trained on, if any: an upload's stays private
 
@@ -169,34 +171,20 @@ def _registry() -> _Registry:
 
 @st.cache_resource(show_spinner="Loading GloVe (400,000 words)…")
 def glove():
-    """GloVe 6B 50-d from the installed package, loaded once per server (lib.pretraining.glove)."""
-    return pretraining.glove()
+    """GloVe 6B 50-d from the installed package, loaded once per server (lib.vectors.packaged.glove)."""
+    return packaged.glove()
 
 
-def _params(dim: int = 50, window: int = 5, min_count: int = 2, sg: int = 0, epochs: int = 5,
-            seed: int = 0) -> pretraining.Word2VecParams:
-    return pretraining.Word2VecParams(dim=dim, window=window, min_count=min_count, sg=sg, epochs=epochs, seed=seed)
+@st.cache_resource
+def _word2vec_for_pages() -> Word2VecForPages:
+    """The server's one :class:`lib.vectors.word2vec_jobs.Word2VecForPages`, reading datasets through this cache."""
+    return Word2VecForPages(dataset)
 
 
 def word2vec_label(dataset_key: str, n_train: int | None, subset_seed: int = 0, **params) -> str:
     """The menu label of a word2vec set with these settings (what :func:`word2vec` registers)."""
     # No session state here: the runner's thread calls this too.
-    p = _params(**params)
-    name = "IMDB" if dataset_key == "imdb" else dict(saved_datasets()).get(dataset_key, dataset_key)
-    size = "all" if n_train is None else f"{n_train:,}"
-    extra = f", seed {p.seed}" + (f", subset seed {subset_seed}" if n_train is not None and subset_seed else "")
-    return (f"word2vec trained on {name} ({size} training texts; {p.dim}-d, "
-            f"{'skip-gram' if p.sg else 'CBOW'}, window {p.window}, min count {p.min_count}, {p.epochs} epochs{extra})")
-
-
-def _corpus(dataset_key: str, n_train: int | None, subset_seed: int) -> pretraining.Corpus:
-    """The texts a page's word2vec learns from: the first ``n_train`` training texts (stratified), or all of them.
-
-    With ``n_train=None`` this is the same corpus, and so the same cached vectors, as
-    the word2vec strategies of a training job use by default.
-    """
-    full = dataset(dataset_key)
-    return pretraining.pretraining_corpus(full, subsample(full, n_train, subset_seed), "labelled_only")
+    return Word2VecRequest.of(dataset_key, n_train, subset_seed, **params).label()
 
 
 def word2vec(dataset_key: str, n_train: int | None, subset_seed: int = 0,
@@ -207,45 +195,24 @@ def word2vec(dataset_key: str, n_train: int | None, subset_seed: int = 0,
     trained right here, so pages start :func:`word2vec_in_background` instead and
     call this once it is ready. The set is added to :func:`available_vector_sets`.
     """
-    corpus, p = _corpus(dataset_key, n_train, subset_seed), _params(**params)
-    kv = pretraining.word2vec(corpus, p, on_progress)
-    args = dict(subset_seed=subset_seed, **params)
-    key = f"word2vec-{hashlib.sha1(repr((dataset_key, n_train, sorted(args.items()))).encode()).hexdigest()[:10]}"
-    _registry().add(_Entry(word2vec_label(dataset_key, n_train, **args), key,
-                           lambda: word2vec(dataset_key, n_train, **args), dataset_key))
+    request = Word2VecRequest.of(dataset_key, n_train, subset_seed, **params)
+    kv = _word2vec_for_pages().vectors(request, on_progress)
+    _registry().add(_Entry(request.label(), request.key(),
+                           lambda: word2vec(dataset_key, n_train, subset_seed, **params), dataset_key))
     return kv
-
-
-def _word2vec_spec(dataset_key: str, n_train: int | None, subset_seed: int = 0, **params) -> jobs.JobSpec:
-    return jobs.JobSpec(dataset_key=dataset_key, kind=jobs.JobKind.WORD2VEC, title="word2vec for the pages",
-                        word2vec={"n_train": n_train, "subset_seed": subset_seed, "corpus": "labelled_only",
-                                  "params": _params(**params).__dict__})
 
 
 def word2vec_in_background(dataset_key: str, n_train: int | None, subset_seed: int = 0, **params) -> None:
     """Have the background runner train :func:`word2vec` with these arguments, unless it is ready or on its way.
 
-    A page script must not run 20 s of training itself (any click stops the script),
-    nor a thread of the web server (it would slow every visitor): the runner's worker
-    process does it and caches the vectors on disk. :func:`word2vec_progress` shows how far it is.
+    :func:`word2vec_progress` shows how far it is (see :mod:`lib.vectors.word2vec_jobs` for why not here).
     """
-    if not word2vec_is_ready(dataset_key, n_train, subset_seed=subset_seed, **params):
-        jobs.submit(_word2vec_spec(dataset_key, n_train, subset_seed, **params), reuse=True)
+    _word2vec_for_pages().start(Word2VecRequest.of(dataset_key, n_train, subset_seed, **params))
 
 
-def word2vec_status(dataset_key: str, n_train: int | None, subset_seed: int = 0, **params) -> tuple[str, float, str]:
+def word2vec_status(dataset_key: str, n_train: int | None, subset_seed: int = 0, **params) -> Word2VecStatus:
     """``(state, fraction, error)``; state is "ready", "training", "failed" or "idle"."""
-    if word2vec_is_ready(dataset_key, n_train, subset_seed=subset_seed, **params):
-        return "ready", 1.0, ""
-    job = jobs.find_job(_word2vec_spec(dataset_key, n_train, subset_seed, **params))
-    if job is None:
-        return "idle", 0.0, ""
-    snap = job.snapshot()
-    if snap["status"] in (jobs.Status.QUEUED, jobs.Status.RUNNING):
-        return "training", jobs.task_fraction(snap["tasks"][0]), ""
-    if snap["status"] == jobs.Status.DONE:
-        return "idle", 0.0, ""  # trained once, but its cached vectors are gone (deleted or another data folder)
-    return "failed", 0.0, snap["tasks"][0]["error"] or snap["error"] or "it was cancelled"
+    return _word2vec_for_pages().status(Word2VecRequest.of(dataset_key, n_train, subset_seed, **params))
 
 
 def word2vec_progress(dataset_key: str, n_train: int | None, text: str = "Training word2vec…", **params) -> str:
@@ -270,36 +237,19 @@ def word2vec_progress(dataset_key: str, n_train: int | None, text: str = "Traini
     return state
 
 
-@st.cache_resource
-def _ready_word2vec() -> set:
-    return set()  # word2vec settings known to be cached on disk (checking means hashing every text)
-
-
 def word2vec_is_ready(dataset_key: str, n_train: int | None, subset_seed: int = 0, **params) -> bool:
     """Whether :func:`word2vec` with these arguments would answer at once (in memory or cached on disk)."""
-    key = (dataset_key, n_train, subset_seed, _params(**params))
-    if key in _ready_word2vec():
-        return True
-    ready = pretraining.word2vec_is_ready(_corpus(dataset_key, n_train, subset_seed), _params(**params))
-    if ready:
-        _ready_word2vec().add(key)
-    return ready
+    return _word2vec_for_pages().is_ready(Word2VecRequest.of(dataset_key, n_train, subset_seed, **params))
 
 
 def warm_up(dataset_key: str = "imdb") -> None:
-    """Get the background runner ready before anyone presses Start: start its worker process and, if they are
-    not cached yet, train the default word2vec vectors of the dataset (once per install; about 45 s here)."""
-    jobs.start_worker()
-    if jobs.find_job(_word2vec_spec(dataset_key, None)) is None:  # once: a failed attempt is not retried on every rerun
-        word2vec_in_background(dataset_key, None)
+    """Get the background runner ready before anyone presses Start (its worker, the default word2vec)."""
+    _word2vec_for_pages().warm_up(dataset_key)
 
 
 def ready_vector_sources(dataset_key: str, config: dict) -> set[str]:
     """Vector sources whose vectors for this config are ready now (so the time estimate leaves them out)."""
-    if config.get("pretraining_corpus") != pretraining.DEFAULT_CORPUS:
-        return set()
-    params = pretraining.Word2VecParams.from_config(config)
-    return {"word2vec"} if word2vec_is_ready(dataset_key, None, **params.__dict__) else set()
+    return _word2vec_for_pages().ready_sources(dataset_key, config)
 
 
 # --- uploaded files ----------------------------------------------------------------------------------------
@@ -322,8 +272,8 @@ def _uploaded_vectors(digest: str, file_name: str, _data: bytes | None = None):
         try:
             data = path.read_bytes()
         except OSError:
-            raise vec.VectorError(f"The uploaded file {file_name} is no longer stored; upload it again.") from None
-    return vec.load_vector_file(file_name, data)
+            raise VectorError(f"The uploaded file {file_name} is no longer stored; upload it again.") from None
+    return load_vector_file(file_name, data)
 
 
 def _upload_label(file_name: str, digest: str) -> str:
@@ -342,24 +292,24 @@ def add_uploaded_vectors(file_name: str, data: bytes) -> str:
     safe = safe_name(file_name, default="vectors.txt")
     _uploaded_vectors(digest, safe, _data=data)  # raises for a bad file; caches the parsed set
     try:
-        folder = vec.ready_store(_vector_upload_dir(), vec.VectorError) / digest
+        folder = ready_store(_vector_upload_dir(), VectorError) / digest
         path = folder / safe
         if not path.is_file():
             folder.mkdir(parents=True, exist_ok=True)
             atomic_write_bytes(path, data)
     except OSError as exc:
-        raise vec.storage_error(exc, "Storing the vector file", vec.VectorError) from exc
-    label = _upload_label(safe, digest)
-    _registry().add(_Entry(label, f"upload-{digest}", lambda: _uploaded_vectors(digest, safe)))
-    if label not in _mine(MY_VECTORS):
-        _mine(MY_VECTORS).append(label)
+        raise storage_error(exc, "Storing the vector file", VectorError) from exc
+    label, key = _upload_label(safe, digest), UPLOAD_PREFIX + digest
+    _registry().add(_Entry(label, key, lambda: _uploaded_vectors(digest, safe)))
+    if key not in _mine(MY_VECTORS):
+        _mine(MY_VECTORS).append(key)
     return label
 
 
 def uploaded_notes(label: str) -> list[str]:
     """Sentences recorded while parsing an uploaded set (e.g. the vocabulary cap was applied)."""
     entry = _registry().entries.get(label)
-    if entry is None or not entry.key.startswith("upload-"):
+    if entry is None or not entry.key.startswith(UPLOAD_PREFIX) or not _visible(entry):
         return []
     return list(getattr(entry.loader(), "notes", []))
 
@@ -369,7 +319,7 @@ def uploaded_notes(label: str) -> list[str]:
 
 @st.cache_resource(show_spinner="Downloading and loading the vectors (this can take minutes)…", max_entries=2)
 def _gensim_vectors(name: str):
-    kv = vec.load_gensim_data(name)
+    kv = packaged.load_gensim_data(name)
     kv.vectors.flags.writeable = False
     return kv
 
@@ -392,16 +342,18 @@ def available_vector_sets() -> dict[str, Callable[[], object]]:
     server; uploaded files only by the session that uploaded them.
     Loaders return shared ``KeyedVectors``: read them, never change them.
     """
-    sets: dict[str, Callable[[], object]] = {vec.GLOVE_LABEL: glove}
+    sets: dict[str, Callable[[], object]] = {packaged.GLOVE_LABEL: glove}
     reg = _registry()
     with reg.lock:
         entries = list(reg.entries.values())
-    mine = set(_mine(MY_VECTORS))
-    my_datasets = set(_mine(MY_DATASETS))
     for entry in entries:
-        if entry.key.startswith(UPLOAD_PREFIX) and entry.label not in mine:
-            continue  # another visitor's vector file
-        if not visible_to(entry.dataset_key or "imdb", my_datasets):
-            continue  # word2vec learned from another visitor's upload
-        sets.setdefault(entry.label, entry.loader)
+        if _visible(entry):
+            sets.setdefault(entry.label, entry.loader)
     return sets
+
+
+def _visible(entry: _Entry) -> bool:
+    """Whether this session may see a registered set: not another visitor's vector file, nor a word2vec
+    learned from another visitor's dataset (the one rule, :func:`lib.data.keys.visible_to`, for both)."""
+    return (visible_to(entry.key, _mine(MY_VECTORS))
+            and visible_to(entry.dataset_key or "imdb", _mine(MY_DATASETS)))

@@ -13,23 +13,25 @@ trained once per corpus and parameters and then loaded from disk.
 pretraining needs a lot of text: with 500 reviews word2vec has almost nothing to
 learn from.
 
-    >>> Word2VecParams().as_kwargs()
-    {'dim': 50, 'window': 5, 'min_count': 2, 'sg': 0, 'epochs': 5, 'seed': 0, 'workers': 1}
     >>> sorted(CORPORA)
     ['all_training_texts', 'labelled_only']
 
-The loaders :func:`glove_vectors` and :func:`word2vec_vectors` are what the
-source registry (:data:`lib.models.VECTOR_SOURCES`) calls, as
-``load(corpus, config, on_progress)``.
+Sets trained here are kept twice: in memory (the last few, per process) and on
+disk (:func:`lib.vectors.word2vec.train_word2vec`), so every subset size and every
+page reuses one set per corpus and parameters (:func:`word2vec`,
+:func:`word2vec_is_ready`). The loaders :func:`glove_vectors` and
+:func:`word2vec_vectors` are what the source registry
+(:data:`lib.models.VECTOR_SOURCES`) calls, as ``load(corpus, config, on_progress)``.
 """
 from __future__ import annotations
 
-import functools
 import threading
-from dataclasses import asdict, dataclass
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from lib.errors import TrainingError
+from lib.vectors.packaged import glove
+from lib.vectors.word2vec import Word2VecParams, train_word2vec, word2vec_cache_path
 
 #: The texts word2vec may learn from: key -> plain description.
 CORPORA: dict[str, str] = {
@@ -41,32 +43,6 @@ DEFAULT_CORPUS = "all_training_texts"
 #: Seconds per text per word2vec epoch with one worker thread, measured on this project's 2-core machine
 #: (46.7 s for the 25,000 IMDB training texts x 5 epochs on 2026-11-26; 21.8 s on a quieter day).
 WORD2VEC_SECONDS_PER_TEXT_EPOCH = 3.7e-4
-
-
-@dataclass(frozen=True)
-class Word2VecParams:
-    """How word2vec is trained (gensim's names). One worker thread, so a seed gives the same vectors every time.
-
-    ``sg=0`` is CBOW (predict a word from its context; fast), ``sg=1`` skip-gram.
-    """
-
-    dim: int = 50
-    window: int = 5
-    min_count: int = 2
-    sg: int = 0
-    epochs: int = 5
-    seed: int = 0
-
-    @classmethod
-    def from_config(cls, config) -> "Word2VecParams":
-        """The parameters a run config asks for (its embedding size, word2vec window, min count and epochs)."""
-        get = config.get if isinstance(config, dict) else (lambda k, d=None: getattr(config, k, d))
-        return cls(dim=int(get("embedding_dim", 50)), window=int(get("word2vec_window", 5)),
-                   min_count=int(get("word2vec_min_count", 2)), epochs=int(get("word2vec_epochs", 5)))
-
-    def as_kwargs(self) -> dict:
-        """Keyword arguments for :func:`lib.vectors.train_word2vec` (and what a run's config records)."""
-        return {**asdict(self), "workers": 1}
 
 
 @dataclass(frozen=True)
@@ -99,16 +75,6 @@ def pretraining_corpus(dataset, labelled, choice: str = DEFAULT_CORPUS) -> Corpu
 # --- the loaders of lib.models.VECTOR_SOURCES ----------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=1)
-def glove():
-    """GloVe 6B 50-d from the installed package, once per process; shared read-only."""
-    from lib.vectors import load_glove_50d
-
-    kv = load_glove_50d()
-    kv.vectors.flags.writeable = False
-    return kv
-
-
 def glove_vectors(corpus: Corpus, config, on_progress: Callable[[dict], None] | None = None):
     """GloVe needs no corpus: it was trained on Wikipedia and Gigaword by its authors."""
     return glove()
@@ -129,12 +95,10 @@ def word2vec(corpus: Corpus, params: Word2VecParams = Word2VecParams(),
     """word2vec trained on ``corpus`` with ``params``: from memory, else from the disk cache, else trained.
 
     ``on_progress(fraction)`` is called while it trains. Kept in memory per process
-    (the last few sets) and on disk (:func:`lib.vectors.train_word2vec`, which names
+    (the last few sets) and on disk (:func:`lib.vectors.word2vec.train_word2vec`, which names
     the file by a digest of the texts and parameters), so every subset size and
     every page reuses one set of vectors per corpus and parameters.
     """
-    from lib.vectors import train_word2vec
-
     key = (corpus.key, len(corpus), params)
     with _lock:
         kv = _IN_MEMORY.get(key)
@@ -152,13 +116,10 @@ def word2vec(corpus: Corpus, params: Word2VecParams = Word2VecParams(),
 
 def word2vec_is_ready(corpus: Corpus, params: Word2VecParams = Word2VecParams()) -> bool:
     """Whether :func:`word2vec` would answer at once (in memory here, or cached on disk)."""
-    from lib.vectors import word2vec_cache_path
-
     with _lock:
         if (corpus.key, len(corpus), params) in _IN_MEMORY:
             return True
-    kwargs = {k: v for k, v in params.as_kwargs().items() if k != "workers"}
-    return word2vec_cache_path(list(corpus.texts), corpus.key, kwargs).is_file()
+    return word2vec_cache_path(list(corpus.texts), corpus.key, params).is_file()
 
 
 def word2vec_vectors(corpus: Corpus, config, on_progress: Callable[[dict], None] | None = None):
