@@ -4,7 +4,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lib import jobs, plots, training
+from lib import plots, training
+from lib.jobs import runner
+from lib.jobs.progress import finished_runs, task_fraction
+from lib.jobs.spec import JobKind, JobSpec
 from lib.glossary import explain
 from lib.models import ARCHITECTURES, STRATEGIES, fixed_dimension
 from ui import backend, presentation, sources
@@ -70,7 +73,7 @@ def adopt_jobs_from_the_address() -> None:
     ss["train_url_read"] = True
     read_settings_from_the_address()
     for param, state_key in URL_JOBS.items():
-        job = jobs.get_job(st.query_params.get(param))
+        job = runner.get_job(st.query_params.get(param))
         if not may_see(job):
             continue
         ss[state_key] = job.id
@@ -117,7 +120,7 @@ def write_the_address() -> None:
         value = ss.get(state_key)
         st.query_params[param] = "all" if value is None else str(value)
     for param, state_key in URL_JOBS.items():
-        if ss.get(state_key) and jobs.get_job(ss[state_key]) is not None:
+        if ss.get(state_key) and runner.get_job(ss[state_key]) is not None:
             st.query_params[param] = ss[state_key]
         else:
             st.query_params.pop(param, None)
@@ -126,7 +129,7 @@ def write_the_address() -> None:
 def my_jobs() -> list:
     """Every job this session started or took over from its URL, oldest first."""
     adopted = set(ss.get("train_adopted_jobs", []))
-    return [j for j in jobs.list_jobs() if j.spec.owner == _session_id() or j.id in adopted]
+    return [j for j in runner.list_jobs() if j.spec.owner == _session_id() or j.id in adopted]
 
 
 
@@ -255,7 +258,7 @@ if ss["train_dataset_key"] != "imdb":
         chosen_dataset = _dataset(ss["train_dataset_key"])
         full_train, full_test = len(chosen_dataset.train_texts), len(chosen_dataset.test_texts)
 ready = dict(ready_sources=sources.ready_vector_sources(ss["train_dataset_key"], config),
-             worker_ready=jobs.worker_pid() is not None)
+             worker_ready=runner.worker_pid() is not None)
 estimate = (training.estimate_seconds(config, strategies, len(seeds), full_train=full_train, full_test=full_test,
                                       **ready) if strategies else 0.0)
 
@@ -269,26 +272,26 @@ with st.container(border=True):
             f"{'s' if len(seeds) > 1 else ''}) on {_size_label(config['train_size'])} training reviews. "
             f"Estimated time on this machine: **about {_fmt_seconds(estimate)}**."
         )
-    running = jobs.current_job()
+    running = runner.current_job()
     mine = my_jobs()
     if running is not None and running.id not in {j.id for j in mine}:
-        if running.spec.kind == jobs.JobKind.WORD2VEC:
+        if running.spec.kind == JobKind.WORD2VEC:
             st.info("The machine is first learning the word2vec vectors the pages share (once per server); a "
                     "training job you start now begins right after.")
         else:
             st.info("Someone else's training job is running on this server right now; yours will wait in the queue "
                     "and start automatically when it finishes (the machine has 2 cores, so jobs run one at a time).")
     backend.running_on()
-    own = jobs.get_job(ss.get("train_job_id"))
+    own = runner.get_job(ss.get("train_job_id"))
     busy = own is not None and not own.done
     if busy:
         st.caption("Your training below is still running: cancel it there, or wait for it, to train again.")
     if st.button("Train", type="primary", disabled=not strategies or busy, icon=":material/play_arrow:",
                  key="train_start"):
         with friendly_errors("Starting the training"):
-            spec = jobs.JobSpec(dataset_key=ss["train_dataset_key"], strategies=strategies, settings=settings,
+            spec = JobSpec(dataset_key=ss["train_dataset_key"], strategies=strategies, settings=settings,
                                 seeds=seeds, title=ss["train_preset"], owner=_session_id(), run_on=backend.run_on())
-            job = jobs.submit(spec)
+            job = runner.submit(spec)
             ss["train_job_id"] = job.id
             ss["train_job_id_seen_done"] = False
             st.rerun()  # draw the page again with Train disabled and the job's progress below
@@ -321,7 +324,7 @@ def _task_line(task: dict) -> tuple[float, str]:
     epochs, batches = max(1, task.get("epochs") or 1), max(1, task.get("batches") or 1)
     acc = task.get("logs", {}).get("accuracy")
     extra = f", training accuracy so far {acc:.1%}" if acc is not None else ""
-    return jobs.task_fraction(task), (f"**Running** · {who}: epoch {task.get('epoch', 1)} of {epochs}, "
+    return task_fraction(task), (f"**Running** · {who}: epoch {task.get('epoch', 1)} of {epochs}, "
                                       f"batch {task.get('batch', 0)} of {batches}{extra}")
 
 
@@ -343,7 +346,7 @@ def _show_job(snap: dict, key: str) -> None:
     if not snap["status"] in ("done", "cancelled", "failed"):
         if st.button("Cancel", key=f"{key}_cancel", icon=":material/stop:",
                      help="Stops between two batches. Runs that already finished are kept."):
-            jobs.cancel(snap["id"])
+            runner.cancel(snap["id"], _session_id())
             st.toast("Cancelling… the current batch finishes first.")
     curves = [{"label": t["label"] + (f" · seed {t['seed']}" if len(set(x["seed"] for x in snap["tasks"])) > 1 else ""),
                "strategy": t["strategy"], "history": t["history"]}
@@ -355,7 +358,7 @@ def _show_job(snap: dict, key: str) -> None:
 
 
 def _active(job_id) -> bool:
-    job = jobs.get_job(job_id)
+    job = runner.get_job(job_id)
     return job is not None and not job.done
 
 
@@ -363,7 +366,7 @@ def job_panel(job_key: str, in_expander: bool = False) -> None:
     """A job's live progress, redrawn every second while it runs; the whole page reruns once when it ends."""
     @st.fragment(run_every=1.0 if _active(ss.get(job_key)) else None)
     def panel() -> None:
-        job = jobs.get_job(ss.get(job_key))
+        job = runner.get_job(ss.get(job_key))
         if job is None:
             return
         snap = job.snapshot()
@@ -383,20 +386,20 @@ def other_jobs_of_mine() -> None:
     """Jobs of this session not shown in a panel on this page (e.g. queued before a reload): each can be cancelled."""
     shown = {ss.get("train_job_id"), ss.get("train_efficiency_job_id")}
     for job in my_jobs():
-        if job.id in shown or job.done or job.spec.kind == jobs.JobKind.WORD2VEC:
+        if job.id in shown or job.done or job.spec.kind == JobKind.WORD2VEC:
             continue
         snap = job.snapshot()
         left, right = st.columns([4, 1], vertical_alignment="center")
         left.markdown(f"Your job *{md(snap['title'])}* · {snap['status']} · "
                       f"{snap['finished_tasks']} of {snap['total_tasks']} runs finished")
         if right.button("Cancel", key=f"train_cancel_{job.id}", icon=":material/stop:"):
-            jobs.cancel(job.id)
+            runner.cancel(job.id, _session_id())
             st.rerun()
 
 
 with st.container(border=True):
     st.subheader("3. Progress")
-    if jobs.get_job(ss.get("train_job_id")) is None:
+    if runner.get_job(ss.get("train_job_id")) is None:
         st.caption("Nothing trained yet in this session. Press *Train* above; progress appears here.")
     other_jobs_of_mine()
     job_panel("train_job_id")
@@ -462,9 +465,9 @@ def results_section(finished: list) -> None:
                "to the word vectors, and to judge any two runs against noise.")
 
 
-job = jobs.get_job(ss.get("train_job_id"))
+job = runner.get_job(ss.get("train_job_id"))
 with st.container(border=True):
-    results_section(jobs.finished_runs(job.snapshot()) if job else [])
+    results_section(finished_runs(job.snapshot()) if job else [])
 
 # --- data efficiency ----------------------------------------------------------------------------------
 SWEEP_SIZES = training.TRAIN_SIZES            # 500, 1,000, 2,000, 5,000, 10,000, all
@@ -526,10 +529,10 @@ def start_sweep(sweep: Sweep, estimate: float | None) -> None:
     if st.button("Run the data-efficiency comparison", disabled=estimate is None, key="train_efficiency_start",
                  icon=":material/trending_up:"):
         with friendly_errors("Starting the comparison"):
-            spec = jobs.JobSpec(dataset_key=ss["train_dataset_key"], strategies=strategies, settings=sweep.settings,
+            spec = JobSpec(dataset_key=ss["train_dataset_key"], strategies=strategies, settings=sweep.settings,
                                 seeds=sweep.seeds, train_sizes=sweep.sizes, kind="efficiency",
                                 title="Data efficiency", owner=_session_id(), run_on=backend.run_on())
-            ss["train_efficiency_job_id"] = jobs.submit(spec).id
+            ss["train_efficiency_job_id"] = runner.submit(spec).id
             ss["train_efficiency_job_id_seen_done"] = False
 
 
@@ -562,8 +565,8 @@ def sweep_section() -> None:
     sweep = sweep_settings(full_train)
     start_sweep(sweep, sweep_estimate(sweep))
     job_panel("train_efficiency_job_id", in_expander=True)
-    eff_job = jobs.get_job(ss.get("train_efficiency_job_id"))
-    sweep_results(jobs.finished_runs(eff_job.snapshot()) if eff_job else [])
+    eff_job = runner.get_job(ss.get("train_efficiency_job_id"))
+    sweep_results(finished_runs(eff_job.snapshot()) if eff_job else [])
 
 
 with st.container(border=True):

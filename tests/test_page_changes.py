@@ -2,7 +2,7 @@
 
 Two tiny real runs (learned from scratch; GloVe, fine-tuned) are trained by Keras on the tiny
 stored dataset of tests/test_page_compare.py, through the worker's own task function and the
-runner's own save (lib.jobs.execute, then _Runner.save), so their epoch snapshots travel the
+runner's own save (lib.jobs.protocol.execute, then _Runner.save), so their epoch snapshots travel the
 way a dashboard's runs do. Everything lives in this module's own data folder.
 """
 import json
@@ -18,13 +18,14 @@ EPOCHS = 4
 
 
 def _train(strategy: str):
-    from lib import jobs, training
+    from lib import training
+    from lib.jobs import protocol, runner
 
     config = training.make_config(**dict(training.PRESETS["Tiny (tests)"], strategy=strategy, epochs=EPOCHS,
                                          sequence_length=8, train_size=None, test_size=None,
                                          dataset_key="upload-tinytest0001", learning_rate=3e-2))
-    result = jobs.execute({"kind": "train", "config": config}, lambda event: None, None)
-    return jobs._Runner.save(result)
+    result = protocol.execute({"kind": "train", "config": config}, lambda event: None, None)
+    return runner._Runner.save(result)
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import jobs, training
+from lib import training
+from lib.jobs import runner
 
 PAGE = Path(__file__).resolve().parent.parent / "app_pages" / "train.py"
 
@@ -32,9 +33,9 @@ def test_tiny_preset_trains_and_shows_results():
     at.button(key="train_start").click().run()
     assert not at.exception
     job_id = at.session_state["train_job_id"]
-    job = jobs.get_job(job_id)
+    job = runner.get_job(job_id)
     assert job is not None and job.spec.settings["train_size"] == training.PRESETS["Tiny (tests)"]["train_size"]
-    jobs.wait(job_id, timeout=300)
+    runner.wait(job_id, timeout=300)
     assert job.status == "done", job.snapshot()
     at.run()
     assert not at.exception
@@ -134,10 +135,10 @@ def test_the_sweep_announces_its_time_then_says_where_a_pretrained_start_stops_h
     assert "Estimated time on this machine" in text
     at.button(key="train_efficiency_start").click().run()
     assert not at.exception
-    job = jobs.get_job(at.session_state["train_efficiency_job_id"])
+    job = runner.get_job(at.session_state["train_efficiency_job_id"])
     assert job.spec.settings["architecture"] == "conv" and job.spec.seeds == [0, 1]
     assert job.spec.train_sizes == [500, 1_000]
-    jobs.wait(job.id, timeout=600)
+    runner.wait(job.id, timeout=600)
     assert job.status == "done", job.snapshot()
     at.run()
     assert not at.exception and not at.error
@@ -154,7 +155,7 @@ def test_a_reload_finds_the_same_settings_and_job_and_it_stays_cancellable():
     at.button(key="train_start").click().run()
     job_id = at.session_state["train_job_id"]
     assert at.query_params["job"] in (job_id, [job_id]) and at.button(key="train_start").disabled
-    assert [j.id for j in jobs.list_jobs() if not j.done and j.spec.title == "Tiny (tests)"] == [job_id]
+    assert [j.id for j in runner.list_jobs() if not j.done and j.spec.title == "Tiny (tests)"] == [job_id]
 
     reloaded = _page()  # a reload is a new session with the same address
     for param, value in at.query_params.items():
@@ -166,4 +167,4 @@ def test_a_reload_finds_the_same_settings_and_job_and_it_stays_cancellable():
     assert not [i for i in reloaded.info if "Someone else's" in i.value]  # its own job is not "another" job
     assert reloaded.button(key="train_start").disabled
     reloaded.button(key="train_job_id_cancel").click().run()
-    assert jobs.wait(job_id, timeout=300).status in ("cancelled", "done")
+    assert runner.wait(job_id, timeout=300).status in ("cancelled", "done")

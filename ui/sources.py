@@ -40,7 +40,10 @@ from pathlib import Path
 import streamlit as st
 
 from lib import datasets as ds
-from lib import jobs, pretraining
+from lib import pretraining
+from lib.jobs import runner
+from lib.jobs.progress import task_fraction
+from lib.jobs.spec import JobKind, JobSpec, Status
 from lib import vectors as vec
 from lib.io import atomic_write_bytes, safe_name
 from lib.paths import uploads_dir
@@ -213,8 +216,8 @@ def word2vec(dataset_key: str, n_train: int | None, subset_seed: int = 0,
     return kv
 
 
-def _word2vec_spec(dataset_key: str, n_train: int | None, subset_seed: int = 0, **params) -> jobs.JobSpec:
-    return jobs.JobSpec(dataset_key=dataset_key, kind=jobs.JobKind.WORD2VEC, title="word2vec for the pages",
+def _word2vec_spec(dataset_key: str, n_train: int | None, subset_seed: int = 0, **params) -> JobSpec:
+    return JobSpec(dataset_key=dataset_key, kind=JobKind.WORD2VEC, title="word2vec for the pages",
                         word2vec={"n_train": n_train, "subset_seed": subset_seed, "corpus": "labelled_only",
                                   "params": _params(**params).__dict__})
 
@@ -227,20 +230,20 @@ def word2vec_in_background(dataset_key: str, n_train: int | None, subset_seed: i
     process does it and caches the vectors on disk. :func:`word2vec_progress` shows how far it is.
     """
     if not word2vec_is_ready(dataset_key, n_train, subset_seed=subset_seed, **params):
-        jobs.submit(_word2vec_spec(dataset_key, n_train, subset_seed, **params), reuse=True)
+        runner.submit(_word2vec_spec(dataset_key, n_train, subset_seed, **params), reuse=True)
 
 
 def word2vec_status(dataset_key: str, n_train: int | None, subset_seed: int = 0, **params) -> tuple[str, float, str]:
     """``(state, fraction, error)``; state is "ready", "training", "failed" or "idle"."""
     if word2vec_is_ready(dataset_key, n_train, subset_seed=subset_seed, **params):
         return "ready", 1.0, ""
-    job = jobs.find_job(_word2vec_spec(dataset_key, n_train, subset_seed, **params))
+    job = runner.find_job(_word2vec_spec(dataset_key, n_train, subset_seed, **params))
     if job is None:
         return "idle", 0.0, ""
     snap = job.snapshot()
-    if snap["status"] in (jobs.Status.QUEUED, jobs.Status.RUNNING):
-        return "training", jobs.task_fraction(snap["tasks"][0]), ""
-    if snap["status"] == jobs.Status.DONE:
+    if snap["status"] in (Status.QUEUED, Status.RUNNING):
+        return "training", task_fraction(snap["tasks"][0]), ""
+    if snap["status"] == Status.DONE:
         return "idle", 0.0, ""  # trained once, but its cached vectors are gone (deleted or another data folder)
     return "failed", 0.0, snap["tasks"][0]["error"] or snap["error"] or "it was cancelled"
 
@@ -286,8 +289,8 @@ def word2vec_is_ready(dataset_key: str, n_train: int | None, subset_seed: int = 
 def warm_up(dataset_key: str = "imdb") -> None:
     """Get the background runner ready before anyone presses Start: start its worker process and, if they are
     not cached yet, train the default word2vec vectors of the dataset (once per install; about 45 s here)."""
-    jobs.start_worker()
-    if jobs.find_job(_word2vec_spec(dataset_key, None)) is None:  # once: a failed attempt is not retried on every rerun
+    runner.start_worker()
+    if runner.find_job(_word2vec_spec(dataset_key, None)) is None:  # once: a failed attempt is not retried on every rerun
         word2vec_in_background(dataset_key, None)
 
 

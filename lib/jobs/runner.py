@@ -1,15 +1,12 @@
-"""The one background runner: long work (training, word2vec) runs in a worker process, one task at a time,
-or as Ray tasks on a cluster, several at a time (:mod:`lib.ray_backend`).
+"""The one background runner: jobs, their queue, and the thread that feeds a backend.
 
-Why a separate process: Streamlit reruns page scripts in threads of the web
-server, and every visitor's page, fragment poll and chart competes for the same
-Python interpreter lock. Training inside the server process was 3x slower with
-one busy page thread, and a watched race of five small models took 609 s instead
-of about 32 s. So the dashboard only *describes* work (a :class:`JobSpec` made of
-keys and numbers, never live objects), and a worker process does it:
+Long work (training, word2vec) never runs in the dashboard's own process. A page only
+*describes* it (a :class:`lib.jobs.spec.JobSpec` of keys and numbers) and submits it here;
+a backend does it (:mod:`lib.jobs.worker` on this machine, one task at a time, or
+:mod:`lib.jobs.ray_backend` on a cluster, several at a time); this process saves the runs::
 
     page --submit(JobSpec)--> runner (dashboard process, one light thread)
-         --task payload-->    worker process: load data by key, train, evaluate
+         --task payload-->    backend: load data by key, train, evaluate
          <--progress events-- (a few per second)
          <--result--          config, history, metrics, arrays, weights
     runner --runs.save_run--> data/runs/<run-id>/     (written by the dashboard's process)
@@ -21,44 +18,40 @@ blocks on a condition variable, never on a sleep loop.
 * Jobs queue: whoever submits while another job runs gets ``Status.QUEUED`` and
   :func:`queue_position` says how many are ahead. A session may have at most
   :data:`MAX_QUEUED_PER_OWNER` jobs waiting or running.
-* :func:`cancel` asks the worker to stop between two batches: the task being
-  trained is not saved, finished tasks stay in the run store, tasks not started
-  are marked cancelled. A cancel that arrives after the last task finished
-  changes nothing.
+* A job's id is unguessable (:func:`new_job_id`), and only its owner may :func:`cancel`
+  it (:mod:`lib.jobs.access`): it stops between two batches, the task being trained is
+  not saved, finished tasks stay in the run store, tasks not started are marked
+  cancelled. A cancel that arrives after the last task finished changes nothing.
 * A task that fails (bad settings, out of memory, even the worker process being
   killed) is marked failed with a sentence; the job goes on with the next task,
   in a fresh worker process if the old one died.
-* A backend is anything with ``name``, ``slots()`` (tasks it runs at once) and
-  ``run(payload, on_event, cancel_requested) -> result``: :class:`LocalWorker` (one
-  task at a time), or ``lib.ray_backend.RayBackend`` when ``EMBEDDING_LAB_RAY_ADDRESS``
-  is set or a job asks for ``run_on="ray"`` (then up to ``slots()`` tasks are in flight,
-  each waited for by a light thread here). Either way the runs are saved by this process.
+* Tasks go to the local worker, or to Ray when ``EMBEDDING_LAB_RAY_ADDRESS`` is set or a
+  job asks for ``run_on="ray"`` (:func:`lib.jobs.ray_backend.runs_on_ray`); then up to
+  ``slots()`` tasks are in flight, each waited for by a light thread here.
 
 Typical use from a page::
 
-    spec = JobSpec(dataset_key="imdb", strategies=list(STRATEGIES), settings=PRESETS["Quick demo"])
-    job = jobs.submit(spec, reuse=True)      # the same running/queued/finished job if one exists
+    spec = JobSpec(dataset_key="imdb", strategies=list(STRATEGIES), settings=PRESETS["Quick demo"], owner=session)
+    job = runner.submit(spec, reuse=True)    # the same running/queued/finished job if one exists
     snap = job.snapshot()                    # {"status": ..., "tasks": [...], "message": ...}
 """
 from __future__ import annotations
 
 import copy
-import itertools
-import json
 import logging
-import multiprocessing
-import os
-import queue
-import sys
+import secrets
 import threading
 import time
-import traceback
-import types
-from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any, Callable
 
+from lib import runs
 from lib.errors import UserError
+from lib.jobs import progress
+from lib.jobs.access import may_cancel
+from lib.jobs.protocol import TaskCancelled, TaskFailed
+from lib.jobs.ray_backend import RayBackend, describe_address, runs_on_ray
+from lib.jobs.spec import JobKind, JobSpec, Stage, Status, task_record
+from lib.jobs.worker import LocalWorker
 from lib.models import STRATEGIES
 
 log = logging.getLogger("embedding_lab.jobs")
@@ -67,100 +60,16 @@ log = logging.getLogger("embedding_lab.jobs")
 KEEP_FINISHED = 200
 #: Jobs one owner (a browser session) may have waiting or running at once.
 MAX_QUEUED_PER_OWNER = 3
-#: At most this many progress events per second cross from the worker (one per batch would flood the pipe).
-EVENTS_PER_SECOND = 5
 
 
-class Status(StrEnum):
-    """Where a job or one of its tasks is. Tasks start ``WAITING``; jobs start ``QUEUED``."""
+def new_job_id() -> str:
+    """A fresh job id that nobody can guess from another one (128 random bits; it is safe in an address).
 
-    QUEUED = "queued"
-    WAITING = "waiting"
-    RUNNING = "running"
-    DONE = "done"
-    CANCELLED = "cancelled"
-    FAILED = "failed"
-
-    @property
-    def finished(self) -> bool:
-        return self in (Status.DONE, Status.CANCELLED, Status.FAILED)
-
-
-class Stage(StrEnum):
-    """What a running task is doing."""
-
-    NONE = ""
-    STARTING = "starting"        # the worker process is starting (imports TensorFlow once)
-    PREPARING = "preparing"      # loading and tokenizing the data
-    VECTORS = "vectors"          # loading pretrained vectors
-    WORD2VEC = "word2vec"        # training word2vec on the pretraining corpus
-    TRAINING = "training"
-    EPOCH_END = "epoch_end"
-    EVALUATING = "evaluating"
-    SAVING = "saving"
-
-
-class JobKind(StrEnum):
-    COMPARE = "compare"          # strategies x seeds at one training-set size
-    EFFICIENCY = "efficiency"    # ... at several sizes (the data-efficiency sweep)
-    WORD2VEC = "word2vec"        # train (and cache on disk) one word2vec set for the pages
-
-
-@dataclass
-class JobSpec:
-    """What to do, as keys and numbers only (it crosses to the worker process).
-
-    For training kinds, every (training-set size, strategy, seed) combination is one
-    task whose :class:`lib.training.RunConfig` is ``settings`` plus those three.
-    For :attr:`JobKind.WORD2VEC`, ``word2vec`` holds the corpus and parameters.
+    A job's id is what a page's address carries, so whoever holds it may follow the job
+    (:func:`lib.jobs.access.may_see`); an id made of a counter and a time would let anyone
+    on the server find everyone's jobs.
     """
-
-    dataset_key: str = "imdb"
-    strategies: list[str] = field(default_factory=list)
-    settings: dict = field(default_factory=dict)   # fields of lib.training.RunConfig
-    seeds: list[int] = field(default_factory=lambda: [0])
-    train_sizes: list[int | None] | None = None   # None: just settings["train_size"]
-    title: str = "Training"
-    kind: JobKind = JobKind.COMPARE
-    owner: str = ""                               # a browser session id: "your job" vs "someone else's"
-    word2vec: dict | None = None                  # JobKind.WORD2VEC: {"n_train", "subset_seed", "corpus", "params"}
-    run_on: str = ""                              # "local", "ray", or "" (Ray when EMBEDDING_LAB_RAY_ADDRESS is set)
-
-    def sizes(self) -> list[int | None]:
-        return list(self.train_sizes) if self.train_sizes else [self.settings.get("train_size")]
-
-    def fingerprint(self) -> str:
-        """Identical specs (same data, settings, strategies, seeds, sizes) share one job with ``reuse=True``."""
-        return json.dumps({
-            "dataset": self.dataset_key, "strategies": list(self.strategies), "settings": self.settings,
-            "seeds": list(self.seeds), "sizes": self.sizes(), "kind": str(self.kind), "word2vec": self.word2vec,
-        }, sort_keys=True, default=str)
-
-    def task_payloads(self) -> list[dict]:
-        """One plain dict per task: what the worker needs, nothing live."""
-        if self.kind == JobKind.WORD2VEC:
-            return [{"kind": "word2vec", "dataset_key": self.dataset_key, **(self.word2vec or {})}]
-        from lib.training import RunConfig
-
-        payloads = []
-        for size, strategy, seed in itertools.product(self.sizes(), self.strategies, self.seeds):
-            config = RunConfig.from_dict({**self.settings, "strategy": strategy, "seed": int(seed),
-                                          "train_size": size, "dataset_key": self.dataset_key})
-            payloads.append({"kind": "train", "config": config.to_dict()})
-        return payloads
-
-
-def _task_record(payload: dict) -> dict:
-    if payload["kind"] == "word2vec":
-        return {"strategy": None, "label": "word2vec", "seed": 0, "train_size": payload.get("n_train"),
-                "status": Status.WAITING, "stage": Stage.NONE, "fraction": 0.0, "epoch": 0, "epochs": 0,
-                "batch": 0, "batches": 0, "logs": {}, "history": {}, "run_id": None, "metrics": None,
-                "config": None, "error": "", "seconds": None, "started": None}
-    config = payload["config"]
-    return {"strategy": config["strategy"], "label": STRATEGIES[config["strategy"]].label, "seed": config["seed"],
-            "train_size": config["train_size"], "status": Status.WAITING, "stage": Stage.NONE, "fraction": 0.0,
-            "epoch": 0, "epochs": config["epochs"], "batch": 0, "batches": 0, "logs": {}, "history": {},
-            "run_id": None, "metrics": None, "config": None, "error": "", "seconds": None, "started": None}
+    return f"job-{secrets.token_urlsafe(16)}"
 
 
 class Job:
@@ -176,7 +85,7 @@ class Job:
         self._payloads = spec.task_payloads()
         self._state: dict[str, Any] = {
             "status": Status.QUEUED, "error": "", "message": "", "created": time.time(), "started": None,
-            "finished": None, "cancel_requested": False, "tasks": [_task_record(p) for p in self._payloads],
+            "finished": None, "cancel_requested": False, "tasks": [task_record(p) for p in self._payloads],
         }
 
     def _get(self, key: str):
@@ -208,203 +117,6 @@ class Job:
         }
 
 
-# --------------------------------------------------------------------------- the backend: a worker process
-class TaskFailed(Exception):
-    """A task did not finish; the message is a sentence for the user."""
-
-
-class TaskCancelled(Exception):
-    """The user cancelled the task while it ran."""
-
-
-class LocalWorker:
-    """One long-lived worker process (spawned, so it shares no threads or locks with the server).
-
-    :meth:`run` sends one task, forwards its progress events, and returns its result;
-    it blocks the runner's thread, which only waits on a pipe. If the process dies
-    (killed, out of memory), the task fails with a sentence and the next task starts
-    a fresh process.
-    """
-
-    name = "this machine"
-
-    def __init__(self):
-        self._context = multiprocessing.get_context("spawn")
-        self._start_lock = threading.Lock()
-        self._process = None
-        self._tasks = self._events = self._cancel = None
-        self._ids = itertools.count(1)
-
-    def start(self) -> None:
-        """Start the worker process if it is not running (it imports TensorFlow at once, before any task)."""
-        with self._start_lock:
-            self._ensure_started()
-
-    def _ensure_started(self) -> None:
-        if self._process is not None and self._process.is_alive():
-            return
-        self._tasks, self._events = self._context.Queue(), self._context.Queue()
-        self._cancel = self._context.Event()
-        self._process = self._context.Process(target=worker_main, args=(self._tasks, self._events, self._cancel),
-                                              name="embedding-lab-worker", daemon=True)
-        # A spawned process re-runs the parent's __main__ module first. Under Streamlit that can be a page script
-        # (which would start a worker of its own), in a plain script one without a main guard: the worker needs
-        # nothing from it, so it is shown an empty one while it starts.
-        main = sys.modules.get("__main__")
-        sys.modules["__main__"] = types.ModuleType("__main__")
-        try:
-            self._process.start()
-        finally:
-            sys.modules["__main__"] = main
-
-    def slots(self) -> int:
-        """How many tasks this backend runs at once: one (the runner waits for each before the next)."""
-        return 1
-
-    @property
-    def pid(self) -> int | None:
-        return self._process.pid if self._process is not None and self._process.is_alive() else None
-
-    def run(self, payload: dict, on_event: Callable[[dict], None], cancel_requested: Callable[[], bool]) -> dict:
-        if self._process is None or not self._process.is_alive():
-            on_event({"stage": Stage.STARTING})
-        self.start()
-        task_id = next(self._ids)
-        self._cancel.clear()
-        self._tasks.put((task_id, payload))
-        while True:
-            if cancel_requested():
-                self._cancel.set()
-            try:
-                got_id, kind, body = self._events.get(timeout=0.25)
-            except queue.Empty:
-                if not self._process.is_alive():
-                    code = self._process.exitcode
-                    self._process = None
-                    raise TaskFailed("The training process stopped unexpectedly"
-                                     + (" (it was killed, perhaps for lack of memory)" if code and code < 0 else "")
-                                     + ". Try a smaller training set, vocabulary or sequence length.")
-                continue
-            if got_id != task_id:  # a late event of an earlier task
-                continue
-            if kind == "progress":
-                on_event(body)
-            elif kind == "result":
-                return body
-            elif kind == "cancelled":
-                raise TaskCancelled()
-            else:
-                raise TaskFailed(body)
-
-    def stop(self) -> None:
-        if self._process is not None and self._process.is_alive():
-            self._tasks.put(None)
-            self._process.join(timeout=5)
-            if self._process.is_alive():
-                self._process.kill()
-        self._process = None
-
-
-def worker_main(tasks, events, cancel) -> None:
-    """The worker process: run tasks until told to stop (``None``), reporting through ``events``."""
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s worker %(levelname)s %(name)s: %(message)s")
-    from lib.models import configure_tensorflow
-
-    configure_tensorflow()  # the slow import happens now, while nobody waits for a task
-    while True:
-        item = tasks.get()
-        if item is None:
-            return
-        task_id, payload = item
-        emit = thinned(lambda event, task_id=task_id: events.put((task_id, "progress", event)))
-        kind, body = outcome(lambda: execute(payload, emit, cancel))
-        events.put((task_id, kind, body))
-        if kind == "stop":
-            return
-
-
-def thinned(send: Callable[[dict], None]) -> Callable[[dict], None]:
-    """``send`` with batch events thinned to :data:`EVENTS_PER_SECOND`; stage changes and epoch ends always go."""
-    last = [0.0]
-
-    def emit(event: dict) -> None:
-        now = time.monotonic()
-        if event.get("stage") == Stage.TRAINING and event.get("batch") and now - last[0] < 1 / EVENTS_PER_SECOND:
-            return
-        last[0] = now
-        send(event)
-
-    return emit
-
-
-def outcome(work: Callable[[], dict]) -> tuple[str, Any]:
-    """Run one task's ``work`` and say how it ended, as a worker reports it (every backend uses this).
-
-    ``("result", dict)``, ``("cancelled", None)``, ``("error", a sentence for the user)``, or
-    ``("stop", sentence)`` when the worker itself was told to stop (KeyboardInterrupt, SystemExit).
-    """
-    from lib.training import TrainingCancelled
-
-    try:
-        return "result", work()
-    except TrainingCancelled:
-        return "cancelled", None
-    except UserError as exc:
-        return "error", str(exc)
-    except MemoryError:
-        return "error", "The computer ran out of memory. Try a smaller training set, vocabulary or sequence length."
-    except (KeyboardInterrupt, SystemExit) as exc:
-        return "stop", f"The training process was stopped ({type(exc).__name__})."
-    except Exception as exc:  # noqa: BLE001 - every outcome is reported; the worker carries on
-        log.error("Task failed:\n%s", traceback.format_exc())
-        return "error", f"The task failed unexpectedly ({type(exc).__name__}); the details are in the server log."
-
-
-# What a worker keeps between tasks: the last prepared data and the pretrained vectors it loaded.
-_worker_cache: dict[str, Any] = {"data_key": None, "data": None, "vectors": {}}
-
-
-def execute(payload: dict, emit: Callable[[dict], None], cancel, dataset=None) -> dict:
-    """Do one task (in the worker process) and return what the dashboard stores: plain values and arrays.
-
-    ``dataset`` is the :class:`lib.datasets.TextDataset` the payload's key names, when the
-    caller has it already (a Ray task gets an upload through the object store); by default
-    it is loaded by its key.
-    """
-    from lib import training
-
-    if payload["kind"] == "word2vec":
-        return _execute_word2vec(payload, emit, dataset)
-    config = training.RunConfig.from_dict(payload["config"])
-    data_key = json.dumps({k: payload["config"][k] for k in (
-        "dataset_key", "train_size", "test_size", "subset_seed", "vocab_size", "sequence_length",
-        "validation_fraction", "pretraining_corpus")}, sort_keys=True)
-    if _worker_cache["data_key"] != data_key:
-        emit({"stage": Stage.PREPARING})
-        _worker_cache["data"] = None  # free the old arrays before making new ones
-        _worker_cache["data"] = training.prepare_data(
-            dataset if dataset is not None else training.load_dataset(config.dataset_key), config)
-        _worker_cache["data_key"] = data_key
-    run = training.train(config, emit, data=_worker_cache["data"], vectors=_worker_cache["vectors"], cancel=cancel)
-    emit({"stage": Stage.SAVING})
-    return {"config": run.config, "history": run.history, "metrics": run.metrics, "vocabulary": run.vocabulary,
-            "embedding_initial": run.embedding_initial, "embedding_final": run.embedding_final,
-            "weights": training.weights_bytes(run.model), "predictions": run.predictions,
-            "test_labels": run.test_labels, "snapshots": run.snapshots}
-
-
-def _execute_word2vec(payload: dict, emit: Callable[[dict], None], dataset=None) -> dict:
-    from lib import datasets, pretraining, training
-
-    dataset = dataset if dataset is not None else training.load_dataset(payload["dataset_key"])
-    labelled = datasets.subsample(dataset, payload.get("n_train"), int(payload.get("subset_seed", 0)))
-    corpus = pretraining.pretraining_corpus(dataset, labelled, payload.get("corpus", pretraining.DEFAULT_CORPUS))
-    params = pretraining.Word2VecParams(**payload.get("params", {}))
-    emit({"stage": Stage.WORD2VEC, "fraction": 0.0})
-    pretraining.word2vec(corpus, params, lambda f: emit({"stage": Stage.WORD2VEC, "fraction": float(f)}))
-    return {"corpus_key": corpus.key, "texts": len(corpus)}
-
-
 # --------------------------------------------------------------------------- the runner (dashboard process)
 class _Runner:
     """Jobs, their queue and the one thread that feeds the backend. All state changes under ``lock``."""
@@ -417,8 +129,7 @@ class _Runner:
         self.current: Job | None = None
         self.thread: threading.Thread | None = None
         self.backend = LocalWorker()
-        self.ray = None                      # a lib.ray_backend.RayBackend, made when a job first asks for Ray
-        self.counter = itertools.count(1)
+        self.ray: RayBackend | None = None   # made when a job first asks for Ray
 
     def position(self, job: Job) -> int:
         if job not in self.queue:
@@ -466,8 +177,6 @@ class _Runner:
             return self.backend
         with self.lock:
             if self.ray is None:
-                from lib.ray_backend import RayBackend
-
                 self.ray = RayBackend()
             return self.ray
 
@@ -516,13 +225,10 @@ class _Runner:
         record = job._get("tasks")[index]
         total = len(job._payloads)
         self.update_task(job, index, status=Status.RUNNING, stage=Stage.PREPARING, started=time.time())
-        size = f"{record['train_size']:,} training texts" if record["train_size"] else "all training texts"
         if parallel:
-            self.update(job, message=self.parallel_message(job, backend))
+            self.update(job, message=progress.parallel_message(job._get("tasks"), backend.name))
         else:
-            self.update(job, message=f"Training {record['label']} (seed {record['seed']}, {size}) — "
-                                     f"task {index + 1} of {total}." if payload["kind"] == "train"
-                        else "Training word2vec…")
+            self.update(job, message=progress.task_message(record, index, total, payload["kind"]))
         start = time.perf_counter()
         try:
             result = backend.run(payload, lambda event, i=index: self.on_event(job, i, event),
@@ -543,16 +249,8 @@ class _Runner:
             self.update_task(job, index, status=Status.FAILED, stage=Stage.NONE, error=str(exc),
                              seconds=time.perf_counter() - start)
         if parallel:
-            self.update(job, message=self.parallel_message(job, backend))
+            self.update(job, message=progress.parallel_message(job._get("tasks"), backend.name))
         return True
-
-    @staticmethod
-    def parallel_message(job: Job, backend) -> str:
-        tasks = job._get("tasks")
-        running = sum(t["status"] == Status.RUNNING for t in tasks)
-        finished = sum(Status(t["status"]).finished for t in tasks)
-        return (f"Training on {backend.name}: {running} run{'s' if running != 1 else ''} in progress, "
-                f"{finished} of {len(tasks)} finished.")
 
     def on_event(self, job: Job, index: int, event: dict) -> None:
         values = {k: event[k] for k in ("stage", "epoch", "epochs", "batch", "batches", "logs", "history", "fraction")
@@ -561,8 +259,6 @@ class _Runner:
 
     @staticmethod
     def save(result: dict):
-        from lib import runs
-
         return runs.save_run(result["config"], result["history"], result["metrics"], result["vocabulary"],
                              result["embedding_initial"], result["embedding_final"], weights=result["weights"],
                              predictions=result["predictions"], test_labels=result["test_labels"],
@@ -584,10 +280,8 @@ class _Runner:
             self.finish(job, Status.FAILED, error=failed[0]["error"],
                         message=f"Every task failed. First reason: {failed[0]['error']}")
         else:
-            elapsed = time.time() - job._get("started")
-            self.finish(job, Status.DONE, message=f"Finished {len(tasks) - len(failed)} of {len(tasks)} "
-                                                  f"{'runs' if job.spec.kind != JobKind.WORD2VEC else 'tasks'} "
-                                                  f"in {elapsed:.0f} s" + (f"; {len(failed)} failed." if failed else "."))
+            self.finish(job, Status.DONE,
+                        message=progress.finished_message(tasks, job.spec.kind, time.time() - job._get("started")))
 
     def finish(self, job: Job, status: Status, error: str = "", message: str | None = None) -> None:
         self.update(job, status=status, error=error or job._get("error"), finished=time.time(),
@@ -632,7 +326,7 @@ def submit(spec: JobSpec, reuse: bool = False) -> Job:
                               if j.spec.owner == spec.owner and not j.done) >= MAX_QUEUED_PER_OWNER:
             raise UserError(f"You already have {MAX_QUEUED_PER_OWNER} jobs waiting or running; cancel one or wait "
                             "for one to finish before starting another.")
-        job = Job(f"job-{next(_runner.counter)}-{int(time.time())}-{os.getpid()}", spec)
+        job = Job(new_job_id(), spec)
         busy = _runner.current is not None or bool(_runner.queue)
         job._state["message"] = "Waiting for the job before it to finish." if busy else "Starting…"
         _runner.jobs[job.id] = job
@@ -675,14 +369,17 @@ def queue_position(job_id: str) -> int:
         return _runner.position(job) if job is not None else 0
 
 
-def cancel(job_id: str) -> bool:
-    """Ask a job to stop between two batches (a queued job is dropped). Finished runs are kept.
+def cancel(job_id: str, owner: str) -> bool:
+    """Ask a job to stop between two batches (a queued job is dropped), if ``owner`` owns it. Finished runs are kept.
 
-    Returns False if there is no such job or it has already finished (a late cancel changes nothing).
+    ``owner`` is the browser session asking (``""`` for a script, which owns the jobs it
+    submitted without one). Returns False if there is no such job, it belongs to someone
+    else (:func:`lib.jobs.access.may_cancel`), or it has already finished (a late cancel
+    changes nothing).
     """
     with _runner.lock:
         job = _runner.jobs.get(job_id)
-        if job is None or job.done:
+        if job is None or job.done or not may_cancel(job, owner):
             return False
         _runner.update(job, cancel_requested=True)
         if job in _runner.queue:
@@ -721,82 +418,10 @@ def worker_pid() -> int | None:
     return _runner.backend.pid
 
 
-def runs_on_ray(spec: JobSpec | None = None) -> bool:
-    """Whether a job's tasks go to a Ray cluster: it asks for ``"ray"``, or says nothing and
-    ``EMBEDDING_LAB_RAY_ADDRESS`` is set. Without ``spec``: where a job that says nothing goes."""
-    run_on = spec.run_on if spec is not None else ""
-    if run_on in ("local", "ray"):
-        return run_on == "ray"
-    if run_on:
-        raise UserError(f"Unknown place to run {run_on!r}; choose 'local' or 'ray'.")
-    from lib.ray_backend import configured_address
-
-    return configured_address() is not None
-
-
 def backend_name(spec: JobSpec | None = None) -> str:
     """Where jobs run (``spec``'s, or one that says nothing), in words: "this machine" or "Ray cluster at …"."""
     if not runs_on_ray(spec):
         return _runner.backend.name
-    from lib.ray_backend import describe_address
-
     return describe_address()
 
 
-def task_fraction(task: dict) -> float:
-    """How far one task of :meth:`Job.snapshot` has got, from 0 to 1, for a progress bar.
-
-    Epochs in the task records count from 1 while an epoch runs, so the epoch in
-    progress contributes only the share of its batches already done. word2vec
-    reports its own fraction.
-    """
-    status, stage = task["status"], task.get("stage")
-    if status in (Status.DONE, Status.FAILED) or stage in (Stage.EVALUATING, Stage.SAVING):
-        return 1.0
-    if stage == Stage.WORD2VEC and task.get("strategy") is None:
-        return float(task.get("fraction") or 0.0)
-    if status in (Status.WAITING, Status.CANCELLED) or stage in (Stage.PREPARING, Stage.VECTORS, Stage.WORD2VEC,
-                                                                 Stage.STARTING, Stage.NONE):
-        return 0.0
-    epochs, batches = max(1, task.get("epochs") or 1), max(1, task.get("batches") or 1)
-    return min(1.0, ((max(1, task.get("epoch") or 1) - 1) + (task.get("batch") or 0) / batches) / epochs)
-
-
-def job_fraction(snapshot: dict) -> float:
-    """How far a whole job has got, from 0 to 1: the mean of its tasks' :func:`task_fraction` (ended tasks count fully)."""
-    tasks = snapshot["tasks"]
-    if not tasks:
-        return 1.0
-    return sum(1.0 if Status(t["status"]).finished else task_fraction(t) for t in tasks) / len(tasks)
-
-
-def seconds_left(snapshot: dict, estimate: float) -> float:
-    """A time-left estimate that learns from the job's measured progress.
-
-    Before much has happened it is the up-front ``estimate`` minus the time spent;
-    as progress accumulates it moves to the measured rate (time so far ÷ share done),
-    fully so from a quarter of the way on. 0 once the job has ended.
-
-    >>> snap = {"status": "running", "elapsed": 30.0, "tasks": [{"status": "done"}, {"status": "waiting"}]}
-    >>> round(seconds_left(snap, estimate=100.0))  # half done in 30 s: about 30 s left, whatever was guessed
-    30
-    >>> seconds_left({**snap, "elapsed": 2.0, "tasks": [{"status": "waiting"}]}, estimate=100.0)
-    98.0
-    """
-    if Status(snapshot["status"]).finished:
-        return 0.0
-    elapsed, done = float(snapshot.get("elapsed") or 0.0), job_fraction(snapshot)
-    guessed = max(float(estimate) - elapsed, 0.0)
-    if done <= 0.0:
-        return guessed
-    measured = elapsed * (1.0 - done) / done
-    trust = min(1.0, done / 0.25)
-    return trust * measured + (1.0 - trust) * guessed
-
-
-def finished_runs(snapshot: dict) -> list:
-    """:class:`lib.training.Run` records (no arrays) of a snapshot's finished tasks, for results tables."""
-    from lib import training
-
-    return [training.Run(t["config"], t["history"], t["metrics"], [], None, None)
-            for t in snapshot["tasks"] if t["status"] == Status.DONE and t["config"]]
