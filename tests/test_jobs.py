@@ -1,5 +1,6 @@
 """The runner: work happens in a worker process; jobs queue, cancel keeps finished runs, failures stay local."""
 import os
+import re
 import signal
 
 import numpy as np
@@ -161,11 +162,31 @@ def test_a_double_click_is_one_job_that_stays_cancellable():
     assert second.id == first.id  # the second click found the first job, not a new, untracked one
     someone_else = runner.submit(spec(["learned"], seeds=[40], owner="session-d", epochs=300))
     assert someone_else.id != first.id  # another visitor's identical job is theirs to cancel
-    assert runner.cancel(first.id, first.spec.owner) and runner.cancel(someone_else.id, someone_else.spec.owner)
+    assert runner.cancel(first.id, "session-c") and runner.cancel(someone_else.id, "session-d")
     runner.wait(first.id, timeout=120)
     again = runner.submit(spec(["learned"], seeds=[40], owner="session-c", epochs=300))
     assert again.id != first.id  # once the first has ended, Train means train again
     runner.cancel(again.id, again.spec.owner)
+
+
+def test_only_the_owner_may_cancel_a_job():
+    job = runner.submit(spec(["learned"], seeds=[42], owner="session-e", epochs=300))
+    assert not runner.cancel(job.id, "session-f")  # someone who was sent the link
+    assert not runner.cancel(job.id, "")           # a script, which owns only the jobs it submitted without an owner
+    assert not job.snapshot()["cancel_requested"] and not job.done
+    assert runner.cancel(job.id, "session-e")
+    assert runner.wait(job.id, timeout=120).status == "cancelled"
+
+
+def test_job_ids_cannot_be_guessed_from_one_another():
+    first = runner.submit(spec(["learned"], seeds=[43], owner="session-g", epochs=300))
+    second = runner.submit(spec(["learned"], seeds=[44], owner="session-g", epochs=300))
+    for job in (first, second):  # 128 random bits, not a counter, a time or a process id
+        assert re.fullmatch(r"job-[A-Za-z0-9_-]{22}", job.id), job.id
+        runner.cancel(job.id, "session-g")
+    tokens = [runner.new_job_id()[len("job-"):] for _ in range(200)]
+    assert len(set(tokens)) == len(tokens)
+    assert all(len({t[i] for t in tokens}) > 20 for i in range(21))  # each position varies (the 22nd holds 2 bits)
 
 
 def test_a_word2vec_job_caches_vectors_for_the_pages():

@@ -205,7 +205,7 @@ class _RemoteCancel:
 
 
 def run_task(payload: dict, task_id: str, channel, dataset=None) -> tuple[str, Any]:
-    """One Ray task: :func:`lib.jobs.protocol.execute` on a worker, reported as :func:`~lib.jobs.protocol.outcome` does."""
+    """One Ray task: :func:`lib.jobs.protocol.execute` on a worker, reported as its :func:`outcome`."""
     import ray
 
     # Caches (word2vec) go to the worker's own disk; a node started without EMBEDDING_LAB_DATA uses its home.
