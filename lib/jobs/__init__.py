@@ -14,7 +14,8 @@ Ray worker that needs the task protocol never loads the runner):
 * :mod:`lib.jobs.progress` — how far a job has got, in numbers and sentences;
 * :mod:`lib.jobs.access` — who may follow a job and who may cancel it.
 
-Imports go one way, so there is no cycle::
+Imports go one way (``a <- b``: b imports a), so there is no cycle::
 
-    spec <- protocol <- worker, ray_backend <- runner;   spec <- progress, access <- runner
+    spec <- protocol <- worker, ray_backend <- runner
+    spec <- progress <- runner            access <- runner
 """
