@@ -5,14 +5,17 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lib import compare, explain, jobs, neighbors, plots, runs, tour
-from lib.config import PRESETS, estimate_seconds, make_config
+from lib import compare, explain, neighbors, plots, runs, tour
+from lib.jobs import runner
+from lib.jobs.progress import seconds_left, task_fraction
+from lib.jobs.spec import JobSpec
 from lib.models import STRATEGIES
 from lib.results import comparisons_with_learned, results_table
 from lib.plots import map_figure
 from ui import presentation, sources
 from ui.errors import friendly_errors
 from ui.text import md
+from lib.config import PRESETS, estimate_seconds, make_config
 
 STEP = "tour_step"
 JOB = "tour_job_id"
@@ -28,7 +31,7 @@ def demo_seconds(preset: str) -> float:
     """How long the demo should take on this machine now: the calibrated estimate, minus what is ready."""
     config = make_config(**PRESETS[preset])
     return estimate_seconds(config, list(STRATEGIES), ready_sources=sources.ready_vector_sources("imdb", config),
-                            worker_ready=jobs.worker_pid() is not None)
+                                     worker_ready=runner.worker_pid() is not None)
 
 STRATEGY_WORDS = ("The five models differ only in how their word table starts: **learned from scratch** (random "
                   "numbers), **GloVe** or **word2vec** (numbers already learned from lots of text), each either "
@@ -55,8 +58,8 @@ def write_the_address(step: int, preset: str) -> None:
     st.query_params["size"] = SIZE_SLUGS[preset]
 
 
-def demo_spec(preset: str) -> jobs.JobSpec:
-    return jobs.JobSpec(dataset_key="imdb", strategies=list(STRATEGIES), settings=dict(PRESETS[preset]),
+def demo_spec(preset: str) -> JobSpec:
+    return JobSpec(dataset_key="imdb", strategies=list(STRATEGIES), settings=dict(PRESETS[preset]),
                         title=f"Guided tour · {preset}")
 
 
@@ -64,11 +67,11 @@ def demo_job(preset: str):
     """This session's demo of the chosen size: the one it started, or (after a reload) the same demo already
     running or finished on this server. Never a demo of another size."""
     spec = demo_spec(preset)
-    job = jobs.get_job(st.session_state.get(JOB))
+    job = runner.get_job(st.session_state.get(JOB))
     if job is not None and job.spec.fingerprint() == spec.fingerprint() and (
             job.status in ("failed", "cancelled") or runs_kept(job)):
         return job  # this session's own demo, whatever became of it
-    found = jobs.find_job(spec)
+    found = runner.find_job(spec)
     if found is not None and found.status in ("queued", "running", "done") and runs_kept(found):
         st.session_state[JOB] = found.id
         return found
@@ -85,9 +88,9 @@ def start_demo(preset: str) -> None:
     spec = demo_spec(preset)
     # reuse=True: an identical demo that is running or finished is shared, not trained twice -
     # unless someone has since deleted its runs, in which case it trains again.
-    job = jobs.submit(spec, reuse=True)
+    job = runner.submit(spec, reuse=True)
     if not runs_kept(job):
-        job = jobs.submit(spec, reuse=False)
+        job = runner.submit(spec, reuse=False)
     st.session_state[JOB] = job.id
 
 
@@ -164,10 +167,10 @@ def task_words(task: dict) -> str:
 
 
 def show_progress(snap: dict) -> None:
-    left = jobs.seconds_left(snap, demo_seconds(preset)) if snap["status"] == "running" else None
+    left = seconds_left(snap, demo_seconds(preset)) if snap["status"] == "running" else None
     presentation.story(tour.race_sentence(snap, left))
     for task in snap["tasks"]:
-        fraction = float(task.get("fraction") or 0.0) if task.get("stage") == "word2vec" else jobs.task_fraction(task)
+        fraction = float(task.get("fraction") or 0.0) if task.get("stage") == "word2vec" else task_fraction(task)
         st.progress(min(max(fraction, 0.0), 1.0), text=task_words(task))
     if not presenting:
         st.caption(STRATEGY_WORDS)
@@ -189,14 +192,14 @@ def race_result(done_runs: list, snap: dict) -> None:
                    "and same random seeds, so training again would give the same numbers.")
         if st.button("Run the race again anyway", key="tour_race_again", icon=":material/replay:"):
             with friendly_errors("Starting the demo"):
-                st.session_state[JOB] = jobs.submit(demo_spec(preset), reuse=False).id
+                st.session_state[JOB] = runner.submit(demo_spec(preset), reuse=False).id
                 st.rerun()
 
 
 @st.fragment(run_every=1.0)
 def live_progress() -> None:
     """Progress of a running demo job, redrawn every second; reruns the whole screen when it ends."""
-    current = jobs.get_job(st.session_state.get(JOB))
+    current = runner.get_job(st.session_state.get(JOB))
     if current is None:
         return
     show_progress(current.snapshot())
@@ -206,7 +209,7 @@ def live_progress() -> None:
 
 def progress() -> None:
     """The demo's progress: live while it trains, drawn once when it has finished."""
-    current = jobs.get_job(st.session_state.get(JOB))
+    current = runner.get_job(st.session_state.get(JOB))
     if current is None:
         st.info("Press **Start the demo training** at the top to begin.")
     elif current.done:
@@ -216,7 +219,7 @@ def progress() -> None:
 
 
 def finished_runs(job_id: str | None) -> list:
-    current = jobs.get_job(job_id)
+    current = runner.get_job(job_id)
     if current is None or not current.done:
         return []
     return [runs.load_run(run_id) for run_id in current.snapshot()["run_ids"] if runs.run_exists(run_id)]
@@ -261,7 +264,7 @@ with friendly_errors("Showing this screen"):
                    "are used in the same kinds of sentences come out close.")
 
     elif step == 3:
-        current = jobs.get_job(st.session_state.get(JOB))
+        current = runner.get_job(st.session_state.get(JOB))
         done_runs = finished_runs(st.session_state.get(JOB))
         if done_runs:
             race_result(done_runs, current.snapshot())

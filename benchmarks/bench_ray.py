@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import secrets
 import time
+from lib.config import PRESETS
 
 from benchmarks.harness import Case
 
@@ -25,7 +26,7 @@ _CACHE: dict = {}
 def _ray():
     import ray
 
-    from lib import ray_backend
+    from lib.jobs import ray_backend
 
     if not ray.is_initialized():
         os.environ.setdefault("RAY_AUTH_TOKEN", secrets.token_hex(16))  # no ~/.ray/auth_token is written
@@ -34,16 +35,16 @@ def _ray():
 
 
 def _grid(preset: str, strategies: list[str], seeds: list[int], run_on: str, cpus_per_run: float = 1.0) -> float:
-    from lib import jobs, ray_backend
-    from lib.config import PRESETS
+    from lib.jobs import ray_backend, runner
+    from lib.jobs.spec import JobSpec
 
     if run_on == "ray":
         _ray()
         os.environ[ray_backend.CPUS_ENV] = str(cpus_per_run)
     start = time.perf_counter()
-    job = jobs.submit(jobs.JobSpec(dataset_key="imdb", strategies=strategies, seeds=seeds, run_on=run_on,
+    job = runner.submit(JobSpec(dataset_key="imdb", strategies=strategies, seeds=seeds, run_on=run_on,
                                    settings=PRESETS[preset], title=f"benchmark: {preset} on {run_on}"))
-    jobs.wait(job.id)
+    runner.wait(job.id)
     elapsed = time.perf_counter() - start
     failed = [t for t in job.snapshot()["tasks"] if t["status"] != "done"]
     if failed:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import time
+from lib.config import PRESETS
 
 from benchmarks.harness import Case
 
@@ -47,17 +48,17 @@ def _preset_total(preset: str, cold: bool = False, seed: int = 0) -> float:
     """
     import shutil
 
-    from lib import jobs
-    from lib.config import PRESETS
+    from lib.jobs import runner
+    from lib.jobs.spec import JobSpec
     from lib.models import STRATEGIES
     from lib.paths import cache_dir
 
     if cold:
         shutil.rmtree(cache_dir() / "word2vec", ignore_errors=True)
     start = time.perf_counter()
-    job = jobs.submit(jobs.JobSpec(dataset_key="imdb", strategies=list(STRATEGIES), seeds=[seed],
+    job = runner.submit(JobSpec(dataset_key="imdb", strategies=list(STRATEGIES), seeds=[seed],
                                    settings=PRESETS[preset], title=f"benchmark: {preset}"))
-    jobs.wait(job.id)
+    runner.wait(job.id)
     elapsed = time.perf_counter() - start
     failed = [t for t in job.snapshot()["tasks"] if t["status"] != "done"]
     if failed:

@@ -60,9 +60,9 @@ def clock(seconds: float) -> str:
 
 
 def race_sentence(snapshot: dict, seconds_left: float | None = None) -> str:
-    """What the training job is doing, from :meth:`lib.jobs.Job.snapshot`, with its clock.
+    """What the training job is doing, from :meth:`lib.jobs.runner.Job.snapshot`, with its clock.
 
-    ``seconds_left`` is :func:`lib.jobs.seconds_left` (measured, not a fixed guess).
+    ``seconds_left`` is :func:`lib.jobs.progress.seconds_left` (measured, not a fixed guess).
     """
     status = snapshot["status"]
     done, total = snapshot["finished_tasks"], snapshot["total_tasks"]

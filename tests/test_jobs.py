@@ -1,13 +1,17 @@
 """The runner: work happens in a worker process; jobs queue, cancel keeps finished runs, failures stay local."""
 import os
+import re
 import signal
 
 import numpy as np
 import pytest
 
-from lib import jobs, runs, training
+from lib import runs, training
 from lib.config import PRESETS
 from lib.data.toy import toy_key
+from lib.jobs import runner
+from lib.jobs.progress import task_fraction
+from lib.jobs.spec import JobSpec
 from lib.errors import UserError
 
 TINY = dict(PRESETS["Tiny (tests)"], sequence_length=12, epochs=1)
@@ -15,17 +19,17 @@ TOY = toy_key(n_train=200, n_test=100, seed=3)
 
 
 def spec(strategies, seeds=(0,), owner="", **settings):
-    return jobs.JobSpec(dataset_key=TOY, strategies=list(strategies), settings=dict(TINY, **settings),
+    return JobSpec(dataset_key=TOY, strategies=list(strategies), settings=dict(TINY, **settings),
                         seeds=list(seeds), title="test", owner=owner)
 
 
 @pytest.fixture(autouse=True)
 def no_leftover_jobs():
     yield
-    for job in jobs.list_jobs():
+    for job in runner.list_jobs():
         if not job.done:
-            jobs.cancel(job.id)
-            jobs.wait(job.id, timeout=120)
+            runner.cancel(job.id, job.spec.owner)
+            runner.wait(job.id, timeout=120)
 
 
 def running_batches(task_index: int):
@@ -37,10 +41,10 @@ def running_batches(task_index: int):
 
 
 def test_a_job_trains_in_another_process_saves_and_reports():
-    job = jobs.submit(spec(["learned", "glove_frozen"], seeds=[1]))
-    jobs.wait_for(job.id, running_batches(0), timeout=300)
-    assert jobs.worker_pid() not in (None, os.getpid())  # the training is not in this (the server's) process
-    jobs.wait(job.id, timeout=300)
+    job = runner.submit(spec(["learned", "glove_frozen"], seeds=[1]))
+    runner.wait_for(job.id, running_batches(0), timeout=300)
+    assert runner.worker_pid() not in (None, os.getpid())  # the training is not in this (the server's) process
+    runner.wait(job.id, timeout=300)
     snap = job.snapshot()
     assert snap["status"] == "done", snap
     assert [t["status"] for t in snap["tasks"]] == ["done", "done"]
@@ -56,30 +60,30 @@ def test_a_job_trains_in_another_process_saves_and_reports():
         assert np.mean((predictions > 0.5) == labels) == pytest.approx(record.metrics["test_accuracy"], abs=0.011)
     assert "Finished 2 of 2" in snap["message"]
     # asking again for the same work gives the same job instead of training twice
-    assert jobs.submit(spec(["learned", "glove_frozen"], seeds=[1]), reuse=True) is job
+    assert runner.submit(spec(["learned", "glove_frozen"], seeds=[1]), reuse=True) is job
     # a late cancel changes nothing
-    assert not jobs.cancel(job.id) and job.snapshot()["status"] == "done"
+    assert not runner.cancel(job.id, job.spec.owner) and job.snapshot()["status"] == "done"
 
 
 def test_second_job_queues_and_says_so():
-    first = jobs.submit(spec(["learned"], seeds=[5], epochs=300))
-    second = jobs.submit(spec(["learned"], seeds=[6]))
-    jobs.wait_for(first.id, running_batches(0), timeout=300)
-    assert jobs.current_job() is first
+    first = runner.submit(spec(["learned"], seeds=[5], epochs=300))
+    second = runner.submit(spec(["learned"], seeds=[6]))
+    runner.wait_for(first.id, running_batches(0), timeout=300)
+    assert runner.current_job() is first
     snap = second.snapshot()
     assert snap["status"] == "queued" and snap["queue_position"] == 1
     assert "Waiting" in snap["message"]
-    jobs.cancel(first.id)
-    jobs.wait(second.id, timeout=300)
+    runner.cancel(first.id, first.spec.owner)
+    runner.wait(second.id, timeout=300)
     assert first.status == "cancelled" and second.status == "done"
     assert first.finished <= second.started
 
 
 def test_cancel_mid_task_saves_nothing_half_done():
-    job = jobs.submit(spec(["learned", "glove_finetuned", "word2vec_frozen"], seeds=[7], epochs=300))
-    jobs.wait_for(job.id, running_batches(0), timeout=300)
-    assert jobs.cancel(job.id)
-    jobs.wait(job.id, timeout=120)
+    job = runner.submit(spec(["learned", "glove_finetuned", "word2vec_frozen"], seeds=[7], epochs=300))
+    runner.wait_for(job.id, running_batches(0), timeout=300)
+    assert runner.cancel(job.id, job.spec.owner)
+    runner.wait(job.id, timeout=120)
     snap = job.snapshot()
     assert snap["status"] == "cancelled"
     assert [t["status"] for t in snap["tasks"]] == ["cancelled", "cancelled", "cancelled"]
@@ -88,10 +92,10 @@ def test_cancel_mid_task_saves_nothing_half_done():
 
 
 def test_cancel_after_a_finished_task_keeps_it():
-    job = jobs.submit(spec(["learned", "glove_finetuned"], seeds=[12], epochs=1))
-    jobs.wait_for(job.id, lambda s: s["tasks"][0]["status"] == "done", timeout=300)
-    jobs.cancel(job.id)
-    jobs.wait(job.id, timeout=120)
+    job = runner.submit(spec(["learned", "glove_finetuned"], seeds=[12], epochs=1))
+    runner.wait_for(job.id, lambda s: s["tasks"][0]["status"] == "done", timeout=300)
+    runner.cancel(job.id, job.spec.owner)
+    runner.wait(job.id, timeout=120)
     snap = job.snapshot()
     assert snap["tasks"][0]["status"] == "done" and runs.run_exists(snap["tasks"][0]["run_id"])
     # the second task either finished before the cancel arrived or was cancelled; never failed
@@ -100,15 +104,15 @@ def test_cancel_after_a_finished_task_keeps_it():
 
 
 def test_a_killed_worker_fails_one_task_and_the_next_runs_in_a_fresh_process():
-    job = jobs.submit(spec(["learned", "glove_frozen"], seeds=[8], epochs=300))
-    jobs.wait_for(job.id, running_batches(0), timeout=300)
-    killed = jobs.worker_pid()
+    job = runner.submit(spec(["learned", "glove_frozen"], seeds=[8], epochs=300))
+    runner.wait_for(job.id, running_batches(0), timeout=300)
+    killed = runner.worker_pid()
     os.kill(killed, signal.SIGKILL)  # as the kernel's out-of-memory killer would
-    jobs.wait_for(job.id, lambda s: s["tasks"][0]["status"] == "failed", timeout=60)
-    jobs.wait_for(job.id, running_batches(1), timeout=300)
-    assert jobs.worker_pid() not in (None, killed)
-    jobs.cancel(job.id)
-    jobs.wait(job.id, timeout=120)
+    runner.wait_for(job.id, lambda s: s["tasks"][0]["status"] == "failed", timeout=60)
+    runner.wait_for(job.id, running_batches(1), timeout=300)
+    assert runner.worker_pid() not in (None, killed)
+    runner.cancel(job.id, job.spec.owner)
+    runner.wait(job.id, timeout=120)
     snap = job.snapshot()
     assert "stopped unexpectedly" in snap["tasks"][0]["error"]
     assert snap["tasks"][1]["status"] == "cancelled"
@@ -116,9 +120,9 @@ def test_a_killed_worker_fails_one_task_and_the_next_runs_in_a_fresh_process():
 
 def test_a_failing_task_does_not_stop_the_others():
     # 5 training texts cannot be split: that task fails with a sentence, the full size still trains.
-    job = jobs.submit(jobs.JobSpec(dataset_key=TOY, strategies=["learned"], settings=TINY, seeds=[9],
+    job = runner.submit(JobSpec(dataset_key=TOY, strategies=["learned"], settings=TINY, seeds=[9],
                                    train_sizes=[5, None], kind="efficiency"))
-    jobs.wait(job.id, timeout=300)
+    runner.wait(job.id, timeout=300)
     snap = job.snapshot()
     assert snap["status"] == "done"
     assert [t["status"] for t in snap["tasks"]] == ["failed", "done"]
@@ -127,53 +131,73 @@ def test_a_failing_task_does_not_stop_the_others():
 
 
 def test_cancelling_a_queued_job_drops_it():
-    first = jobs.submit(spec(["learned"], seeds=[13], epochs=300))
-    second = jobs.submit(spec(["learned"], seeds=[10]))
-    assert jobs.cancel(second.id)
+    first = runner.submit(spec(["learned"], seeds=[13], epochs=300))
+    second = runner.submit(spec(["learned"], seeds=[10]))
+    assert runner.cancel(second.id, second.spec.owner)
     assert second.status == "cancelled" and second.snapshot()["tasks"][0]["status"] == "cancelled"
-    jobs.cancel(first.id)
-    jobs.wait(first.id, timeout=300)
+    runner.cancel(first.id, first.spec.owner)
+    runner.wait(first.id, timeout=300)
 
 
 def test_bad_specs_are_refused_with_a_sentence():
     with pytest.raises(UserError):
-        jobs.submit(spec([]))
+        runner.submit(spec([]))
     with pytest.raises(UserError):
-        jobs.submit(spec(["bert"]))
+        runner.submit(spec(["bert"]))
     with pytest.raises(UserError, match="Epochs"):
-        jobs.submit(spec(["learned"], epochs=0))
+        runner.submit(spec(["learned"], epochs=0))
 
 
 def test_one_owner_may_queue_only_a_few_jobs():
-    mine = [jobs.submit(spec(["learned"], seeds=[20 + i], owner="session-a", epochs=300))
-            for i in range(jobs.MAX_QUEUED_PER_OWNER)]
+    mine = [runner.submit(spec(["learned"], seeds=[20 + i], owner="session-a", epochs=300))
+            for i in range(runner.MAX_QUEUED_PER_OWNER)]
     with pytest.raises(UserError, match="already have"):
-        jobs.submit(spec(["learned"], seeds=[30], owner="session-a"))
-    other = jobs.submit(spec(["learned"], seeds=[31], owner="session-b"))  # someone else is not blocked
+        runner.submit(spec(["learned"], seeds=[30], owner="session-a"))
+    other = runner.submit(spec(["learned"], seeds=[31], owner="session-b"))  # someone else is not blocked
     for job in mine + [other]:
-        jobs.cancel(job.id)
+        runner.cancel(job.id, job.spec.owner)
 
 
 def test_a_double_click_is_one_job_that_stays_cancellable():
-    first = jobs.submit(spec(["learned"], seeds=[40], owner="session-c", epochs=300))
-    second = jobs.submit(spec(["learned"], seeds=[40], owner="session-c", epochs=300))
+    first = runner.submit(spec(["learned"], seeds=[40], owner="session-c", epochs=300))
+    second = runner.submit(spec(["learned"], seeds=[40], owner="session-c", epochs=300))
     assert second.id == first.id  # the second click found the first job, not a new, untracked one
-    someone_else = jobs.submit(spec(["learned"], seeds=[40], owner="session-d", epochs=300))
+    someone_else = runner.submit(spec(["learned"], seeds=[40], owner="session-d", epochs=300))
     assert someone_else.id != first.id  # another visitor's identical job is theirs to cancel
-    assert jobs.cancel(first.id) and jobs.cancel(someone_else.id)
-    jobs.wait(first.id, timeout=120)
-    again = jobs.submit(spec(["learned"], seeds=[40], owner="session-c", epochs=300))
+    assert runner.cancel(first.id, "session-c") and runner.cancel(someone_else.id, "session-d")
+    runner.wait(first.id, timeout=120)
+    again = runner.submit(spec(["learned"], seeds=[40], owner="session-c", epochs=300))
     assert again.id != first.id  # once the first has ended, Train means train again
-    jobs.cancel(again.id)
+    runner.cancel(again.id, again.spec.owner)
+
+
+def test_only_the_owner_may_cancel_a_job():
+    job = runner.submit(spec(["learned"], seeds=[42], owner="session-e", epochs=300))
+    assert not runner.cancel(job.id, "session-f")  # someone who was sent the link
+    assert not runner.cancel(job.id, "")           # a script, which owns only the jobs it submitted without an owner
+    assert not job.snapshot()["cancel_requested"] and not job.done
+    assert runner.cancel(job.id, "session-e")
+    assert runner.wait(job.id, timeout=120).status == "cancelled"
+
+
+def test_job_ids_cannot_be_guessed_from_one_another():
+    first = runner.submit(spec(["learned"], seeds=[43], owner="session-g", epochs=300))
+    second = runner.submit(spec(["learned"], seeds=[44], owner="session-g", epochs=300))
+    for job in (first, second):  # 128 random bits, not a counter, a time or a process id
+        assert re.fullmatch(r"job-[A-Za-z0-9_-]{22}", job.id), job.id
+        runner.cancel(job.id, "session-g")
+    tokens = [runner.new_job_id()[len("job-"):] for _ in range(200)]
+    assert len(set(tokens)) == len(tokens)
+    assert all(len({t[i] for t in tokens}) > 20 for i in range(21))  # each position varies (the 22nd holds 2 bits)
 
 
 def test_a_word2vec_job_caches_vectors_for_the_pages():
     from lib.vectors import pretraining
     from lib.vectors.word2vec import Word2VecParams
 
-    job = jobs.submit(jobs.JobSpec(dataset_key=TOY, kind="word2vec", word2vec={
+    job = runner.submit(JobSpec(dataset_key=TOY, kind="word2vec", word2vec={
         "n_train": None, "subset_seed": 0, "corpus": "labelled_only", "params": {"dim": 8, "epochs": 2}}))
-    jobs.wait(job.id, timeout=300)
+    runner.wait(job.id, timeout=300)
     assert job.status == "done", job.snapshot()
     dataset = training.load_dataset(TOY)
     corpus = pretraining.pretraining_corpus(dataset, dataset, "labelled_only")
@@ -182,13 +206,13 @@ def test_a_word2vec_job_caches_vectors_for_the_pages():
 
 def test_task_fraction_counts_only_finished_batches_of_the_running_epoch():
     running = {"status": "running", "stage": "training", "epochs": 4, "batches": 10}
-    assert jobs.task_fraction({**running, "epoch": 1, "batch": 0}) == 0.0
-    assert jobs.task_fraction({**running, "epoch": 1, "batch": 5}) == 0.125
-    assert jobs.task_fraction({**running, "epoch": 4, "batch": 0}) == 0.75
-    assert jobs.task_fraction({**running, "epoch": 4, "batch": 10}) == 1.0
-    assert jobs.task_fraction({"status": "waiting"}) == 0.0
-    assert jobs.task_fraction({"status": "done"}) == 1.0
-    assert jobs.task_fraction({"status": "running", "stage": "word2vec", "strategy": None, "fraction": 0.4}) == 0.4
+    assert task_fraction({**running, "epoch": 1, "batch": 0}) == 0.0
+    assert task_fraction({**running, "epoch": 1, "batch": 5}) == 0.125
+    assert task_fraction({**running, "epoch": 4, "batch": 0}) == 0.75
+    assert task_fraction({**running, "epoch": 4, "batch": 10}) == 1.0
+    assert task_fraction({"status": "waiting"}) == 0.0
+    assert task_fraction({"status": "done"}) == 1.0
+    assert task_fraction({"status": "running", "stage": "word2vec", "strategy": None, "fraction": 0.4}) == 0.4
 
 
 def test_a_run_repeats_exactly_while_a_page_thread_reseeds_keras():
@@ -198,8 +222,8 @@ def test_a_run_repeats_exactly_while_a_page_thread_reseeds_keras():
     from lib import explain
 
     def trained_weights():
-        job = jobs.submit(spec(["learned"], seeds=[4], epochs=2))
-        jobs.wait(job.id, timeout=300)
+        job = runner.submit(spec(["learned"], seeds=[4], epochs=2))
+        runner.wait(job.id, timeout=300)
         assert job.status == "done", job.snapshot()
         return runs.load_embeddings(job.snapshot()["run_ids"][0])[2]
 

@@ -11,7 +11,7 @@ from lib.models import ARCHITECTURES, STRATEGIES, build_model, embedding_weights
 
 
 def test_importing_training_modules_does_not_import_tensorflow():
-    code = ("import sys; import lib.models, lib.training, lib.runs, lib.jobs; "
+    code = ("import sys; import lib.models, lib.training, lib.runs, lib.jobs.runner; "
             "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules")
     repo = Path(__file__).resolve().parent.parent
     subprocess.run([sys.executable, "-c", code], check=True, cwd=repo, env={**os.environ, "PYTHONPATH": str(repo)})

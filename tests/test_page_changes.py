@@ -2,7 +2,7 @@
 
 Two tiny real runs (learned from scratch; GloVe, fine-tuned) are trained by Keras on the tiny
 stored dataset of tests/test_page_compare.py, through the worker's own task function and the
-runner's own save (lib.jobs.execute, then _Runner.save), so their epoch snapshots travel the
+runner's own save (lib.jobs.protocol.execute, then _Runner.save), so their epoch snapshots travel the
 way a dashboard's runs do. Everything lives in this module's own data folder.
 """
 import json
@@ -10,6 +10,7 @@ import os
 
 import numpy as np
 import pytest
+from lib.config import PRESETS, make_config
 from streamlit.testing.v1 import AppTest
 
 from tests.test_page_compare import PAGE, _tiny_dataset
@@ -18,14 +19,13 @@ EPOCHS = 4
 
 
 def _train(strategy: str):
-    from lib import jobs
-    from lib.config import PRESETS, make_config
+    from lib.jobs import protocol, runner
 
     config = make_config(**dict(PRESETS["Tiny (tests)"], strategy=strategy, epochs=EPOCHS,
-                                sequence_length=8, train_size=None, test_size=None,
-                                dataset_key="upload-tinytest0001", learning_rate=3e-2))
-    result = jobs.execute({"kind": "train", "config": config}, lambda event: None, None)
-    return jobs._Runner.save(result)
+                                         sequence_length=8, train_size=None, test_size=None,
+                                         dataset_key="upload-tinytest0001", learning_rate=3e-2))
+    result = protocol.execute({"kind": "train", "config": config}, lambda event: None, None)
+    return runner._Runner.save(result)
 
 
 @pytest.fixture(scope="module")

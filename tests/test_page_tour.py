@@ -1,7 +1,7 @@
 """AppTest of the guided tour on the tiny preset: every screen, sentences from real results."""
 from streamlit.testing.v1 import AppTest
 
-from lib import jobs
+from lib.jobs import runner
 
 PAGE = "../app_pages/tour.py"
 
@@ -20,9 +20,9 @@ def start_fresh_demo(at: AppTest) -> AppTest:
     tiny demo already finished, the page attaches to it (as a reload would), so delete its runs first."""
     from lib import runs
 
-    attached = jobs.get_job(at.session_state["tour_job_id"]) if "tour_job_id" in at.session_state else None
+    attached = runner.get_job(at.session_state["tour_job_id"]) if "tour_job_id" in at.session_state else None
     if attached is not None:
-        jobs.wait(attached.id, timeout=240)
+        runner.wait(attached.id, timeout=240)
         for run_id in attached.snapshot()["run_ids"]:
             runs.delete_run(run_id)
         at.run()
@@ -44,7 +44,7 @@ def test_tour_walks_through_all_screens_on_the_tiny_preset():
     at = click(at, "Next")  # GloVe
     assert "“bad” is the" in story(at) and "closest of 400,000 words" in story(at)
 
-    finished = jobs.wait(job_id, timeout=240)
+    finished = runner.wait(job_id, timeout=240)
     assert finished.status == "done", finished.snapshot()
     at = click(at, "Next")  # the race, finished: the winner, the clock, bars with the guessing line
     assert not at.exception, [e.message for e in at.exception]
@@ -76,7 +76,7 @@ def test_a_finished_demo_is_reused_unless_its_runs_were_deleted():
     first.radio(key="tour_preset").set_value("Tiny (tests)").run()
     first = start_fresh_demo(first)
     job_id = first.session_state["tour_job_id"]
-    assert jobs.wait(job_id, timeout=240).status == "done"
+    assert runner.wait(job_id, timeout=240).status == "done"
 
     second = AppTest.from_file(PAGE, default_timeout=180).run()
     second.radio(key="tour_preset").set_value("Tiny (tests)").run()
@@ -85,14 +85,14 @@ def test_a_finished_demo_is_reused_unless_its_runs_were_deleted():
     second.radio(key="tour_preset").set_value("Quick demo").run()
     assert second.session_state.get("tour_job_id") != job_id  # never another size's numbers as this one's
 
-    for run_id in jobs.get_job(job_id).snapshot()["run_ids"]:
+    for run_id in runner.get_job(job_id).snapshot()["run_ids"]:
         runs.delete_run(run_id)
     third = AppTest.from_file(PAGE, default_timeout=180).run()
     third.radio(key="tour_preset").set_value("Tiny (tests)").run()
     third = click(third, "Start the demo training")
     assert not third.exception
     assert third.session_state["tour_job_id"] != job_id
-    assert jobs.wait(third.session_state["tour_job_id"], timeout=240).status == "done"
+    assert runner.wait(third.session_state["tour_job_id"], timeout=240).status == "done"
 
 
 def test_a_reload_or_a_shared_link_opens_the_same_screen_size_and_mode():
@@ -110,12 +110,12 @@ def test_the_running_race_shows_its_clock():
     at.radio(key="tour_preset").set_value("Tiny (tests)").run()
     at = start_fresh_demo(at)
     job_id = at.session_state["tour_job_id"]
-    jobs.wait_for(job_id, lambda snap: snap["status"] == "running", timeout=240)
+    runner.wait_for(job_id, lambda snap: snap["status"] == "running", timeout=240)
     at.session_state["tour_step"] = 3
     at.run()
     text = story(at)
-    if jobs.get_job(job_id).done:  # a fast machine may finish first; then the result is what shows
+    if runner.get_job(job_id).done:  # a fast machine may finish first; then the result is what shows
         assert "did best" in text
     else:
         assert "so far" in text and "left" in text
-    jobs.wait(job_id, timeout=240)
+    runner.wait(job_id, timeout=240)

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import jobs
+from lib.jobs import runner
 from lib.config import PRESETS, TRAIN_SIZES
 
 PAGE = Path(__file__).resolve().parent.parent / "app_pages" / "train.py"
@@ -33,9 +33,9 @@ def test_tiny_preset_trains_and_shows_results():
     at.button(key="train_start").click().run()
     assert not at.exception
     job_id = at.session_state["train_job_id"]
-    job = jobs.get_job(job_id)
+    job = runner.get_job(job_id)
     assert job is not None and job.spec.settings["train_size"] == PRESETS["Tiny (tests)"]["train_size"]
-    jobs.wait(job_id, timeout=300)
+    runner.wait(job_id, timeout=300)
     assert job.status == "done", job.snapshot()
     at.run()
     assert not at.exception
@@ -135,10 +135,10 @@ def test_the_sweep_announces_its_time_then_says_where_a_pretrained_start_stops_h
     assert "Estimated time on this machine" in text
     at.button(key="train_efficiency_start").click().run()
     assert not at.exception
-    job = jobs.get_job(at.session_state["train_efficiency_job_id"])
+    job = runner.get_job(at.session_state["train_efficiency_job_id"])
     assert job.spec.settings["architecture"] == "conv" and job.spec.seeds == [0, 1]
     assert job.spec.train_sizes == [500, 1_000]
-    jobs.wait(job.id, timeout=600)
+    runner.wait(job.id, timeout=600)
     assert job.status == "done", job.snapshot()
     at.run()
     assert not at.exception and not at.error
@@ -148,23 +148,32 @@ def test_the_sweep_announces_its_time_then_says_where_a_pretrained_start_stops_h
     assert "train_eff_chart" in " ".join(str(c.proto) for c in at.get("plotly_chart"))
 
 
-def test_a_reload_finds_the_same_settings_and_job_and_it_stays_cancellable():
+def test_a_reload_finds_the_same_settings_and_job_which_only_its_owner_may_cancel(monkeypatch):
+    from ui import session
+
     at = _page().run()
     at.radio(key="train_preset").set_value("Tiny (tests)").run()
     at.number_input(key="train_epochs").set_value(30).run()  # long enough to still run after the reload
     at.button(key="train_start").click().run()
     job_id = at.session_state["train_job_id"]
     assert at.query_params["job"] in (job_id, [job_id]) and at.button(key="train_start").disabled
-    assert [j.id for j in jobs.list_jobs() if not j.done and j.spec.title == "Tiny (tests)"] == [job_id]
+    assert [j.id for j in runner.list_jobs() if not j.done and j.spec.title == "Tiny (tests)"] == [job_id]
 
-    reloaded = _page()  # a reload is a new session with the same address
-    for param, value in at.query_params.items():
-        reloaded.query_params[param] = value[0] if isinstance(value, list) else value
-    reloaded.run()
+    # A reload is a new session with the same address, as a copied link opened elsewhere is. (Every AppTest
+    # has the same session id, so the new session gets its own here.)
+    with monkeypatch.context() as patch:
+        patch.setattr(session, "session_id", lambda: "a reloaded tab")
+        reloaded = _page()
+        for param, value in at.query_params.items():
+            reloaded.query_params[param] = value[0] if isinstance(value, list) else value
+        reloaded.run()
     assert not reloaded.exception
     assert reloaded.session_state["train_job_id"] == job_id
     assert reloaded.session_state["train_preset"] == "Tiny (tests)" and reloaded.session_state["train_epochs"] == 30
-    assert not [i for i in reloaded.info if "Someone else's" in i.value]  # its own job is not "another" job
+    assert not [i for i in reloaded.info if "Someone else's" in i.value]  # the job it follows is not "another" job
     assert reloaded.button(key="train_start").disabled
-    reloaded.button(key="train_job_id_cancel").click().run()
-    assert jobs.wait(job_id, timeout=300).status in ("cancelled", "done")
+    # it follows the job, but only the session that started it may stop it
+    assert not [b for b in reloaded.button if b.key == "train_job_id_cancel"] and not runner.get_job(job_id).done
+    at.run()
+    at.button(key="train_job_id_cancel").click().run()
+    assert runner.wait(job_id, timeout=300).status == "cancelled"

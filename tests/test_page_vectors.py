@@ -120,13 +120,14 @@ def test_bad_uploads_are_refused_with_one_sentence_and_the_page_keeps_working(na
 @pytest.fixture
 def no_word2vec_yet(tmp_path, monkeypatch):
     """A data folder without cached word2vec, and nothing remembered in memory (other tests may have trained it)."""
-    from lib import jobs
-    from lib.vectors import pretraining
+    from lib import pretraining
+    from lib.jobs import runner
+    from lib.jobs.spec import JobKind
     from ui import sources
 
-    for job in jobs.list_jobs():  # e.g. the tour's warm-up: let it finish, so it is not "training" any more
-        if job.spec.kind == jobs.JobKind.WORD2VEC and not job.done:
-            jobs.wait(job.id, timeout=600)
+    for job in runner.list_jobs():  # e.g. the tour's warm-up: let it finish, so it is not "training" any more
+        if job.spec.kind == JobKind.WORD2VEC and not job.done:
+            runner.wait(job.id, timeout=600)
     monkeypatch.setenv("EMBEDDING_LAB_DATA", str(tmp_path))
     monkeypatch.setattr(pretraining, "_IN_MEMORY", {})
     sources._word2vec_for_pages.clear()
@@ -170,14 +171,13 @@ def test_training_a_small_word2vec_puts_it_side_by_side():
     at.button(key="vectors_train_w2v").click()
     rerun(at)
     # word2vec trains in the background runner while the page keeps answering; wait for it, then redraw
-    from lib import jobs
-    from lib.vectors.word2vec_jobs import Word2VecRequest
+    from lib.jobs import runner
     from ui import sources
 
     params = dict(dim=50, window=5, min_count=1, sg=0, epochs=1, seed=0)
-    job = jobs.find_job(Word2VecRequest.of("imdb", 500, **params).job_spec())
+    job = runner.find_job(sources._word2vec_spec("imdb", 500, **params))
     if job is not None:
-        jobs.wait(job.id, timeout=300)
+        runner.wait(job.id, timeout=300)
     assert sources.word2vec_status("imdb", 500, **params)[0] == "ready"
     rerun(at)
     label_b = at.selectbox(key=SET_B).value

@@ -8,10 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib import jobs, ray_backend, runs
+from lib import runs
 from lib.config import PRESETS
 from lib.data import store, uploads
 from lib.data.toy import toy_dataset, toy_key
+from lib.jobs import ray_backend, runner
+from lib.jobs.spec import JobSpec
 from lib.errors import UserError
 
 ray = pytest.importorskip("ray")
@@ -21,7 +23,7 @@ TOY = toy_key(n_train=200, n_test=100, seed=3)
 
 
 def spec(strategies, seeds, run_on, **settings):
-    return jobs.JobSpec(dataset_key=TOY, strategies=list(strategies), settings=dict(TINY, **settings),
+    return JobSpec(dataset_key=TOY, strategies=list(strategies), settings=dict(TINY, **settings),
                         seeds=list(seeds), title="ray test", run_on=run_on)
 
 
@@ -47,10 +49,10 @@ def local_ray():
 @pytest.fixture(autouse=True)
 def no_leftover_jobs():
     yield
-    for job in jobs.list_jobs():
+    for job in runner.list_jobs():
         if not job.done:
-            jobs.cancel(job.id)
-            jobs.wait(job.id, timeout=120)
+            runner.cancel(job.id, job.spec.owner)
+            runner.wait(job.id, timeout=120)
 
 
 def accuracies(snap):
@@ -59,10 +61,10 @@ def accuracies(snap):
 
 def test_a_tiny_grid_on_ray_is_stored_and_equals_the_local_one():
     grid = (["learned", "glove_finetuned"], [0, 1])
-    on_ray = jobs.submit(spec(*grid, run_on="ray"))
-    jobs.wait(on_ray.id, timeout=300)
-    here = jobs.submit(spec(*grid, run_on="local"))
-    jobs.wait(here.id, timeout=300)
+    on_ray = runner.submit(spec(*grid, run_on="ray"))
+    runner.wait(on_ray.id, timeout=300)
+    here = runner.submit(spec(*grid, run_on="local"))
+    runner.wait(here.id, timeout=300)
     ray_snap, local_snap = on_ray.snapshot(), here.snapshot()
     assert ray_snap["status"] == "done" and local_snap["status"] == "done", (ray_snap, local_snap)
     assert "Ray cluster" in ray_snap["message"] or "Finished 4 of 4" in ray_snap["message"]
@@ -83,20 +85,20 @@ def test_a_tiny_grid_on_ray_is_stored_and_equals_the_local_one():
 def test_progress_streams_back_and_cancel_stops_running_and_waiting_runs():
     # so many epochs that no run can finish: one or two train at once (2 CPUs, fewer if a task of an
     # earlier test is still being withdrawn), and at least one of the three waits
-    job = jobs.submit(spec(["learned"], [20, 21, 22], run_on="ray", epochs=100_000))
+    job = runner.submit(spec(["learned"], [20, 21, 22], run_on="ray", epochs=100_000))
 
     def one_running_with_batches(snap):
         return any(t["status"] == "running" and t["stage"] == "training" and t["batch"] > 0 and "loss" in t["logs"]
                    for t in snap["tasks"])
 
     try:
-        jobs.wait_for(job.id, one_running_with_batches, timeout=180)
+        runner.wait_for(job.id, one_running_with_batches, timeout=180)
     except TimeoutError:
         pytest.fail(f"progress never showed a run training: {job.snapshot()['tasks']}")
     statuses = [t["status"] for t in job.snapshot()["tasks"]]
     assert "waiting" in statuses and statuses.count("running") in (1, 2)
-    assert jobs.cancel(job.id)
-    jobs.wait(job.id, timeout=120)
+    assert runner.cancel(job.id, job.spec.owner)
+    runner.wait(job.id, timeout=120)
     snap = job.snapshot()
     assert snap["status"] == "cancelled"
     assert [t["status"] for t in snap["tasks"]] == ["cancelled"] * 3
@@ -105,9 +107,9 @@ def test_progress_streams_back_and_cancel_stops_running_and_waiting_runs():
 
 def test_a_failing_run_on_ray_does_not_stop_the_others():
     # 5 training texts cannot be split: that run fails with its sentence, the full size still trains.
-    job = jobs.submit(jobs.JobSpec(dataset_key=TOY, strategies=["learned"], settings=TINY, seeds=[9],
+    job = runner.submit(JobSpec(dataset_key=TOY, strategies=["learned"], settings=TINY, seeds=[9],
                                    train_sizes=[5, None], kind="efficiency", run_on="ray"))
-    jobs.wait(job.id, timeout=300)
+    runner.wait(job.id, timeout=300)
     snap = job.snapshot()
     assert snap["status"] == "done"
     assert [t["status"] for t in snap["tasks"]] == ["failed", "done"]
@@ -127,7 +129,7 @@ def test_an_upload_travels_through_the_object_store_not_the_disk():
     shutil.rmtree(store._dataset_dir(upload.key))  # ... and gone from the disk before the task runs
     with pytest.raises(UserError):
         store.dataset_by_key(upload.key)
-    payload = jobs.JobSpec(dataset_key=upload.key, strategies=["learned"], settings=TINY).task_payloads()[0]
+    payload = JobSpec(dataset_key=upload.key, strategies=["learned"], settings=TINY).task_payloads()[0]
     events = []
     result = backend.run(payload, events.append, lambda: False)
     assert result["config"]["dataset_key"] == upload.key and 0.0 <= result["metrics"]["test_accuracy"] <= 1.0
@@ -137,13 +139,13 @@ def test_an_upload_travels_through_the_object_store_not_the_disk():
 
 def test_the_address_setting_chooses_where_jobs_run(monkeypatch):
     monkeypatch.delenv(ray_backend.ADDRESS_ENV, raising=False)
-    assert not jobs.runs_on_ray() and jobs.backend_name() == "this machine"
-    assert jobs.runs_on_ray(spec(["learned"], [0], run_on="ray"))
+    assert not ray_backend.runs_on_ray() and runner.backend_name() == "this machine"
+    assert ray_backend.runs_on_ray(spec(["learned"], [0], run_on="ray"))
     monkeypatch.setenv(ray_backend.ADDRESS_ENV, "ray://head:10001")
-    assert jobs.runs_on_ray() and jobs.backend_name() == "Ray cluster at ray://head:10001"
-    assert not jobs.runs_on_ray(spec(["learned"], [0], run_on="local"))
+    assert ray_backend.runs_on_ray() and runner.backend_name() == "Ray cluster at ray://head:10001"
+    assert not ray_backend.runs_on_ray(spec(["learned"], [0], run_on="local"))
     with pytest.raises(UserError):
-        jobs.submit(spec(["learned"], [0], run_on="mars"))
+        runner.submit(spec(["learned"], [0], run_on="mars"))
     monkeypatch.setenv(ray_backend.CPUS_ENV, "2")
     assert ray_backend.resources_per_run() == {"num_cpus": 2.0, "num_gpus": 0.0}
     monkeypatch.setenv(ray_backend.CPUS_ENV, "many")
@@ -181,10 +183,10 @@ def test_the_train_page_offers_ray_and_says_where_it_runs():
     at.radio(key="train_preset").set_value("Tiny (tests)").run()
     at.multiselect(key="train_strategies").set_value(["learned"]).run()
     at.button(key="train_start").click().run()
-    job = jobs.get_job(at.session_state["train_job_id"])
+    job = runner.get_job(at.session_state["train_job_id"])
     assert job.spec.run_on == "ray"
-    jobs.cancel(job.id)
-    jobs.wait(job.id, timeout=120)
+    runner.cancel(job.id, job.spec.owner)
+    runner.wait(job.id, timeout=120)
 
 
 def test_the_runner_and_the_ray_backend_import_neither_ray_nor_streamlit_nor_tensorflow():
@@ -192,6 +194,6 @@ def test_the_runner_and_the_ray_backend_import_neither_ray_nor_streamlit_nor_ten
     import sys
     from pathlib import Path
 
-    code = ("import lib.jobs, lib.ray_backend, lib.sweep, sys; "
+    code = ("import lib.jobs.runner, lib.jobs.ray_backend, lib.sweep, sys; "
             "assert not {'ray', 'streamlit', 'tensorflow'} & set(sys.modules), sorted(sys.modules)")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parent.parent)

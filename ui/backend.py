@@ -4,7 +4,7 @@ The Train page calls :func:`run_on_choice` inside its settings and :func:`runnin
 its Train button, and passes :func:`run_on` to every job it submits. A visitor can only
 choose between this machine and the cluster named by ``EMBEDDING_LAB_RAY_ADDRESS`` (or a
 cluster started on this machine, ``auto``): never type an address, because the dashboard
-unpickles what the cluster sends back (see lib/ray_backend.py).
+unpickles what the cluster sends back (see lib/jobs/ray_backend.py).
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import logging
 
 import streamlit as st
 
-from lib import jobs, ray_backend
+from lib.jobs import ray_backend
 
 KEY = "train_run_on"
 log = logging.getLogger("embedding_lab.ui")
@@ -25,7 +25,7 @@ def run_on() -> str:
 
 def run_on_choice() -> None:
     """The "Run on" setting, folded away under advanced settings."""
-    st.session_state.setdefault(KEY, "ray" if jobs.runs_on_ray() else "local")
+    st.session_state.setdefault(KEY, "ray" if ray_backend.runs_on_ray() else "local")
     with st.expander("Advanced: where the models are trained"):
         st.radio("Run on", ["local", "ray"], key=KEY, persist_state="session", horizontal=True,
                  format_func=lambda k: "this machine" if k == "local" else ray_backend.describe_address(),
@@ -47,7 +47,7 @@ def _summary() -> dict:
 
 def running_on() -> None:
     """One line: "Running on: this machine" or "Running on: Ray cluster at …, N nodes, M CPUs"."""
-    if run_on() != "ray" and not (run_on() == "" and jobs.runs_on_ray()):
+    if run_on() != "ray" and not (run_on() == "" and ray_backend.runs_on_ray()):
         st.caption("Running on: **this machine** (one run at a time, in a background process).")
         return
     summary = _summary()

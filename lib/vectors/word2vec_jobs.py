@@ -30,7 +30,9 @@ from typing import NamedTuple
 
 from lib.data.dataset import TextDataset, subsample
 from lib.data.store import saved_datasets
-from lib import jobs
+from lib.jobs import runner
+from lib.jobs.progress import task_fraction
+from lib.jobs.spec import JobKind, JobSpec, Status
 from lib.vectors import pretraining
 from lib.vectors.word2vec import Word2VecParams
 
@@ -72,9 +74,9 @@ class Word2VecRequest:
         digest = hashlib.sha1(repr((self.dataset_key, self.n_train, sorted(args.items()))).encode()).hexdigest()
         return f"word2vec-{digest[:10]}"
 
-    def job_spec(self) -> jobs.JobSpec:
+    def job_spec(self) -> JobSpec:
         """The background job that trains this set (identical requests give identical specs)."""
-        return jobs.JobSpec(dataset_key=self.dataset_key, kind=jobs.JobKind.WORD2VEC, title="word2vec for the pages",
+        return JobSpec(dataset_key=self.dataset_key, kind=JobKind.WORD2VEC, title="word2vec for the pages",
                             word2vec={"n_train": self.n_train, "subset_seed": self.subset_seed, "corpus": CORPUS,
                                       "params": asdict(self.params)})
 
@@ -122,19 +124,19 @@ class Word2VecForPages:
     def start(self, request: Word2VecRequest) -> None:
         """Have the background runner train the set, unless it is ready or already on its way."""
         if not self.is_ready(request):
-            jobs.submit(request.job_spec(), reuse=True)
+            runner.submit(request.job_spec(), reuse=True)
 
     def status(self, request: Word2VecRequest) -> Word2VecStatus:
         """How far the set is, for a progress bar; a failed job's error is its one sentence."""
         if self.is_ready(request):
             return Word2VecStatus("ready", 1.0)
-        job = jobs.find_job(request.job_spec())
+        job = runner.find_job(request.job_spec())
         if job is None:
             return Word2VecStatus("idle")
         snap = job.snapshot()
-        if snap["status"] in (jobs.Status.QUEUED, jobs.Status.RUNNING):
-            return Word2VecStatus("training", jobs.task_fraction(snap["tasks"][0]))
-        if snap["status"] == jobs.Status.DONE:
+        if snap["status"] in (Status.QUEUED, Status.RUNNING):
+            return Word2VecStatus("training", task_fraction(snap["tasks"][0]))
+        if snap["status"] == Status.DONE:
             return Word2VecStatus("idle")  # trained once, but its cached vectors are gone (deleted or another data folder)
         return Word2VecStatus("failed", 0.0, snap["tasks"][0]["error"] or snap["error"] or "it was cancelled")
 
@@ -145,9 +147,9 @@ class Word2VecForPages:
         word2vec vectors of the dataset (once per install; about 45 s for IMDB here).
         A failed attempt is not retried on every rerun: only a request never made is started.
         """
-        jobs.start_worker()
+        runner.start_worker()
         request = Word2VecRequest(dataset_key)
-        if jobs.find_job(request.job_spec()) is None:
+        if runner.find_job(request.job_spec()) is None:
             self.start(request)
 
     def ready_sources(self, dataset_key: str, config: dict) -> set[str]:

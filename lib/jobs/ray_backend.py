@@ -1,13 +1,13 @@
 """The second backend of the runner: each run of a job is one Ray task on a cluster, several at a time.
 
-``lib.jobs`` uses it when ``EMBEDDING_LAB_RAY_ADDRESS`` is set (``ray://head:10001``,
+The runner (:mod:`lib.jobs.runner`) uses it when ``EMBEDDING_LAB_RAY_ADDRESS`` is set (``ray://head:10001``,
 ``head:6379`` or ``auto``) or a job asks for ``run_on="ray"``. The contract is the local
 worker's: :meth:`RayBackend.run` takes one task payload, forwards its progress events,
 honours cancel and returns the same result dict, which the dashboard's process saves
 into its own run store, so workers need no shared filesystem::
 
     dashboard process (Ray driver)               Ray worker on any node
-      runner thread per slot --task(payload)-->    lib.jobs.execute: load IMDB/GloVe from the pip
+      runner thread per slot --task(payload)-->    protocol.execute: load IMDB/GloVe from the pip
                                                    packages, an upload from the object store, train
       <-- progress: a small actor (the channel) <-- a few events a second, per task
       --> cancel: a flag in the same actor     -->  checked after every batch
@@ -38,7 +38,11 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+from lib import training
 from lib.errors import UserError
+from lib.jobs.protocol import TaskCancelled, TaskFailed, execute, outcome, thinned
+from lib.jobs.spec import JobSpec, Stage
+from lib.models import configure_tensorflow
 
 log = logging.getLogger("embedding_lab.ray")
 
@@ -62,6 +66,17 @@ class RayUnavailable(UserError):
 def configured_address() -> str | None:
     """The address in ``EMBEDDING_LAB_RAY_ADDRESS``, or ``None`` (jobs then run on this machine)."""
     return os.environ.get(ADDRESS_ENV, "").strip() or None
+
+
+def runs_on_ray(spec: JobSpec | None = None) -> bool:
+    """Whether a job's tasks go to a Ray cluster: it asks for ``"ray"``, or says nothing and
+    ``EMBEDDING_LAB_RAY_ADDRESS`` is set. Without ``spec``: where a job that says nothing goes."""
+    run_on = spec.run_on if spec is not None else ""
+    if run_on in ("local", "ray"):
+        return run_on == "ray"
+    if run_on:
+        raise UserError(f"Unknown place to run {run_on!r}; choose 'local' or 'ray'.")
+    return configured_address() is not None
 
 
 def describe_address(address: str | None = None) -> str:
@@ -106,7 +121,7 @@ def ships_with_task(dataset_key: str) -> bool:
 
 def runtime_env() -> dict:
     """What every task's worker gets: this project's ``lib`` package (so the nodes run the dashboard's code)."""
-    return {"py_modules": [str(Path(__file__).resolve().parent)],
+    return {"py_modules": [str(Path(__file__).resolve().parents[1])],
             "env_vars": {"TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2")}}
 
 
@@ -190,11 +205,8 @@ class _RemoteCancel:
 
 
 def run_task(payload: dict, task_id: str, channel, dataset=None) -> tuple[str, Any]:
-    """One Ray task: :func:`lib.jobs.execute` on a worker, reported as :func:`lib.jobs.outcome` does."""
+    """One Ray task: :func:`lib.jobs.protocol.execute` on a worker, reported as its :func:`outcome`."""
     import ray
-
-    from lib import jobs
-    from lib.models import configure_tensorflow
 
     # Caches (word2vec) go to the worker's own disk; a node started without EMBEDDING_LAB_DATA uses its home.
     os.environ.setdefault("EMBEDDING_LAB_DATA", str(Path.home() / ".cache" / "embedding-lab"))
@@ -202,9 +214,9 @@ def run_task(payload: dict, task_id: str, channel, dataset=None) -> tuple[str, A
     # As many threads as CPUs Ray reserved for the run. TensorFlow sizes its pools once per process, so a Ray
     # worker keeps the count of its first run: keep EMBEDDING_LAB_RAY_CPUS_PER_RUN fixed for a cluster.
     configure_tensorflow(threads=max(1, int(cpus)))
-    emit = jobs.thinned(lambda event: channel.put.remote(task_id, event))
-    emit({"stage": jobs.Stage.PREPARING})  # also tells the driver that the task has started
-    return jobs.outcome(lambda: jobs.execute(payload, emit, _RemoteCancel(channel, task_id), dataset=dataset))
+    emit = thinned(lambda event: channel.put.remote(task_id, event))
+    emit({"stage": Stage.PREPARING})  # also tells the driver that the task has started
+    return outcome(lambda: execute(payload, emit, _RemoteCancel(channel, task_id), dataset=dataset))
 
 
 # --------------------------------------------------------------------------- the driver side (dashboard)
@@ -265,8 +277,6 @@ class RayBackend:
             if key not in self._shipped:
                 import ray
 
-                from lib import training
-
                 self._shipped = {key: ray.put(training.load_dataset(key))}  # keep one: jobs run one at a time
             return self._shipped[key]
 
@@ -286,8 +296,6 @@ class RayBackend:
                 inbox.put(event)
 
     def run(self, payload: dict, on_event: Callable[[dict], None], cancel_requested: Callable[[], bool]) -> dict:
-        from lib.jobs import Stage, TaskCancelled, TaskFailed
-
         ray = self._ready()
         from ray import exceptions as rex
 
