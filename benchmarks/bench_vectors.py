@@ -17,7 +17,7 @@ QUERIES = ["good", "france", "king", "movie", "terrible", "computer", "river", "
 
 def cases() -> list[Case]:
     from lib.datasets import load_imdb
-    from lib.neighbors import most_similar, unit_matrix_of
+    from lib.neighbours import most_similar, unit_matrix_of
     from lib.vectors import load_glove_50d, train_word2vec
 
     glove = load_glove_50d()
