@@ -122,11 +122,11 @@ def score_bars(names: list[str], values: list[float], value_label: str, referenc
 
 def overlap_heatmap(names: list[str], matrix, k: int, height: int | None = None):
     """The share of top-``k`` neighbours each pair of embeddings has in common, as a labelled grid."""
-    M = np.asarray(matrix, dtype=float)
+    shares = np.asarray(matrix, dtype=float)
     short = [wrap_label(n, 22) for n in names]
     fig = go.Figure(go.Heatmap(
-        z=M, x=short, y=short, zmin=0, zmax=1, colorscale="Blues",
-        text=[[f"{v:.0%}" for v in row] for row in M], texttemplate="%{text}",
+        z=shares, x=short, y=short, zmin=0, zmax=1, colorscale="Blues",
+        text=[[f"{v:.0%}" for v in row] for row in shares], texttemplate="%{text}",
         textfont=dict(size=BASE_FONT_SIZE + 2), hovertemplate="%{y} / %{x}: %{z:.0%}<extra></extra>",
         colorbar=dict(title=dict(text=f"shared of top {k}", side="right"), tickformat=".0%"),
     ))

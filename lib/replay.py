@@ -56,8 +56,8 @@ def path_lengths(positions: np.ndarray) -> np.ndarray:
     >>> path_lengths(np.array([[[0, 0]], [[3, 4]], [[3, 4]]], dtype=float)).tolist()
     [5.0]
     """
-    P = np.asarray(positions, dtype=float)
-    return np.linalg.norm(np.diff(P, axis=0), axis=2).sum(axis=0)
+    path = np.asarray(positions, dtype=float)
+    return np.linalg.norm(np.diff(path, axis=0), axis=2).sum(axis=0)
 
 
 def rows_of_words(vocabulary: Sequence[str], kept_rows: int, words: Sequence[str]) -> tuple[list[str], list[int]]:
