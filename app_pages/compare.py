@@ -1,10 +1,13 @@
 """Compare embeddings side by side: the same words seen through two to four embeddings.
 
-Storyboard: pick the embeddings -> pick the words -> the headline numbers (how close
-"good" and "bad" are in each) -> aligned maps -> neighbour lists -> what training
-changed (sentiment separation, words that moved) -> downloads.
+Storyboard: 1. pick the embeddings -> 2. pick the words -> 3. the headline numbers (how close
+"good" and "bad" are in each) -> 4. aligned maps -> 5. neighbour lists -> 6. what training
+changed (sentiment separation, words that moved, the runs judged against noise) -> 7. downloads
+-> 8. neighbourhood change over all words -> 9. meaning axes -> 10. word benchmarks ->
+11. training replay -> 12. downloads of what changed (sections 8-12 are laid out by ui/changes.py).
 Each section is a function that takes and returns plain values; every number comes from
-lib (compare, neighbors, projection); this file only lays them out.
+lib (compare, maps, neighbours, sentiment, movement, verdicts); this file only lays them out,
+and :func:`main` tells the story in order.
 """
 from __future__ import annotations
 
@@ -15,17 +18,21 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lib import compare, exports, neighbors, plots, projection
+from lib import compare, exports, maps, movement, plots, projection, sentiment, verdicts
 from lib.compare import EmbeddingRef
-from lib.runs import display_names
 from lib.glossary import explain
+from lib.io import safe_name
+from lib.neighbours import keyed_vectors, neighbour_columns, neighbour_lists, neighbour_rows, overlap_matrix
+from lib.neighbours import PairReading, pair_reading, pair_summary, rows_of, shared_neighbours
+from lib.runs import display_names, load_embeddings, load_predictions
+from lib.significance import ALPHA
 from lib.vectors import packaged
 from lib.words import WORD_LISTS, known_and_unknown, known_to_all, split_words
-from ui import presentation, sources
+from ui import changes, presentation, sources
 from ui.errors import friendly_errors
 from ui.text import md
 
-P = "compare_"  # prefix of every session-state key this page owns
+KEY_PREFIX = "compare_"  # prefix of every session-state key this page owns
 MAX_EXPORT_WORDS = 50_000
 W2V_ARGS = ("imdb", None)  # word2vec on all IMDB training reviews, ui.sources' default parameters
 CHART = {"config": {"displaylogo": False}, "theme": None}
@@ -36,10 +43,8 @@ CHART = {"config": {"displaylogo": False}, "theme": None}
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _run_vectors(run_id: str, stage: str):
-    from lib.runs import load_embeddings
-
     vocabulary, initial, final = load_embeddings(run_id)
-    kv = neighbors.keyed_vectors(vocabulary, initial if stage == "initial" else final)
+    kv = keyed_vectors(vocabulary, initial if stage == "initial" else final)
     kv.vectors.flags.writeable = False  # shared by every session
     return kv
 
@@ -51,7 +56,7 @@ def vectors_of(key: str):
     return EmbeddingRef.parse(key).load(sources.glove, vector_sets, _run_vectors)
 
 
-def word_table(dataset_key: str) -> tuple[neighbors.SentimentTable, bool, str]:
+def word_table(dataset_key: str) -> tuple[sentiment.SentimentTable, bool, str]:
     """``(table, is_sentiment, description)`` for the TRAIN split of a dataset (IMDB's is shared server-wide)."""
     if dataset_key == "imdb":
         data = sources.imdb()
@@ -61,10 +66,10 @@ def word_table(dataset_key: str) -> tuple[neighbors.SentimentTable, bool, str]:
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _word_table(dataset_key: str) -> tuple[neighbors.SentimentTable, bool, str]:
+def _word_table(dataset_key: str) -> tuple[sentiment.SentimentTable, bool, str]:
     data = sources.dataset(dataset_key)
-    labels, positive, is_sentiment = compare.fold_labels(data.train_labels, data.class_names)
-    table = neighbors.sentiment_table(data.train_texts, labels, positive_label=positive)
+    labels, positive, is_sentiment = sentiment.fold_labels(data.train_labels, data.class_names)
+    table = sentiment.sentiment_table(data.train_texts, labels, positive_label=positive)
     desc = f"the {len(data.train_texts):,} training texts of {data.name}"
     if is_sentiment:
         desc += f" (“{data.class_names[positive]}” counts as positive)"
@@ -74,21 +79,19 @@ def _word_table(dataset_key: str) -> tuple[neighbors.SentimentTable, bool, str]:
 @st.cache_data(max_entries=64, show_spinner=False)
 def word_maps(keys: tuple[str, ...], words: tuple[str, ...], method: str, perplexity: float, n_iter: int,
               seed: int) -> list[np.ndarray]:
-    matrices = [compare.rows_of(vectors_of(key), words) for key in keys]
-    return projection.aligned_maps(matrices, method=method, seed=seed, perplexity=perplexity, n_iter=n_iter)
+    matrices = [rows_of(vectors_of(key), words) for key in keys]
+    return maps.aligned_maps(matrices, method=method, seed=seed, perplexity=perplexity, n_iter=n_iter)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def separation(key: str, words: tuple[str, ...], labels: tuple[int, ...]) -> float:
-    return neighbors.separation_score(compare.rows_of(vectors_of(key), words), np.asarray(labels), seed=0)
+    return sentiment.separation_score(rows_of(vectors_of(key), words), np.asarray(labels), seed=0)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def moved_words(run_id: str, k: int, words: tuple[str, ...]) -> compare.Movement:
-    from lib.runs import load_embeddings
-
+def moved_words(run_id: str, k: int, words: tuple[str, ...]) -> movement.Movement:
     vocabulary, initial, final = load_embeddings(run_id)
-    return compare.moved_words(vocabulary, initial, final, words, k=k)
+    return movement.moved_words(vocabulary, initial, final, words, k=k)
 
 
 # --- 1. which embeddings -------------------------------------------------------------------------------
@@ -130,7 +133,7 @@ def pick_embeddings(runs: list, run_names: dict[str, str]) -> list[str]:
             "“GloVe, fine-tuned” on 2,000 reviews: about a minute) and it appears here, before and after "
             "training. Meanwhile you can compare GloVe with word2vec trained here."
         )
-    key = P + "embeddings"
+    key = KEY_PREFIX + "embeddings"
     if key in st.session_state:  # drop choices whose run was deleted meanwhile
         st.session_state[key] = compare.still_offered(st.session_state[key], set(offered))
     else:
@@ -147,15 +150,15 @@ def pick_embeddings(runs: list, run_names: dict[str, str]) -> list[str]:
 
 
 def _pick(keys: list[str]) -> None:
-    st.session_state[P + "embeddings"] = keys
+    st.session_state[KEY_PREFIX + "embeddings"] = keys
 
 
 def one_click_pairs(newest) -> None:
     after, before = str(EmbeddingRef.run(newest.run_id)), str(EmbeddingRef.run(newest.run_id, after_training=False))
     q1, q2 = st.columns(2)
-    q1.button(f"Before vs after training: {md(newest.name)}", key=P + "quick_before_after", on_click=_pick,
+    q1.button(f"Before vs after training: {md(newest.name)}", key=KEY_PREFIX + "quick_before_after", on_click=_pick,
               args=([before, after],), type="tertiary", icon=":material/compare_arrows:")
-    q2.button(f"GloVe vs {md(newest.name)}", key=P + "quick_glove", on_click=_pick,
+    q2.button(f"GloVe vs {md(newest.name)}", key=KEY_PREFIX + "quick_glove", on_click=_pick,
               args=([compare.GLOVE, after],), type="tertiary", icon=":material/compare_arrows:")
 
 
@@ -207,7 +210,7 @@ class Words:
     """The words on the maps, and the texts that say how frequent and how positive each one is."""
 
     words: list[str]
-    table: neighbors.SentimentTable | None
+    table: sentiment.SentimentTable | None
     is_sentiment: bool
     table_desc: str
 
@@ -217,7 +220,7 @@ def pick_dataset(runs: list, chosen: Chosen) -> str:
     menu = {"imdb": "IMDB (50,000 reviews)"}
     with friendly_errors("Listing the datasets"):
         menu = compare.dataset_menu(sources.dataset_choices(), list(run_configs.values()))
-    key = P + "dataset"
+    key = KEY_PREFIX + "dataset"
     if st.session_state.get(key) not in menu:
         st.session_state[key] = compare.default_dataset([EmbeddingRef.parse(k) for k in chosen.keys], run_configs)
     return st.selectbox(
@@ -228,37 +231,37 @@ def pick_dataset(runs: list, chosen: Chosen) -> str:
 
 
 def frequent_words(table) -> list[str]:
-    n_words = st.slider("How many", 50, 3000, 300, step=50, key=P + "n_frequent", persist_state="session",
+    n_words = st.slider("How many", 50, 3000, 300, step=50, key=KEY_PREFIX + "n_frequent", persist_state="session",
                         help="How many words to show.")
-    skip = st.checkbox("Leave out function words (the, and, of, …)", value=True, key=P + "skip_function",
+    skip = st.checkbox("Leave out function words (the, and, of, …)", value=True, key=KEY_PREFIX + "skip_function",
                        persist_state="session",
                        help="Very common small words lean slightly either way in the reviews and crowd the maps; leave them out.")
     if table is None:
         return []
-    return table.frequent(n_words, exclude=neighbors.function_words() if skip else ())
+    return table.frequent(n_words, exclude=sentiment.function_words() if skip else ())
 
 
 def clearest_sentiment_words(table, is_sentiment: bool) -> list[str]:
-    n_words = st.slider("How many (half positive, half negative)", 20, 1000, 200, step=20, key=P + "n_sentiment",
+    n_words = st.slider("How many (half positive, half negative)", 20, 1000, 200, step=20, key=KEY_PREFIX + "n_sentiment",
                         persist_state="session",
                         help="How many words: the clearest positive and negative ones in the training reviews, half each.")
     if table is not None and not is_sentiment:
         st.info("This dataset has more than two classes, so words have no positive/negative lean; pick another list.")
     if table is None or not is_sentiment:
         return []
-    positive, negative = compare.sentiment_words(table, n_words // 2)
+    positive, negative = sentiment.sentiment_words(table, n_words // 2)
     return positive + negative
 
 
 def ready_list_words() -> list[str]:
-    which = st.selectbox("List", list(WORD_LISTS), key=P + "ready_list", persist_state="session",
+    which = st.selectbox("List", list(WORD_LISTS), key=KEY_PREFIX + "ready_list", persist_state="session",
                          help="A ready-made list of words that belong together.")
     return list(WORD_LISTS[which])
 
 
 def typed_words() -> list[str]:
-    st.session_state.setdefault(P + "typed", "good, bad, great, awful, excellent, terrible, boring, fun, movie, film")
-    typed = st.text_area("Words, separated by commas or spaces", key=P + "typed", persist_state="session",
+    st.session_state.setdefault(KEY_PREFIX + "typed", "good, bad, great, awful, excellent, terrible, boring, fun, movie, film")
+    typed = st.text_area("Words, separated by commas or spaces", key=KEY_PREFIX + "typed", persist_state="session",
                          help="Your own words; words an embedding does not know are left out and listed.")
     return split_words(typed)
 
@@ -273,9 +276,9 @@ def pick_words(runs: list, chosen: Chosen) -> Words:
         dataset_key = pick_dataset(runs, chosen)
         with st.spinner("Counting words in the training texts (a few seconds, once)…"), friendly_errors("Counting the words"):
             table, is_sentiment, table_desc = word_table(dataset_key)
-        st.session_state.setdefault(P + "source", "frequent")
+        st.session_state.setdefault(KEY_PREFIX + "source", "frequent")
         source = st.segmented_control(
-            "Which words", list(WORD_SOURCES), format_func=WORD_SOURCES.get, key=P + "source", required=True,
+            "Which words", list(WORD_SOURCES), format_func=WORD_SOURCES.get, key=KEY_PREFIX + "source", required=True,
             persist_state="session",
             help=("Which words go on the maps: the most frequent in the reviews, the most clearly positive or "
                   "negative ones, a ready list, or your own."))
@@ -312,15 +315,15 @@ def say_which_words(candidates: list[str], words: list[str], dropped: list[str])
 
 def word_pair_headline(chosen: Chosen) -> str | None:
     """The header, the two word boxes and one metric per embedding; the story sentence (None without two readings)."""
-    st.session_state.setdefault(P + "pair_a", "good")
-    st.session_state.setdefault(P + "pair_b", "bad")
-    st.header(f"3. Are “{md(st.session_state[P + 'pair_a'].strip()) or '…'}” and "
-              f"“{md(st.session_state[P + 'pair_b'].strip()) or '…'}” neighbours?", divider="gray")
+    st.session_state.setdefault(KEY_PREFIX + "pair_a", "good")
+    st.session_state.setdefault(KEY_PREFIX + "pair_b", "bad")
+    st.header(f"3. Are “{md(st.session_state[KEY_PREFIX + 'pair_a'].strip()) or '…'}” and "
+              f"“{md(st.session_state[KEY_PREFIX + 'pair_b'].strip()) or '…'}” neighbours?", divider="gray")
     with presentation.settings("Word pair"):
         c1, c2 = st.columns(2)
-        word_a = c1.text_input("First word", key=P + "pair_a", persist_state="session",
+        word_a = c1.text_input("First word", key=KEY_PREFIX + "pair_a", persist_state="session",
                                help=explain("cosine similarity")).strip().lower()
-        word_b = c2.text_input("Second word", key=P + "pair_b", persist_state="session",
+        word_b = c2.text_input("Second word", key=KEY_PREFIX + "pair_b", persist_state="session",
                                help=explain("cosine similarity")).strip().lower()
     readings = []
     for col, kv, name in zip(st.columns(len(chosen.keys)), chosen.vectors, chosen.names):
@@ -328,10 +331,10 @@ def word_pair_headline(chosen: Chosen) -> str | None:
             readings += pair_metric(kv, name, word_a, word_b)
     if len(readings) < 2:
         return None
-    return compare.pair_summary(word_a, word_b, readings)
+    return pair_summary(word_a, word_b, readings)
 
 
-def pair_metric(kv, name: str, word_a: str, word_b: str) -> list[compare.PairReading]:
+def pair_metric(kv, name: str, word_a: str, word_b: str) -> list[PairReading]:
     """One embedding's column: the cosine as a metric, or why there is none. Returns its reading, if any."""
     if not word_a or not word_b:
         st.info("Type two words above.")
@@ -340,7 +343,7 @@ def pair_metric(kv, name: str, word_a: str, word_b: str) -> list[compare.PairRea
     if missing:
         st.info(f"{md(name)} does not know {md(compare.examples(missing))}.")
         return []
-    reading = compare.pair_reading(kv, name, word_a, word_b)
+    reading = pair_reading(kv, name, word_a, word_b)
     st.metric(md(name), f"{reading.cosine:+.2f}", help="Cosine similarity: 1 = same direction, 0 = unrelated, −1 = opposite.")
     st.caption(f"“{md(word_b)}” is neighbour #{reading.rank:,} of “{md(word_a)}” among {len(kv):,} words.")
     return [reading]
@@ -384,9 +387,9 @@ def _reset_if_not_offered(key: str, offered, fallback: str) -> None:
 def map_settings(is_sentiment: bool) -> MapSettings:
     method_labels = map_method_labels()
     with presentation.settings("Map settings"):
-        st.session_state.setdefault(P + "method", "pca")
-        _reset_if_not_offered(P + "method", method_labels, "pca")
-        method = st.segmented_control("Map", list(method_labels), format_func=method_labels.get, key=P + "method",
+        st.session_state.setdefault(KEY_PREFIX + "method", "pca")
+        _reset_if_not_offered(KEY_PREFIX + "method", method_labels, "pca")
+        method = st.segmented_control("Map", list(method_labels), format_func=method_labels.get, key=KEY_PREFIX + "method",
                                       required=True, persist_state="session",
                                       help="How the many numbers of each word are squeezed onto a flat page. " + explain("PCA") + " " + explain("t-SNE"))
         perplexity, n_iter, seed = 30.0, 500, 0
@@ -395,25 +398,25 @@ def map_settings(is_sentiment: bool) -> MapSettings:
         colour_options = {"sentiment": "sentiment in the training texts", "frequency": "how frequent"}
         if not is_sentiment:
             colour_options.pop("sentiment")
-        st.session_state.setdefault(P + "colour", "sentiment")
-        _reset_if_not_offered(P + "colour", colour_options, "frequency")
+        st.session_state.setdefault(KEY_PREFIX + "colour", "sentiment")
+        _reset_if_not_offered(KEY_PREFIX + "colour", colour_options, "frequency")
         colour_by = st.segmented_control("Colour by", list(colour_options), format_func=colour_options.get,
-                                         key=P + "colour", required=True, persist_state="session",
+                                         key=KEY_PREFIX + "colour", required=True, persist_state="session",
                                          help="Sentiment: " + explain("sentiment score of a word") + " Frequency: how many reviews contain the word.")
-        st.session_state.setdefault(P + "highlight", "good, bad")
-        highlight_text = st.text_input("Circle these words on every map", key=P + "highlight", persist_state="session",
+        st.session_state.setdefault(KEY_PREFIX + "highlight", "good, bad")
+        highlight_text = st.text_input("Circle these words on every map", key=KEY_PREFIX + "highlight", persist_state="session",
                                        help="These words get a label and a circle in every panel, so you can find them again.")
     return MapSettings(method, perplexity, n_iter, seed, colour_by, split_words(highlight_text.lower()))
 
 
 def tsne_settings() -> tuple[float, int, int]:
     t1, t2, t3 = st.columns(3)
-    perplexity = float(t1.slider("Perplexity (neighbours each word listens to)", 5, 50, 30, key=P + "perplexity",
+    perplexity = float(t1.slider("Perplexity (neighbours each word listens to)", 5, 50, 30, key=KEY_PREFIX + "perplexity",
                                  persist_state="session",
                                  help=explain("t-SNE") + " Perplexity is roughly how many neighbours each word tries to keep close."))
-    n_iter = int(t2.slider("Iterations", 300, 1000, 500, step=100, key=P + "iterations", persist_state="session",
+    n_iter = int(t2.slider("Iterations", 300, 1000, 500, step=100, key=KEY_PREFIX + "iterations", persist_state="session",
                            help="How long t-SNE keeps rearranging the map; more is slower and usually tidier."))
-    seed = int(t3.number_input("Seed", 0, 10_000, 0, key=P + "seed", persist_state="session", help=explain("seed")))
+    seed = int(t3.number_input("Seed", 0, 10_000, 0, key=KEY_PREFIX + "seed", persist_state="session", help=explain("seed")))
     return perplexity, n_iter, seed
 
 
@@ -425,17 +428,17 @@ def draw_maps(chosen: Chosen, words: Words, settings: MapSettings):
         st.info(f"{method_labels[settings.method]} needs at least {projection.TSNE_MIN_WORDS} words; showing PCA instead.")
     if not words.words:
         return None
-    maps = None
+    panels = None
     with st.spinner(f"Drawing {len(words.words):,} words with {method_labels[method]}…"), friendly_errors("Drawing the maps"):
-        maps = word_maps(tuple(chosen.keys), tuple(words.words), method, settings.perplexity, settings.n_iter, settings.seed)
-    if maps is None:
+        panels = word_maps(tuple(chosen.keys), tuple(words.words), method, settings.perplexity, settings.n_iter, settings.seed)
+    if panels is None:
         return None
     by_sentiment = settings.colour_by == "sentiment" and words.table is not None
-    values, colour_label, diverging = (compare.map_colours(words.table, words.words, by_sentiment)
+    values, colour_label, diverging = (sentiment.map_colours(words.table, words.words, by_sentiment)
                                        if words.table is not None else (None, "", True))
-    fig = plots.map_figure([plots.wrap_label(n, 30) for n in chosen.names], maps, words.words, values, colour_label,
+    fig = maps.map_figure([plots.wrap_label(n, 30) for n in chosen.names], panels, words.words, values, colour_label,
                            diverging, highlight=settings.highlight, height=560 if len(chosen.keys) <= 2 else 520)
-    st.plotly_chart(fig, key=P + "map_chart", **CHART)
+    st.plotly_chart(fig, key=KEY_PREFIX + "map_chart", **CHART)
     not_shown = known_to_all([set(words.words)], settings.highlight)[1]
     colour_sentence = ("Blue words appear more in positive texts, red in negative ones, white in both."
                        if by_sentiment else "Brighter dots are more frequent words.")
@@ -443,7 +446,7 @@ def draw_maps(chosen: Chosen, words: Words, settings: MapSettings):
         f"Each dot is a word placed by {method_labels[method].split(' (')[0]} from its vector. Every panel was "
         f"rotated or mirrored (orthogonal Procrustes) onto the first one, so the same region means the same "
         f"thing across panels. {colour_sentence} Axes have no meaning. How different each layout still is from "
-        f"the first after turning (0 = same shape, 1 = unrelated): {compare.disparity_text([md(n) for n in chosen.names], maps)}."
+        f"the first after turning (0 = same shape, 1 = unrelated): {maps.disparity_text([md(n) for n in chosen.names], panels)}."
         + (f" Not on the map: {md(compare.examples(not_shown))}." if not_shown else "")
     )
     return fig
@@ -455,10 +458,10 @@ def draw_maps(chosen: Chosen, words: Words, settings: MapSettings):
 def neighbour_settings() -> tuple[str, int]:
     with presentation.settings("Neighbour settings"):
         q1, q2 = st.columns([3, 1])
-        st.session_state.setdefault(P + "query", "good")
-        query = q1.text_input("Word", key=P + "query", persist_state="session",
+        st.session_state.setdefault(KEY_PREFIX + "query", "good")
+        query = q1.text_input("Word", key=KEY_PREFIX + "query", persist_state="session",
                               help="A word to look up (lower case, as the vectors store it).").strip()
-        k = int(q2.slider("How many", 5, 30, 10, key=P + "k", persist_state="session", help="How many words to show."))
+        k = int(q2.slider("How many", 5, 30, 10, key=KEY_PREFIX + "k", persist_state="session", help="How many words to show."))
     return query, k
 
 
@@ -467,7 +470,7 @@ def neighbour_table(name: str, query: str, neighbour_list, shared: set[str]) -> 
     if neighbour_list is None:
         st.info(f"{md(name)} does not know “{md(query)}”.")
         return
-    df = pd.DataFrame(compare.neighbour_columns(neighbour_list, shared))
+    df = pd.DataFrame(neighbour_columns(neighbour_list, shared))
     df.index = np.arange(1, len(df) + 1)
     st.dataframe(df, column_config={"cosine": st.column_config.NumberColumn(format="%.2f")})
 
@@ -478,22 +481,22 @@ def show_neighbours(chosen: Chosen) -> list[dict]:
     if not query:
         st.info("Type a word to see its nearest neighbours in each embedding.")
         return []
-    lists = compare.neighbour_lists(dict(zip(chosen.names, chosen.vectors)), query, k)
+    lists = neighbour_lists(dict(zip(chosen.names, chosen.vectors)), query, k)
     if not lists:
         st.warning(f"No chosen embedding knows “{md(query)}”. Check the spelling or try another word (for example “good”).")
         return []
-    shared = compare.shared_neighbours(list(lists.values()))
+    shared = shared_neighbours(list(lists.values()))
     for col, name in zip(st.columns(len(chosen.keys)), chosen.names):
         with col:
             neighbour_table(name, query, lists.get(name), shared)
     st.caption(f"The {k} words whose vectors point most nearly the same way as “{md(query)}” in each embedding; "
                f"✓ marks words every list shares ({len(shared)} of {k}).")
     if len(lists) >= 2:
-        st.plotly_chart(plots.overlap_heatmap(list(lists), neighbors.overlap_matrix(list(lists.values())), k),
-                        key=P + "overlap_chart", **CHART)
+        st.plotly_chart(plots.overlap_heatmap(list(lists), overlap_matrix(list(lists.values())), k),
+                        key=KEY_PREFIX + "overlap_chart", **CHART)
         st.caption(f"How many of the top {k} neighbours of “{md(query)}” each pair of embeddings shares "
                    "(100% = the same list, 0% = nothing in common).")
-    return exports.with_query(query, compare.neighbour_rows(lists))
+    return exports.with_query(query, neighbour_rows(lists))
 
 
 # --- 6. what training changed ----------------------------------------------------------------------------
@@ -503,7 +506,7 @@ def sentiment_separation(chosen: Chosen, words: Words) -> None:
     if words.table is None or not words.is_sentiment:
         st.info("The sentiment separation needs a dataset with two classes (positive and negative).")
         return
-    pos, neg = compare.balanced_sentiment_words(words.table, [kv.key_to_index for kv in chosen.vectors])
+    pos, neg = sentiment.balanced_sentiment_words(words.table, [kv.key_to_index for kv in chosen.vectors])
     if len(pos) < 10:
         st.info(f"Too few clearly positive and negative words are known to every chosen embedding ({len(pos)} of each; "
                 "at least 10 needed) to measure how well they separate.")
@@ -515,7 +518,7 @@ def sentiment_separation(chosen: Chosen, words: Words) -> None:
     if scores is None:
         return
     st.plotly_chart(plots.score_bars(chosen.names, scores, "sentiment separation (cross-validated accuracy)", 0.5,
-                                     "50% = guessing", (0, 1.08), number_format=".0%"), key=P + "separation_chart", **CHART)
+                                     "50% = guessing", (0, 1.08), number_format=".0%"), key=KEY_PREFIX + "separation_chart", **CHART)
     (best, best_score), (worst, worst_score) = compare.best_and_worst(chosen.names, scores)
     st.caption(
         f"How well a straight cut through each embedding tells {len(pos)} clearly positive words "
@@ -528,10 +531,10 @@ def sentiment_separation(chosen: Chosen, words: Words) -> None:
 def run_movement(run_id: str, title: str, words: list[str]) -> None:
     with friendly_errors("Comparing the run's vectors before and after training"):
         result = moved_words(run_id, 15, tuple(words))
-        st.markdown(compare.movement_sentence(md(title), result))
+        st.markdown(movement.movement_sentence(md(title), result))
         if result.moved:
             st.plotly_chart(plots.movement_bars([w for w, _ in result.moved], [c for _, c in result.moved]),
-                            key=P + f"moved_{run_id}", **CHART)
+                            key=KEY_PREFIX + f"moved_{run_id}", **CHART)
             st.caption("Cosine between each word's vector before and after training: 1 = still points the same way; "
                        "lower = training turned it (often the words that matter for the labels).")
 
@@ -553,9 +556,6 @@ def runs_against_noise(chosen: Chosen, runs: list) -> None:
     beyond noise (each run with its sibling seeds; McNemar per seed on the same test reviews, 95% interval over
     seeds; against the first chosen run and against learning from scratch). Every number comes from lib.verdicts;
     run names are never put into Markdown (the labels here are built from the registry and numbers)."""
-    from lib import verdicts
-    from lib.runs import load_predictions
-
     st.subheader("Did the chosen runs start differently, and score differently beyond noise?")
     run_ids = compare.chosen_runs([EmbeddingRef.parse(key) for key in chosen.keys])
     if not run_ids:
@@ -566,7 +566,7 @@ def runs_against_noise(chosen: Chosen, runs: list) -> None:
         rows = verdicts.coverage_rows([by_id[i] for i in run_ids if i in by_id], per_run=True)
         if rows:
             st.text(verdicts.coverage_sentence(rows))  # quotes vocabulary words: text, never Markdown
-            st.plotly_chart(plots.coverage_chart(rows), key=P + "coverage_chart", **CHART)
+            st.plotly_chart(plots.coverage_chart(rows), key=KEY_PREFIX + "coverage_chart", **CHART)
             st.caption("Left: how many vocabulary words of each run started from a pretrained vector (blue) or from "
                        "random numbers (orange). Right: how far those vectors moved in training on average.")
     judgement = None
@@ -585,7 +585,7 @@ def runs_against_noise(chosen: Chosen, runs: list) -> None:
     st.caption(
         "Each row is a chosen run together with every saved run of the same settings and another seed. "
         "McNemar's exact test compares two runs of the same seed on the same test reviews; a difference counts as "
-        "beyond noise only when p < 0.05 on every seed, in the same direction. "
+        f"beyond noise only when p < {ALPHA:g} on every seed, in the same direction. "
         + ("Train 2 or more seeds per strategy (Train page, *Seeds per strategy*) to get an interval over seeds."
            if seeds < 2 else f"The interval is a 95% t-interval of the mean over {seeds}+ seeds.")
     )
@@ -600,15 +600,15 @@ def map_downloads(fig) -> None:
         st.caption("Draw a map first.")
         return
     st.download_button("Interactive HTML", lambda: exports.figure_html(fig), file_name="embedding-maps.html",
-                       mime="text/html", on_click="ignore", key=P + "dl_html", icon=":material/download:")
+                       mime="text/html", on_click="ignore", key=KEY_PREFIX + "dl_html", icon=":material/download:")
     ok, reason = exports.png_support()
     if not ok:
         st.caption(reason)
-    elif st.button("Make a PNG (a few seconds)", key=P + "make_png"):
+    elif st.button("Make a PNG (a few seconds)", key=KEY_PREFIX + "make_png"):
         with st.spinner("Rendering the PNG…"), friendly_errors("Making the PNG"):
             png = exports.figure_png(fig, width=1800)
             st.download_button("Download PNG", png, file_name="embedding-maps.png", mime="image/png",
-                               on_click="ignore", key=P + "dl_png", icon=":material/download:")
+                               on_click="ignore", key=KEY_PREFIX + "dl_png", icon=":material/download:")
 
 
 def neighbour_downloads(rows: list[dict]) -> None:
@@ -618,15 +618,15 @@ def neighbour_downloads(rows: list[dict]) -> None:
         return
     st.download_button("Neighbours as CSV", exports.table_csv(pd.DataFrame(rows)),
                        file_name=exports.neighbours_file_name(rows[0]["query"]),
-                       mime="text/csv", on_click="ignore", key=P + "dl_csv", icon=":material/download:")
+                       mime="text/csv", on_click="ignore", key=KEY_PREFIX + "dl_csv", icon=":material/download:")
 
 
 def embedding_downloads(chosen: Chosen, words: Words) -> None:
     st.markdown("**An embedding**")
     names = dict(zip(chosen.keys, chosen.names))
-    export_key = st.selectbox("Which", chosen.keys, format_func=names.get, key=P + "export_which",
+    export_key = st.selectbox("Which", chosen.keys, format_func=names.get, key=KEY_PREFIX + "export_which",
                               help="The embedding to download.")
-    scope = st.radio("Words", ["map", "all"], horizontal=True, key=P + "export_scope",
+    scope = st.radio("Words", ["map", "all"], horizontal=True, key=KEY_PREFIX + "export_scope",
                      format_func={"map": "the words on the map", "all": f"all (first {MAX_EXPORT_WORDS:,} for big sets)"}.get,
                      help="Which words the downloaded files contain.")
     kv = chosen.vectors[chosen.keys.index(export_key)]
@@ -634,14 +634,14 @@ def embedding_downloads(chosen: Chosen, words: Words) -> None:
     if not export_words:
         st.caption("No words to export.")
         return
-    slug = compare.file_slug(names[export_key])
+    slug = safe_name(names[export_key], default="embedding")
     extra = {"sentiment": words.table.scores(export_words)} if words.table is not None and words.is_sentiment else None
     st.download_button("TensorBoard Projector (zip)",
-                       lambda: exports.projector_zip(export_words, compare.rows_of(kv, export_words), extra, folder=slug),
+                       lambda: exports.projector_zip(export_words, rows_of(kv, export_words), extra, folder=slug),
                        file_name=f"{slug}-projector.zip", mime="application/zip", on_click="ignore",
-                       key=P + "dl_projector", icon=":material/download:")
-    st.download_button("word2vec text format", lambda: exports.word2vec_text(export_words, compare.rows_of(kv, export_words)),
-                       file_name=f"{slug}.txt", mime="text/plain", on_click="ignore", key=P + "dl_w2v",
+                       key=KEY_PREFIX + "dl_projector", icon=":material/download:")
+    st.download_button("word2vec text format", lambda: exports.word2vec_text(export_words, rows_of(kv, export_words)),
+                       file_name=f"{slug}.txt", mime="text/plain", on_click="ignore", key=KEY_PREFIX + "dl_w2v",
                        icon=":material/download:")
     st.caption(f"{len(export_words):,} words. Load the zip's two files at projector.tensorflow.org (“Load”).")
 
@@ -658,50 +658,51 @@ def downloads(chosen: Chosen, words: Words, fig, neighbour_rows: list[dict]) -> 
 
 # --- the page ------------------------------------------------------------------------------------------------
 
-st.title("Compare embeddings side by side")
-story_slot = st.container()
-st.write(
-    "The same words, seen through two to four embeddings at once: where each one puts them, "
-    "which words each one calls neighbours, and how well each separates praise from complaint."
-)
 
-st.header("1. Pick the embeddings", divider="gray")
-runs = saved_runs()
-run_names = display_names(runs)  # no two alike, even for runs saved before names were made unique
-chosen = load_chosen(pick_embeddings(runs, run_names), run_names)
+def introduction():
+    """The title and the first sentence; the slot the story sentence fills once section 3 has measured it."""
+    st.title("Compare embeddings side by side")
+    story_slot = st.container()
+    st.write(
+        "The same words, seen through two to four embeddings at once: where each one puts them, "
+        "which words each one calls neighbours, and how well each separates praise from complaint."
+    )
+    return story_slot
 
-st.header("2. Pick the words", divider="gray")
-words = pick_words(runs, chosen)
 
-tell_the_story(story_slot, word_pair_headline(chosen))
+def what_changed(chosen: Chosen, words: Words, run_names: dict[str, str]) -> None:
+    """Sections 8-12, laid out by ui/changes.py."""
+    st.header("8. Neighbourhood change over all words", divider="gray")
+    overlap_rows = changes.neighbourhood_change(chosen.keys, chosen.names, vectors_of)
+    st.header("9. Meaning axes", divider="gray")
+    axis_rows = changes.meaning_axes(chosen.keys, chosen.names, chosen.vectors, words.table, words.is_sentiment)
+    st.header("10. Word benchmarks", divider="gray")
+    benchmark_rows = changes.word_benchmarks(chosen.keys, partial(short_name, run_names=run_names), vectors_of)
+    st.header("11. Training replay", divider="gray")
+    changes.training_replay(chosen.keys, run_names, words.words)
+    st.header("12. Downloads: what changed", divider="gray")
+    changes.change_downloads(overlap_rows, axis_rows, benchmark_rows)
 
-st.header("4. Maps side by side", divider="gray")
-fig = draw_maps(chosen, words, map_settings(words.is_sentiment))
 
-st.header("5. Neighbours side by side", divider="gray")
-neighbour_rows = show_neighbours(chosen)
+def main() -> None:
+    story_slot = introduction()
+    st.header("1. Pick the embeddings", divider="gray")
+    runs = saved_runs()
+    run_names = display_names(runs)  # no two alike, even for runs saved before names were made unique
+    chosen = load_chosen(pick_embeddings(runs, run_names), run_names)
+    st.header("2. Pick the words", divider="gray")
+    words = pick_words(runs, chosen)
+    tell_the_story(story_slot, word_pair_headline(chosen))
+    st.header("4. Maps side by side", divider="gray")
+    fig = draw_maps(chosen, words, map_settings(words.is_sentiment))
+    st.header("5. Neighbours side by side", divider="gray")
+    neighbour_download_rows = show_neighbours(chosen)
+    st.header("6. What training changed", divider="gray")
+    what_training_changed(chosen, words, run_names)
+    runs_against_noise(chosen, runs)
+    st.header("7. Downloads", divider="gray")
+    downloads(chosen, words, fig, neighbour_download_rows)
+    what_changed(chosen, words, run_names)
 
-st.header("6. What training changed", divider="gray")
-what_training_changed(chosen, words, run_names)
-runs_against_noise(chosen, runs)
 
-st.header("7. Downloads", divider="gray")
-downloads(chosen, words, fig, neighbour_rows)
-
-# --- 8-12. what changed (issue #12): the sections live in ui/changes.py -------------------------------------------
-from ui import changes  # noqa: E402
-
-st.header("8. Neighbourhood change over all words", divider="gray")
-overlap_rows = changes.neighbourhood_change(chosen.keys, chosen.names, vectors_of)
-
-st.header("9. Meaning axes", divider="gray")
-axis_rows = changes.meaning_axes(chosen.keys, chosen.names, chosen.vectors, words.table, words.is_sentiment)
-
-st.header("10. Word benchmarks", divider="gray")
-benchmark_rows = changes.word_benchmarks(chosen.keys, partial(short_name, run_names=run_names), vectors_of)
-
-st.header("11. Training replay", divider="gray")
-changes.training_replay(chosen.keys, run_names, words.words)
-
-st.header("12. Downloads: what changed", divider="gray")
-changes.change_downloads(overlap_rows, axis_rows, benchmark_rows)
+main()

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lib import compare, explain, neighbors, plots, runs, tour
+from lib import explain, neighbours, plots, runs, sentiment, tour
 from lib.jobs import runner
 from lib.jobs.progress import seconds_left, task_fraction
 from lib.jobs.spec import JobSpec
@@ -254,9 +254,9 @@ with friendly_errors("Showing this screen"):
 
     elif step == 2:
         glove = sources.glove()
-        nearest = neighbors.most_similar(glove, "good", k=10, name="GloVe")
-        rank = neighbors.rank_of(glove, "good", "bad", name="GloVe")
-        presentation.story(tour.glove_sentence(rank, neighbors.cosine(glove, "good", "bad"), [w for w, _ in nearest]))
+        nearest = neighbours.most_similar(glove, "good", k=10, name="GloVe")
+        rank = neighbours.rank_of(glove, "good", "bad", name="GloVe")
+        presentation.story(tour.glove_sentence(rank, neighbours.cosine(glove, "good", "bad"), [w for w, _ in nearest]))
         st.dataframe({"closest to “good”": [w for w, _ in nearest],
                       "closeness (1 = same direction)": [round(s, 2) for _, s in nearest]},
                      width="stretch", height=presentation.chart_height(390))
@@ -281,7 +281,7 @@ with friendly_errors("Showing this screen"):
             record = finetuned[0]
             vocabulary, initial, final = runs.load_embeddings(record.run_id)
             # the same words and the same measure as the Compare page's "sentiment separation" for this run
-            positive, negative = compare.balanced_sentiment_words(sources.imdb_sentiment(), [set(vocabulary)])
+            positive, negative = sentiment.balanced_sentiment_words(sources.imdb_sentiment(), [set(vocabulary)])
             shown = tour.before_after(vocabulary, initial, final, positive, negative)
             presentation.story(tour.maps_sentence(
                 "GloVe before training", "GloVe after fine-tuning", shown.separation_before, shown.separation_after,

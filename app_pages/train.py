@@ -16,7 +16,8 @@ import streamlit as st
 
 from lib import plots, verdicts
 from lib import runs as run_store
-from lib.datasets import dataset_from_upload, table_columns
+from lib.data.tables import table_columns
+from lib.data.uploads import dataset_from_upload
 from lib.glossary import explain
 from lib.jobs import access, runner
 from lib.jobs.progress import finished_runs, rough_duration, task_lines

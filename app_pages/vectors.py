@@ -9,20 +9,21 @@ Storyboard, top to bottom:
 5. similarity of two words; 6. analogies a - b + c;
 7. a 2-D map of a word list, coloured by how the words lean in IMDB reviews.
 
-Each section is a function of plain values; the numbers come from lib (neighbors,
-projection, compare). Widgets that must survive leaving the page use
-``persist_state="session"``.
+Each section is a function of plain values; the numbers come from lib (neighbours,
+maps, explore, compare) and :func:`main` tells the story in order. Widgets that must
+survive leaving the page use ``persist_state="session"``.
 """
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 from lib import plots
-from lib.compare import context_slots, drop_missing, includes_word2vec, rows_of, set_short_label as short
+from lib.compare import drop_missing
 from lib.errors import UserError
+from lib.explore import context_slots, includes_word2vec, set_short_label as short
 from lib.glossary import explain
-from lib.neighbors import NeighborError, analogy, cosine, most_similar, rank_of
-from lib.projection import aligned_maps
+from lib.maps import aligned_maps, map_figure
+from lib.neighbours import NeighbourError, analogy, cosine, most_similar, rank_of, rows_of
 from lib.vectors.files import MAX_WORDS
 from lib.vectors.packaged import GENSIM_DATA
 from lib.words import WORD_LISTS, known_form, known_to_all, split_words, unknown_word_message
@@ -30,10 +31,10 @@ from ui import presentation, sources
 from ui.errors import friendly_errors, show_error
 from ui.text import md
 
-P = "vectors_"  # this page's session_state prefix
+KEY_PREFIX = "vectors_"  # prefix of every session-state key this page owns
 NONE = "— none —"
 W2V_DEFAULT = sources.word2vec_label("imdb", None)
-SET_B = P + "set_b"
+SET_B = KEY_PREFIX + "set_b"
 
 
 def show_beside_the_first(label: str) -> None:
@@ -46,30 +47,30 @@ def show_beside_the_first(label: str) -> None:
 
 def upload_tab() -> None:
     upload = st.file_uploader(
-        "Vector file", key=P + "upload",
+        "Vector file", key=KEY_PREFIX + "upload",
         help=("word2vec text or binary (first line “<words> <dimensions>”), GloVe text (a word and its "
               "numbers on each line), fastText .vec; .gz is fine. Pickle-based files (.model, .kv, .pkl) "
               f"are refused because opening them can run code. At most {MAX_WORDS:,} words are read."),
     )
     if upload is None:
         return
-    if st.session_state.get(P + "upload_done", (None,))[0] == upload.file_id:
+    if st.session_state.get(KEY_PREFIX + "upload_done", (None,))[0] == upload.file_id:
         # already read on an earlier rerun: repeat its message, do not read it again
-        _, status, text = st.session_state[P + "upload_done"]
+        _, status, text = st.session_state[KEY_PREFIX + "upload_done"]
         if status == "error" and text:
             st.error(text)
         return
     try:
         label = sources.add_uploaded_vectors(upload.name, upload.getvalue())
     except UserError as exc:  # written for the user: one sentence saying what is wrong with the file
-        st.session_state[P + "upload_done"] = (upload.file_id, "error", str(exc))
+        st.session_state[KEY_PREFIX + "upload_done"] = (upload.file_id, "error", str(exc))
         show_error(str(exc), exc)
     except Exception as exc:  # noqa: BLE001 - never a traceback on the page
-        st.session_state[P + "upload_done"] = (upload.file_id, "error", "")
+        st.session_state[KEY_PREFIX + "upload_done"] = (upload.file_id, "error", "")
         show_error(f"{md(upload.name)} could not be read ({type(exc).__name__}); the details are in the "
                    "server log.", exc)
     else:
-        st.session_state[P + "upload_done"] = (upload.file_id, "ok", label)
+        st.session_state[KEY_PREFIX + "upload_done"] = (upload.file_id, "ok", label)
         show_beside_the_first(label)
         st.success(f"Loaded “{md(label)}”; it is now the second set below and can be picked on other pages.")
 
@@ -97,16 +98,16 @@ def word2vec_tab() -> None:
     st.caption("word2vec learns vectors from the IMDB *training* reviews only, so the test reviews stay "
                "unseen. It takes about 30–45 s for all 25,000 reviews on 2 cores, and is kept on disk.")
     n, params = word2vec_settings()
-    if st.button("Train word2vec", key=P + "train_w2v", icon=":material/model_training:"):
+    if st.button("Train word2vec", key=KEY_PREFIX + "train_w2v", icon=":material/model_training:"):
         with friendly_errors("Starting word2vec"):
             # trained in the background: clicking around meanwhile does not lose the work
             sources.word2vec_in_background("imdb", n, **params)
-            st.session_state[P + "w2v_pending"] = (n, params)
-    if not st.session_state.get(P + "w2v_pending"):
+            st.session_state[KEY_PREFIX + "w2v_pending"] = (n, params)
+    if not st.session_state.get(KEY_PREFIX + "w2v_pending"):
         return
-    pending_n, pending_params = st.session_state[P + "w2v_pending"]
+    pending_n, pending_params = st.session_state[KEY_PREFIX + "w2v_pending"]
     if sources.word2vec_progress("imdb", pending_n, **pending_params) == "ready":
-        st.session_state.pop(P + "w2v_pending")
+        st.session_state.pop(KEY_PREFIX + "w2v_pending")
         sources.word2vec("imdb", pending_n, **pending_params)  # registers it in the menus
         show_beside_the_first(sources.word2vec_label("imdb", pending_n, **pending_params))
 
@@ -114,7 +115,7 @@ def word2vec_tab() -> None:
 def download_tab() -> None:
     name = st.selectbox("gensim-data set", list(GENSIM_DATA), format_func=lambda n: f"{n}: {GENSIM_DATA[n]}",
                         help="Pretrained vector sets gensim can download (needs the internet).")
-    if st.button("Download and load", key=P + "gensim"):
+    if st.button("Download and load", key=KEY_PREFIX + "gensim"):
         with friendly_errors("Downloading the vectors"):
             show_beside_the_first(sources.add_gensim_vectors(name))
             st.rerun()
@@ -122,7 +123,7 @@ def download_tab() -> None:
 
 def add_a_vector_set() -> None:
     if not st.toggle("Add a vector set: your own file, word2vec with other settings, or a download",
-                     key=P + "add_open", help=explain("pretrained vectors")):
+                     key=KEY_PREFIX + "add_open", help=explain("pretrained vectors")):
         return
     tab_file, tab_w2v, tab_online = st.tabs(["Upload a file", "Train word2vec", "Download (needs internet)"])
     with tab_file:
@@ -142,10 +143,10 @@ def forget_if_gone(key: str, offered: list[str]) -> None:
 def pick_vector_sets(available: dict) -> tuple[str, str]:
     """The two menus: ``(first set, second set or NONE)``."""
     options = list(dict.fromkeys([*available, W2V_DEFAULT]))
-    forget_if_gone(P + "set_a", options)
+    forget_if_gone(KEY_PREFIX + "set_a", options)
     forget_if_gone(SET_B, [NONE, *options])
     left, right = st.columns(2)
-    label_a = left.selectbox("Vector set", options, key=P + "set_a", persist_state="session",
+    label_a = left.selectbox("Vector set", options, key=KEY_PREFIX + "set_a", persist_state="session",
                              help=explain("pretrained vectors"))
     label_b = right.selectbox("Side by side with", [NONE, *options], key=SET_B, persist_state="session",
                               help="A second vector set to compare with the first, answer by answer.")
@@ -160,7 +161,7 @@ def default_word2vec():
         return None
     st.info("word2vec on the 25,000 IMDB training reviews has not been trained yet on this computer. "
             "It takes about 30–45 seconds and is kept afterwards.")
-    if st.button("Train it now", key=P + "train_default", icon=":material/model_training:"):
+    if st.button("Train it now", key=KEY_PREFIX + "train_default", icon=":material/model_training:"):
         with friendly_errors("Starting word2vec"):
             sources.word2vec_in_background("imdb", None)
     if sources.word2vec_progress("imdb", None, text="Training word2vec on 25,000 reviews…") == "ready":
@@ -219,7 +220,7 @@ def neighbours_column(label: str, kv, word: str, k: int) -> None:
         return
     try:
         rows = most_similar(kv, found, k, name=short(label))
-    except NeighborError as exc:
+    except NeighbourError as exc:
         show_error(str(exc), exc)
         return
     table = pd.DataFrame(rows, columns=["neighbour", "cosine similarity"])
@@ -231,9 +232,9 @@ def neighbours_column(label: str, kv, word: str, k: int) -> None:
 def nearest_neighbours(chosen) -> None:
     st.header("Nearest neighbours")
     c1, c2 = st.columns([3, 1])
-    word = c1.text_input("Word", "good", key=P + "word", persist_state="session",
+    word = c1.text_input("Word", "good", key=KEY_PREFIX + "word", persist_state="session",
                          help="A word to look up (lower case, as the vectors store it).").strip()
-    k = c2.slider("How many", 5, 30, 10, key=P + "k", persist_state="session", help="How many words to show.")
+    k = c2.slider("How many", 5, 30, 10, key=KEY_PREFIX + "k", persist_state="session", help="How many words to show.")
     if not word:
         st.info("Type a word to see its neighbours.")
         return
@@ -301,9 +302,9 @@ def similarity_column(label: str, kv, w1: str, w2: str) -> None:
 def two_word_similarity(chosen) -> None:
     st.header("How similar are two words?")
     c1, c2 = st.columns(2)
-    w1 = c1.text_input("First word", "cat", key=P + "w1", persist_state="session",
+    w1 = c1.text_input("First word", "cat", key=KEY_PREFIX + "w1", persist_state="session",
                        help=explain("cosine similarity")).strip()
-    w2 = c2.text_input("Second word", "dog", key=P + "w2", persist_state="session",
+    w2 = c2.text_input("Second word", "dog", key=KEY_PREFIX + "w2", persist_state="session",
                        help=explain("cosine similarity")).strip()
     if not (w1 and w2):
         return
@@ -325,7 +326,7 @@ def analogy_column(label: str, kv, a: str, b: str, c: str) -> None:
         return
     try:
         rows = analogy(kv, positive=[found[0], found[2]], negative=[found[1]], k=5, name=short(label))
-    except NeighborError as exc:
+    except NeighbourError as exc:
         show_error(str(exc), exc)
         return
     st.dataframe(pd.DataFrame(rows, columns=["answer", "cosine similarity"]), hide_index=True,
@@ -336,9 +337,9 @@ def analogies(chosen) -> None:
     st.header("Analogies: a − b + c")
     st.markdown("Take the vector of *king*, subtract *man*, add *woman*: which word is nearest to the result?")
     c1, c2, c3 = st.columns(3)
-    pa = c1.text_input("a", "king", key=P + "a", persist_state="session", help=explain("analogy")).strip()
-    pb = c2.text_input("− b", "man", key=P + "b", persist_state="session", help=explain("analogy")).strip()
-    pc = c3.text_input("+ c", "woman", key=P + "c", persist_state="session", help=explain("analogy")).strip()
+    pa = c1.text_input("a", "king", key=KEY_PREFIX + "a", persist_state="session", help=explain("analogy")).strip()
+    pb = c2.text_input("− b", "man", key=KEY_PREFIX + "b", persist_state="session", help=explain("analogy")).strip()
+    pc = c3.text_input("+ c", "woman", key=KEY_PREFIX + "c", persist_state="session", help=explain("analogy")).strip()
     if not (pa and pb and pc):
         return
     for col, (label, kv) in zip(st.columns(len(chosen)), chosen):
@@ -358,15 +359,15 @@ MAP_METHODS = {"PCA": "pca", "t-SNE": "tsne"}
 def map_words() -> tuple[list[str], str]:
     """The words to map and the map method (``"pca"`` or ``"tsne"``)."""
     c1, c2 = st.columns([2, 1])
-    list_name = c1.selectbox("Words", WORD_LIST_MENU, index=WORD_LIST_MENU.index("Sentiment words"), key=P + "list",
+    list_name = c1.selectbox("Words", WORD_LIST_MENU, index=WORD_LIST_MENU.index("Sentiment words"), key=KEY_PREFIX + "list",
                              persist_state="session", help="A ready-made list of words that belong together, or your own.")
-    method = c2.radio("Map", list(MAP_METHODS), horizontal=True, key=P + "method", persist_state="session",
+    method = c2.radio("Map", list(MAP_METHODS), horizontal=True, key=KEY_PREFIX + "method", persist_state="session",
                       help="PCA keeps the two directions along which the words differ most; t-SNE keeps each "
                            "word's nearest neighbours close, at the cost of distances between groups.")
     if list_name == "My own words":
         typed = st.text_area("Your words (separated by spaces or commas)",
                              "movie film actor actress director plot story scene music boring funny",
-                             key=P + "own_words", persist_state="session",
+                             key=KEY_PREFIX + "own_words", persist_state="session",
                              help="Your own words; words a set does not know are left out and listed.")
         return split_words(typed), MAP_METHODS[method]
     if list_name.startswith("The IMDB"):
@@ -387,10 +388,10 @@ def word_map(chosen) -> None:
     with friendly_errors("Drawing the map"):  # anything but a UserError: an apology, details in the log
         try:
             maps = aligned_maps([rows_of(kv, usable) for _, kv in chosen], method=method)
-            fig = plots.map_figure([plots.wrap_label(short(lab), 40) for lab, _ in chosen], maps, usable,
+            fig = map_figure([plots.wrap_label(short(lab), 40) for lab, _ in chosen], maps, usable,
                                    color_values=sources.imdb_sentiment().scores(usable),
                                    color_label="leans positive (+) / negative (−) in IMDB", height=560)
-            st.plotly_chart(fig, width="stretch", key=P + "map")
+            st.plotly_chart(fig, width="stretch", key=KEY_PREFIX + "map")
             st.caption("Words close together have similar vectors; the colour shows how each word leans in the IMDB "
                        "reviews (blue positive, red negative), so a map where red and blue mix is one where the "
                        "vectors do not separate praise from criticism.")
@@ -400,19 +401,28 @@ def word_map(chosen) -> None:
 
 # --- the page ----------------------------------------------------------------------------------------------------
 
-st.title("Explore pretrained vectors")
-presentation.story(
-    "Words that turn up in the same kinds of sentences get similar vectors: that is how GloVe knows "
-    "France is like Italy, and why it thinks good is like bad."
-)
-st.markdown(
-    "A *vector set* gives every word a list of numbers (50 for the GloVe set installed here). Nobody "
-    "chose those numbers: a program read billions of words and nudged them until words with similar "
-    "neighbours had similar numbers. Pick one set, or two to compare, and ask them questions below."
-)
-chosen = which_vectors()
-nearest_neighbours(chosen)
-why_good_and_bad(chosen)
-two_word_similarity(chosen)
-analogies(chosen)
-word_map(chosen)
+
+def introduction() -> None:
+    st.title("Explore pretrained vectors")
+    presentation.story(
+        "Words that turn up in the same kinds of sentences get similar vectors: that is how GloVe knows "
+        "France is like Italy, and why it thinks good is like bad."
+    )
+    st.markdown(
+        "A *vector set* gives every word a list of numbers (50 for the GloVe set installed here). Nobody "
+        "chose those numbers: a program read billions of words and nudged them until words with similar "
+        "neighbours had similar numbers. Pick one set, or two to compare, and ask them questions below."
+    )
+
+
+def main() -> None:
+    introduction()
+    chosen = which_vectors()
+    nearest_neighbours(chosen)
+    why_good_and_bad(chosen)
+    two_word_similarity(chosen)
+    analogies(chosen)
+    word_map(chosen)
+
+
+main()

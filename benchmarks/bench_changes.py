@@ -38,13 +38,14 @@ def _two_embeddings():
 def cases() -> list[Case]:
     from gensim.test.utils import datapath
 
-    from lib import compare, overlap, plots, replay, wordbench
+    from lib import overlap, plots, replay, wordbench
+    from lib.neighbours import rows_of
 
     glove, words, kv_a, kv_b = _two_embeddings()
 
     def ours_overlap():
         shared = overlap.shared_words([kv_a.key_to_index, kv_b.key_to_index], N_WORDS)
-        nn = [overlap.neighbour_sets(compare.rows_of(kv, shared), K) for kv in (kv_a, kv_b)]
+        nn = [overlap.neighbour_sets(rows_of(kv, shared), K) for kv in (kv_a, kv_b)]
         return overlap.jaccard(*nn)
 
     def gensim_overlap():
@@ -86,7 +87,7 @@ def cases() -> list[Case]:
         from scipy.spatial import procrustes
         from sklearn.decomposition import PCA
 
-        from lib.neighbors import unit_rows
+        from lib.neighbours import unit_rows
 
         previous = None
         for e in range(len(snapshots)):

@@ -20,8 +20,9 @@ QUERIES = ["good", "bad", "king", "movie", "france", "computer", "awful", "music
 
 
 def cases() -> list[Case]:
-    from lib.neighbors import most_similar, unit_matrix_of, unit_rows
-    from lib.projection import align_all, pca_2d, tsne_2d
+    from lib.neighbours import most_similar, unit_matrix_of, unit_rows
+    from lib.maps import align_all, map_figure
+    from lib.projection import pca_2d, tsne_2d
     from lib.vectors.packaged import load_glove_50d
 
     kv = load_glove_50d()
@@ -41,7 +42,6 @@ def cases() -> list[Case]:
     # redraw is the cache lookup, the Procrustes alignment, the figure and its JSON.
     import streamlit as st
 
-    from lib.plots import map_figure
 
     @st.cache_data(show_spinner=False)
     def cached_map(which: str, words_key: tuple[str, ...]) -> np.ndarray:

@@ -17,7 +17,7 @@ QUERIES = ["good", "france", "king", "movie", "terrible", "computer", "river", "
 
 def cases() -> list[Case]:
     from lib.data.imdb import load_imdb
-    from lib.neighbors import most_similar, unit_matrix_of
+    from lib.neighbours import most_similar, unit_matrix_of
     from lib.vectors.packaged import load_glove_50d
     from lib.vectors.word2vec import train_word2vec
 

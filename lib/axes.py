@@ -18,7 +18,7 @@ Every embedding gets its own axis from its own vectors of the same pole words, s
 can be compared across embeddings even though their coordinates cannot. One number per
 embedding says whether its sentiment axis means what the reviews mean:
 :func:`agreement` is the Spearman correlation between a word's axis position and its
-log-odds of appearing in positive rather than negative reviews (:class:`lib.neighbors.SentimentTable`).
+log-odds of appearing in positive rather than negative reviews (:class:`lib.sentiment.SentimentTable`).
 """
 from __future__ import annotations
 
@@ -26,9 +26,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.stats import spearmanr
 
+from lib.compare import best_and_worst
 from lib.errors import UserError
-from lib.neighbors import unit_rows
+from lib.neighbours import rows_of, unit_rows
 from lib.words import WORD_LISTS
 
 _SENTIMENT = WORD_LISTS["sentiment words"]
@@ -80,8 +82,6 @@ def agreement(axis_positions: np.ndarray, log_odds: np.ndarray) -> tuple[float, 
     >>> agreement(np.array([0.1, 0.2, 0.3, np.nan]), np.array([-1.0, 0.0, 2.0, 1.0]))
     (1.0, 3)
     """
-    from scipy.stats import spearmanr
-
     x, y = np.asarray(axis_positions, dtype=float), np.asarray(log_odds, dtype=float)
     ok = np.isfinite(x) & np.isfinite(y)
     if ok.sum() < 3:
@@ -108,12 +108,17 @@ def place_words(kv, name: str, low: Sequence[str], high: Sequence[str], words: S
     """
     low_used = [w for w in low if w in kv.key_to_index]
     high_used = [w for w in high if w in kv.key_to_index]
-    direction = axis_direction(_rows(kv, low_used), _rows(kv, high_used))
-    return Axis(name, direction, low_used, high_used, list(words), positions(_rows(kv, words), direction))
+    direction = axis_direction(rows_of(kv, low_used), rows_of(kv, high_used))
+    return Axis(name, direction, low_used, high_used, list(words), positions(rows_of(kv, words), direction))
 
 
-def _rows(kv, words: Sequence[str]) -> np.ndarray:
-    return kv.vectors[[kv.key_to_index[w] for w in words]] if len(words) else np.empty((0, kv.vector_size))
+def own_axis_name(low: Sequence[str], high: Sequence[str]) -> str:
+    """The name of an axis a visitor typed: its first word at each end.
+
+    >>> own_axis_name(["cold", "cool"], ["hot"]), own_axis_name([], [])
+    ('cold ↔ hot', 'low ↔ high')
+    """
+    return f"{low[0] if low else 'low'} ↔ {high[0] if high else 'high'}"
 
 
 def axis_rows(names: Sequence[str], axes: Sequence[Axis], scores: np.ndarray | None = None) -> list[dict]:
@@ -155,3 +160,37 @@ def axis_sentence(axis_name: str, names: Sequence[str], axes: Sequence[Axis]) ->
         sentence += (f" The word that moved most from {names[0]} to {names[1]} is “{axes[0].words[j]}” "
                      f"({axes[0].positions[j]:+.2f} → {axes[1].positions[j]:+.2f}).")
     return sentence
+
+
+# --- does the axis mean what the reviews mean? ------------------------------------------------------
+
+#: The column of :func:`agreement_rows` that holds the number.
+AGREEMENT = "Spearman ρ (axis position vs review log-odds)"
+
+
+def agreement_rows(names: Sequence[str], vectors: Sequence, axes: Sequence[Axis], words: Sequence[str],
+                   log_odds: np.ndarray) -> list[dict]:
+    """One row per embedding: how well the order of ``words`` along its axis matches their review log-odds.
+
+    ``words`` must be known to every ``KeyedVectors`` in ``vectors``; ``axes`` are their axes
+    (:func:`place_words`), in the same order as ``names``.
+    """
+    rows = []
+    for name, kv, axis in zip(names, vectors, axes):
+        rho, used = agreement(positions(rows_of(kv, words), axis.direction), log_odds)
+        rows.append({"embedding": name, AGREEMENT: round(rho, 3), "words": used})
+    return rows
+
+
+def agreement_sentence(axis_name: str, rows: Sequence[dict]) -> str:
+    """What :func:`agreement_rows` found, naming the highest and the lowest embedding.
+
+    >>> print(agreement_sentence("bad ↔ good", [{"embedding": "A", AGREEMENT: 0.5, "words": 900},
+    ...                                          {"embedding": "B", AGREEMENT: 0.1, "words": 900}]))
+    One number per embedding: how well the order of 900 frequent words along the bad ↔ good axis (end words left out) matches the order of their log-odds of appearing in positive rather than negative training texts (1 = the same order, 0 = unrelated, negative = reversed). Highest: A (+0.50); lowest: B (+0.10).
+    """
+    (best, best_rho), (worst, worst_rho) = best_and_worst([r["embedding"] for r in rows], [r[AGREEMENT] for r in rows])
+    return (f"One number per embedding: how well the order of {rows[0]['words']:,} frequent words along the "
+            f"{axis_name} axis (end words left out) matches the order of their log-odds of appearing in positive "
+            f"rather than negative training texts (1 = the same order, 0 = unrelated, negative = reversed). "
+            f"Highest: {best} ({best_rho:+.2f}); lowest: {worst} ({worst_rho:+.2f}).")

@@ -26,7 +26,7 @@ The pipeline, all arrays::
     True
 
 Cost: the neighbours of every word are one blocked matrix product and one
-``argpartition`` per block (:func:`lib.neighbors.nearest_all`), about 0.3 s for 10,000 words
+``argpartition`` per block (:func:`lib.neighbours.nearest_all`), about 0.3 s for 10,000 words
 on one core; the overlaps are one vectorised comparison.
 """
 from __future__ import annotations
@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lib.neighbors import nearest, nearest_all, unit_rows
+from lib.neighbours import nearest, nearest_all, rows_of, unit_rows
 
 #: The most shared words an overview looks at (the most frequent ones).
 MAX_WORDS = 20_000
@@ -104,8 +104,8 @@ def jaccard_values(k: int) -> np.ndarray:
 
 def shared_counts(values: np.ndarray, k: int) -> np.ndarray:
     """How many neighbours were shared, recovered from Jaccard values (``s = 2kJ / (1 + J)``)."""
-    J = np.asarray(values, dtype=float)
-    return np.rint(2 * k * J / (1 + J)).astype(np.int64)
+    jaccards = np.asarray(values, dtype=float)
+    return np.rint(2 * k * jaccards / (1 + jaccards)).astype(np.int64)
 
 
 def histogram(values: np.ndarray, k: int) -> np.ndarray:
@@ -119,9 +119,9 @@ def in_range(words: Sequence[str], values: np.ndarray, low: float, high: float) 
     >>> in_range(["a", "b", "c"], np.array([0.1, 0.5, 0.9]), 0.4, 1.0)
     [('b', 0.5), ('c', 0.9)]
     """
-    J = np.asarray(values, dtype=float)
-    keep = np.flatnonzero((J >= low - 1e-12) & (J <= high + 1e-12))
-    return [(words[i], float(J[i])) for i in keep]
+    jaccards = np.asarray(values, dtype=float)
+    keep = np.flatnonzero((jaccards >= low - 1e-12) & (jaccards <= high + 1e-12))
+    return [(words[i], float(jaccards[i])) for i in keep]
 
 
 def most_and_least_changed(words: Sequence[str], values: np.ndarray, n: int = 20
@@ -133,12 +133,49 @@ def most_and_least_changed(words: Sequence[str], values: np.ndarray, n: int = 20
     >>> most_and_least_changed(["a", "b", "c"], np.array([0.5, 0.0, 1.0]), n=1)
     ([('b', 0.0)], [('c', 1.0)])
     """
-    J = np.asarray(values, dtype=float)
-    order = np.argsort(J, kind="stable")
-    most = [(words[i], float(J[i])) for i in order[:n]]
-    least_order = np.argsort(-J, kind="stable")
-    least = [(words[i], float(J[i])) for i in least_order[:n]]
+    jaccards = np.asarray(values, dtype=float)
+    order = np.argsort(jaccards, kind="stable")
+    most = [(words[i], float(jaccards[i])) for i in order[:n]]
+    least_order = np.argsort(-jaccards, kind="stable")
+    least = [(words[i], float(jaccards[i])) for i in least_order[:n]]
     return most, least
+
+
+def neighbour_sets_of(vectors: Sequence, k: int, limit: int = MAX_WORDS) -> tuple[list[str], list[np.ndarray]]:
+    """``(shared words, one (n, k) neighbour-set array per embedding)`` for several ``KeyedVectors``.
+
+    The ``limit`` most frequent words every embedding knows (:func:`shared_words`), and their ``k``
+    neighbours among themselves in each (:func:`neighbour_sets`). With ``k`` or fewer shared words
+    there are no neighbour lists to compare: the arrays are then empty, ``(n, 0)``.
+    """
+    words = shared_words([kv.key_to_index for kv in vectors], limit)
+    if len(words) <= k:
+        return words, [np.empty((len(words), 0), dtype=np.int64) for _ in vectors]
+    return words, [neighbour_sets(rows_of(kv, words), k) for kv in vectors]
+
+
+@dataclass(frozen=True)
+class AgainstFirst:
+    """Every embedding after the first, compared with the first: one per-word Jaccard array per pair."""
+
+    pair_names: list[str]         # "B vs A", "C vs A", ...
+    values: list[np.ndarray]      # values[i][w]: word w's Jaccard overlap in pair i
+
+    def histograms(self, k: int) -> dict[str, list[int]]:
+        """``pair name -> words per number of shared neighbours`` (the bars of the histogram)."""
+        return {name: histogram(v, k).tolist() for name, v in zip(self.pair_names, self.values)}
+
+
+def against_first(names: Sequence[str], sets: Sequence[np.ndarray]) -> AgainstFirst:
+    """Each embedding's neighbour sets against the first one's (:func:`jaccard`), named ``"<other> vs <first>"``.
+
+    >>> nn = np.array([[1], [0], [3], [2]])
+    >>> result = against_first(["A", "B"], [nn, nn[[1, 0, 2, 3]]])
+    >>> result.pair_names, result.values[0].tolist()
+    (['B vs A'], [0.0, 0.0, 1.0, 1.0])
+    """
+    return AgainstFirst([f"{names[i]} vs {names[0]}" for i in range(1, len(names))],
+                        [jaccard(sets[0], sets[i]) for i in range(1, len(sets))])
 
 
 def pair_matrix(neighbour_lists: Sequence[np.ndarray]) -> np.ndarray:
@@ -149,6 +186,27 @@ def pair_matrix(neighbour_lists: Sequence[np.ndarray]) -> np.ndarray:
         for j in range(i + 1, m):
             out[i, j] = out[j, i] = float(jaccard(neighbour_lists[i], neighbour_lists[j]).mean())
     return out
+
+
+def pair_matrix_sentence(names: Sequence[str], matrix: np.ndarray, k: int, n_words: int) -> str:
+    """What the every-pair matrix shows, naming the pair that disagrees most.
+
+    >>> pair_matrix_sentence(["A", "B", "C"], np.array([[1, .5, .2], [.5, 1, .4], [.2, .4, 1]]), 10, 900)
+    'Mean Jaccard overlap of the 10 nearest neighbours over 900 shared words, for every pair; the pair that disagrees most is A and C (0.20).'
+    """
+    i, j = np.unravel_index(np.argmin(matrix + np.eye(len(names))), matrix.shape)
+    return (f"Mean Jaccard overlap of the {k} nearest neighbours over {n_words:,} shared words, for every pair; "
+            f"the pair that disagrees most is {names[i]} and {names[j]} ({matrix[i, j]:.2f}).")
+
+
+def changed_sentence(most: Sequence[tuple[str, float]], least: Sequence[tuple[str, float]], pair_name: str) -> str:
+    """The most and least changed words of a pair, five each (:func:`most_and_least_changed`).
+
+    >>> changed_sentence([("good", 0.1)], [("the", 1.0)], "B vs A")
+    'Ties go to the more frequent word. Most changed: “good”; least changed: “the” (B vs A).'
+    """
+    return (f"Ties go to the more frequent word. Most changed: {_few(most, 5)}; "
+            f"least changed: {_few(least, 5)} ({pair_name}).")
 
 
 def overlap_summary(name_a: str, name_b: str, values: np.ndarray, k: int) -> str:
@@ -199,8 +257,8 @@ def domino(word: str, words: Sequence[str], matrix_a: np.ndarray, matrix_b: np.n
     """
     index = list(words).index(word)
     lists = []
-    for M in (matrix_a, matrix_b):
-        unit = unit_rows(M)
+    for matrix in (matrix_a, matrix_b):
+        unit = unit_rows(matrix)
         idx, sims = nearest(unit, unit[index], k, exclude=(index,))
         lists.append([(words[i], float(s)) for i, s in zip(idx, sims)])
     sets = [[w for w, _ in lst] for lst in lists]
@@ -208,6 +266,16 @@ def domino(word: str, words: Sequence[str], matrix_a: np.ndarray, matrix_b: np.n
     only = ([w for w in sets[0] if w not in set(sets[1])], [w for w in sets[1] if w not in set(sets[0])])
     n_union = len(set(sets[0]) | set(sets[1]))
     return Domino(word, (lists[0], lists[1]), common, only, len(common) / n_union if n_union else float("nan"))
+
+
+def domino_groups(d: Domino, name_a: str, name_b: str) -> list[str]:
+    """The group of each word of :attr:`Domino.union`, for the small map's legend.
+
+    >>> domino_groups(Domino("good", ([], []), ["fine"], (["nice"], []), 0.5), "A", "B")
+    ['the word', 'in both', 'only A']
+    """
+    return (["the word"] + ["in both"] * len(d.common) + [f"only {name_a}"] * len(d.only[0])
+            + [f"only {name_b}"] * len(d.only[1]))
 
 
 def domino_sentence(d: Domino, name_a: str, name_b: str) -> str:
@@ -223,7 +291,9 @@ def domino_sentence(d: Domino, name_a: str, name_b: str) -> str:
             f"{name_a} alone has {_few(d.only[0])}, {name_b} alone has {_few(d.only[1])}.")
 
 
-def _few(words: Sequence[str], n: int = 4) -> str:
+def _few(words: Sequence, n: int = 4) -> str:
+    """Up to ``n`` words quoted, and how many more (``(word, value)`` pairs count by their word)."""
+    words = [w[0] if isinstance(w, tuple) else w for w in words]
     if not words:
         return "nothing"
     return ", ".join(f"“{w}”" for w in words[:n]) + (f" and {len(words) - n} more" if len(words) > n else "")
@@ -234,7 +304,7 @@ def overlap_rows(words: Sequence[str], names: Sequence[str], values: Sequence[np
     rows = []
     for i, w in enumerate(words):
         row = {"word": w, "frequency rank": i + 1}
-        for name, J in zip(names, values):
-            row[f"Jaccard@{k} {name}"] = round(float(J[i]), 4)
+        for name, jaccards in zip(names, values):
+            row[f"Jaccard@{k} {name}"] = round(float(jaccards[i]), 4)
         rows.append(row)
     return rows

@@ -6,6 +6,13 @@ axes carry no meaning (as on PCA/t-SNE maps).
 """
 from __future__ import annotations
 
+import colorsys
+import html
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
 # Okabe & Ito (2008): distinguishable with the common colour-vision deficiencies.
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 #: A diverging scale for "negative ... positive" that stays readable for red-green colour blindness.
@@ -32,8 +39,6 @@ def id_colour(i: int) -> str:
     >>> id_colour(0), id_colour(1), id_colour(25)
     ('#DDDDDD', '#FD321680', '#67E48C80')
     """
-    import colorsys
-
     i = int(i)
     if i == 0:
         return PADDING_COLOUR
@@ -61,110 +66,12 @@ def style(fig, title: str | None = None, height: int | None = None):
     return fig
 
 
-# --- maps and neighbours (owned by the compare/projection work) ---------------
+# --- maps (drawn by lib.maps.map_figure) and neighbours --------------------------
 
 #: Note shown on every 2-D map of word vectors.
 NO_AXES_NOTE = "Axes have no meaning: only which words sit near which matters."
 #: Colour of circled (searched-for) words and of the "chance" reference line.
 HIGHLIGHT_COLOUR = "#000000"
-
-
-def map_figure(
-    panel_titles: list[str],
-    coords: list,
-    words: list[str],
-    color_values=None,
-    color_label: str = "sentiment (log-odds)",
-    diverging: bool = True,
-    highlight: list[str] | tuple[str, ...] = (),
-    label_all_below: int = 40,
-    height: int = 620,
-    title: str | None = None,
-    groups: list[str] | None = None,
-    groups_title: str = "",
-):
-    """Side-by-side scatter maps of the same words, one panel per embedding, sharing one colour scale.
-
-    ``coords[i]`` is the ``(n, 2)`` map of panel ``i`` (from
-    :func:`lib.projection.aligned_maps`, so every panel is turned onto panel 0). ``color_values`` (length ``n``,
-    ``nan`` allowed) colours the dots: with ``diverging`` a red-white-blue scale
-    centred on 0 (negative red, positive blue: readable with red-green colour
-    blindness), otherwise a sequential one (e.g. log frequency). Hover shows the
-    word and its value. Words in ``highlight`` are labelled and circled in every
-    panel; with fewer than ``label_all_below`` words every word is labelled.
-    Axis ticks are hidden and a note says the axes have no meaning. ``groups`` (one name per
-    word, e.g. the word list it comes from) colours by group with a legend titled ``groups_title``
-    instead of by value.
-    """
-    import numpy as np
-    import plotly.graph_objects as go
-    from plotly.subplots import make_subplots
-
-    n_panels = len(coords)
-    words = [plain(w) for w in words]  # plotly reads HTML tags in text: words are text
-    fig = make_subplots(rows=1, cols=max(1, n_panels), subplot_titles=panel_titles,
-                        horizontal_spacing=0.03 if n_panels > 1 else 0.0)
-    values = None if color_values is None else np.asarray(color_values, dtype=float)
-    marker = dict(size=11, line=dict(width=0.6, color="rgba(0,0,0,0.45)"), opacity=0.9)
-    if values is not None:
-        finite = values[np.isfinite(values)]
-        if diverging:
-            limit = float(np.nanpercentile(np.abs(finite), 98)) if finite.size else 1.0
-            limit = limit or 1.0
-            marker.update(color=np.nan_to_num(values, nan=0.0), coloraxis="coloraxis")
-            fig.update_layout(coloraxis=dict(colorscale=DIVERGING, cmin=-limit, cmax=limit, cmid=0.0,
-                                             colorbar=dict(title=dict(text=color_label, side="right"))))
-        else:
-            marker.update(color=np.nan_to_num(values, nan=float(np.nanmin(finite)) if finite.size else 0.0),
-                          coloraxis="coloraxis")
-            fig.update_layout(coloraxis=dict(colorscale="Viridis",
-                                             colorbar=dict(title=dict(text=color_label, side="right"))))
-        hover_values = [("–" if not np.isfinite(v) else f"{v:+.2f}" if diverging else f"{v:.2f}") for v in values]
-        hovertemplate = "<b>%{text}</b><br>" + color_label + ": %{customdata}<extra></extra>"
-    else:
-        marker.update(color=OKABE_ITO[0])
-        hover_values = [""] * len(words)
-        hovertemplate = "<b>%{text}</b><extra></extra>"
-    wanted = {plain(w) for w in highlight}
-    hi_idx = [i for i, w in enumerate(words) if w in wanted]
-    label_all = len(words) < label_all_below
-    group_names = list(dict.fromkeys(groups)) if groups is not None else []
-    for p, xy in enumerate(coords, start=1):
-        xy = np.asarray(xy, dtype=float)
-        for g, group in enumerate(group_names):  # one trace per group, so the legend names the colours
-            rows = [i for i, name in enumerate(groups) if name == group]
-            fig.add_trace(go.Scatter(
-                x=xy[rows, 0], y=xy[rows, 1], mode="markers+text" if label_all else "markers",
-                text=[words[i] for i in rows], hovertemplate="<b>%{text}</b><extra></extra>",
-                marker={**marker, "color": OKABE_ITO[g % len(OKABE_ITO)], "size": 12}, textposition="top center",
-                textfont=dict(size=BASE_FONT_SIZE - 2), name=group, legendgroup=group, showlegend=p == 1,
-            ), row=1, col=p)
-        if not group_names:
-            fig.add_trace(go.Scatter(
-                x=xy[:, 0], y=xy[:, 1], mode="markers+text" if label_all else "markers",
-                text=words, customdata=hover_values, hovertemplate=hovertemplate, marker=marker,
-                textposition="top center", textfont=dict(size=BASE_FONT_SIZE - 2), showlegend=False,
-                name=panel_titles[p - 1] if p - 1 < len(panel_titles) else "",
-            ), row=1, col=p)
-        if hi_idx:
-            fig.add_trace(go.Scatter(
-                x=xy[hi_idx, 0], y=xy[hi_idx, 1], mode="markers+text", text=[words[i] for i in hi_idx],
-                # alternate above/below so two close words (good, bad) do not print over each other
-                textposition=["top center" if j % 2 == 0 else "bottom center" for j in range(len(hi_idx))], textfont=dict(size=BASE_FONT_SIZE + 2, color=HIGHLIGHT_COLOUR),
-                marker=dict(size=22, symbol="circle-open", color=HIGHLIGHT_COLOUR, line=dict(width=3)),
-                hoverinfo="skip", showlegend=False,
-            ), row=1, col=p)
-    fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False, title_text="")
-    fig.update_yaxes(showticklabels=False, showgrid=False, zeroline=False, title_text="")
-    fig.update_annotations(font_size=BASE_FONT_SIZE + 4)  # the panel titles
-    fig.add_annotation(text=NO_AXES_NOTE, xref="paper", yref="paper", x=0.0, y=-0.06, showarrow=False,
-                       xanchor="left", font=dict(size=BASE_FONT_SIZE - 2, color="#555555"))
-    style(fig, title=title, height=height)
-    if group_names:
-        fig.update_layout(legend_title_text=groups_title)
-    title_lines = max((t.count("<br>") + 1 for t in panel_titles), default=1)
-    fig.update_layout(margin=dict(b=60, t=(60 if title else 20) + 30 * title_lines))
-    return fig
 
 
 def wrap_label(text: str, width: int = 28) -> str:
@@ -195,8 +102,6 @@ def score_bars(names: list[str], values: list[float], value_label: str, referenc
     Used for the per-embedding headline numbers: sentiment separation (reference:
     chance, 0.5) and the cosine between two words (reference: 0).
     """
-    import plotly.graph_objects as go
-
     colours = [OKABE_ITO[i % len(OKABE_ITO)] for i in range(len(names))]
     labels = [wrap_label(n) for n in names]
     fig = go.Figure(go.Bar(
@@ -217,14 +122,11 @@ def score_bars(names: list[str], values: list[float], value_label: str, referenc
 
 def overlap_heatmap(names: list[str], matrix, k: int, height: int | None = None):
     """The share of top-``k`` neighbours each pair of embeddings has in common, as a labelled grid."""
-    import numpy as np
-    import plotly.graph_objects as go
-
-    M = np.asarray(matrix, dtype=float)
+    shares = np.asarray(matrix, dtype=float)
     short = [wrap_label(n, 22) for n in names]
     fig = go.Figure(go.Heatmap(
-        z=M, x=short, y=short, zmin=0, zmax=1, colorscale="Blues",
-        text=[[f"{v:.0%}" for v in row] for row in M], texttemplate="%{text}",
+        z=shares, x=short, y=short, zmin=0, zmax=1, colorscale="Blues",
+        text=[[f"{v:.0%}" for v in row] for row in shares], texttemplate="%{text}",
         textfont=dict(size=BASE_FONT_SIZE + 2), hovertemplate="%{y} / %{x}: %{z:.0%}<extra></extra>",
         colorbar=dict(title=dict(text=f"shared of top {k}", side="right"), tickformat=".0%"),
     ))
@@ -236,8 +138,6 @@ def overlap_heatmap(names: list[str], matrix, k: int, height: int | None = None)
 
 def movement_bars(words: list[str], cosines: list[float], height: int | None = None, title: str | None = None):
     """The words whose vectors turned most in training: cosine between before and after (1 = unchanged)."""
-    import plotly.graph_objects as go
-
     fig = go.Figure(go.Bar(
         x=cosines, y=words, orientation="h", marker_color=OKABE_ITO[3], cliponaxis=False,
         text=[f"{c:.2f}" for c in cosines], textposition="outside", textfont=dict(size=BASE_FONT_SIZE),
@@ -269,8 +169,6 @@ def learning_curves(curves: list[dict], metric: str = "accuracy", height: int | 
     ``curves``: dicts with ``label``, ``strategy`` and ``history`` (Keras-style lists:
     ``accuracy``, ``val_accuracy``, ``loss``, ``val_loss``).
     """
-    import plotly.graph_objects as go
-
     fig = go.Figure()
     for curve in curves:
         history = curve.get("history") or {}
@@ -296,8 +194,6 @@ def accuracy_bars(table, height: int | None = None, title: str | None = None, ch
     dashed line marks ``chance`` (what guessing scores: 50% for two balanced classes),
     so 60% is not mistaken for a good score.
     """
-    import plotly.graph_objects as go
-
     labels = list(table["Strategy"])
     means = [float(v) for v in table["accuracy_mean"]]
     stds = [float(v) for v in table["accuracy_std"]]
@@ -328,8 +224,6 @@ def data_efficiency(table, verdicts: dict | None = None, height: int | None = No
     (``{strategy: {size: "better" | "worse" | "about the same"}}``, against learning from
     scratch) marks points beyond noise: a filled triangle up for better, down for worse.
     """
-    import plotly.graph_objects as go
-
     verdicts = verdicts or {}
     symbols = {"better": "triangle-up", "worse": "triangle-down"}
     fig = go.Figure()
@@ -369,9 +263,6 @@ def coverage_chart(rows, height: int | None = None, title: str | None = None):
     ``rows`` are :class:`lib.verdicts.CoverageRow` (anything with ``label``, ``covered``,
     ``uncovered``, ``moved_covered``, ``moved_uncovered``).
     """
-    import plotly.graph_objects as go
-    from plotly.subplots import make_subplots
-
     labels = [wrap_label(r.label, 22) for r in rows]
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.22,
                         subplot_titles=["words by how they started", "mean distance moved in training"])
@@ -411,8 +302,6 @@ def plain(text) -> str:
     >>> plain("<a href='x'>hi</a>")
     "&lt;a href='x'&gt;hi&lt;/a&gt;"
     """
-    import html
-
     return html.escape(str(text), quote=False)
 
 
@@ -423,9 +312,6 @@ def overlap_histogram(k: int, counts: dict[str, list[int]], selected: tuple[floa
     ``counts[name]`` has ``k + 1`` entries (:func:`lib.overlap.histogram`); each bar sits at the
     Jaccard value that count gives. ``selected`` shades the range whose words are listed below.
     """
-    import numpy as np
-    import plotly.graph_objects as go
-
     s = np.arange(k + 1)
     values = s / (2 * k - s)
     fig = go.Figure()
@@ -451,9 +337,6 @@ def axis_strip(axis_name: str, words: list[str], names: list[str], positions: li
     With a run's before and after as the first two embeddings the line shows the move. Rows are
     sorted by the first embedding's position; the axis ends are labelled with the pole names.
     """
-    import numpy as np
-    import plotly.graph_objects as go
-
     P = np.asarray(positions, dtype=float)  # (embeddings, words)
     words, names = [plain(w) for w in words], [plain(n) for n in names]
     order = np.argsort(P[0])
@@ -486,9 +369,6 @@ def replay_figure(words: list[str], positions, epoch_labels: list[str], highligh
     ``positions`` is ``(frames, n, 2)`` (:func:`lib.replay.replay_positions`). Words in ``highlight``
     are labelled and leave a trail (their path from the start up to the frame shown).
     """
-    import numpy as np
-    import plotly.graph_objects as go
-
     P = np.asarray(positions, dtype=float)
     marked = [i for i, w in enumerate(words) if w in set(highlight)]
     words = [plain(w) for w in words]

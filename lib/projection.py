@@ -1,4 +1,4 @@
-"""Word vectors down to two dimensions, and maps turned to face the same way.
+"""Word vectors down to two dimensions: PCA, t-SNE or UMAP.
 
 A 50-dimensional vector cannot be drawn, so maps squash it to two numbers per
 word. Two ways, with different promises:
@@ -12,20 +12,8 @@ word. Two ways, with different promises:
 * :func:`umap_2d` similar in spirit to t-SNE; only if ``umap-learn`` is installed.
 
 In every case the axes themselves carry no meaning: a map rotated or mirrored
-is the same map. That is why two maps of two embeddings cannot be compared by
-eye until one is turned onto the other: :func:`align_to` finds the rotation or
-reflection (orthogonal Procrustes) that best lays one set of 2-D points onto
-another, after centring both and scaling them to the same size.
-
-:func:`aligned_maps` is the whole pipeline every page uses: the same words' rows from each
-embedding in, one map per embedding out, each turned onto the first::
-
-    >>> rng = np.random.default_rng(0)
-    >>> glove_rows = rng.normal(size=(30, 50))
-    >>> trained_rows = glove_rows @ np.linalg.qr(rng.normal(size=(50, 50)))[0]  # the same shape, turned
-    >>> first, second = aligned_maps([glove_rows, trained_rows])
-    >>> first.shape, bool(np.abs(first - second).max() < 1e-4)   # float32 round-off only
-    ((30, 2), True)
+is the same map. Turning several maps to face the same way, and drawing them,
+is :mod:`lib.maps`; the pages call that, not this module.
 
 All functions take arrays and return arrays (``(n, d)`` in, ``(n, 2)`` out).
 
@@ -55,7 +43,8 @@ class ProjectionError(UserError):
     """A projection the user asked for cannot be made (too few words, missing package, ...)."""
 
 
-def _as_matrix(X, min_rows: int = 1) -> np.ndarray:
+def checked_matrix(X, min_rows: int = 1) -> np.ndarray:
+    """``X`` as a float64 matrix with at least ``min_rows`` finite rows, or a :class:`ProjectionError` saying why not."""
     X = np.asarray(X, dtype=np.float64)
     if X.ndim != 2:
         raise ProjectionError("Expected a matrix with one row per word.")
@@ -76,7 +65,7 @@ def pca_2d(X, seed: int = 0) -> np.ndarray:
     signature; PCA needs none. With fewer than two informative directions the
     missing axis is zero.
     """
-    X = _as_matrix(X)
+    X = checked_matrix(X)
     centred = X - X.mean(axis=0)
     n, d = centred.shape
     if n == 1:
@@ -120,7 +109,7 @@ def tsne_2d(X, perplexity: float = 30.0, n_iter: int = 500, seed: int = 0, metho
     with a training job, two spinning threads made t-SNE several times *slower*;
     see the module docstring).
     """
-    X = _as_matrix(X, min_rows=TSNE_MIN_WORDS)
+    X = checked_matrix(X, min_rows=TSNE_MIN_WORDS)
     n = X.shape[0]
     perplexity = effective_perplexity(n, perplexity)
     n_iter = int(max(n_iter, EARLY_EXAGGERATION_ITER + 50))
@@ -172,7 +161,7 @@ def umap_2d(X, n_neighbors: int = 15, min_dist: float = 0.1, seed: int = 0) -> n
     """A UMAP map of ``X`` as ``(n, 2)`` coordinates (needs ``pip install umap-learn``)."""
     if not umap_available():
         raise ProjectionError("UMAP is not installed here; install the package umap-learn or use PCA / t-SNE.")
-    X = _as_matrix(X, min_rows=TSNE_MIN_WORDS)
+    X = checked_matrix(X, min_rows=TSNE_MIN_WORDS)
     import umap  # type: ignore[import-not-found]
 
     reducer = umap.UMAP(n_components=2, n_neighbors=int(min(n_neighbors, X.shape[0] - 1)), min_dist=min_dist,
@@ -201,79 +190,3 @@ def method_for(method: str, n_words: int) -> str:
     ('pca', 'tsne', 'pca')
     """
     return "pca" if method != "pca" and n_words < TSNE_MIN_WORDS else method
-
-
-# --- alignment ---------------------------------------------------------------------------
-
-
-def _centre_scale(P: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
-    mean = P.mean(axis=0)
-    centred = P - mean
-    scale = float(np.linalg.norm(centred))
-    return (centred / scale if scale > 0 else centred), mean, scale
-
-
-def align_to(reference_2d, moving_2d) -> np.ndarray:
-    """``moving_2d`` turned (rotated and/or mirrored) to lie as close as possible on ``reference_2d``.
-
-    Both point sets must list the same words in the same order. Each is centred
-    and scaled to unit size; :func:`scipy.linalg.orthogonal_procrustes` finds the
-    orthogonal matrix ``R`` minimising ``||moving @ R - reference||``; the result is
-    put back at the reference's position and size, so aligned panels can share
-    axis ranges. Only rotation, reflection, shift and uniform scale are applied:
-    distances *within* the moving map keep their proportions.
-    """
-    ref = np.asarray(reference_2d, dtype=np.float64)
-    mov = np.asarray(moving_2d, dtype=np.float64)
-    if ref.shape != mov.shape or ref.ndim != 2:
-        raise ProjectionError("Maps can only be aligned when they show the same words in the same order.")
-    if len(ref) < 2:
-        return ref.copy()
-    ref_n, ref_mean, ref_scale = _centre_scale(ref)
-    mov_n, _, _ = _centre_scale(mov)
-    from scipy.linalg import orthogonal_procrustes
-
-    R, _ = orthogonal_procrustes(mov_n, ref_n)
-    return mov_n @ R * ref_scale + ref_mean
-
-
-def align_all(maps: list[np.ndarray]) -> list[np.ndarray]:
-    """Every map in ``maps`` aligned onto the first one (which is returned unchanged)."""
-    if not maps:
-        return []
-    first = np.asarray(maps[0], dtype=np.float64)
-    return [first] + [align_to(first, m) for m in maps[1:]]
-
-
-def disparity(reference_2d, moving_2d) -> float:
-    """How different two maps still are after the best rotation/reflection: 0 = same shape, 1 = unrelated.
-
-    The disparity of :func:`scipy.spatial.procrustes`: both maps are centred and
-    scaled to unit size, and ``1 - t**2`` is returned, where ``t`` (the sum of the
-    singular values of ``moving.T @ reference``) measures how well the best
-    rotation/reflection lines them up. Two random clouds score close to 1.
-    """
-    ref_n, _, _ = _centre_scale(np.asarray(reference_2d, dtype=np.float64))
-    mov_n, _, _ = _centre_scale(np.asarray(moving_2d, dtype=np.float64))
-    t = np.linalg.svd(mov_n.T @ ref_n, compute_uv=False).sum()
-    return float(max(0.0, 1.0 - t**2))
-
-
-# --- the map pipeline ---------------------------------------------------------------------
-
-
-def aligned_maps(matrices: list[np.ndarray], method: str = "pca", seed: int = 0, perplexity: float = 30.0,
-                 n_iter: int = 500) -> list[np.ndarray]:
-    """One 2-D map per matrix, every map turned onto the first: the pipeline behind every map page.
-
-    ``matrices[i]`` holds embedding ``i``'s rows for the same words in the same order
-    (``(n, d_i)``; dimensions may differ between embeddings). Each row is scaled to length 1
-    first, so the map shows the cosine geometry the neighbour lists use (a frequent word's long
-    vector would otherwise sit far out on its own), then projected with ``method`` (see
-    :func:`project_2d`), then aligned with :func:`align_all`. Feed the result to
-    :func:`lib.plots.map_figure`.
-    """
-    from lib.neighbors import unit_rows
-
-    return align_all([project_2d(unit_rows(_as_matrix(X)), method=method, seed=seed, perplexity=perplexity,
-                                 n_iter=n_iter) for X in matrices])

@@ -3,7 +3,7 @@
 Training keeps the embedding at the start and after every epoch (:func:`lib.training.snapshot_rows`
 says how many rows; ``lib.runs.load_snapshots`` reads them back). To watch words move, each
 epoch's rows are drawn as a 2-D map (PCA of the unit-length rows, as every map in the project),
-and each map is turned (orthogonal Procrustes, :func:`lib.projection.align_to`) onto the map of
+and each map is turned (orthogonal Procrustes, :func:`lib.maps.align_to`) onto the map of
 the epoch before. Without that step PCA may mirror or spin the picture from one epoch to the
 next and the words would seem to jump although they hardly moved::
 
@@ -26,8 +26,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from lib.errors import UserError
-from lib.neighbors import unit_rows
-from lib.projection import align_to, pca_2d
+from lib.maps import align_to
+from lib.neighbours import unit_rows
+from lib.projection import pca_2d
 
 
 class ReplayError(UserError):
@@ -55,8 +56,8 @@ def path_lengths(positions: np.ndarray) -> np.ndarray:
     >>> path_lengths(np.array([[[0, 0]], [[3, 4]], [[3, 4]]], dtype=float)).tolist()
     [5.0]
     """
-    P = np.asarray(positions, dtype=float)
-    return np.linalg.norm(np.diff(P, axis=0), axis=2).sum(axis=0)
+    path = np.asarray(positions, dtype=float)
+    return np.linalg.norm(np.diff(path, axis=0), axis=2).sum(axis=0)
 
 
 def rows_of_words(vocabulary: Sequence[str], kept_rows: int, words: Sequence[str]) -> tuple[list[str], list[int]]:
@@ -82,3 +83,34 @@ def replay_sentence(words: Sequence[str], positions: np.ndarray, epochs: int, hi
     if marked:
         sentence += " Trails: " + ", ".join(f"“{w}” {lengths[list(words).index(w)]:.1f}" for w in marked[:6]) + "."
     return sentence
+
+
+def replay_words(highlight: Sequence[str], page_words: Sequence[str], n_words: int) -> list[str]:
+    """The words to replay: those with a trail first, then the page's words, ``n_words`` besides the trails.
+
+    >>> replay_words(["good"], ["film", "good", "bad", "plot"], 2)
+    ['good', 'film', 'bad']
+    """
+    return list(dict.fromkeys([*highlight, *page_words]))[: n_words + len(highlight)]
+
+
+def epoch_labels(n_maps: int) -> list[str]:
+    """The slider's labels: the start, then each epoch.
+
+    >>> epoch_labels(3)
+    ['start', 'epoch 1', 'epoch 2']
+    """
+    return ["start"] + [f"epoch {e}" for e in range(1, n_maps)]
+
+
+def early_stopping_note(metrics: dict) -> str:
+    """A sentence when early stopping kept an earlier epoch's weights than the last one trained, else ``""``.
+
+    >>> early_stopping_note({"best_epoch": 2, "epochs_completed": 4})
+    ' Early stopping kept the weights of epoch 2 of 4 (its “after training” matrix).'
+    >>> early_stopping_note({"best_epoch": 4, "epochs_completed": 4})
+    ''
+    """
+    best, done = metrics.get("best_epoch"), metrics.get("epochs_completed")
+    return (f" Early stopping kept the weights of epoch {best} of {done} (its “after training” matrix)."
+            if best and done and best != done else "")

@@ -142,14 +142,15 @@ def before_after(vocabulary: Sequence[str], initial: np.ndarray, final: np.ndarr
     """The before/after comparison of one run's embedding on the words that lean clearly one way in the reviews.
 
     ``positive``/``negative`` are candidate words, most telling first (the Compare
-    page's :func:`lib.compare.balanced_sentiment_words`, so both pages score the same
+    page's :func:`lib.sentiment.balanced_sentiment_words`, so both pages score the same
     words the same way). Every one the run's vocabulary knows goes into the
     separation score; the first ``per_side`` of each go on the map. "good" and "bad"
     go on the map even when the reviews do not count them as clearly positive or
     negative ("good" is nearly neutral in IMDB: "not good"), but not into the separation score.
     """
-    from lib.neighbors import cosine, keyed_vectors, separation_score
-    from lib.projection import aligned_maps
+    from lib.neighbours import cosine, keyed_vectors
+    from lib.sentiment import separation_score
+    from lib.maps import aligned_maps
 
     index = {w: i for i, w in enumerate(vocabulary)}
     positive = [w for w in positive if w in index]

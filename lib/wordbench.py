@@ -34,6 +34,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from gensim.test.utils import datapath
+from scipy.stats import spearmanr
 from threadpoolctl import threadpool_limits
 
 WORDSIM = "wordsim353.tsv"
@@ -46,8 +48,6 @@ ANALOGY_RESTRICT = 30_000
 
 def data_path(name: str) -> Path:
     """Where gensim keeps one of its test files."""
-    from gensim.test.utils import datapath
-
     return Path(datapath(name))
 
 
@@ -111,8 +111,6 @@ class Score:
 def pair_correlation(index_to_key: Sequence[str], vectors: np.ndarray, pairs: Sequence[tuple[str, str, float]],
                      restrict: int = PAIRS_RESTRICT) -> Score:
     """Spearman correlation of the cosines of the known ``pairs`` with their human scores."""
-    from scipy.stats import spearmanr
-
     index = upper_index(index_to_key, restrict)
     known = [(index[a], index[b], s) for a, b, s in pairs if a in index and b in index]
     if len(known) < 3:

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from lib import axes, overlap, replay, runs, wordbench
-from lib.neighbors import keyed_vectors
+from lib.neighbours import keyed_vectors
 
 
 # --- overlap ------------------------------------------------------------------------------------------------------
@@ -30,7 +30,7 @@ def test_jaccard_at_k_equals_brute_force(k):
 
 
 def test_neighbour_sets_blocks_give_the_same_answer():
-    from lib.neighbors import nearest_all, unit_rows
+    from lib.neighbours import nearest_all, unit_rows
 
     rng = np.random.default_rng(1)
     U = unit_rows(rng.normal(size=(300, 8)))

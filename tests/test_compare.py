@@ -3,8 +3,11 @@ import numpy as np
 import pytest
 
 from lib import compare
-from lib.compare import CompareError, EmbeddingRef, PairReading, pair_summary
-from lib.neighbors import keyed_vectors, sentiment_table
+from lib.compare import CompareError, EmbeddingRef
+from lib.neighbours import PairReading, pair_summary
+from lib import movement, neighbours, sentiment
+from lib.neighbours import keyed_vectors
+from lib.sentiment import sentiment_table
 from lib.words import known_to_all
 
 
@@ -61,9 +64,9 @@ def test_pair_summary_picks_the_closest_and_farthest_and_says_who_pulls_apart():
 
 
 @pytest.mark.parametrize("gap,ending", [
-    (compare.APART_GAP + 0.001, "pulls them further apart."),
-    (compare.APART_GAP - 0.01, "(neighbour #9)."),  # between the two thresholds: the numbers alone
-    (compare.AGREE_GAP - 0.01, "The embeddings agree on how close they are."),
+    (neighbours.APART_GAP + 0.001, "pulls them further apart."),
+    (neighbours.APART_GAP - 0.01, "(neighbour #9)."),  # between the two thresholds: the numbers alone
+    (neighbours.AGREE_GAP - 0.01, "The embeddings agree on how close they are."),
 ])
 def test_pair_summary_thresholds(gap, ending):
     sentence = pair_summary("a", "b", [PairReading("x", 0.5 + gap, 1), PairReading("y", 0.5, 9)])
@@ -76,9 +79,9 @@ def test_known_to_all_keeps_order_tries_lower_case_and_reports_the_rest():
 
 
 def test_fold_labels_keeps_two_classes_and_folds_more():
-    labels, positive, is_sentiment = compare.fold_labels(np.array([0, 1, 1]), ["neg", "pos"])
+    labels, positive, is_sentiment = sentiment.fold_labels(np.array([0, 1, 1]), ["neg", "pos"])
     assert labels.tolist() == [0, 1, 1] and positive == 1 and is_sentiment
-    labels, positive, is_sentiment = compare.fold_labels(np.array([2, 0, 1, 0]), ["a", "b", "c"])
+    labels, positive, is_sentiment = sentiment.fold_labels(np.array([2, 0, 1, 0]), ["a", "b", "c"])
     assert labels.tolist() == [0, 1, 0, 1] and positive == 1 and not is_sentiment
 
 
@@ -96,26 +99,26 @@ def _run(trained_rows):
 
 def test_moved_words_counts_changed_rows_and_lists_the_most_turned_first():
     vocabulary, initial, final = _run({1: 0.3, 3: 1.2})
-    result = compare.moved_words(vocabulary, initial, final, ["good", "bad", "film", "unknown"], k=2)
+    result = movement.moved_words(vocabulary, initial, final, ["good", "bad", "film", "unknown"], k=2)
     assert result.changed == 2 and result.total == 4
     assert [w for w, _ in result.moved] == ["film", "good"]
-    assert result.moved[0][1] < result.moved[1][1] < compare.CHANGED_BELOW_COSINE
+    assert result.moved[0][1] < result.moved[1][1] < movement.CHANGED_BELOW_COSINE
 
 
 def test_a_frozen_run_and_round_off_count_as_unchanged():
     vocabulary, initial, _ = _run({})
     nudged = initial + np.float32(1e-7) * initial  # float32 noise, not training
-    result = compare.moved_words(vocabulary, initial, nudged, ["good"])
+    result = movement.moved_words(vocabulary, initial, nudged, ["good"])
     assert result.changed == 0
-    assert "the embedding was frozen" in compare.movement_sentence("Frozen run", result)
+    assert "the embedding was frozen" in movement.movement_sentence("Frozen run", result)
 
 
 def test_moved_words_off_the_map_are_said_so():
     vocabulary, initial, final = _run({4: 1.0})
-    result = compare.moved_words(vocabulary, initial, final, ["good"])
+    result = movement.moved_words(vocabulary, initial, final, ["good"])
     assert result.changed == 1 and [w for w, _ in result.moved] == ["good"]
-    result = compare.moved_words(vocabulary, initial, final, ["nothing", "known"])
-    assert result.moved == [] and "none of them is on the map" in compare.movement_sentence("R", result)
+    result = movement.moved_words(vocabulary, initial, final, ["nothing", "known"])
+    assert result.moved == [] and "none of them is on the map" in movement.movement_sentence("R", result)
 
 
 def test_neighbour_lists_skip_embeddings_without_the_word_and_rows_mark_shared_words():
@@ -123,10 +126,10 @@ def test_neighbour_lists_skip_embeddings_without_the_word_and_rows_mark_shared_w
     words = ["", "good", "bad", "great", "film", "plot"]
     a = keyed_vectors(words, rng.normal(size=(6, 3)))
     b = keyed_vectors(words[:3], rng.normal(size=(3, 3)))
-    lists = compare.neighbour_lists({"A": a, "B": b}, "great", 2)
+    lists = neighbours.neighbour_lists({"A": a, "B": b}, "great", 2)
     assert list(lists) == ["A"] and len(lists["A"]) == 2
-    lists = compare.neighbour_lists({"A": a, "B": b}, "good", 1)
-    rows = compare.neighbour_rows(lists)
+    lists = neighbours.neighbour_lists({"A": a, "B": b}, "good", 1)
+    rows = neighbours.neighbour_rows(lists)
     assert [(r["embedding"], r["rank"]) for r in rows] == [("A", 1), ("B", 1)]
     assert all(r["in all"] == (lists["A"][0][0] == lists["B"][0][0]) for r in rows)
 
@@ -135,15 +138,15 @@ def test_balanced_sentiment_words_are_equal_in_number_and_known_to_all():
     texts = ["great fun film"] * 30 + ["awful dull film"] * 30 + ["great awful plot"] * 5
     labels = [1] * 30 + [0] * 30 + [1] * 5
     table = sentiment_table(texts, labels)
-    pos, neg = compare.balanced_sentiment_words(table, [{"great", "fun", "awful", "dull"}], n_each=5)
+    pos, neg = sentiment.balanced_sentiment_words(table, [{"great", "fun", "awful", "dull"}], n_each=5)
     assert set(pos) == {"great", "fun"} and set(neg) == {"awful", "dull"}
-    pos, neg = compare.balanced_sentiment_words(table, [{"great", "fun", "awful"}], n_each=5)
+    pos, neg = sentiment.balanced_sentiment_words(table, [{"great", "fun", "awful"}], n_each=5)
     assert len(pos) == len(neg) == 1 and neg == ["awful"]
 
 
 def test_map_colours_by_frequency_is_log10_of_texts_containing_the_word():
     table = sentiment_table(["a b", "a", "a c"] * 10, [1, 0, 1] * 10)
-    values, label, diverging = compare.map_colours(table, ["a", "b", "zzz"], by_sentiment=False)
+    values, label, diverging = sentiment.map_colours(table, ["a", "b", "zzz"], by_sentiment=False)
     # a word the texts never contain has no frequency colour (nan: map_figure gives it the lowest)
     assert np.allclose(values, [np.log10(30), 1.0, np.nan], equal_nan=True) and not diverging and "log10" in label
 

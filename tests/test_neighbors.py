@@ -2,21 +2,19 @@
 import numpy as np
 import pytest
 
-from lib.neighbors import (
-    NeighborError,
+from lib.movement import most_moved, movement
+from lib.neighbours import (
+    NeighbourError,
     analogy,
     keyed_vectors,
-    most_moved,
     most_similar,
-    movement,
     nearest,
     overlap_at_k,
     overlap_matrix,
     rank_of,
-    sentiment_table,
-    separation_score,
     unit_rows,
 )
+from lib.sentiment import sentiment_table, separation_score
 
 
 def _brute_force(X, q, k, exclude=()):
@@ -54,7 +52,7 @@ def test_nearest_k_larger_than_matrix_and_all_excluded():
     assert sorted(idx.tolist()) == [0, 1, 2]
     idx, sims = nearest(U, np.ones(3), k=5, exclude=[0, 1, 2])
     assert idx.size == 0 and sims.size == 0
-    with pytest.raises(NeighborError):
+    with pytest.raises(NeighbourError):
         nearest(U, np.zeros(3), k=1)
 
 
@@ -100,7 +98,7 @@ def test_analogy_matches_gensim_and_leaves_the_question_words_out(random_kv):
 
 def test_analogy_with_an_unknown_word_says_which(random_kv):
     kv, _, _ = random_kv
-    with pytest.raises(NeighborError, match="zzzz"):
+    with pytest.raises(NeighbourError, match="zzzz"):
         analogy(kv, ["w1", "zzzz"], ["w3"])
 
 

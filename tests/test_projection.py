@@ -2,12 +2,9 @@
 import numpy as np
 import pytest
 
+from lib.maps import align_all, aligned_maps, align_to, disparity
 from lib.projection import (
     ProjectionError,
-    align_all,
-    aligned_maps,
-    align_to,
-    disparity,
     effective_perplexity,
     method_for,
     pca_2d,
@@ -113,7 +110,7 @@ def _standardised(P):
 def test_aligned_maps_agree_with_scipy_procrustes():
     from scipy.spatial import procrustes
 
-    from lib.neighbors import unit_rows
+    from lib.neighbours import unit_rows
 
     rng = np.random.default_rng(3)
     A = rng.normal(size=(40, 12))

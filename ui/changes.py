@@ -1,9 +1,10 @@
-"""The Compare page's "what changed" sections (issue #12): neighbourhood change, meaning axes,
+"""The Compare page's "what changed" sections: neighbourhood change, meaning axes,
 word benchmarks and the training replay.
 
 Each section is a function that takes plain values (the chosen embeddings' keys, names and
 KeyedVectors, the word table) and returns plain values (the rows of its download, a figure);
-every number comes from lib (overlap, axes, wordbench, replay); this file lays them out.
+every number, word choice and sentence comes from lib (overlap, axes, sentiment, wordbench, replay,
+maps); this file only lays them out.
 Sentences that contain words or names a visitor typed are shown with ``st.text`` (never
 Markdown), and tables with ``st.dataframe``.
 """
@@ -15,15 +16,18 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lib import axes, compare, exports, overlap, plots, projection, replay, wordbench
+from lib import axes, compare, exports, maps, overlap, plots, replay, wordbench
 from lib.compare import EmbeddingRef
-from lib.neighbors import function_words
+from lib.io import safe_name
+from lib.neighbours import neighbour_columns, rows_of
+from lib.runs import load_embeddings, load_run, load_snapshots
+from lib.sentiment import frequent_trustworthy_words
 from lib.words import known_to_all, split_words
 from ui import presentation
 from ui.errors import friendly_errors
 from ui.text import md
 
-P = "changes_"  # prefix of every session-state key these sections own
+KEY_PREFIX = "changes_"  # prefix of every session-state key these sections own
 CHART = {"config": {"displaylogo": False}, "theme": None}
 #: Loads the KeyedVectors behind an embedding key (the Compare page's cached loader).
 Loader = Callable[[str], object]
@@ -43,7 +47,7 @@ def _ranked(df: pd.DataFrame) -> pd.DataFrame:
 def _download_csv(label: str, rows: list[dict], file_name: str, key: str) -> None:
     if rows:
         st.download_button(label, exports.table_csv(pd.DataFrame(rows)), file_name=file_name, mime="text/csv",
-                           on_click="ignore", key=P + key, icon=":material/download:")
+                           on_click="ignore", key=KEY_PREFIX + key, icon=":material/download:")
 
 
 # --- 8. neighbourhood change over all words -----------------------------------------------------------------
@@ -51,23 +55,20 @@ def _download_csv(label: str, rows: list[dict], file_name: str, key: str) -> Non
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _neighbour_sets(keys: tuple[str, ...], k: int, limit: int, _load: Loader) -> tuple[list[str], list[np.ndarray]]:
-    kvs = [_load(key) for key in keys]
-    words = overlap.shared_words([kv.key_to_index for kv in kvs], limit)
-    return words, [overlap.neighbour_sets(compare.rows_of(kv, words), k) if len(words) > k else
-                   np.empty((len(words), 0), dtype=np.int64) for kv in kvs]
+    return overlap.neighbour_sets_of([_load(key) for key in keys], k, limit)
 
 
 def overlap_settings(n_embeddings: int) -> tuple[int, int, str]:
     with presentation.settings("Neighbourhood settings"):
         c1, c2, c3 = st.columns(3)
-        k = int(c1.slider("Neighbours per word (k)", overlap.K_RANGE[0], overlap.K_RANGE[1], 10, key=P + "k",
+        k = int(c1.slider("Neighbours per word (k)", overlap.K_RANGE[0], overlap.K_RANGE[1], 10, key=KEY_PREFIX + "k",
                           persist_state="session", help="How many nearest neighbours of each word are compared."))
         limit = int(c2.select_slider("Most frequent shared words", [1_000, 2_000, 5_000, 10_000, 20_000], 10_000,
-                                     key=P + "limit", persist_state="session",
+                                     key=KEY_PREFIX + "limit", persist_state="session",
                                      help="Words every chosen embedding knows, most frequent first."))
         mode = "first"
         if n_embeddings > 2:
-            mode = c3.segmented_control("Compare", ["first", "all"], default="first", key=P + "mode", required=True,
+            mode = c3.segmented_control("Compare", ["first", "all"], default="first", key=KEY_PREFIX + "mode", required=True,
                                         format_func={"first": "each against the first", "all": "every pair"}.get,
                                         persist_state="session", help="Pairs to compare.")
     return k, limit, mode
@@ -86,41 +87,37 @@ def neighbourhood_change(keys: Sequence[str], names: Sequence[str], load: Loader
         st.info(f"The chosen embeddings share only {len(words):,} words; at least {k + 1} are needed for {k} "
                 "neighbours each. Pick embeddings with more words in common or a smaller k.")
         return []
-    pair_names = [f"{names[i]} vs {names[0]}" for i in range(1, len(keys))]
-    values = [overlap.jaccard(sets[0], sets[i]) for i in range(1, len(keys))]
-    counts = {name: overlap.histogram(v, k).tolist() for name, v in zip(pair_names, values)}
+    pairs = overlap.against_first(names, sets)
+    pair_names, values = pairs.pair_names, pairs.values
     pick = 0
     if len(pair_names) > 1:
-        pick = pair_names.index(st.selectbox("Pair to list words from", pair_names, key=P + "pair",
+        pick = pair_names.index(st.selectbox("Pair to list words from", pair_names, key=KEY_PREFIX + "pair",
                                              help="The range list, the most/least changed words and the domino "
                                                   "use this pair."))
     low, high = st.slider("List the words whose overlap lies in this range", 0.0, 1.0, (0.0, 0.2), step=0.01,
-                          key=P + "range", persist_state="session",
+                          key=KEY_PREFIX + "range", persist_state="session",
                           help="Jaccard overlap: 0 = no neighbour in common, 1 = the same neighbours.")
-    st.plotly_chart(plots.overlap_histogram(k, counts, (low, high)), key=P + "histogram", **CHART)
+    st.plotly_chart(plots.overlap_histogram(k, pairs.histograms(k), (low, high)), key=KEY_PREFIX + "histogram", **CHART)
     say(" ".join(overlap.overlap_summary(names[0], names[i + 1], v, k) for i, v in enumerate(values)))
     if mode == "all":
         matrix = overlap.pair_matrix(sets)
-        st.plotly_chart(plots.overlap_heatmap([plots.plain(n) for n in names], matrix, k), key=P + "pair_matrix",
+        st.plotly_chart(plots.overlap_heatmap([plots.plain(n) for n in names], matrix, k), key=KEY_PREFIX + "pair_matrix",
                         **CHART)
-        i, j = np.unravel_index(np.argmin(matrix + np.eye(len(names))), matrix.shape)
-        say(f"Mean Jaccard overlap of the {k} nearest neighbours over {len(words):,} shared words, for every pair; "
-            f"the pair that disagrees most is {names[i]} and {names[j]} ({matrix[i, j]:.2f}).")
-    J = values[pick]
-    listed = overlap.in_range(words, J, low, high)
+        say(overlap.pair_matrix_sentence(names, matrix, k, len(words)))
+    picked_jaccards = values[pick]
+    listed = overlap.in_range(words, picked_jaccards, low, high)
     st.markdown(f"**Words with overlap between {low:.2f} and {high:.2f}** ({len(listed):,} of {len(words):,}, "
                 "most frequent first)")
-    st.dataframe(_ranked(pd.DataFrame(listed[:500], columns=["word", "Jaccard"])), height=220, key=P + "range_table")
-    most, least = overlap.most_and_least_changed(words, J, 20)
+    st.dataframe(_ranked(pd.DataFrame(listed[:500], columns=["word", "Jaccard"])), height=220, key=KEY_PREFIX + "range_table")
+    most, least = overlap.most_and_least_changed(words, picked_jaccards, 20)
     c1, c2 = st.columns(2)
     with c1:
         st.markdown("**20 most changed** (fewest neighbours kept)")
-        st.dataframe(_ranked(pd.DataFrame(most, columns=["word", "Jaccard"])), key=P + "most_changed")
+        st.dataframe(_ranked(pd.DataFrame(most, columns=["word", "Jaccard"])), key=KEY_PREFIX + "most_changed")
     with c2:
         st.markdown("**20 least changed**")
-        st.dataframe(_ranked(pd.DataFrame(least, columns=["word", "Jaccard"])), key=P + "least_changed")
-    say(f"Ties go to the more frequent word. Most changed: {compare.examples([w for w, _ in most], 5)}; "
-        f"least changed: {compare.examples([w for w, _ in least], 5)} ({pair_names[pick]}).")
+        st.dataframe(_ranked(pd.DataFrame(least, columns=["word", "Jaccard"])), key=KEY_PREFIX + "least_changed")
+    say(overlap.changed_sentence(most, least, pair_names[pick]))
     show_domino(words, keys[0], keys[pick + 1], names[0], names[pick + 1], k, most, load)
     return overlap.overlap_rows(words, pair_names, values, k)
 
@@ -128,18 +125,16 @@ def neighbourhood_change(keys: Sequence[str], names: Sequence[str], load: Loader
 @st.cache_data(max_entries=32, show_spinner=False)
 def _domino(word: str, key_a: str, key_b: str, k: int, limit: int, _load: Loader, _words: tuple[str, ...]):
     kv_a, kv_b = _load(key_a), _load(key_b)
-    d = overlap.domino(word, _words, compare.rows_of(kv_a, _words), compare.rows_of(kv_b, _words), k)
-    union = d.union
-    maps = projection.aligned_maps([compare.rows_of(kv_a, union), compare.rows_of(kv_b, union)])
-    return d, maps
+    d = overlap.domino(word, _words, rows_of(kv_a, _words), rows_of(kv_b, _words), k)
+    return d, maps.aligned_maps([rows_of(kv_a, d.union), rows_of(kv_b, d.union)])
 
 
 def show_domino(words: list[str], key_a: str, key_b: str, name_a: str, name_b: str, k: int,
                 most: list[tuple[str, float]], load: Loader) -> None:
     st.subheader("One word up close: its neighbours on each side")
     default = "good" if "good" in words else (most[0][0] if most else words[0])
-    st.session_state.setdefault(P + "domino_word", default)
-    word = st.text_input("Word", key=P + "domino_word", persist_state="session",
+    st.session_state.setdefault(KEY_PREFIX + "domino_word", default)
+    word = st.text_input("Word", key=KEY_PREFIX + "domino_word", persist_state="session",
                          help="A word both embeddings know; its neighbours in each are listed.").strip().lower()
     if word not in set(words):
         st.info("Type a word from the shared words (for example one from the lists above).")
@@ -149,22 +144,20 @@ def show_domino(words: list[str], key_a: str, key_b: str, name_a: str, name_b: s
         found = _domino(word, key_a, key_b, k, len(words), load, tuple(words))
     if found is None:
         return
-    d, maps = found
+    d, domino_maps = found
     common = set(d.common)
     c1, c2 = st.columns(2)
     for col, name, lst in ((c1, name_a, d.lists[0]), (c2, name_b, d.lists[1])):
         with col:
             st.text(name)
-            st.dataframe(_ranked(pd.DataFrame({"word": [w for w, _ in lst], "cosine": [round(s, 3) for _, s in lst],
-                                               "in both": ["✓" if w in common else "" for w, _ in lst]})),
-                         key=P + f"domino_{'a' if col is c1 else 'b'}")
-    groups = (["the word"] + ["in both"] * len(d.common) + [f"only {name_a}"] * len(d.only[0])
-              + [f"only {name_b}"] * len(d.only[1]))
-    fig = plots.map_figure([plots.wrap_label(plots.plain(name_a), 30), plots.wrap_label(plots.plain(name_b), 30)],
-                           maps, [plots.plain(w) for w in d.union], highlight=[plots.plain(word)],
-                           groups=[plots.plain(g) for g in groups], groups_title="neighbours", height=500)
+            st.dataframe(_ranked(pd.DataFrame(neighbour_columns(lst, common, "in both", digits=3))),
+                         key=KEY_PREFIX + f"domino_{'a' if col is c1 else 'b'}")
+    groups = overlap.domino_groups(d, name_a, name_b)
+    fig = maps.map_figure([plots.wrap_label(plots.plain(name_a), 30), plots.wrap_label(plots.plain(name_b), 30)],
+                          domino_maps, [plots.plain(w) for w in d.union], highlight=[plots.plain(word)],
+                          groups=[plots.plain(g) for g in groups], groups_title="neighbours", height=500)
     fig.update_layout(legend=dict(orientation="h", x=0, y=-0.12, yanchor="top"), margin=dict(b=120))
-    st.plotly_chart(fig, key=P + "domino_map", **CHART)
+    st.plotly_chart(fig, key=KEY_PREFIX + "domino_map", **CHART)
     say(overlap.domino_sentence(d, name_a, name_b) + " The small maps show the word and the union of both lists, "
         "the right one turned onto the left (Procrustes).")
 
@@ -176,7 +169,7 @@ def axis_settings() -> tuple[str, list[str], list[str], list[str]]:
     """``(axis name, low words, high words, words to place)`` from the preset or the visitor's lists."""
     with presentation.settings("Axis settings"):
         options = [*axes.PRESET_AXES, "my own"]
-        choice = st.segmented_control("Axis", options, default=options[0], key=P + "axis", required=True,
+        choice = st.segmented_control("Axis", options, default=options[0], key=KEY_PREFIX + "axis", required=True,
                                       persist_state="session", help="Two word lists define the two ends of the axis.")
         if choice in axes.PRESET_AXES:
             low, high = axes.PRESET_AXES[choice]
@@ -185,29 +178,19 @@ def axis_settings() -> tuple[str, list[str], list[str], list[str]]:
             st.text(f"Low end: {', '.join(low)}\nHigh end: {', '.join(high)}")
         else:
             c1, c2 = st.columns(2)
-            st.session_state.setdefault(P + "low", "cold, cool, chilly")
-            st.session_state.setdefault(P + "high", "hot, warm, heated")
-            low = split_words(c1.text_input("Low end words", key=P + "low", persist_state="session",
+            st.session_state.setdefault(KEY_PREFIX + "low", "cold, cool, chilly")
+            st.session_state.setdefault(KEY_PREFIX + "high", "hot, warm, heated")
+            low = split_words(c1.text_input("Low end words", key=KEY_PREFIX + "low", persist_state="session",
                                                 help="Words that define one end, separated by commas.").lower())
-            high = split_words(c2.text_input("High end words", key=P + "high", persist_state="session",
+            high = split_words(c2.text_input("High end words", key=KEY_PREFIX + "high", persist_state="session",
                                                  help="Words that define the other end.").lower())
-            name = f"{low[0] if low else 'low'} ↔ {high[0] if high else 'high'}"
+            name = axes.own_axis_name(low, high)
             placed_default = "ice, snow, coffee, summer, winter, fire, sun, rain"
-        key = P + "placed_" + ("own" if choice not in axes.PRESET_AXES else options.index(choice).__str__())
+        key = KEY_PREFIX + "placed_" + ("own" if choice not in axes.PRESET_AXES else options.index(choice).__str__())
         st.session_state.setdefault(key, placed_default)
         placed = split_words(st.text_area("Words to place on the axis", key=key, persist_state="session",
                                               help="Words every chosen embedding knows are placed.").lower())
     return name, low, high, placed
-
-
-def _evaluation_words(table, vocabularies, exclude: set[str], n: int = 2_000) -> list[str]:
-    """The ``n`` most frequent trustworthy words (no function words, no pole words) every embedding knows."""
-    if table is None:
-        return []
-    candidates = table.frequent(4 * n, exclude=function_words() | exclude)
-    counts = table.doc_counts(candidates)
-    candidates = [w for w, c in zip(candidates, counts) if c >= compare.trustworthy_min_docs(table.n_pos + table.n_neg)]
-    return known_to_all(vocabularies, candidates)[0][:n]
 
 
 def meaning_axes(keys: Sequence[str], names: Sequence[str], vectors: Sequence, table, is_sentiment: bool) -> list[dict]:
@@ -231,7 +214,7 @@ def meaning_axes(keys: Sequence[str], names: Sequence[str], vectors: Sequence, t
             st.info("None of the words to place is known to every chosen embedding; type others.")
         return []
     st.plotly_chart(plots.axis_strip(name, words, list(names), [a.positions for a in placed_axes]),
-                    key=P + "axis_chart", **CHART)
+                    key=KEY_PREFIX + "axis_chart", **CHART)
     say(axes.axis_sentence(name, names, placed_axes) + " Each embedding builds the axis from its own vectors of the "
         "end words (" + "; ".join(f"{n}: {len(a.low_used)} + {len(a.high_used)} words" for n, a in
                                   zip(names, placed_axes)) + "), so positions compare across embeddings.")
@@ -244,23 +227,13 @@ def meaning_axes(keys: Sequence[str], names: Sequence[str], vectors: Sequence, t
 
 
 def agreement_table(name: str, pole_words: list[str], names, vectors, table, placed_axes) -> None:
-    evaluation = _evaluation_words(table, [kv.key_to_index for kv in vectors], set(pole_words))
+    evaluation = frequent_trustworthy_words(table, [kv.key_to_index for kv in vectors], pole_words)
     if len(evaluation) < 10:
         st.info("Too few frequent words are known to every chosen embedding to measure the agreement with sentiment.")
         return
-    log_odds = table.scores(evaluation)
-    rows = []
-    for n, kv, axis in zip(names, vectors, placed_axes):
-        rho, used = axes.agreement(axes.positions(compare.rows_of(kv, evaluation), axis.direction), log_odds)
-        rows.append({"embedding": n, "Spearman ρ (axis position vs review log-odds)": round(rho, 3), "words": used})
-    st.dataframe(pd.DataFrame(rows), key=P + "axis_agreement", hide_index=True)
-    best = max(rows, key=lambda r: r["Spearman ρ (axis position vs review log-odds)"])
-    worst = min(rows, key=lambda r: r["Spearman ρ (axis position vs review log-odds)"])
-    say(f"One number per embedding: how well the order of {rows[0]['words']:,} frequent words along the {name} axis "
-        f"(end words left out) matches the order of their log-odds of appearing in positive rather than negative "
-        f"training texts (1 = the same order, 0 = unrelated, negative = reversed). Highest: {best['embedding']} "
-        f"({best['Spearman ρ (axis position vs review log-odds)']:+.2f}); lowest: {worst['embedding']} "
-        f"({worst['Spearman ρ (axis position vs review log-odds)']:+.2f}).")
+    rows = axes.agreement_rows(names, vectors, placed_axes, evaluation, table.scores(evaluation))
+    st.dataframe(pd.DataFrame(rows), key=KEY_PREFIX + "axis_agreement", hide_index=True)
+    say(axes.agreement_sentence(name, rows))
 
 
 # --- 10. word benchmarks ----------------------------------------------------------------------------------------
@@ -272,28 +245,9 @@ def _benchmarks(key: str, _load: Loader) -> wordbench.Benchmarks:
     return wordbench.evaluate(kv.index_to_key, kv.vectors)
 
 
-def benchmark_keys(keys: Sequence[str]) -> tuple[list[str], list[tuple[int, int]]]:
-    """The chosen keys plus every chosen run's other stage (before and after), and the (before, after) positions.
-
-    >>> benchmark_keys(["glove", "run:r1:final"])
-    (['glove', 'run:r1:initial', 'run:r1:final'], [(1, 2)])
-    """
-    out: list[str] = []
-    for key in keys:
-        ref = EmbeddingRef.parse(key)
-        if ref.is_run:
-            out += [str(EmbeddingRef.run(ref.name, False)), str(EmbeddingRef.run(ref.name, True))]
-        else:
-            out.append(key)
-    out = list(dict.fromkeys(out))
-    pairs = [(out.index(k), out.index(str(EmbeddingRef.run(EmbeddingRef.parse(k).name, True)))) for k in out
-             if EmbeddingRef.parse(k).kind == compare.RUN_BEFORE]
-    return out, pairs
-
-
 def word_benchmarks(keys: Sequence[str], name_of: Callable[[str], str], load: Loader) -> list[dict]:
     """The benchmark table (each run before and after) and its caption; returns the table rows."""
-    all_keys, pairs = benchmark_keys(keys)
+    all_keys, pairs = compare.benchmark_keys(keys)
     results = None
     with st.spinner("Scoring WordSim-353, SimLex-999 and 19,544 analogies…"), friendly_errors("Scoring the benchmarks"):
         results = [_benchmarks(key, load) for key in all_keys]
@@ -301,7 +255,7 @@ def word_benchmarks(keys: Sequence[str], name_of: Callable[[str], str], load: Lo
         return []
     names = [name_of(key) for key in all_keys]
     rows = [wordbench.table_row(n, r) for n, r in zip(names, results)]
-    st.dataframe(pd.DataFrame(rows), key=P + "benchmarks", hide_index=True)
+    st.dataframe(pd.DataFrame(rows), key=KEY_PREFIX + "benchmarks", hide_index=True)
     say(wordbench.benchmark_sentence(names, results, pairs))
     st.caption(
         "WordSim-353 asks how *related* two words are (coffee–cup scores high), SimLex-999 how *similar* "
@@ -318,8 +272,6 @@ def word_benchmarks(keys: Sequence[str], name_of: Callable[[str], str], load: Lo
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _replay(run_id: str, words: tuple[str, ...]) -> tuple[list[str], np.ndarray, int]:
-    from lib.runs import load_embeddings, load_snapshots
-
     snapshots = load_snapshots(run_id)
     if snapshots is None:
         return [], np.empty((0, 0, 2)), 0
@@ -335,15 +287,15 @@ def training_replay(keys: Sequence[str], run_names: dict[str, str], page_words: 
         st.info("Pick a saved run above (before or after training) to replay its training epoch by epoch.")
         return None
     with presentation.settings("Replay settings"):
-        run_id = st.selectbox("Run", run_ids, format_func=lambda r: run_names.get(r, r), key=P + "replay_run")
+        run_id = st.selectbox("Run", run_ids, format_func=lambda r: run_names.get(r, r), key=KEY_PREFIX + "replay_run")
         c1, c2 = st.columns([3, 1])
-        st.session_state.setdefault(P + "replay_highlight", "good, bad, great, awful")
-        highlight = split_words(c1.text_input("Trails for these words", key=P + "replay_highlight",
+        st.session_state.setdefault(KEY_PREFIX + "replay_highlight", "good, bad, great, awful")
+        highlight = split_words(c1.text_input("Trails for these words", key=KEY_PREFIX + "replay_highlight",
                                                   persist_state="session",
                                                   help="These words are labelled and leave a trail.").lower())
-        n_words = int(c2.slider("Words", 10, 300, 100, step=10, key=P + "replay_n", persist_state="session",
+        n_words = int(c2.slider("Words", 10, 300, 100, step=10, key=KEY_PREFIX + "replay_n", persist_state="session",
                                 help="How many of the page's words (section 2) are replayed."))
-    words = list(dict.fromkeys([*highlight, *page_words]))[: n_words + len(highlight)]
+    words = replay.replay_words(highlight, page_words, n_words)
     found = None
     with st.spinner("Lining up the epochs…"), friendly_errors("Preparing the replay"):
         found = _replay(run_id, tuple(words))
@@ -356,20 +308,14 @@ def training_replay(keys: Sequence[str], run_names: dict[str, str], page_words: 
     if len(kept) < 3:
         st.info(f"Fewer than three of the chosen words are among the {kept_rows:,} words this run kept per epoch.")
         return None
-    labels = ["start"] + [f"epoch {e}" for e in range(1, len(positions))]
-    fig = plots.replay_figure(kept, positions, labels, highlight)
-    st.plotly_chart(fig, key=P + "replay_chart", **CHART)
-    from lib.runs import load_run
-
-    metrics = load_run(run_id).metrics
-    best, done = metrics.get("best_epoch"), metrics.get("epochs_completed")
-    kept_weights = (f" Early stopping kept the weights of epoch {best} of {done} (its “after training” matrix)."
-                    if best and done and best != done else "")
+    fig = plots.replay_figure(kept, positions, replay.epoch_labels(len(positions)), highlight)
+    st.plotly_chart(fig, key=KEY_PREFIX + "replay_chart", **CHART)
     say(replay.replay_sentence(kept, positions, len(positions) - 1, highlight)
-        + f" The run kept its {kept_rows:,} most frequent words at every epoch." + kept_weights)
+        + f" The run kept its {kept_rows:,} most frequent words at every epoch."
+        + replay.early_stopping_note(load_run(run_id).metrics))
     st.download_button("Replay as HTML (plays offline)", lambda: exports.figure_html(fig),
-                       file_name=f"replay-{compare.file_slug(run_names.get(run_id, run_id))}.html", mime="text/html",
-                       on_click="ignore", key=P + "dl_replay", icon=":material/download:")
+                       file_name=f"replay-{safe_name(run_names.get(run_id, run_id), default='run')}.html", mime="text/html",
+                       on_click="ignore", key=KEY_PREFIX + "dl_replay", icon=":material/download:")
     return fig
 
 

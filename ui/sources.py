@@ -7,7 +7,7 @@ Datasets::
     imdb() -> TextDataset                      # the 50,000 reviews, fixed 25k/25k split (cached per server)
     dataset(key) -> TextDataset                # "imdb", "imdb-n2000-s0", "upload-<hash>" (see lib.data.keys)
     dataset_choices() -> dict[label, key]      # IMDB + the datasets this session uploaded (remember_dataset)
-    imdb_sentiment() -> lib.neighbors.SentimentTable   # per-word positive/negative lean in the IMDB *training* reviews
+    imdb_sentiment() -> lib.sentiment.SentimentTable   # per-word positive/negative lean in the IMDB *training* reviews
 
 Vector sets (every one a gensim ``KeyedVectors``; **never modify one**, they are shared by all sessions)::
 
@@ -119,8 +119,8 @@ def dataset_choices() -> dict[str, str]:
 
 @st.cache_resource(show_spinner="Counting which words lean positive or negative in the reviews…")
 def imdb_sentiment():
-    """Per-word document counts and smoothed log-odds in the IMDB *training* reviews (lib.neighbors)."""
-    from lib.neighbors import sentiment_table
+    """Per-word document counts and smoothed log-odds in the IMDB *training* reviews (lib.sentiment)."""
+    from lib.sentiment import sentiment_table
 
     data = imdb()
     return sentiment_table(data.train_texts, data.train_labels)
@@ -129,7 +129,7 @@ def imdb_sentiment():
 @st.cache_data(show_spinner=False)
 def frequent_words(n: int = 40) -> list[str]:
     """The ``n`` words found in the most IMDB training reviews, without English function words."""
-    from lib.neighbors import function_words
+    from lib.sentiment import function_words
 
     words = imdb_sentiment().frequent(3 * n, exclude=function_words())
     return [w for w in words if "'" not in w and len(w) > 1][:n]  # no contractions ("it's", "don't")

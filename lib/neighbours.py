@@ -1,4 +1,4 @@
-"""Cosine nearest neighbours, and the numbers that say how two embeddings differ.
+"""Cosine nearest neighbours: of one word, of every word, and side by side in several embeddings.
 
 Two word vectors are "close" when they point the same way: their *cosine
 similarity* is near 1. Once every row of a matrix is scaled to length 1
@@ -22,12 +22,11 @@ The rest compares embeddings:
 
 * :func:`nearest_all` - the top ``k`` of every word at once, in blocks (behind :mod:`lib.overlap`);
 * :func:`overlap_at_k` - how many of the top-k neighbours two embeddings share;
-* :func:`movement` - how far each word's vector turned during training
-  (cosine between its initial and final row);
-* :func:`sentiment_table` - how strongly a word leans
-  positive or negative *in the training data* (smoothed log-odds, Monroe et al. 2008);
-* :func:`separation_score` - how well positive and negative words can be told
-  apart from their vectors alone (cross-validated logistic regression).
+* :func:`pair_reading` / :func:`pair_summary` - how close two words are in each embedding, in one sentence;
+* :func:`neighbour_lists` - one word's neighbours in every embedding that knows it, as table columns and rows.
+
+How words lean in labelled texts lives in :mod:`lib.sentiment`; how training turned a run's
+vectors in :mod:`lib.movement`.
 """
 from __future__ import annotations
 
@@ -36,13 +35,14 @@ from lib.words import known_form
 
 import threading
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 
-class NeighborError(UserError):
+class NeighbourError(UserError):
     """A query the user can fix: an unknown word, too few words, ... (message says what to do)."""
 
 
@@ -57,6 +57,18 @@ def unit_rows(X: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(X, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
     return X / norms
+
+
+def rows_of(kv, words: Sequence[str]) -> np.ndarray:
+    """The vectors of ``words`` (all known to ``kv``) as one ``(len(words), d)`` matrix, in that order.
+
+    >>> kv = keyed_vectors(["", "good", "bad"], np.array([[0, 0], [1, 2], [3, 4]]))
+    >>> rows_of(kv, ["bad", "good"]).tolist(), rows_of(kv, []).shape
+    ([[3.0, 4.0], [1.0, 2.0]], (0, 2))
+    """
+    if not len(words):
+        return np.empty((0, kv.vector_size), dtype=kv.vectors.dtype)
+    return kv.vectors[[kv.key_to_index[w] for w in words]]
 
 
 def nearest(
@@ -77,7 +89,7 @@ def nearest(
     q = np.asarray(query_vector, dtype=np.float32).ravel()
     norm = float(np.linalg.norm(q))
     if norm == 0.0:
-        raise NeighborError("The query vector is all zeros, so it has no direction and no neighbours.")
+        raise NeighbourError("The query vector is all zeros, so it has no direction and no neighbours.")
     sims = unit_matrix @ (q / norm)
     excluded = np.fromiter((int(i) for i in exclude), dtype=np.int64)
     n_candidates = sims.shape[0] - len(np.unique(excluded))
@@ -109,8 +121,6 @@ def nearest_all(unit_matrix: np.ndarray, k: int = 10, block: int = 256) -> np.nd
     >>> np.sort(nearest_all(unit, k=1), axis=1).ravel().tolist()
     [1, 0, 3, 2]
     """
-    from threadpoolctl import threadpool_limits
-
     U = np.asarray(unit_matrix, dtype=np.float32)
     n = U.shape[0]
     k = int(min(max(k, 0), n - 1))
@@ -156,7 +166,7 @@ def unit_matrix_of(kv) -> np.ndarray:
 def _index_of(kv, word: str, name: str = "this embedding") -> int:
     index = kv.key_to_index.get(known_form(kv.key_to_index, word))
     if index is None:
-        raise NeighborError(f"“{word}” is not in the vocabulary of {name}. Check the spelling or pick another word.")
+        raise NeighbourError(f"“{word}” is not in the vocabulary of {name}. Check the spelling or pick another word.")
     return int(index)
 
 
@@ -166,7 +176,7 @@ def most_similar(kv, word: str, k: int = 10, name: str = "this embedding") -> li
     Same answer as gensim's ``kv.most_similar(word, topn=k)``, but the normalised
     matrix is cached per ``kv`` and the top ``k`` come from ``argpartition``
     (about 5-10 ms over the 400,000 GloVe words instead of a full sort).
-    Unknown words raise :class:`NeighborError` (a ``ValueError``) with a sentence
+    Unknown words raise :class:`NeighbourError` (a ``ValueError``) with a sentence
     for the user; a lower-cased retry is made first.
     """
     index = _index_of(kv, word, name)
@@ -189,7 +199,7 @@ def analogy(kv, positive: Sequence[str], negative: Sequence[str], k: int = 5,
     vector is scaled to length 1 first, so a long vector (a frequent word) does not outvote the
     others, and the words asked about are left out of the answer. Computed on the cached
     normalised matrix (:func:`unit_matrix_of`) because gensim's version writes norms onto the
-    ``KeyedVectors``, which are shared by every session. Unknown words raise :class:`NeighborError`.
+    ``KeyedVectors``, which are shared by every session. Unknown words raise :class:`NeighbourError`.
     """
     unit = unit_matrix_of(kv)
     rows = {w: _index_of(kv, w, name) for w in [*positive, *negative]}
@@ -222,11 +232,13 @@ def keyed_vectors(vocabulary: Sequence[str], matrix: np.ndarray, skip_padding: b
     padding id (``vocabulary[0] == ""``) and is left out when ``skip_padding``.
     Empty or repeated tokens (which a word list cannot hold twice) are skipped.
     """
+    # gensim takes seconds to import; only a run's matrices need it here, so the pages that only search
+    # GloVe (and the home page's first paint) do not wait for it.
     from gensim.models import KeyedVectors
 
     matrix = np.asarray(matrix, dtype=np.float32)
     if matrix.ndim != 2 or matrix.shape[0] != len(vocabulary):
-        raise NeighborError(
+        raise NeighbourError(
             f"The embedding matrix has {matrix.shape[0] if matrix.ndim else 0} rows but the vocabulary has "
             f"{len(vocabulary)} words; the run looks damaged."
         )
@@ -278,197 +290,86 @@ def overlap_matrix(neighbour_lists: Sequence[Iterable]) -> np.ndarray:
     return out
 
 
-def movement(initial: np.ndarray, final: np.ndarray) -> np.ndarray:
-    """Cosine between each row of ``initial`` and the same row of ``final``.
+# --- one word pair, several embeddings --------------------------------------------------------
 
-    1 means the word's vector still points the same way after training (it may
-    have grown or shrunk), 0 that it turned a right angle. Rows that are all zero
-    in either matrix (the padding row) give ``nan``.
-    """
-    A = np.asarray(initial, dtype=np.float64)
-    B = np.asarray(final, dtype=np.float64)
-    if A.shape != B.shape:
-        raise NeighborError(f"Initial and final matrices differ in shape ({A.shape} vs {B.shape}).")
-    na = np.linalg.norm(A, axis=1)
-    nb = np.linalg.norm(B, axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        cos = np.einsum("ij,ij->i", A, B) / (na * nb)
-    cos[(na == 0) | (nb == 0)] = np.nan
-    return cos
-
-
-def most_moved(vocabulary: Sequence[str], initial: np.ndarray, final: np.ndarray, k: int = 20,
-               skip_padding: bool = True) -> list[tuple[str, float]]:
-    """The ``k`` words whose vectors turned most during training: ``(word, cosine initial->final)``, lowest first."""
-    cos = movement(initial, final)
-    if skip_padding and len(cos):
-        cos = cos.copy()
-        cos[0] = np.nan
-    valid = np.flatnonzero(~np.isnan(cos))
-    order = valid[np.argsort(cos[valid], kind="stable")][:k]
-    return [(vocabulary[i], float(cos[i])) for i in order]
-
-
-# --- sentiment of words, from the training data ----------------------------------------------
-
-
-def function_words() -> frozenset[str]:
-    """English function words ("the", "and", "not", ...) plus tokenizer leftovers such as "br" and the
-    pieces of contractions ("don", "t"): words too frequent to be interesting on a map, which lean only
-    slightly yet have large z-scores. One list, so every page means the same by "most frequent words"."""
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-    return frozenset(ENGLISH_STOP_WORDS) | {"br", "s", "t", "don", "didn", "doesn", "isn", "wasn", "ve", "ll",
-                                            "d", "m", "re", "just", "like", "did", "does"}
+#: A cosine gap this large between two embeddings is visible on their maps: say one pulls the words apart.
+APART_GAP = 0.2
+#: Below this gap the difference is within what reruns of the same training give: say they agree.
+AGREE_GAP = 0.05
 
 
 @dataclass(frozen=True)
-class SentimentTable:
-    """Per-word counts and log-odds of appearing in positive vs negative texts.
+class PairReading:
+    """How close two words are in one embedding: cosine and where the second comes in the first's neighbours."""
 
-    ``words[i]`` appears in ``pos_docs[i]`` positive and ``neg_docs[i]`` negative
-    texts. ``log_odds[i] > 0`` leans positive; ``exp(log_odds)`` is roughly "how
-    many times more likely in a positive text". ``z[i]`` divides by the
-    estimate's standard error: it ranks words by how *sure* we are of the lean
-    (frequent, consistent words come first), so use it to pick the most
-    sentiment-laden words and ``log_odds`` to colour them.
+    embedding: str
+    cosine: float
+    rank: int
+
+
+def pair_reading(kv, embedding: str, word_a: str, word_b: str) -> PairReading:
+    """Cosine of two words ``kv`` knows, and the rank of ``word_b`` among ``word_a``'s neighbours."""
+    return PairReading(embedding, cosine(kv, word_a, word_b, embedding), rank_of(kv, word_a, word_b, embedding))
+
+
+def pair_summary(word_a: str, word_b: str, readings: Sequence[PairReading]) -> str:
+    """One sentence comparing the closest and the farthest reading of a word pair.
+
+    >>> pair_summary("good", "bad", [PairReading("GloVe", 0.80, 1), PairReading("run", 0.30, 120)])
+    '“good” and “bad”: cosine +0.80 in GloVe (neighbour #1) vs +0.30 in run (neighbour #120). run pulls them further apart.'
     """
-
-    words: list[str]
-    pos_docs: np.ndarray
-    neg_docs: np.ndarray
-    log_odds: np.ndarray
-    z: np.ndarray
-    n_pos: int
-    n_neg: int
-
-    def index(self) -> dict[str, int]:
-        return {w: i for i, w in enumerate(self.words)}
-
-    def scores(self, words: Iterable[str]) -> np.ndarray:
-        """``log_odds`` of each word; ``nan`` for words the texts never contain."""
-        idx = self.index()
-        return np.array([self.log_odds[idx[w]] if w in idx else np.nan for w in words], dtype=float)
-
-    def doc_counts(self, words: Iterable[str]) -> np.ndarray:
-        """How many texts contain each word (float, so ``nan`` can mark words the texts never contain)."""
-        idx = self.index()
-        return np.array([self.pos_docs[idx[w]] + self.neg_docs[idx[w]] if w in idx else np.nan for w in words],
-                        dtype=float)
-
-    def frequent(self, n: int, exclude: Iterable[str] = ()) -> list[str]:
-        """The ``n`` words found in the most texts (ties: first seen first), skipping ``exclude``."""
-        skip = set(exclude)
-        order = np.argsort(-(self.pos_docs + self.neg_docs), kind="stable")
-        out: list[str] = []
-        for i in order:
-            if len(out) >= n:
-                break
-            if self.words[i] not in skip:
-                out.append(self.words[i])
-        return out
-
-    def top(self, n: int, min_docs: int = 20, exclude: Iterable[str] = ()) -> tuple[list[str], list[str]]:
-        """The ``n`` most clearly positive and the ``n`` most clearly negative words (by ``z``).
-
-        Words in fewer than ``min_docs`` texts are skipped (too rare to trust), and
-        so are words in ``exclude`` (e.g. function words such as "and" or "this",
-        which lean slightly but are so frequent that their ``z`` is large).
-        """
-        total = self.pos_docs + self.neg_docs
-        skip = set(exclude)
-        ok = np.flatnonzero(total >= min_docs)
-        if skip:
-            ok = np.array([i for i in ok if self.words[i] not in skip], dtype=np.int64)
-        by_z = ok[np.argsort(-self.z[ok], kind="stable")]
-        positive = [self.words[i] for i in by_z[:n] if self.z[i] > 0]
-        negative = [self.words[i] for i in by_z[::-1][:n] if self.z[i] < 0]
-        return positive, negative
+    high = max(readings, key=lambda r: r.cosine)
+    low = min(readings, key=lambda r: r.cosine)
+    sentence = (f"“{word_a}” and “{word_b}”: cosine {high.cosine:+.2f} in {high.embedding} (neighbour #{high.rank:,}) "
+                f"vs {low.cosine:+.2f} in {low.embedding} (neighbour #{low.rank:,}).")
+    gap = high.cosine - low.cosine
+    if gap >= APART_GAP:
+        sentence += f" {low.embedding} pulls them further apart."
+    elif gap < AGREE_GAP:
+        sentence += " The embeddings agree on how close they are."
+    return sentence
 
 
-def sentiment_table(texts: Sequence[str], labels: Sequence[int], positive_label: int = 1,
-                    prior_strength: float = 500.0, tokenizer=None) -> SentimentTable:
-    """Smoothed log-odds of each word appearing in positive vs negative texts (Monroe et al. 2008).
+# --- one word's neighbours, several embeddings -------------------------------------------------
 
-    Counts are *document* frequencies (a review that says "awful" ten times counts
-    once), so one ranting review cannot make a word look negative. For word ``w``
-    with ``y_p`` positive and ``y_n`` negative documents out of ``n_p`` and ``n_n``:
 
-        a_w   = prior_strength * (y_p + y_n) / (n_p + n_n)       # informative Dirichlet prior
-        delta = log((y_p + a_w) / (n_p + A - y_p - a_w)) - log((y_n + a_w) / (n_n + A - y_n - a_w))
-        z     = delta / sqrt(1/(y_p + a_w) + 1/(y_n + a_w))
+def shared_neighbours(neighbour_lists: Sequence[Sequence[tuple[str, float]]]) -> set[str]:
+    """The words every ``(word, cosine)`` list contains.
 
-    where ``A = prior_strength``. The prior pulls rare words towards 0 (no lean).
-    Labels other than ``positive_label`` count as negative.
-
-    Vectorised: texts are split with the project's :class:`~lib.text.Tokenizer`,
-    turned into one sparse document-term matrix, and counted per class with one
-    sparse product (about 2 s for the 25,000 IMDB training reviews).
+    >>> sorted(shared_neighbours([[("a", .9), ("b", .8)], [("b", .7), ("c", .6)]]))
+    ['b']
     """
-    from scipy import sparse
-
-    from lib.text import Tokenizer
-
-    labels = np.asarray(labels)
-    if len(texts) != len(labels):
-        raise NeighborError(f"Got {len(texts)} texts but {len(labels)} labels.")
-    is_pos = labels == positive_label
-    n_pos, n_neg = int(is_pos.sum()), int((~is_pos).sum())
-    if n_pos == 0 or n_neg == 0:
-        raise NeighborError("Sentiment scores need both positive and negative texts; this data has only one kind.")
-    tok = tokenizer or Tokenizer()
-    word_lists = [tok.split(t) for t in texts]
-    if tokenizer is None:
-        tok.fit_on_word_lists(word_lists)
-    seqs = tok.word_lists_to_sequences(word_lists)
-    lengths = np.fromiter((len(s) for s in seqs), dtype=np.int64, count=len(seqs))
-    cols = np.fromiter((i for s in seqs for i in s), dtype=np.int64, count=int(lengths.sum()))
-    rows = np.repeat(np.arange(len(seqs)), lengths)
-    n_words = len(tok.word_index) + 1
-    dtm = sparse.csr_matrix((np.ones_like(cols, dtype=np.float32), (rows, cols)), shape=(len(seqs), n_words))
-    dtm.data[:] = 1.0  # presence, not count (duplicates were summed by the constructor)
-    pos_docs = np.asarray(dtm[is_pos].sum(axis=0)).ravel()[1:]
-    neg_docs = np.asarray(dtm[~is_pos].sum(axis=0)).ravel()[1:]
-    words = [tok.index_word[i] for i in range(1, n_words)]
-
-    A = float(prior_strength)
-    a = A * (pos_docs + neg_docs) / (n_pos + n_neg)
-    a = np.maximum(a, 1e-3)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        delta = np.log((pos_docs + a) / np.maximum(n_pos + A - pos_docs - a, 1e-9)) - np.log(
-            (neg_docs + a) / np.maximum(n_neg + A - neg_docs - a, 1e-9)
-        )
-        # Correct for unequal class sizes so a balanced word scores 0.
-        delta -= np.log(n_pos / n_neg)
-        z = delta / np.sqrt(1.0 / (pos_docs + a) + 1.0 / (neg_docs + a))
-    return SentimentTable(words, pos_docs.astype(np.int64), neg_docs.astype(np.int64),
-                          delta.astype(float), z.astype(float), n_pos, n_neg)
+    return set.intersection(*(set(w for w, _ in lst) for lst in neighbour_lists)) if neighbour_lists else set()
 
 
-def separation_score(vectors: np.ndarray, labels: Sequence[int], seed: int = 0, folds: int = 5) -> float:
-    """How well the word vectors alone tell the two groups apart: cross-validated balanced accuracy.
+def neighbour_lists(named_vectors: Mapping[str, object], query: str, k: int) -> dict[str, list[tuple[str, float]]]:
+    """``name -> the k nearest (word, cosine)`` of ``query`` in every embedding that knows it."""
+    lists = {}
+    for name, kv in named_vectors.items():
+        try:
+            lists[name] = most_similar(kv, query, k, name=name)
+        except NeighbourError:
+            continue  # this embedding lacks the word; the page says so in its column
+    return lists
 
-    The vectors are scaled to length 1 first (only their directions count, as for
-    cosine neighbours), so every page that shows this score for the same words gets
-    the same number. A logistic regression (on standardised features) is trained on part of the
-    words and tested on the others, ``folds`` times. 0.5 means the vectors carry no
-    information about the labels (chance), 1.0 that a straight cut separates the
-    positive from the negative words perfectly. Balanced accuracy, so an uneven
-    number of positive and negative words does not inflate the score.
+
+def neighbour_columns(neighbour_list: Sequence[tuple[str, float]], shared: Container[str],
+                      shared_label: str = "in all", digits: int | None = None) -> dict[str, list]:
+    """One embedding's neighbour table as columns: word, cosine (rounded to ``digits`` if given), and ✓ for
+    words in ``shared`` (the column is called ``shared_label``).
+
+    >>> neighbour_columns([("bad", 0.8), ("great", 0.7)], {"great"})
+    {'word': ['bad', 'great'], 'cosine': [0.8, 0.7], 'in all': ['', '✓']}
+    >>> neighbour_columns([("bad", 0.8123)], set(), "in both", digits=3)["cosine"]
+    [0.812]
     """
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedKFold, cross_val_score
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
+    return {"word": [w for w, _ in neighbour_list],
+            "cosine": [s if digits is None else round(s, digits) for _, s in neighbour_list],
+            shared_label: ["✓" if w in shared else "" for w, _ in neighbour_list]}
 
-    X = unit_rows(np.asarray(vectors, dtype=np.float64))
-    y = np.asarray(labels)
-    classes, counts = np.unique(y, return_counts=True)
-    if len(classes) != 2:
-        raise NeighborError("The separation score needs words of exactly two kinds (positive and negative).")
-    n_splits = int(min(folds, counts.min()))
-    if n_splits < 2:
-        raise NeighborError("The separation score needs at least two positive and two negative words.")
-    model = make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=1000))
-    cv = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
-    return float(cross_val_score(model, X, y, cv=cv, scoring="balanced_accuracy").mean())
+
+def neighbour_rows(neighbour_lists: Mapping[str, Sequence[tuple[str, float]]]) -> list[dict]:
+    """The neighbour lists as rows of one table (the CSV people download)."""
+    shared = shared_neighbours(list(neighbour_lists.values()))
+    return [{"embedding": name, "rank": rank, "word": w, "cosine": round(s, 4), "in all": w in shared}
+            for name, lst in neighbour_lists.items() for rank, (w, s) in enumerate(lst, start=1)]
