@@ -19,7 +19,7 @@ from lib import compare, exports, neighbors, plots, projection
 from lib import vectors as vec
 from lib.compare import EmbeddingRef
 from lib.runs import display_names
-from lib.glossary import explain
+from lib.glossary import definition
 from ui import presentation, sources
 from ui.errors import friendly_errors
 from ui.text import md
@@ -318,9 +318,9 @@ def word_pair_headline(chosen: Chosen) -> str | None:
     with presentation.settings("Word pair"):
         c1, c2 = st.columns(2)
         word_a = c1.text_input("First word", key=P + "pair_a", persist_state="session",
-                               help=explain("cosine similarity")).strip().lower()
+                               help=definition("cosine similarity")).strip().lower()
         word_b = c2.text_input("Second word", key=P + "pair_b", persist_state="session",
-                               help=explain("cosine similarity")).strip().lower()
+                               help=definition("cosine similarity")).strip().lower()
     readings = []
     for col, kv, name in zip(st.columns(len(chosen.keys)), chosen.vectors, chosen.names):
         with col:
@@ -387,7 +387,7 @@ def map_settings(is_sentiment: bool) -> MapSettings:
         _reset_if_not_offered(P + "method", method_labels, "pca")
         method = st.segmented_control("Map", list(method_labels), format_func=method_labels.get, key=P + "method",
                                       required=True, persist_state="session",
-                                      help="How the many numbers of each word are squeezed onto a flat page. " + explain("PCA") + " " + explain("t-SNE"))
+                                      help="How the many numbers of each word are squeezed onto a flat page. " + definition("PCA") + " " + definition("t-SNE"))
         perplexity, n_iter, seed = 30.0, 500, 0
         if method == "tsne":
             perplexity, n_iter, seed = tsne_settings()
@@ -398,7 +398,7 @@ def map_settings(is_sentiment: bool) -> MapSettings:
         _reset_if_not_offered(P + "colour", colour_options, "frequency")
         colour_by = st.segmented_control("Colour by", list(colour_options), format_func=colour_options.get,
                                          key=P + "colour", required=True, persist_state="session",
-                                         help="Sentiment: " + explain("sentiment score of a word") + " Frequency: how many reviews contain the word.")
+                                         help="Sentiment: " + definition("sentiment score of a word") + " Frequency: how many reviews contain the word.")
         st.session_state.setdefault(P + "highlight", "good, bad")
         highlight_text = st.text_input("Circle these words on every map", key=P + "highlight", persist_state="session",
                                        help="These words get a label and a circle in every panel, so you can find them again.")
@@ -409,10 +409,10 @@ def tsne_settings() -> tuple[float, int, int]:
     t1, t2, t3 = st.columns(3)
     perplexity = float(t1.slider("Perplexity (neighbours each word listens to)", 5, 50, 30, key=P + "perplexity",
                                  persist_state="session",
-                                 help=explain("t-SNE") + " Perplexity is roughly how many neighbours each word tries to keep close."))
+                                 help=definition("t-SNE") + " Perplexity is roughly how many neighbours each word tries to keep close."))
     n_iter = int(t2.slider("Iterations", 300, 1000, 500, step=100, key=P + "iterations", persist_state="session",
                            help="How long t-SNE keeps rearranging the map; more is slower and usually tidier."))
-    seed = int(t3.number_input("Seed", 0, 10_000, 0, key=P + "seed", persist_state="session", help=explain("seed")))
+    seed = int(t3.number_input("Seed", 0, 10_000, 0, key=P + "seed", persist_state="session", help=definition("seed")))
     return perplexity, n_iter, seed
 
 

@@ -42,8 +42,15 @@ TERMS: dict[str, str] = {
 }
 
 
-def explain(term: str) -> str:
-    """The plain-words explanation of ``term`` (case-insensitive), for widget help texts."""
+def definition(term: str) -> str:
+    """The plain-words explanation of ``term`` (case-insensitive), for widget help texts.
+
+    >>> definition("Epoch")
+    'One pass over all the training reviews.'
+    >>> definition("synergy")
+    Traceback (most recent call last):
+    KeyError: "No glossary entry for 'synergy'"
+    """
     for key, text in TERMS.items():
         if key.lower() == term.lower():
             return text
