@@ -20,7 +20,7 @@ import streamlit as st
 
 from lib import compare, exports, maps, movement, plots, projection, sentiment, verdicts
 from lib.compare import EmbeddingRef
-from lib.glossary import explain
+from lib.glossary import definition
 from lib.io import safe_name
 from lib.neighbours import keyed_vectors, neighbour_columns, neighbour_lists, neighbour_rows, overlap_matrix
 from lib.neighbours import PairReading, pair_reading, pair_summary, rows_of, shared_neighbours
@@ -322,9 +322,9 @@ def word_pair_headline(chosen: Chosen) -> str | None:
     with presentation.settings("Word pair"):
         c1, c2 = st.columns(2)
         word_a = c1.text_input("First word", key=KEY_PREFIX + "pair_a", persist_state="session",
-                               help=explain("cosine similarity")).strip().lower()
+                               help=definition("cosine similarity")).strip().lower()
         word_b = c2.text_input("Second word", key=KEY_PREFIX + "pair_b", persist_state="session",
-                               help=explain("cosine similarity")).strip().lower()
+                               help=definition("cosine similarity")).strip().lower()
     readings = []
     for col, kv, name in zip(st.columns(len(chosen.keys)), chosen.vectors, chosen.names):
         with col:
@@ -391,7 +391,7 @@ def map_settings(is_sentiment: bool) -> MapSettings:
         _reset_if_not_offered(KEY_PREFIX + "method", method_labels, "pca")
         method = st.segmented_control("Map", list(method_labels), format_func=method_labels.get, key=KEY_PREFIX + "method",
                                       required=True, persist_state="session",
-                                      help="How the many numbers of each word are squeezed onto a flat page. " + explain("PCA") + " " + explain("t-SNE"))
+                                      help="How the many numbers of each word are squeezed onto a flat page. " + definition("PCA") + " " + definition("t-SNE"))
         perplexity, n_iter, seed = 30.0, 500, 0
         if method == "tsne":
             perplexity, n_iter, seed = tsne_settings()
@@ -402,7 +402,7 @@ def map_settings(is_sentiment: bool) -> MapSettings:
         _reset_if_not_offered(KEY_PREFIX + "colour", colour_options, "frequency")
         colour_by = st.segmented_control("Colour by", list(colour_options), format_func=colour_options.get,
                                          key=KEY_PREFIX + "colour", required=True, persist_state="session",
-                                         help="Sentiment: " + explain("sentiment score of a word") + " Frequency: how many reviews contain the word.")
+                                         help="Sentiment: " + definition("sentiment score of a word") + " Frequency: how many reviews contain the word.")
         st.session_state.setdefault(KEY_PREFIX + "highlight", "good, bad")
         highlight_text = st.text_input("Circle these words on every map", key=KEY_PREFIX + "highlight", persist_state="session",
                                        help="These words get a label and a circle in every panel, so you can find them again.")
@@ -413,10 +413,10 @@ def tsne_settings() -> tuple[float, int, int]:
     t1, t2, t3 = st.columns(3)
     perplexity = float(t1.slider("Perplexity (neighbours each word listens to)", 5, 50, 30, key=KEY_PREFIX + "perplexity",
                                  persist_state="session",
-                                 help=explain("t-SNE") + " Perplexity is roughly how many neighbours each word tries to keep close."))
+                                 help=definition("t-SNE") + " Perplexity is roughly how many neighbours each word tries to keep close."))
     n_iter = int(t2.slider("Iterations", 300, 1000, 500, step=100, key=KEY_PREFIX + "iterations", persist_state="session",
                            help="How long t-SNE keeps rearranging the map; more is slower and usually tidier."))
-    seed = int(t3.number_input("Seed", 0, 10_000, 0, key=KEY_PREFIX + "seed", persist_state="session", help=explain("seed")))
+    seed = int(t3.number_input("Seed", 0, 10_000, 0, key=KEY_PREFIX + "seed", persist_state="session", help=definition("seed")))
     return perplexity, n_iter, seed
 
 

@@ -305,25 +305,30 @@ def full_size() -> None:
 
 # --- the page --------------------------------------------------------------------------------------------
 
-st.title("What an Embedding layer does")
-st.markdown(
-    "People meet this line in the Keras IMDB tutorial and ask what it does:\n\n"
-    "```python\nmodel.add(Embedding(top_words, 32, input_length=500))\n```\n"
-    "Short answer: it is a **lookup table**. Every word gets an id, and the layer swaps each id for "
-    "a row of numbers that the model learns. Below, two short sentences go through a real Keras "
-    "`Embedding` layer, one step at a time. Change the sentences or the sizes and every number updates."
-)
-settings = example_settings()
-texts = sentences(settings.raw_texts)
-example = explain.tokenize_example(texts, settings.vocab_size, settings.maxlen, settings.padding, settings.truncating)
-label_of_id = partial(explain.id_label, example.tokenizer.index_word)
-words_to_numbers(example, settings.vocab_size)
-padding_section(texts, example, settings)
-ids = example.ids
-with friendly_errors("Running the Embedding layer"):
-    lookup = cached_lookup(ids, settings.vocab_size, settings.dim, settings.mask_zero)
-    sentence = lookup_table(texts, ids, lookup, settings, label_of_id)
-    one_hot_section(ids[sentence], lookup, sentence, settings, label_of_id)
-    mask_section(ids, lookup, settings)
-    training_section(ids, settings, label_of_id)
-full_size()
+
+def main() -> None:
+    st.title("What an Embedding layer does")
+    st.markdown(
+        "People meet this line in the Keras IMDB tutorial and ask what it does:\n\n"
+        "```python\nmodel.add(Embedding(top_words, 32, input_length=500))\n```\n"
+        "Short answer: it is a **lookup table**. Every word gets an id, and the layer swaps each id for "
+        "a row of numbers that the model learns. Below, two short sentences go through a real Keras "
+        "`Embedding` layer, one step at a time. Change the sentences or the sizes and every number updates."
+    )
+    settings = example_settings()
+    texts = sentences(settings.raw_texts)
+    example = explain.tokenize_example(texts, settings.vocab_size, settings.maxlen, settings.padding, settings.truncating)
+    label_of_id = partial(explain.id_label, example.tokenizer.index_word)
+    words_to_numbers(example, settings.vocab_size)
+    padding_section(texts, example, settings)
+    ids = example.ids
+    with friendly_errors("Running the Embedding layer"):
+        lookup = cached_lookup(ids, settings.vocab_size, settings.dim, settings.mask_zero)
+        sentence = lookup_table(texts, ids, lookup, settings, label_of_id)
+        one_hot_section(ids[sentence], lookup, sentence, settings, label_of_id)
+        mask_section(ids, lookup, settings)
+        training_section(ids, settings, label_of_id)
+    full_size()
+
+
+main()

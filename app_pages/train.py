@@ -18,7 +18,7 @@ from lib import plots, verdicts
 from lib import runs as run_store
 from lib.data.tables import table_columns
 from lib.data.uploads import dataset_from_upload
-from lib.glossary import explain
+from lib.glossary import definition
 from lib.jobs import access, runner
 from lib.jobs.progress import finished_runs, rough_duration, task_lines
 from lib.jobs.spec import JobKind, JobSpec, Status
@@ -272,7 +272,7 @@ def settings_section() -> Choice:
         m1, m2, m3, m4 = st.columns(4)
         m1.selectbox("Model", list(ARCHITECTURES), key="train_architecture", persist_state="session",
                      format_func=ARCHITECTURES.get,
-                     help=explain("average pooling") + " " + explain("LSTM") + " " + explain("convolution (1-D)"))
+                     help=definition("average pooling") + " " + definition("LSTM") + " " + definition("convolution (1-D)"))
         m2.number_input("Vocabulary size", 100, 100_000, step=1_000, key="train_vocab_size", persist_state="session",
                         help="Only the most frequent words get their own row; rarer words are dropped.")
         m3.number_input("Sequence length", 10, 1_000, step=50, key="train_sequence_length", persist_state="session",
@@ -284,11 +284,11 @@ def settings_section() -> Choice:
                        "numbers per word, and every strategy uses the same size so the comparison is fair.")
         t1, t2, t3, t4 = st.columns(4)
         t1.number_input("Epochs", 1, 50, key="train_epochs", persist_state="session",
-                        help=explain("epoch") + " With early stopping on, this is the most it may use.")
+                        help=definition("epoch") + " With early stopping on, this is the most it may use.")
         t2.selectbox("Batch size", [16, 32, 64, 128, 256], key="train_batch_size", persist_state="session",
-                     help=explain("batch"))
+                     help=definition("batch"))
         t3.select_slider("Learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 1e-2], key="train_learning_rate",
-                         persist_state="session", format_func=lambda v: f"{v:g}", help=explain("learning rate"))
+                         persist_state="session", format_func=lambda v: f"{v:g}", help=definition("learning rate"))
         t4.slider("Seeds per strategy", 1, 5, key="train_seeds", persist_state="session",
                   help="Each strategy is trained this many times with different random seeds to show the spread.")
         st.checkbox("Stop early when the validation loss stops improving (and keep the best epoch)",

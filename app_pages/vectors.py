@@ -21,7 +21,7 @@ from lib import plots
 from lib.compare import drop_missing
 from lib.errors import UserError
 from lib.explore import context_slots, includes_word2vec, set_short_label as short
-from lib.glossary import explain
+from lib.glossary import definition
 from lib.maps import aligned_maps, map_figure
 from lib.neighbours import NeighbourError, analogy, cosine, most_similar, rank_of, rows_of
 from lib.vectors.files import MAX_WORDS
@@ -81,7 +81,7 @@ def word2vec_settings() -> tuple[int | None, dict]:
     n_train = c1.selectbox("Training reviews", [500, 2_000, 5_000, 25_000], index=3,
                            format_func=lambda n: f"{n:,}",
                            help="How many IMDB training reviews word2vec learns from (never the test reviews).")
-    dim = c2.selectbox("Dimensions", [25, 50, 100, 200], index=1, help=explain("dimension"))
+    dim = c2.selectbox("Dimensions", [25, 50, 100, 200], index=1, help=definition("dimension"))
     sg = c3.radio("Method", [0, 1], format_func=lambda v: "skip-gram" if v else "CBOW", horizontal=True,
                   help="CBOW predicts a word from its neighbours (faster); skip-gram the neighbours "
                        "from the word (better for rare words).")
@@ -89,7 +89,7 @@ def word2vec_settings() -> tuple[int | None, dict]:
     window = c4.slider("Window", 2, 10, 5, help="How many words on each side count as context.")
     min_count = c5.slider("Min count", 1, 20, 2, help="Words seen fewer times than this get no vector.")
     epochs = c6.slider("Epochs", 1, 20, 5, help="Passes over the reviews.")
-    seed = int(c7.number_input("Seed", 0, 10_000, 0, help=explain("seed")))
+    seed = int(c7.number_input("Seed", 0, 10_000, 0, help=definition("seed")))
     n = None if n_train >= len(sources.imdb().train_texts) else int(n_train)
     return n, dict(dim=dim, window=window, min_count=min_count, sg=sg, epochs=epochs, seed=seed)
 
@@ -123,7 +123,7 @@ def download_tab() -> None:
 
 def add_a_vector_set() -> None:
     if not st.toggle("Add a vector set: your own file, word2vec with other settings, or a download",
-                     key=KEY_PREFIX + "add_open", help=explain("pretrained vectors")):
+                     key=KEY_PREFIX + "add_open", help=definition("pretrained vectors")):
         return
     tab_file, tab_w2v, tab_online = st.tabs(["Upload a file", "Train word2vec", "Download (needs internet)"])
     with tab_file:
@@ -147,7 +147,7 @@ def pick_vector_sets(available: dict) -> tuple[str, str]:
     forget_if_gone(SET_B, [NONE, *options])
     left, right = st.columns(2)
     label_a = left.selectbox("Vector set", options, key=KEY_PREFIX + "set_a", persist_state="session",
-                             help=explain("pretrained vectors"))
+                             help=definition("pretrained vectors"))
     label_b = right.selectbox("Side by side with", [NONE, *options], key=SET_B, persist_state="session",
                               help="A second vector set to compare with the first, answer by answer.")
     return label_a, label_b
@@ -303,9 +303,9 @@ def two_word_similarity(chosen) -> None:
     st.header("How similar are two words?")
     c1, c2 = st.columns(2)
     w1 = c1.text_input("First word", "cat", key=KEY_PREFIX + "w1", persist_state="session",
-                       help=explain("cosine similarity")).strip()
+                       help=definition("cosine similarity")).strip()
     w2 = c2.text_input("Second word", "dog", key=KEY_PREFIX + "w2", persist_state="session",
-                       help=explain("cosine similarity")).strip()
+                       help=definition("cosine similarity")).strip()
     if not (w1 and w2):
         return
     for col, (label, kv) in zip(st.columns(len(chosen)), chosen):
@@ -337,9 +337,9 @@ def analogies(chosen) -> None:
     st.header("Analogies: a − b + c")
     st.markdown("Take the vector of *king*, subtract *man*, add *woman*: which word is nearest to the result?")
     c1, c2, c3 = st.columns(3)
-    pa = c1.text_input("a", "king", key=KEY_PREFIX + "a", persist_state="session", help=explain("analogy")).strip()
-    pb = c2.text_input("− b", "man", key=KEY_PREFIX + "b", persist_state="session", help=explain("analogy")).strip()
-    pc = c3.text_input("+ c", "woman", key=KEY_PREFIX + "c", persist_state="session", help=explain("analogy")).strip()
+    pa = c1.text_input("a", "king", key=KEY_PREFIX + "a", persist_state="session", help=definition("analogy")).strip()
+    pb = c2.text_input("− b", "man", key=KEY_PREFIX + "b", persist_state="session", help=definition("analogy")).strip()
+    pc = c3.text_input("+ c", "woman", key=KEY_PREFIX + "c", persist_state="session", help=definition("analogy")).strip()
     if not (pa and pb and pc):
         return
     for col, (label, kv) in zip(st.columns(len(chosen)), chosen):

@@ -42,9 +42,28 @@ TERMS: dict[str, str] = {
 }
 
 
-def explain(term: str) -> str:
-    """The plain-words explanation of ``term`` (case-insensitive), for widget help texts."""
+def definition(term: str) -> str:
+    """The plain-words explanation of ``term`` (case-insensitive), for widget help texts.
+
+    >>> definition("Epoch")
+    'One pass over all the training reviews.'
+    >>> definition("synergy")
+    Traceback (most recent call last):
+    KeyError: "No glossary entry for 'synergy'"
+    """
     for key, text in TERMS.items():
         if key.lower() == term.lower():
             return text
     raise KeyError(f"No glossary entry for {term!r}")
+
+
+def matching_terms(query: str) -> dict[str, str]:
+    """The terms whose name or explanation contains ``query`` (case-insensitive); every term for an empty query.
+
+    >>> list(matching_terms("COSINE"))
+    ['cosine similarity', 'nearest neighbours']
+    >>> len(matching_terms("")) == len(TERMS), matching_terms("zzzz")
+    (True, {})
+    """
+    query = query.lower()
+    return {term: text for term, text in TERMS.items() if query in term.lower() or query in text.lower()}

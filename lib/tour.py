@@ -3,6 +3,7 @@
 A presenter reads these aloud to people who do not program, so every sentence
 states what was measured in this session (never a canned figure) in plain words.
 The functions take plain values and return strings; the tour page only lays them out.
+The demo the race is run with (which job, when to train it again) is :mod:`lib.demo`.
 """
 from __future__ import annotations
 
@@ -10,6 +11,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+
+from lib.jobs.progress import task_fraction
+from lib.jobs.spec import Stage, Status
+from lib.neighbours import cosine, keyed_vectors
+from lib.sentiment import separation_score
+from lib.maps import aligned_maps
+from lib.results import summary_sentence
 
 SCREENS = [
     "Words become numbers",
@@ -19,6 +27,23 @@ SCREENS = [
     "The same words, before and after",
     "The takeaway",
 ]
+
+
+def screen_from_address(text: str) -> int | None:
+    """The screen a URL's ``screen=`` names, counted from 0; ``None`` when it names none of :data:`SCREENS`.
+
+    The address is typed by anyone, so nothing in it may raise: "²" passes
+    ``str.isdigit`` but not ``int``.
+
+    >>> screen_from_address("1"), screen_from_address("6"), screen_from_address("7"), screen_from_address("0")
+    (0, 5, None, None)
+    >>> screen_from_address("²"), screen_from_address("-1"), screen_from_address(""), screen_from_address("2.0")
+    (None, None, None, None)
+    """
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number - 1 if 1 <= number <= len(SCREENS) else None
 
 
 def ordinal(n: int) -> str:
@@ -81,6 +106,38 @@ def race_sentence(snapshot: dict, seconds_left: float | None = None) -> str:
     return f"All {total} models finished, in {clock(snapshot.get('elapsed', 0))}."
 
 
+def task_progress(task: dict) -> tuple[float, str]:
+    """One model's line in the race: how far it has got (0 to 1) and, in plain words, what it is doing.
+
+    ``task`` is one of :meth:`lib.jobs.Job.snapshot`'s tasks. While a word2vec model
+    first learns its word2vec numbers, the bar shows that step's own progress.
+
+    >>> task_progress({"label": "GloVe, frozen", "status": "running", "stage": "training",
+    ...                "epoch": 2, "epochs": 4, "batch": 5, "batches": 10})
+    (0.375, 'GloVe, frozen: learning, round 2 of 4')
+    >>> task_progress({"label": "word2vec, frozen", "status": "running", "stage": "word2vec", "fraction": 0.4})
+    (0.4, "word2vec, frozen: first learning word2vec's numbers from 25,000 reviews (40%)")
+    >>> task_progress({"label": "Learned from scratch", "status": "waiting"})
+    (0.0, 'Learned from scratch: waiting')
+    """
+    label, status, stage = task["label"], task["status"], task.get("stage")
+    if stage == Stage.WORD2VEC:
+        fraction = float(task.get("fraction") or 0.0)
+    else:
+        fraction = task_fraction(task)
+    if status == Status.DONE:
+        words = f"{label}: finished, {task['metrics']['test_accuracy']:.1%} of unseen reviews right"
+    elif status == Status.RUNNING and stage == Stage.WORD2VEC:
+        words = f"{label}: first learning word2vec's numbers from 25,000 reviews ({fraction:.0%})"
+    elif status == Status.RUNNING and stage == Stage.TRAINING:
+        words = f"{label}: learning, round {task.get('epoch', 1)} of {task.get('epochs') or 1}"
+    elif status == Status.RUNNING:
+        words = f"{label}: getting ready"
+    else:
+        words = f"{label}: {status}"
+    return min(max(fraction, 0.0), 1.0), words
+
+
 def maps_sentence(
     before_label: str, after_label: str, separation_before: float, separation_after: float,
     cosine_before: float | None, cosine_after: float | None, train_size: int,
@@ -104,8 +161,6 @@ def takeaway_sentence(table, comparisons: dict | None = None) -> str:
     ``comparisons`` are :func:`lib.results.comparisons_with_learned`: a pretrained
     start is said to have helped only when McNemar's test says so.
     """
-    from lib.results import summary_sentence
-
     if table is None or len(table) == 0:
         return "No model has finished yet, so there is nothing to conclude."
     base = summary_sentence(table, comparisons)
@@ -148,10 +203,6 @@ def before_after(vocabulary: Sequence[str], initial: np.ndarray, final: np.ndarr
     go on the map even when the reviews do not count them as clearly positive or
     negative ("good" is nearly neutral in IMDB: "not good"), but not into the separation score.
     """
-    from lib.neighbours import cosine, keyed_vectors
-    from lib.sentiment import separation_score
-    from lib.maps import aligned_maps
-
     index = {w: i for i, w in enumerate(vocabulary)}
     positive = [w for w in positive if w in index]
     negative = [w for w in negative if w in index]

@@ -7,6 +7,7 @@ their settings in :func:`settings` and their main message in :func:`story`.
 """
 from __future__ import annotations
 
+import html
 from contextlib import contextmanager
 
 import streamlit as st
@@ -94,8 +95,18 @@ def settings(label: str = "Settings"):
             yield
 
 
+def story_html(sentence: str) -> str:
+    """The HTML of a story sentence. It is written from a session's numbers and may quote a visitor's text
+    (a run or file name, an error), so every character shows as typed, markup included.
+
+    >>> story_html('All 5 models finished, in 12 s.')
+    '<div class="embedding-lab-story">All 5 models finished, in 12 s.</div>'
+    >>> story_html('<img src=x onerror="alert(1)"> & **bold**')
+    '<div class="embedding-lab-story">&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; **bold**</div>'
+    """
+    return f'<div class="embedding-lab-story">{html.escape(sentence)}</div>'
+
+
 def story(sentence: str) -> None:
     """The one sentence a screen is about, shown prominently (more so in presentation mode)."""
-    import html
-
-    st.html(f'<div class="embedding-lab-story">{html.escape(sentence)}</div>')
+    st.html(story_html(sentence))

@@ -25,16 +25,33 @@ _WWW = re.compile(r"(?i)\b(www)\.")
 
 
 def md(value: object) -> str:
-    """``value`` as a string that Markdown shows literally, on one line.
+    r"""``value`` as a string that Markdown shows literally, on one line.
 
-    >>> md("![x](http://example.com/a.png)")
-    '\\\\!\\\\[x\\\\]\\\\(http\\\\://example.com/a.png\\\\)'
-    >>> md("- not a list, but 2.5 stays")
-    '\\\\- not a list, but 2.5 stays'
-    >>> md("1. not a numbered list")
-    '1\\\\. not a numbered list'
-    >>> md("two\\nlines at www.example.com")
-    'two lines at www\\\\.example.com'
+    An image, a link or HTML in a visitor's text shows as its characters, never as
+    an image, a link or markup:
+
+    >>> print(md("![x](http://example.com/a.png)"))
+    \!\[x\]\(http\://example.com/a.png\)
+    >>> print(md("[click me](javascript:alert(1))"))
+    \[click me\]\(javascript\:alert\(1\)\)
+    >>> print(md('<img src=x onerror="alert(1)"> &amp; <b>bold</b>'))
+    \<img src=x onerror="alert\(1\)"\> \&amp; \<b\>bold\</b\>
+
+    Nor as emphasis, code, a table, Streamlit's colours and icons, or LaTeX:
+
+    >>> print(md("*so* `good` | :red[alert] :material/home: $x^2$"))
+    \*so\* \`good\` \| \:red\[alert\] \:material/home\: \$x\^2\$
+
+    A line does not start a list or a heading, and a new line does not start a block:
+
+    >>> print(md("- not a list, but 2.5 stays"))
+    \- not a list, but 2.5 stays
+    >>> print(md("1. not a numbered list"))
+    1\. not a numbered list
+    >>> print(md("# not a heading"))
+    \# not a heading
+    >>> print(md("two\n\n- lines at www.example.com"))
+    two - lines at www\.example.com
     """
     one_line = " ".join(str(value).split())
     escaped = _INLINE.sub(r"\\\1", one_line)
