@@ -118,16 +118,21 @@ def test_bad_uploads_are_refused_with_one_sentence_and_the_page_keeps_working(na
 
 
 @pytest.fixture
-def no_word2vec_yet(tmp_path, monkeypatch):
-    """A data folder without cached word2vec, and nothing remembered in memory (other tests may have trained it)."""
+def no_word2vec_yet(monkeypatch):
+    """As on a server where word2vec was never trained: not cached, and no job for it - whatever other tests in
+    this process trained or started (their jobs are hidden, not waited for; the data folder stays the same)."""
     from lib import jobs, pretraining
     from ui import sources
 
-    for job in jobs.list_jobs():  # e.g. the tour's warm-up: let it finish, so it is not "training" any more
-        if job.spec.kind == jobs.JobKind.WORD2VEC and not job.done:
-            jobs.wait(job.id, timeout=600)
-    monkeypatch.setenv("EMBEDDING_LAB_DATA", str(tmp_path))
-    monkeypatch.setattr(pretraining, "_IN_MEMORY", {})
+    earlier = {job.id for job in jobs.list_jobs()}
+    find_job = jobs.find_job
+
+    def find_a_job_of_this_test(spec):
+        job = find_job(spec)
+        return job if job is not None and job.id not in earlier else None
+
+    monkeypatch.setattr(jobs, "find_job", find_a_job_of_this_test)
+    monkeypatch.setattr(pretraining, "word2vec_is_ready", lambda *args, **kwargs: False)
     sources._ready_word2vec.clear()
     yield
     sources._ready_word2vec.clear()
