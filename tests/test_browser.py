@@ -14,11 +14,11 @@ import os
 import socket
 import subprocess
 import sys
+import textwrap
 import time
 import urllib.request
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
@@ -113,17 +113,17 @@ def assert_no_errors(page: Page) -> None:
     assert errors.count() == 0, errors.first.inner_text()
 
 
-# path on the server, key element that proves the page did its job, screenshot name
+# path on the server, its title (the page's h1), key element that proves the page did its job, screenshot name
 # The first visit on the fresh server goes to a page, not home: that is when a pages/ folder used
 # to make Streamlit skip app.py (see app.py); the presentation-mode button proves app.py ran.
 PAGES = [
-    ("explain", "text=[0 0 1 2 3 4]", "explain"),
-    ("", '[data-testid="stPlotlyChart"]', "home"),
-    ("tour", "text=Screen 1 of 6", "tour"),
-    ("vectors", '[data-testid="stPlotlyChart"]', "vectors"),
-    ("train", "text=1. Settings", "train"),
-    ("compare", "text=1. Pick the embeddings", "compare"),
-    ("glossary", "text=epoch", "glossary"),
+    ("explain", "What an Embedding layer does", "text=[0 0 1 2 3 4]", "explain"),
+    ("", "Embedding Lab", '[data-testid="stPlotlyChart"]', "home"),
+    ("tour", "Guided tour", "text=Screen 1 of 6", "tour"),
+    ("vectors", "Explore pretrained vectors", '[data-testid="stPlotlyChart"]', "vectors"),
+    ("train", "Train and compare initialization strategies", "text=1. Settings", "train"),
+    ("compare", "Compare embeddings side by side", "text=1. Pick the embeddings", "compare"),
+    ("glossary", "Glossary", "text=epoch", "glossary"),
 ]
 
 
@@ -144,7 +144,7 @@ def screenshot(page: Page, name: str) -> None:
     page.set_viewport_size({"width": 1400, "height": 900})
 
 
-def open_page(browser, server, path: str, key: str, name: str, timings: dict) -> Page:
+def open_page(browser, server, path: str, title: str, key: str, name: str, timings: dict) -> Page:
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     page = context.new_page()
     start = time.perf_counter()
@@ -152,6 +152,8 @@ def open_page(browser, server, path: str, key: str, name: str, timings: dict) ->
     wait_until_idle(page)
     expect(page.locator(key).first).to_be_visible(timeout=30_000)
     timings[name] = round(time.perf_counter() - start, 2)
+    # the page asked for, not another one (home and Explore share their key element, a chart)
+    expect(page.locator("h1").first).to_contain_text(title)
     assert_no_errors(page)
     expect(page.get_by_role("button", name="Presentation mode")).to_be_visible()
     screenshot(page, name)
@@ -160,11 +162,13 @@ def open_page(browser, server, path: str, key: str, name: str, timings: dict) ->
 
 def test_every_page_renders_without_errors(browser, server):
     warm_up = {}
-    for path, key, name in PAGES:  # first visit: imports, caches, TensorFlow
-        open_page(browser, server, path, key, name, warm_up).context.close()
+    for path, title, key, name in PAGES:  # first visit: imports, caches, TensorFlow
+        open_page(browser, server, path, title, key, name, warm_up).context.close()
     warm = {}
-    for path, key, name in PAGES:  # the figure that matters: the server is warm
-        open_page(browser, server, path, key, name, warm).context.close()
+    for path, title, key, name in PAGES:  # the figure that matters: the server is warm
+        open_page(browser, server, path, title, key, name, warm).context.close()
+    # Each visit above checked its page's title, key element, errors and app.py's button. The times are a record
+    # for people, not a pass/fail line (another process on the machine can double them).
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "page_render_seconds.json").write_text(json.dumps({"cold": warm_up, "warm": warm}, indent=2))
     print("\nseconds to render, cold:", warm_up, "\nseconds to render, warm:", warm)
@@ -180,26 +184,35 @@ def demo_timeout_ms(preset: str = "Tiny (tests)", factor: float = 5.0) -> float:
     return max(120.0, factor * seconds) * 1000
 
 
+def in_server_store(data: Path, code: str, **args) -> str:
+    """Run ``code`` in a child Python whose data folder is the server's, ``args`` given to it as the dict ``args``;
+    what it prints comes back. Not in this process: pointing this process's data folder elsewhere, even briefly,
+    would send a run that its runner thread is saving for an earlier test to the wrong folder."""
+    script = "import json, sys\nargs = json.loads(sys.argv[1])\n" + textwrap.dedent(code)
+    out = subprocess.run([sys.executable, "-c", script, json.dumps(args)], cwd=REPO, capture_output=True, text=True,
+                         env={**os.environ, "EMBEDDING_LAB_DATA": str(data), "PYTHONPATH": str(REPO)}, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    return out.stdout.strip()
+
+
 def save_runs_for_compare(data: Path) -> None:
     """Two runs in the server's store (GloVe rows before, nudged rows after), so Compare has something to map."""
-    from lib import runs
-    from lib.vectors.packaged import glove
+    in_server_store(data, """
+        import numpy as np
+        from lib import runs
+        from lib.vectors.packaged import glove
 
-    kv = glove()
-    vocabulary = [""] + list(kv.index_to_key[:400])
-    initial = np.vstack([np.zeros((1, 50), "float32"), kv.vectors[:400]]).astype("float32")
-    final = initial + np.random.default_rng(0).normal(scale=0.05, size=initial.shape).astype("float32")
-    shared = os.environ["EMBEDDING_LAB_DATA"]
-    os.environ["EMBEDDING_LAB_DATA"] = str(data)
-    try:
+        kv = glove()
+        vocabulary = [""] + list(kv.index_to_key[:400])
+        initial = np.vstack([np.zeros((1, 50), "float32"), kv.vectors[:400]]).astype("float32")
+        final = initial + np.random.default_rng(0).normal(scale=0.05, size=initial.shape).astype("float32")
         for seed in (0, 1):
             config = {"strategy": "glove_finetuned", "strategy_label": "GloVe, fine-tuned", "architecture": "average",
                       "dataset_key": "imdb", "dataset_name": "IMDB", "train_size": 500, "vocab_size": 401,
                       "sequence_length": 100, "embedding_dim": 50, "epochs": 1, "batch_size": 32,
                       "learning_rate": 0.01, "seed": seed}
             runs.save_run(config, {"loss": [0.6]}, {"test_accuracy": 0.7, "test_loss": 0.6}, vocabulary, initial, final)
-    finally:
-        os.environ["EMBEDDING_LAB_DATA"] = shared
+    """)
 
 
 def click_button(page: Page, name: str) -> None:
@@ -301,23 +314,21 @@ def test_two_sessions_one_training_one_exploring(browser, server, tmp_path):
 
 def save_public_run(data: Path, name: str) -> str:
     """One small run on IMDB (public) in the server's store, renamed to ``name``; returns its id."""
-    from lib import runs
+    return in_server_store(data, """
+        import numpy as np
+        from lib import runs
 
-    vocabulary = ["", "good", "bad", "movie", "film", "great"]
-    initial = np.random.default_rng(3).normal(size=(len(vocabulary), 4)).astype("float32")
-    config = {"strategy": "learned", "strategy_label": "Learned from scratch", "architecture": "average",
-              "dataset_key": "imdb", "dataset_name": "IMDB", "train_size": 500, "vocab_size": len(vocabulary),
-              "sequence_length": 20, "embedding_dim": 4, "epochs": 1, "batch_size": 32, "learning_rate": 0.01,
-              "seed": 7}
-    shared = os.environ["EMBEDDING_LAB_DATA"]
-    os.environ["EMBEDDING_LAB_DATA"] = str(data)
-    try:
+        vocabulary = ["", "good", "bad", "movie", "film", "great"]
+        initial = np.random.default_rng(3).normal(size=(len(vocabulary), 4)).astype("float32")
+        config = {"strategy": "learned", "strategy_label": "Learned from scratch", "architecture": "average",
+                  "dataset_key": "imdb", "dataset_name": "IMDB", "train_size": 500, "vocab_size": len(vocabulary),
+                  "sequence_length": 20, "embedding_dim": 4, "epochs": 1, "batch_size": 32, "learning_rate": 0.01,
+                  "seed": 7}
         record = runs.save_run(config, {"loss": [0.6]}, {"test_accuracy": 0.6, "test_loss": 0.6},
                                vocabulary, initial, initial + 0.1)
-        runs.rename_run(record.run_id, name)
-        return record.run_id
-    finally:
-        os.environ["EMBEDDING_LAB_DATA"] = shared
+        runs.rename_run(record.run_id, args["name"])
+        print(record.run_id)
+    """, name=name)
 
 
 def test_a_markdown_image_in_a_run_name_makes_no_browser_fetch_anything(browser, server):

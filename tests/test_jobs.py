@@ -51,7 +51,7 @@ def test_a_job_trains_in_another_process_saves_and_reports():
     saved = {r.run_id: r for r in runs.list_runs()[0]}
     for task in snap["tasks"]:
         record = saved[task["run_id"]]
-        assert record.config["job_id"] is None or record.config["strategy"] == task["strategy"]
+        assert record.config["strategy"] == task["strategy"] and record.config["seed"] == task["seed"] == 1
         assert task["history"]["loss"] and task["metrics"]["test_accuracy"] == record.metrics["test_accuracy"]
         assert record.has_model
         predictions, labels = runs.load_predictions(record.run_id)
@@ -80,14 +80,16 @@ def test_second_job_queues_and_says_so():
 
 
 def test_cancel_mid_task_saves_nothing_half_done():
+    saved_before = {r.run_id for r in runs.list_runs()[0]}
     job = runner.submit(spec(["learned", "glove_finetuned", "word2vec_frozen"], seeds=[7], epochs=300))
     runner.wait_for(job.id, running_batches(0), timeout=300)
-    assert runner.cancel(job.id, job.spec.owner)
+    assert runner.cancel(job.id)
     runner.wait(job.id, timeout=120)
     snap = job.snapshot()
     assert snap["status"] == "cancelled"
     assert [t["status"] for t in snap["tasks"]] == ["cancelled", "cancelled", "cancelled"]
-    assert not any(r.config.get("job_id") == job.id for r in runs.list_runs()[0])
+    assert not snap["run_ids"]
+    assert not [r for r in runs.list_runs()[0] if r.run_id not in saved_before and r.config["seed"] == 7]  # none saved
     assert not runs.runs_dir().is_dir() or not [p for p in runs.runs_dir().iterdir() if p.name.startswith(".tmp-")]
 
 

@@ -1,9 +1,20 @@
-"""AppTest of the guided tour on the tiny preset: every screen, sentences from real results."""
+"""AppTest of the guided tour on the tiny preset: every screen, sentences from real results.
+
+One tiny demo serves the whole module (the ``tiny_demo`` fixture): it is started from the tour as a
+visitor would start it, its race screen is drawn once while it runs, and every test then reads the
+finished demo. Only this module starts tour demos in the test process.
+"""
+import os
+import signal
+from dataclasses import dataclass
+
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.jobs import runner
 
 PAGE = "../app_pages/tour.py"
+JOB = "tour_job_id"
 
 
 def story(at: AppTest) -> str:
@@ -15,37 +26,88 @@ def click(at: AppTest, label: str) -> AppTest:
     return at.run()
 
 
-def start_fresh_demo(at: AppTest) -> AppTest:
-    """Press Start on the tiny demo. The runner is shared by the tests in this process: if another test's
-    tiny demo already finished, the page attaches to it (as a reload would), so delete its runs first."""
-    from lib import runs
-
-    attached = runner.get_job(at.session_state["tour_job_id"]) if "tour_job_id" in at.session_state else None
-    if attached is not None:
-        runner.wait(attached.id, timeout=240)
-        for run_id in attached.snapshot()["run_ids"]:
-            runs.delete_run(run_id)
-        at.run()
-    return click(at, "Start the demo training")
+def start_buttons(at: AppTest) -> list:
+    return [b for b in at.button if b.label.startswith("Start the demo")]
 
 
-def test_tour_walks_through_all_screens_on_the_tiny_preset():
-    at = AppTest.from_file(PAGE, default_timeout=180).run()
+def tour(size: str = "tiny", screen: int | None = None, job_id: str | None = None) -> AppTest:
+    """The tour as a new visitor opens it (a link with the demo size), optionally as the session that owns ``job_id``."""
+    at = AppTest.from_file(PAGE, default_timeout=180)
+    at.query_params["size"] = size
+    if screen is not None:
+        at.query_params["screen"] = str(screen)
+    if job_id is not None:
+        at.session_state[JOB] = job_id
+    at.run()
     assert not at.exception, [e.message for e in at.exception]
-    assert "[0 0 1 2 3 4]" in story(at)
+    return at
 
-    at.radio(key="tour_preset").set_value("Tiny (tests)").run()
-    at = start_fresh_demo(at)
+
+@pytest.fixture(scope="module", autouse=True)
+def word2vec_requests():
+    """The tour's warm-up asks the runner for the default word2vec (25,000 reviews, ~45 s) ahead of any demo.
+    These tests do not need it: the request is recorded, not trained (the worker itself is still started)."""
+    from lib.vectors.word2vec_jobs import Word2VecForPages
+
+    asked = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Word2VecForPages, "start", lambda self, request: asked.append(request))
+        yield asked
+
+
+@dataclass
+class Demo:
+    job_id: str
+    running_story: str  # the race screen drawn while the demo was training
+
+
+@pytest.fixture(scope="module")
+def tiny_demo() -> Demo:
+    at = tour()
+    assert start_buttons(at), "no other test in this process may have started a tiny tour demo"
+    at = click(at, "Start the demo training")
     assert not at.exception
-    job_id = at.session_state["tour_job_id"]
+    job_id = at.session_state[JOB]
+    runner.wait_for(job_id, lambda snap: snap["status"] == "running", timeout=240)
+    worker = runner.worker_pid()
+    os.kill(worker, signal.SIGSTOP)  # paused, so the race cannot finish before its screen is drawn
+    try:
+        assert not runner.get_job(job_id).done
+        at.session_state["tour_step"] = 3
+        at.run()
+        assert not at.exception, [e.message for e in at.exception]
+        running = story(at)
+    finally:
+        os.kill(worker, signal.SIGCONT)
+    finished = runner.wait(job_id, timeout=240)
+    assert finished.status == "done", finished.snapshot()
+    return Demo(job_id, running)
 
-    at = click(at, "Next")  # the lookup table: still fine while training runs
+
+def test_opening_the_tour_warms_up_the_runner(word2vec_requests):
+    word2vec_requests.clear()
+    tour(size="quick")
+    assert runner.worker_pid() is not None  # the worker is up before anyone presses Start
+    from lib.vectors.word2vec_jobs import Word2VecRequest
+
+    assert word2vec_requests and word2vec_requests[-1] == Word2VecRequest("imdb")  # and the default word2vec asked for
+
+
+def test_the_running_race_shows_its_clock(tiny_demo):
+    assert "Training 5 models" in tiny_demo.running_story
+    assert "so far" in tiny_demo.running_story and "left" in tiny_demo.running_story
+
+
+def test_tour_walks_through_all_screens_on_the_tiny_preset(tiny_demo):
+    at = tour(job_id=tiny_demo.job_id)
+    assert "[0 0 1 2 3 4]" in story(at)
+    assert not start_buttons(at)
+
+    at = click(at, "Next")  # the lookup table
     assert "10 rows × 3 numbers" in story(at) and "exactly" in story(at)
     at = click(at, "Next")  # GloVe
     assert "“bad” is the" in story(at) and "closest of 400,000 words" in story(at)
 
-    finished = runner.wait(job_id, timeout=240)
-    assert finished.status == "done", finished.snapshot()
     at = click(at, "Next")  # the race, finished: the winner, the clock, bars with the guessing line
     assert not at.exception, [e.message for e in at.exception]
     assert "did best" in story(at)
@@ -69,53 +131,29 @@ def test_tour_walks_through_all_screens_on_the_tiny_preset():
     assert at.session_state["tour_step"] == 4
 
 
-def test_a_finished_demo_is_reused_unless_its_runs_were_deleted():
+def test_a_finished_demo_is_reused_unless_its_runs_were_deleted(tiny_demo, monkeypatch):
     from lib import runs
 
-    first = AppTest.from_file(PAGE, default_timeout=180).run()
-    first.radio(key="tour_preset").set_value("Tiny (tests)").run()
-    first = start_fresh_demo(first)
-    job_id = first.session_state["tour_job_id"]
-    assert runner.wait(job_id, timeout=240).status == "done"
+    first = tour()  # another visitor, later: finds the finished demo without training it again
+    assert first.session_state[JOB] == tiny_demo.job_id and not start_buttons(first)
+    first.radio(key="tour_preset").set_value("Quick demo").run()
+    assert first.session_state.get(JOB) != tiny_demo.job_id  # never another size's numbers as this one's
 
-    second = AppTest.from_file(PAGE, default_timeout=180).run()
-    second.radio(key="tour_preset").set_value("Tiny (tests)").run()
-    assert second.session_state["tour_job_id"] == job_id  # the same demo, found without training it twice
-    assert not [b for b in second.button if b.label.startswith("Start the demo")]
-    second.radio(key="tour_preset").set_value("Quick demo").run()
-    assert second.session_state.get("tour_job_id") != job_id  # never another size's numbers as this one's
-
-    for run_id in runner.get_job(job_id).snapshot()["run_ids"]:
-        runs.delete_run(run_id)
-    third = AppTest.from_file(PAGE, default_timeout=180).run()
-    third.radio(key="tour_preset").set_value("Tiny (tests)").run()
-    third = click(third, "Start the demo training")
-    assert not third.exception
-    assert third.session_state["tour_job_id"] != job_id
-    assert runner.wait(third.session_state["tour_job_id"], timeout=240).status == "done"
+    # Someone deletes the demo's runs (simulated, so the other tests keep theirs): the demo trains again.
+    gone = set(runner.get_job(tiny_demo.job_id).snapshot()["run_ids"])
+    exists = runs.run_exists
+    monkeypatch.setattr(runs, "run_exists", lambda run_id: run_id not in gone and exists(run_id))
+    second = tour()
+    assert start_buttons(second)
+    second = click(second, "Start the demo training")
+    assert not second.exception
+    again = second.session_state[JOB]
+    assert again != tiny_demo.job_id and not runner.get_job(again).done
+    runner.cancel(again)  # that it trains is the first test's business
+    runner.wait(again, timeout=240)
 
 
 def test_a_reload_or_a_shared_link_opens_the_same_screen_size_and_mode():
-    at = AppTest.from_file(PAGE, default_timeout=180)
-    at.query_params["screen"] = "3"
-    at.query_params["size"] = "tiny"
-    at.run()
-    assert not at.exception
+    at = tour(size="tiny", screen=3)
     assert at.session_state["tour_step"] == 2 and at.session_state["tour_preset"] == "Tiny (tests)"
     assert "closest of 400,000 words" in story(at)
-
-
-def test_the_running_race_shows_its_clock():
-    at = AppTest.from_file(PAGE, default_timeout=180).run()
-    at.radio(key="tour_preset").set_value("Tiny (tests)").run()
-    at = start_fresh_demo(at)
-    job_id = at.session_state["tour_job_id"]
-    runner.wait_for(job_id, lambda snap: snap["status"] == "running", timeout=240)
-    at.session_state["tour_step"] = 3
-    at.run()
-    text = story(at)
-    if runner.get_job(job_id).done:  # a fast machine may finish first; then the result is what shows
-        assert "did best" in text
-    else:
-        assert "so far" in text and "left" in text
-    runner.wait(job_id, timeout=240)

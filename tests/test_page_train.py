@@ -1,10 +1,12 @@
 """The Train page on the tiny preset: start a job, wait for it, see results; no exception anywhere."""
+import html
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.jobs import runner
+from lib.jobs.progress import finished_runs
 from lib.config import PRESETS, TRAIN_SIZES
 
 PAGE = Path(__file__).resolve().parent.parent / "app_pages" / "train.py"
@@ -121,6 +123,8 @@ def test_saved_runs_can_be_renamed_and_deleted_and_broken_folders_are_reported()
 
 
 def test_the_sweep_announces_its_time_then_says_where_a_pretrained_start_stops_helping():
+    from lib import runs, verdicts
+
     at = _page().run()
     at.radio(key="train_preset").set_value("Tiny (tests)").run()
     at.multiselect(key="train_strategies").set_value(["learned", "glove_finetuned"]).run()
@@ -133,18 +137,26 @@ def test_the_sweep_announces_its_time_then_says_where_a_pretrained_start_stops_h
     text = " ".join(m.value for m in at.markdown)
     assert "8 runs" in text and "2 strategies × 2 sizes × 2 seeds" in text and "1-D convolution" in text
     assert "Estimated time on this machine" in text
+    # What the test waits for: one size, two short epochs (4 small runs); the sentence needs two seeds, not sizes.
+    at.number_input(key="train_epochs").set_value(2).run()
+    at.multiselect(key="train_efficiency_sizes").set_value([500]).run()
+    assert "4 runs" in " ".join(m.value for m in at.markdown)
     at.button(key="train_efficiency_start").click().run()
     assert not at.exception
     job = runner.get_job(at.session_state["train_efficiency_job_id"])
-    assert job.spec.settings["architecture"] == "conv" and job.spec.seeds == [0, 1]
-    assert job.spec.train_sizes == [500, 1_000]
+    assert job.spec.settings["architecture"] == "conv" and job.spec.settings["epochs"] == 2
+    assert job.spec.seeds == [0, 1] and job.spec.train_sizes == [500]
     runner.wait(job.id, timeout=600)
     assert job.status == "done", job.snapshot()
     at.run()
     assert not at.exception and not at.error
-    story = " ".join(str(h.proto) for h in at.get("html"))
-    assert "GloVe, fine-tuned" in story and "beat learning from scratch beyond noise" in story
-    assert "(2 seeds)" in story
+    # The page says the verdict of exactly this job's runs, whichever way it went (lib.verdicts' own tests check
+    # each wording): compared as a whole sentence, since "beat ... beyond noise" is also part of "never beat ...".
+    records = finished_runs(job.snapshot())
+    comparisons = verdicts.sweep_comparisons(verdicts.sweep_answers(records, runs.load_predictions))
+    expected = verdicts.sweep_sentence(comparisons, ["glove_finetuned", "learned"])
+    assert expected.startswith("GloVe, fine-tuned ") and "(2 seeds)" in expected
+    assert any(html.escape(expected) in h.proto.body for h in at.get("html")), expected
     assert "train_eff_chart" in " ".join(str(c.proto) for c in at.get("plotly_chart"))
 
 

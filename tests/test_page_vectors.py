@@ -118,19 +118,23 @@ def test_bad_uploads_are_refused_with_one_sentence_and_the_page_keeps_working(na
 
 
 @pytest.fixture
-def no_word2vec_yet(tmp_path, monkeypatch):
-    """A data folder without cached word2vec, and nothing remembered in memory (other tests may have trained it)."""
-    from lib import pretraining
+def no_word2vec_yet(monkeypatch):
+    """As on a server where word2vec was never trained: not cached, and no job for it - whatever other tests in
+    this process trained or started (their jobs are hidden, not waited for; the data folder stays the same)."""
     from lib.jobs import runner
-    from lib.jobs.spec import JobKind
+    from lib.vectors import pretraining
     from ui import sources
 
-    for job in runner.list_jobs():  # e.g. the tour's warm-up: let it finish, so it is not "training" any more
-        if job.spec.kind == JobKind.WORD2VEC and not job.done:
-            runner.wait(job.id, timeout=600)
-    monkeypatch.setenv("EMBEDDING_LAB_DATA", str(tmp_path))
-    monkeypatch.setattr(pretraining, "_IN_MEMORY", {})
-    sources._word2vec_for_pages.clear()
+    earlier = {job.id for job in runner.list_jobs()}
+    find_job = runner.find_job
+
+    def find_a_job_of_this_test(spec):
+        job = find_job(spec)
+        return job if job is not None and job.id not in earlier else None
+
+    monkeypatch.setattr(runner, "find_job", find_a_job_of_this_test)
+    monkeypatch.setattr(pretraining, "word2vec_is_ready", lambda *args, **kwargs: False)
+    sources._word2vec_for_pages.clear()  # a fresh service: no readiness remembered from other tests
     yield
     sources._word2vec_for_pages.clear()
 
@@ -172,10 +176,11 @@ def test_training_a_small_word2vec_puts_it_side_by_side():
     rerun(at)
     # word2vec trains in the background runner while the page keeps answering; wait for it, then redraw
     from lib.jobs import runner
+    from lib.vectors.word2vec_jobs import Word2VecRequest
     from ui import sources
 
     params = dict(dim=50, window=5, min_count=1, sg=0, epochs=1, seed=0)
-    job = runner.find_job(sources._word2vec_spec("imdb", 500, **params))
+    job = runner.find_job(Word2VecRequest.of("imdb", 500, **params).job_spec())
     if job is not None:
         runner.wait(job.id, timeout=300)
     assert sources.word2vec_status("imdb", 500, **params)[0] == "ready"

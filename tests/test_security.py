@@ -45,8 +45,9 @@ _CHILD = r"""
 import json, resource, sys, time
 limit = int(sys.argv[1])
 resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-module, function, path, name = sys.argv[2:6]
-extra = json.loads(sys.argv[6])
+module, function = sys.argv[2:4]
+files = json.loads(sys.argv[4])
+extra = json.loads(sys.argv[5])
 import importlib
 mod = importlib.import_module(module)
 for attr, value in extra.pop("_patch", {}).items():
@@ -55,7 +56,6 @@ if module == "lib.vectors.files":
     import gensim.models  # imported by the loader anyway; measured before the load, not as part of it
 else:
     import pyarrow.parquet, pandas
-data = open(path, "rb").read()
 
 
 def status_mb(field):
@@ -63,40 +63,52 @@ def status_mb(field):
         return next(int(line.split()[1]) for line in f if line.startswith(field + ":")) / 1024
 
 
-# ru_maxrss survives fork+exec on Linux (it can be the parent's), so the peak is VmHWM of this process,
-# reset to the current size here (clear_refs 5) so that it measures the load alone.
-with open("/proc/self/clear_refs", "w") as f:
-    f.write("5")
-out = {"before_mb": status_mb("VmRSS"), "ru_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
-t0 = time.perf_counter()
-try:
-    result = getattr(mod, function)(name, data, **extra)
-    out["ok"] = True
-    out["shape"] = list(getattr(result, "shape", None) or getattr(result, "vectors").shape)
-except BaseException as exc:
-    out["ok"] = False
-    out["error"] = type(exc).__name__
-    out["message"] = str(exc)
-out["seconds"] = time.perf_counter() - t0
-out["peak_mb"] = status_mb("VmHWM")
-print(json.dumps(out))
+results = []
+for path, name in files:  # one interpreter for several files: starting one costs more than a load
+    data = open(path, "rb").read()
+    # ru_maxrss survives fork+exec on Linux (it can be the parent's), so the peak is VmHWM of this process,
+    # reset to the current size here (clear_refs 5) so that it measures the load alone.
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")
+    out = {"before_mb": status_mb("VmRSS"), "ru_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    t0, result = time.perf_counter(), None
+    try:
+        result = getattr(mod, function)(name, data, **extra)
+        out["ok"] = True
+        out["shape"] = list(getattr(result, "shape", None) or getattr(result, "vectors").shape)
+    except BaseException as exc:
+        out["ok"] = False
+        out["error"] = type(exc).__name__
+        out["message"] = str(exc)
+    out["seconds"] = time.perf_counter() - t0
+    out["peak_mb"] = status_mb("VmHWM")
+    results.append(out)
+    del data, result
+print(json.dumps(results))
 """
 
 
-def _run_limited(module: str, function: str, path: Path, name: str, tmp_path: Path, **extra) -> dict:
+def _run_limited_each(module: str, function: str, files: list[tuple[Path, str]], tmp_path: Path, **extra) -> list[dict]:
+    """``module.function(name, data, **extra)`` for each ``(path, name)`` in one child process under the limit."""
     # pyarrow's default allocator (mimalloc) reserves address space up front, which RLIMIT_AS counts as
     # used: with the system allocator the limit measures what is really allocated.
     env = dict(os.environ, EMBEDDING_LAB_DATA=str(tmp_path / "child-data"), OPENBLAS_NUM_THREADS="1",
                OMP_NUM_THREADS="1", PYTHONPATH=str(REPO_ROOT), ARROW_DEFAULT_MEMORY_POOL="system")
     proc = subprocess.run(
-        [sys.executable, "-c", _CHILD, str(LIMIT_BYTES), module, function, str(path), name, json.dumps(extra)],
-        capture_output=True, text=True, cwd=str(REPO_ROOT), env=env, timeout=120,
+        [sys.executable, "-c", _CHILD, str(LIMIT_BYTES), module, function,
+         json.dumps([[str(path), name] for path, name in files]), json.dumps(extra)],
+        capture_output=True, text=True, cwd=str(REPO_ROOT), env=env, timeout=300,
     )
     assert proc.returncode == 0, f"child died (code {proc.returncode}): {proc.stderr[-2000:]}"
-    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    results = json.loads(proc.stdout.strip().splitlines()[-1])
     assert "tensorflow" not in proc.stderr.lower()
-    print(function, name, result)  # shown with -s: the measured peak memory
-    return result
+    for (_, name), result in zip(files, results):
+        print(function, name, result)  # shown with -s: the measured peak memory
+    return results
+
+
+def _run_limited(module: str, function: str, path: Path, name: str, tmp_path: Path, **extra) -> dict:
+    return _run_limited_each(module, function, [(path, name)], tmp_path, **extra)[0]
 
 
 def _gzip_file(path: Path, pieces) -> Path:
@@ -114,48 +126,50 @@ def _repeat(block: bytes, total: int):
 # --- 1. vector files are bounded before they are parsed ------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", ["word2vec-text", "glove", "binary"])
-def test_vector_file_with_one_huge_row_is_refused_in_bounded_memory(tmp_path, kind):
-    # ~200 KB of gzip that unpacks to a 200 MB row: once drove the server to 5.6 GB.
-    huge = 200 * 1024 * 1024
-    if kind == "word2vec-text":
-        pieces = [b"2 50\nthe ", *_repeat(b"0.1 " * 65536, huge), b"\ncat " + b"0.5 " * 50 + b"\n"]
-    elif kind == "glove":
-        pieces = [b"the " + b"0.5 " * 50 + b"\ncat ", *_repeat(b"0.1 " * 65536, huge), b"\n"]
-    else:  # binary word2vec whose first "word" never ends (no space for 200 MB)
-        pieces = [b"2 50\n", *_repeat(b"\x01" * 262144, huge)]
-    path = _gzip_file(tmp_path / f"{kind}.txt.gz", pieces)
-    assert path.stat().st_size < 2_000_000
-    out = _run_limited("lib.vectors.files", "load_vector_file", path, path.name, tmp_path)
-    assert out["error"] == "VectorError", out
-    assert "longer than" in out["message"] and path.name in out["message"]
-    assert out["peak_mb"] - out["before_mb"] < 64, out  # the input, a few 1 MB pieces, nothing like 200 MB
-    assert out["seconds"] < 30
+def test_vector_files_with_one_huge_row_are_refused_in_bounded_memory(tmp_path):
+    # ~50 KB of gzip that unpacks to a 32 MB row. A 200 MB one once drove the server to 5.6 GB: holding the row,
+    # as gensim's readline does, costs at least its size, and the check below allows half of it.
+    huge = 32 * 1024 * 1024
+    crafted = {
+        "word2vec-text": [b"2 50\nthe ", *_repeat(b"0.1 " * 65536, huge), b"\ncat " + b"0.5 " * 50 + b"\n"],
+        "glove": [b"the " + b"0.5 " * 50 + b"\ncat ", *_repeat(b"0.1 " * 65536, huge), b"\n"],
+        "binary": [b"2 50\n", *_repeat(b"\x01" * 262144, huge)],  # binary word2vec whose first "word" never ends
+    }
+    paths = [_gzip_file(tmp_path / f"{kind}.txt.gz", pieces) for kind, pieces in crafted.items()]
+    assert all(path.stat().st_size < 500_000 for path in paths)
+    for path, out in zip(paths, _run_limited_each("lib.vectors.files", "load_vector_file", [(p, p.name) for p in paths],
+                                                  tmp_path)):
+        assert out["error"] == "VectorError", out
+        assert "longer than" in out["message"] and path.name in out["message"]
+        assert out["peak_mb"] - out["before_mb"] < huge / 2**20 / 2, out  # the input and a few 1 MB pieces
+        assert out["seconds"] < 30
 
 
 def test_gzip_that_unpacks_beyond_the_cap_is_stopped_early(tmp_path):
-    # Well-formed lines, just far too many: the cap must stop the unpacking without holding what came out.
+    # Well-formed lines, just far too many: the cap (lowered here to 16 MB) must stop the unpacking without
+    # holding what came out; the file unpacks to 64 MB.
+    cap = 16 * 1024 * 1024
     line = b"the " + b"0.25 " * 50 + b"\n"
-    path = _gzip_file(tmp_path / "many.txt.gz", _repeat(line * 4096, 512 * 1024 * 1024))
-    out = _run_limited("lib.vectors.files", "load_vector_file", path, path.name, tmp_path,
-                       _patch={"MAX_FILE_BYTES": 256 * 1024 * 1024})
-    assert out["error"] == "VectorError" and "unpacks to more than" in out["message"], out
-    assert out["peak_mb"] - out["before_mb"] < 64, out
+    path = _gzip_file(tmp_path / "many.txt.gz", _repeat(line * 4096, 4 * cap))
+    out = _run_limited("lib.vectors.files", "load_vector_file", path, path.name, tmp_path, _patch={"MAX_FILE_BYTES": cap})
+    assert out["error"] == "VectorError" and "unpacks to more than 17 MB" in out["message"], out
+    assert out["peak_mb"] - out["before_mb"] < cap / 2**20, out
 
 
 def test_loading_a_real_sized_file_needs_a_small_multiple_of_its_matrix(tmp_path):
     rng = np.random.default_rng(0)
-    words, dims = 50_000, 100
+    words, dims = 20_000, 100  # 17 MB of text
     path = tmp_path / "real.txt"
+    line = "w%d " + " ".join(["%.5f"] * dims) + "\n"
     with open(path, "w") as f:
         f.write(f"{words} {dims}\n")
         for start in range(0, words, 5_000):
             block = rng.normal(size=(5_000, dims)).astype(np.float32)
-            f.writelines(f"w{start + i} " + " ".join(f"{x:.5f}" for x in row) + "\n" for i, row in enumerate(block))
+            f.writelines(line % (start + i, *row) for i, row in enumerate(block.tolist()))
     matrix_mb = words * dims * 4 / 2**20
     out = _run_limited("lib.vectors.files", "load_vector_file", path, path.name, tmp_path)
     assert out["ok"] and out["shape"] == [words, dims], out
-    assert out["peak_mb"] - out["before_mb"] < 3 * matrix_mb + 64, out
+    assert out["peak_mb"] - out["before_mb"] < 3 * matrix_mb + 16, out  # measured: about twice the matrix
 
 
 # --- 2. duplicate words ------------------------------------------------------------------------------------
@@ -225,10 +239,11 @@ def test_an_ordinary_parquet_upload_reads_in_bounded_memory(tmp_path):
     assert out["peak_mb"] - out["before_mb"] < 6 * text_mb + 100, out
 
 
-def test_parquet_reads_only_the_chosen_columns(tmp_path):
+def test_parquet_reads_only_the_chosen_columns(tmp_path, monkeypatch):
     import pyarrow as pa
 
-    n = 1_000_000
+    monkeypatch.setattr(tables, "MAX_DECODED_BYTES", 100 * 1024 * 1024)  # lowered: the junk decodes to 270 MB
+    n = 100_000
     labels = pa.DictionaryArray.from_arrays(pa.array(np.arange(n, dtype=np.int32) % 2), pa.array(["neg", "pos"]))
     texts = pa.array([f"review {i}" for i in range(n)])
     path = _parquet_bomb(tmp_path / "wide.parquet", rows=n, extra={"text": texts, "label": labels})
@@ -542,9 +557,3 @@ def test_subset_keys_and_the_one_stratified_sampler():
     assert sub.key == f"{ds.key}-n15-s4" and sub.train_texts == dataset.subsample(ds, 15, 4).train_texts
     assert store.load_saved_dataset(sub.key).train_texts == sub.train_texts
 
-
-def test_doctests_of_the_loaders():
-    import doctest
-
-    for module in (dataset, imdb, keys, store, tables, uploads, exports, packaged):
-        assert doctest.testmod(module, optionflags=doctest.ELLIPSIS).failed == 0, module.__name__

@@ -3,14 +3,12 @@ matrix, word lookup."""
 import gzip
 import io
 import pickle
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 from gensim.models import KeyedVectors
 
-from lib.paths import REPO_ROOT, cache_dir
+from lib.paths import cache_dir
 from lib.vectors import VectorError, files, packaged
 from lib.vectors.files import load_vector_file
 from lib.vectors.matrix import embedding_matrix, keyed_vectors_from_arrays
@@ -37,12 +35,6 @@ def _w2v_binary(kv, tmp_path) -> bytes:
     path = tmp_path / "vectors.bin"
     kv.save_word2vec_format(str(path), binary=True)
     return path.read_bytes()
-
-
-def test_lib_vectors_imports_neither_streamlit_nor_tensorflow():
-    code = ("import lib.vectors.files, lib.vectors.packaged, lib.vectors.word2vec_jobs, lib.words, sys; "
-            "assert 'tensorflow' not in sys.modules and 'streamlit' not in sys.modules")
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=str(REPO_ROOT))
 
 
 # --- GloVe ------------------------------------------------------------------------------------------
