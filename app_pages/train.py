@@ -27,7 +27,7 @@ from ui import backend, presentation, sources
 from ui.errors import friendly_errors, show_error
 from ui.session import session_id
 from ui.text import md
-from lib.config import PRESETS, TRAIN_SIZES, estimate_seconds, make_config
+from lib.config import DEFAULTS, PRESETS, TRAIN_SIZES, estimate_seconds, make_config
 from lib.results import comparisons_with_learned, results_table, summary_sentence
 
 PRESET_NAMES = ["Quick demo", "Full IMDB", "Classic LSTM (slow)", "Tiny (tests)"]
@@ -297,7 +297,10 @@ def settings_section() -> Choice:
                          "never on the test reviews, so each strategy gets its own best number of epochs.")
         backend.run_on_choice()
     settings = {name: state[f"train_{name}"] for name in SETTING_KEYS}
-    settings["test_size"] = PRESETS[state["train_preset"]].get("test_size")
+    # What the preset fixes that no widget shows: the test size, and the Tiny preset's small pretraining corpus.
+    preset = PRESETS[state["train_preset"]]
+    settings["test_size"] = preset.get("test_size")
+    settings["pretraining_corpus"] = preset.get("pretraining_corpus", DEFAULTS["pretraining_corpus"])
     return Choice(state["train_dataset_key"], state["train_preset"], list(state["train_strategies"]),
                   list(range(int(state["train_seeds"]))), settings)
 

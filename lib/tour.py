@@ -116,7 +116,7 @@ def task_progress(task: dict) -> tuple[float, str]:
     ...                "epoch": 2, "epochs": 4, "batch": 5, "batches": 10})
     (0.375, 'GloVe, frozen: learning, round 2 of 4')
     >>> task_progress({"label": "word2vec, frozen", "status": "running", "stage": "word2vec", "fraction": 0.4})
-    (0.4, "word2vec, frozen: first learning word2vec's numbers from 25,000 reviews (40%)")
+    (0.4, "word2vec, frozen: first learning word2vec's numbers from the reviews' text (40%)")
     >>> task_progress({"label": "Learned from scratch", "status": "waiting"})
     (0.0, 'Learned from scratch: waiting')
     """
@@ -128,7 +128,7 @@ def task_progress(task: dict) -> tuple[float, str]:
     if status == Status.DONE:
         words = f"{label}: finished, {task['metrics']['test_accuracy']:.1%} of unseen reviews right"
     elif status == Status.RUNNING and stage == Stage.WORD2VEC:
-        words = f"{label}: first learning word2vec's numbers from 25,000 reviews ({fraction:.0%})"
+        words = f"{label}: first learning word2vec's numbers from the reviews' text ({fraction:.0%})"
     elif status == Status.RUNNING and stage == Stage.TRAINING:
         words = f"{label}: learning, round {task.get('epoch', 1)} of {task.get('epochs') or 1}"
     elif status == Status.RUNNING:

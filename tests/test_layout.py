@@ -16,7 +16,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 LIB = REPO / "lib"
@@ -28,7 +27,6 @@ MAX_LIB_LINES = 550
 #: Imported lazily, inside the functions that need them: a page that only reads files must not pay for them.
 HEAVY = ("streamlit", "tensorflow", "keras", "ray")
 
-UNTIL_THE_SPLIT = pytest.mark.xfail(strict=False, reason="until the module split lands")
 
 
 # --- the rules, on source text ---------------------------------------------------------------------------------
@@ -181,7 +179,6 @@ def test_the_cycle_check_sees_imports_inside_functions_and_packages():
     assert import_cycles(import_graph(sources)) == [["lib.a", "lib.b"], ["lib.p", "lib.p.q"]]
 
 
-@UNTIL_THE_SPLIT
 def test_no_lib_module_is_longer_than_the_limit():
     too_long = {name: len(source.splitlines()) for name, source in lib_sources().items()
                 if len(source.splitlines()) > MAX_LIB_LINES}
@@ -203,7 +200,6 @@ def test_lib_stays_light_to_import():
     assert out.stdout.strip().splitlines()[-1] == "[]", f"importing lib/ loaded {out.stdout.strip()}"
 
 
-@UNTIL_THE_SPLIT
 def test_every_page_is_a_storyboard():
     scripts = {path.name: module_level_actions(path.read_text(encoding="utf-8")) for path in sorted(PAGES.glob("*.py"))}
     assert not {name: found for name, found in scripts.items() if found}, \

@@ -141,7 +141,7 @@ def task_line(task: dict, show_seed: bool, escape: Callable[[str], str] = str) -
     if status == Status.WAITING:
         return 0.0, f"Waiting · {who}"
     doing = {
-        Stage.WORD2VEC: (0.0, f"training word2vec on the text of all training reviews ({task.get('fraction', 0):.0%})"),
+        Stage.WORD2VEC: (0.0, f"training word2vec on the training texts, labels unused ({task.get('fraction', 0):.0%})"),
         Stage.STARTING: (0.0, "starting the training process (it loads TensorFlow once)"),
         Stage.PREPARING: (0.0, "preparing the data and the starting vectors"),
         Stage.VECTORS: (0.0, "preparing the data and the starting vectors"),
