@@ -13,38 +13,15 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
-from benchmarks.harness import Case
+from benchmarks.harness import Case, serve
 
-REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("EMBEDDING_LAB_CHROMIUM", "/usr/bin/chromium")
 _announced: dict[str, float] = {}
-
-
-def _serve() -> tuple[subprocess.Popen, str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "EMBEDDING_LAB_DATA": tempfile.mkdtemp(prefix="embedding-lab-race-")}
-    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-                               "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-                              cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(240):  # a server process has no event to wait on: ask its health endpoint
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                return server, url
-        except OSError:
-            time.sleep(0.25)
-    server.kill()
-    raise RuntimeError("streamlit run app.py did not start within a minute")
 
 
 def _idle(page) -> None:
@@ -56,7 +33,7 @@ def _race(busy: bool) -> float:
     from playwright.sync_api import expect, sync_playwright
 
     hog = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if busy else None
-    server, url = _serve()
+    server, url = serve()
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=[

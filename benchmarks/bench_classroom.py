@@ -21,17 +21,12 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import socket
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
-from benchmarks.harness import Case
+from benchmarks.harness import REPO, Case, serve
 
-REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("EMBEDDING_LAB_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
@@ -49,30 +44,6 @@ PAGES = {
     "compare": ("/compare", "Compare embeddings side by side"),
 }
 TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def serve(data_dir: str | None = None, port: int | None = None) -> tuple[subprocess.Popen, str]:
-    """Start `streamlit run app.py` as a user would (the project's config), wait for its health check."""
-    port = port or _free_port()
-    env = {**os.environ, "EMBEDDING_LAB_DATA": data_dir or tempfile.mkdtemp(prefix="embedding-lab-class-")}
-    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)],
-                              cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:  # a server process has no event to wait on: ask its health endpoint
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                return server, url
-        except OSError:
-            time.sleep(0.25)
-    server.kill()
-    raise RuntimeError("streamlit run app.py did not start within two minutes")
 
 
 def cpu_seconds(pid: int) -> float:

@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import os
 import secrets
-import time
 from lib.config import PRESETS
 
-from benchmarks.harness import Case
+from benchmarks.harness import Case, timed_job
 
 _CACHE: dict = {}
 
@@ -35,21 +34,14 @@ def _ray():
 
 
 def _grid(preset: str, strategies: list[str], seeds: list[int], run_on: str, cpus_per_run: float = 1.0) -> float:
-    from lib.jobs import ray_backend, runner
+    from lib.jobs import ray_backend
     from lib.jobs.spec import JobSpec
 
     if run_on == "ray":
         _ray()
         os.environ[ray_backend.CPUS_ENV] = str(cpus_per_run)
-    start = time.perf_counter()
-    job = runner.submit(JobSpec(dataset_key="imdb", strategies=strategies, seeds=seeds, run_on=run_on,
-                                   settings=PRESETS[preset], title=f"benchmark: {preset} on {run_on}"))
-    runner.wait(job.id)
-    elapsed = time.perf_counter() - start
-    failed = [t for t in job.snapshot()["tasks"] if t["status"] != "done"]
-    if failed:
-        raise RuntimeError(f"{preset} on {run_on}: {len(failed)} runs did not finish: {failed[0]['error']}")
-    return elapsed
+    return timed_job(JobSpec(dataset_key="imdb", strategies=strategies, seeds=seeds, run_on=run_on,
+                             settings=PRESETS[preset], title=f"benchmark: {preset} on {run_on}"))
 
 
 TINY_GRID = (["learned", "glove_finetuned"], [0, 1])

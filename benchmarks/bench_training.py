@@ -15,7 +15,7 @@ import os
 import time
 from lib.config import PRESETS
 
-from benchmarks.harness import Case
+from benchmarks.harness import Case, timed_job
 
 _CACHE: dict = {}
 
@@ -48,22 +48,14 @@ def _preset_total(preset: str, cold: bool = False, seed: int = 0) -> float:
     """
     import shutil
 
-    from lib.jobs import runner
     from lib.jobs.spec import JobSpec
     from lib.models import STRATEGIES
     from lib.paths import cache_dir
 
     if cold:
         shutil.rmtree(cache_dir() / "word2vec", ignore_errors=True)
-    start = time.perf_counter()
-    job = runner.submit(JobSpec(dataset_key="imdb", strategies=list(STRATEGIES), seeds=[seed],
-                                   settings=PRESETS[preset], title=f"benchmark: {preset}"))
-    runner.wait(job.id)
-    elapsed = time.perf_counter() - start
-    failed = [t for t in job.snapshot()["tasks"] if t["status"] != "done"]
-    if failed:
-        raise RuntimeError(f"{preset}: {len(failed)} strategies did not finish: {failed[0]['error']}")
-    return elapsed
+    return timed_job(JobSpec(dataset_key="imdb", strategies=list(STRATEGIES), seeds=[seed],
+                             settings=PRESETS[preset], title=f"benchmark: {preset}"))
 
 
 def _with_busy_thread(work):
