@@ -83,7 +83,7 @@ def test_cancel_mid_task_saves_nothing_half_done():
     saved_before = {r.run_id for r in runs.list_runs()[0]}
     job = runner.submit(spec(["learned", "glove_finetuned", "word2vec_frozen"], seeds=[7], epochs=300))
     runner.wait_for(job.id, running_batches(0), timeout=300)
-    assert runner.cancel(job.id)
+    assert runner.cancel(job.id, job.spec.owner)
     runner.wait(job.id, timeout=120)
     snap = job.snapshot()
     assert snap["status"] == "cancelled"
