@@ -181,7 +181,7 @@ def load(label: str, available: dict):
     return None
 
 
-def load_chosen(labels: list[str], available: dict) -> list[tuple[str, object]]:
+def load_labelled_sets(labels: list[str], available: dict) -> list[tuple[str, object]]:
     """``(label, KeyedVectors)`` of each chosen set that is ready; stops the page when none is."""
     wanted = list(dict.fromkeys(labels))
     labels, sets = drop_missing(wanted, [load(label, available) for label in wanted])
@@ -200,7 +200,7 @@ def which_vectors() -> list[tuple[str, object]]:
         add_a_vector_set()
         available = sources.available_vector_sets()
         label_a, label_b = pick_vector_sets(available)
-    chosen = load_chosen([label_a, label_b], available)
+    chosen = load_labelled_sets([label_a, label_b], available)
     st.caption(" · ".join(f"**{md(short(lab))}**: {len(kv):,} words × {kv.vector_size} numbers" for lab, kv in chosen))
     return chosen
 

@@ -1,4 +1,4 @@
-"""What changed (issue #12): neighbourhood overlap, word benchmarks, replay, and what epoch snapshots cost.
+"""What changed: neighbourhood overlap, word benchmarks, replay, and what epoch snapshots cost.
 
     python benchmarks/run.py --only changes
 

@@ -1,4 +1,4 @@
-"""Print one table of the timings the issues ask for, each beside a baseline measured in the same run.
+"""Print one table of the project's speed targets, each beside a baseline measured in the same run.
 
     python benchmarks/run.py                 # everything (the training rows take several minutes)
     python benchmarks/run.py --only text     # one area; areas are the bench_<area>.py files

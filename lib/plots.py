@@ -292,7 +292,7 @@ def coverage_chart(rows, height: int | None = None, title: str | None = None):
     return fig
 
 
-# --- what changed: neighbourhood change, meaning axes, training replay (issue #12) ---
+# --- what changed: neighbourhood change, meaning axes, training replay ---
 
 
 def plain(text) -> str:

@@ -1,4 +1,4 @@
-"""Unit tests of issue #12's lib parts: Jaccard@k overlap, meaning axes, word benchmarks, epoch snapshots, replay."""
+"""Unit tests of the "what changed" lib parts: Jaccard@k overlap, meaning axes, word benchmarks, epoch snapshots, replay."""
 import numpy as np
 import pytest
 

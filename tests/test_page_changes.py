@@ -1,4 +1,4 @@
-"""AppTest of the Compare page's "what changed" sections (issue #12) on runs this test trains.
+"""AppTest of the Compare page's "what changed" sections on runs this test trains.
 
 Two tiny real runs (learned from scratch; GloVe, fine-tuned) are trained by Keras on the tiny
 stored dataset of tests/test_page_compare.py, through the worker's own task function and the
