@@ -13,8 +13,9 @@ TensorBoard Projector (https://projector.tensorflow.org, "Load") wants two files
 A tab or a line break inside a token would break both formats, so tokens are
 sanitised (:func:`sanitize_token`): tabs and line breaks become spaces, other
 control characters (and the Unicode bidi overrides that can make a word display
-as another) are removed, and an empty token becomes ``<empty>``. Words come from
-uploaded files, so they are hostile until cleaned, in every export.
+as another) are removed (:func:`lib.io.strip_controls`, the one rule), and an
+empty token becomes ``<empty>``. Words come from uploaded files, so they are
+hostile until cleaned, in every export.
 :func:`read_projector_zip` reads the zip back (used by the tests to check the round trip).
 
 TensorBoard's own projector (``tensorboard --logdir <the unzipped folder>``) finds the files
@@ -52,22 +53,14 @@ from collections.abc import Sequence
 import numpy as np
 
 from lib.errors import UserError
-from lib.io import safe_name
+from lib.io import safe_name, strip_controls
 
-_BREAKS = re.compile(r"[\t\r\n\v\f\x85\u2028\u2029]+")
-# C0/C1 control characters, DEL, and the bidi embedding/override/isolate marks (U+202A-E, U+2066-9).
-_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 #: A spreadsheet treats a cell starting with one of these as a formula (OWASP "CSV injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class ExportError(UserError):
     """An export that cannot be made; the message says why and what to use instead."""
-
-
-def strip_controls(text: str) -> str:
-    """``text`` with line breaks and tabs turned into spaces and every other control character removed."""
-    return _CONTROLS.sub("", _BREAKS.sub(" ", str(text)))
 
 
 def sanitize_token(token: str) -> str:

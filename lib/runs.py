@@ -41,7 +41,8 @@ import numpy as np
 
 from lib.data.keys import EVERY_DATASET, visible_to
 from lib.errors import UserError
-from lib.io import TEMP_PREFIX, atomic_folder, atomic_write_json, ready_store, safe_name, storage_error, to_json
+from lib.io import (TEMP_PREFIX, atomic_folder, atomic_write_json, plain_name, ready_store, safe_name, storage_error,
+                    to_json)
 from lib.paths import runs_dir
 
 _rename_lock = threading.Lock()
@@ -92,6 +93,20 @@ def default_name(config: dict) -> str:
         parts.append(str(config["architecture"]).upper() if config["architecture"] == "lstm" else config["architecture"])
     parts.append(f"seed {config.get('seed', 0)}")
     return " · ".join(parts)
+
+
+def run_name(name: str) -> str:
+    """A run's name as everyone will see it: plain text without control or direction-changing characters
+    (:func:`lib.io.plain_name`); a name with nothing readable left is refused with a sentence.
+
+    >>> run_name("baseline\u202e1"), run_name("  two   words ")
+    ('baseline1', 'two words')
+    """
+    cleaned = plain_name(name)
+    if not cleaned:
+        raise RunStoreError("A run's name needs letters, digits or punctuation; control and "
+                            "direction-changing characters are removed.")
+    return cleaned
 
 
 def unique_name(name: str, taken: set[str], when: datetime | None = None, run_id: str = "") -> str:
@@ -188,7 +203,8 @@ def save_run(config: dict, history: dict, metrics: dict, vocabulary: list[str], 
     config = dict(config)
     run_id = _new_id(config)
     now = datetime.now(timezone.utc)
-    config["name"] = unique_name(config.get("name") or default_name(config), _taken_names(), now.astimezone(), run_id)
+    name = plain_name(config.get("name") or "") or default_name(config)  # a finished run is never lost over its name
+    config["name"] = unique_name(name, _taken_names(), now.astimezone(), run_id)
     config["created"] = now.isoformat(timespec="seconds")
     config["run_id"] = run_id
     try:
@@ -250,7 +266,7 @@ def _read_record(folder: Path) -> RunRecord:
     except (TypeError, ValueError) as exc:
         raise RunStoreError(f"The run folder {folder.name!r} has a config.json with impossible sizes; it was skipped.") from exc
     return RunRecord(
-        run_id=folder.name, path=folder, name=str(config.get("name") or default_name(config)), config=config,
+        run_id=folder.name, path=folder, name=plain_name(config.get("name") or "") or default_name(config), config=config,
         metrics=parsed["metrics.json"], history=parsed["history.json"], created=str(config.get("created", "")),
         files=sorted(p.name for p in folder.iterdir()),
     )
@@ -430,9 +446,9 @@ def rename_run(run_id: str, new_name: str) -> RunRecord:
     A name another run already has (ignoring case and spacing) is refused with a sentence, so two
     runs never look alike in a menu.
     """
-    new_name = " ".join(str(new_name).split())
-    if not new_name:
+    if not " ".join(str(new_name).split()):
         raise RunStoreError("A run's name cannot be empty.")
+    new_name = run_name(new_name)
     if len(new_name) > 200:
         raise RunStoreError("Please keep the name under 200 characters.")
     folder = _folder(run_id)

@@ -92,3 +92,65 @@ def test_the_watchdog_alone_ends_a_worker_whose_parent_changed():
     finally:
         if child.poll() is None:
             child.kill()
+
+
+# --- 2. run names are plain text -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def private_store(tmp_path, monkeypatch):
+    monkeypatch.setenv("EMBEDDING_LAB_DATA", str(tmp_path))
+    yield tmp_path
+
+
+def _save_run(name=None, vocab=("", "the", "movie")):
+    import numpy as np
+
+    from lib import runs
+
+    vocab = list(vocab)
+    initial = np.zeros((len(vocab), 4), np.float32)
+    config = {"strategy": "learned", "strategy_label": "Learned from scratch", "architecture": "average",
+              "dataset_key": "imdb", "train_size": 300, "vocab_size": len(vocab), "sequence_length": 6,
+              "embedding_dim": 4, "seed": 0, "num_classes": 2}
+    if name is not None:
+        config["name"] = name
+    return runs.save_run(config, {"loss": [0.7]}, {"test_accuracy": 0.5}, vocab, initial, initial + 1)
+
+
+HOSTILE = "good\x00 run\u202e\u2066\u200f\x1b[31m\x85"
+
+
+def test_run_names_lose_control_and_direction_characters_everywhere(private_store):
+    import json
+
+    from lib import runs
+
+    saved = _save_run(name=HOSTILE)
+    assert saved.name == "good run[31m"
+    renamed = runs.rename_run(saved.run_id, "my\u202d run\u2068\x07 ")
+    assert renamed.name == "my run" and runs.load_run(saved.run_id).config["name"] == "my run"
+    # a name stored before this rule (or written by hand) is shown cleaned too
+    config_path = saved.path / "config.json"
+    config = json.loads(config_path.read_text())
+    config_path.write_text(json.dumps(dict(config, name=HOSTILE)))
+    assert runs.list_runs()[0][0].name == "good run[31m"
+
+
+def test_a_name_with_nothing_readable_left_is_refused_with_a_sentence(private_store):
+    from lib import runs
+
+    saved = _save_run()
+    for unreadable in ("\u202e\x00\u200f", "\u200b\u2066 \x7f", "\u0301"):
+        with pytest.raises(runs.RunStoreError, match="needs letters, digits or punctuation"):
+            runs.rename_run(saved.run_id, unreadable)
+    assert runs.load_run(saved.run_id).name == saved.name
+    # a finished run is never lost over its name: saved under its default name instead
+    assert _save_run(name="\u202e\x00").name.startswith("Learned from scratch · 300 reviews · seed 0")
+
+
+def test_one_control_character_rule_for_names_and_exports():
+    from lib import exports, io
+
+    assert exports.strip_controls is io.strip_controls
+    assert exports.sanitize_token("left\u200eright\u200fmark\u061c") == "leftrightmark"
