@@ -154,3 +154,50 @@ def test_one_control_character_rule_for_names_and_exports():
 
     assert exports.strip_controls is io.strip_controls
     assert exports.sanitize_token("left\u200eright\u200fmark\u061c") == "leftrightmark"
+
+
+# --- 3. upload names that name no file ---------------------------------------------------------------------------
+
+TABLE = b"text,label\n" + b"".join(f"good text {i},pos\nbad text {i},neg\n".encode() for i in range(10))
+VECTORS = b"2 2\na 0.1 0.2\nb 0.3 0.4\n"
+NO_NAMES = ["", ".", "..", " .. ", "folder/..", "C:\\..\\."]
+
+
+@pytest.mark.parametrize("name", NO_NAMES)
+def test_a_table_named_dot_or_dot_dot_is_refused_with_one_sentence(name, private_store):
+    from lib.data import store, tables, uploads
+    from lib.data.dataset import DatasetError
+    from lib.paths import uploads_dir
+
+    import io
+
+    import pandas as pd
+
+    parquet = io.BytesIO()
+    pd.read_csv(io.BytesIO(TABLE)).to_parquet(parquet)
+    for call in (lambda: tables.table_columns(name, TABLE), lambda: tables.table_columns(name, parquet.getvalue()),
+                 lambda: tables.read_table(name, TABLE),
+                 lambda: uploads.dataset_from_upload(name, TABLE, "text", "label"),
+                 lambda: store.save_upload(name, TABLE)):
+        with pytest.raises(DatasetError, match=r"^The uploaded file has no usable name; rename it"):
+            call()
+    assert not uploads_dir().exists() or not any(uploads_dir().rglob("*.*"))  # nothing was stored
+
+
+@pytest.mark.parametrize("name", NO_NAMES)
+def test_a_vector_file_named_dot_or_dot_dot_is_refused_with_one_sentence(name, private_store):
+    from lib.vectors import VectorError
+    from lib.vectors.files import load_vector_file
+    from ui import sources
+
+    for call in (lambda: load_vector_file(name, VECTORS), lambda: sources.add_uploaded_vectors(name, VECTORS)):
+        with pytest.raises(VectorError, match=r"^The uploaded file has no usable name; rename it"):
+            call()
+
+
+def test_ordinary_upload_names_still_work(private_store):
+    from lib.data import tables
+    from lib.vectors.files import load_vector_file
+
+    assert tables.table_columns("..reviews.csv", TABLE) == ["text", "label"]
+    assert len(load_vector_file("my vectors.txt", VECTORS).index_to_key) == 2
