@@ -201,3 +201,45 @@ def test_ordinary_upload_names_still_work(private_store):
 
     assert tables.table_columns("..reviews.csv", TABLE) == ["text", "label"]
     assert len(load_vector_file("my vectors.txt", VECTORS).index_to_key) == 2
+
+
+# --- 4. exports: formulas in text are neutralised, numbers are not ------------------------------------------------
+
+
+def test_projector_metadata_neutralises_formulas_like_the_csv_export():
+    import numpy as np
+
+    from lib import exports
+
+    words = ['=HYPERLINK("http://evil","x")', "+cmd", "@SUM(A1)", "-bad", "good", "\t=1"]
+    matrix = np.ones((len(words), 2), np.float32)
+    _, single = exports.projector_files(words, matrix)
+    expected = ["'=HYPERLINK(\"http://evil\",\"x\")", "'+cmd", "'@SUM(A1)", "'-bad", "good", "'=1"]
+    assert single.splitlines() == expected
+    assert single.splitlines() == [exports.neutralise_cell(exports.sanitize_token(w)) for w in words]  # one rule
+    scores = [-0.086, 0.5, float("nan"), -1234567.0, 2.0, -3e-7]
+    _, table = exports.projector_files(words, matrix, {"=sentiment": scores})
+    rows = [line.split("\t") for line in table.splitlines()]
+    assert rows[0] == ["word", "'=sentiment"]
+    assert [r[0] for r in rows[1:]] == expected
+    assert [r[1] for r in rows[1:]] == ["-0.086", "0.5", "<empty>", "-1.235e+06", "2", "-3e-07"]  # numbers as numbers
+
+
+def test_numbers_in_csv_exports_are_never_neutralised():
+    import io
+
+    import pandas as pd
+
+    from lib import exports, wordbench
+
+    row = wordbench.table_row("GloVe", wordbench.Benchmarks(wordbench.Score(-0.086, 300, 353),
+                                                              wordbench.Score(-0.25, 900, 999),
+                                                              wordbench.Score(0.5, 10, 20)))
+    text = exports.table_csv(pd.DataFrame([row])).decode("utf-8-sig")
+    assert "-0.086" in text and "'-0.086" not in text and "'-0.250" not in text
+    df = pd.DataFrame({"word": ["-0.5", "+1.5e-3", "-12%", "-1+2", "-0.5\x00", "1-2"],
+                       "score": [-0.086, 1.0, -2.5, 0.0, 3.0, -1e-9]})
+    back = pd.read_csv(io.BytesIO(exports.table_csv(df)), encoding="utf-8-sig", keep_default_na=False)
+    assert back["word"].tolist() == ["-0.5", "+1.5e-3", "-12%", "'-1+2", "'-0.5", "1-2"]
+    assert back["score"].tolist() == df["score"].tolist()
+    assert text.splitlines()[1].split(",")[1] == "-0.086"
