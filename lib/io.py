@@ -174,6 +174,25 @@ def atomic_folder(path: str | Path) -> Iterator[Path]:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+def npy_header(path: str | Path) -> tuple[tuple[int, ...], bool, np.dtype, int]:
+    """``(shape, fortran_order, dtype, data_bytes)`` of a ``.npy`` file, from its header alone.
+
+    ``data_bytes`` is how many bytes follow the header in the file: an array whose shape and dtype need
+    more than that is a lie, refused before anything is allocated for it. Raises ``ValueError`` for a
+    file that is not a ``.npy`` of version 1.0 or 2.0 (``OSError`` if it cannot be read).
+    """
+    with open(path, "rb") as fh:
+        version = np.lib.format.read_magic(fh)
+        if version == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(fh)
+        elif version == (2, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(fh)
+        else:
+            raise ValueError("unknown .npy version")
+        data_bytes = os.fstat(fh.fileno()).st_size - fh.tell()
+    return tuple(int(n) for n in shape), bool(fortran), np.dtype(dtype), data_bytes
+
+
 def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
     """:func:`atomic_write` of a bytes object."""
     return atomic_write(path, lambda fh: fh.write(data))

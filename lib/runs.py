@@ -41,8 +41,8 @@ import numpy as np
 
 from lib.data.keys import EVERY_DATASET, visible_to
 from lib.errors import UserError
-from lib.io import (TEMP_PREFIX, atomic_folder, atomic_write_json, plain_name, ready_store, safe_name, storage_error,
-                    to_json)
+from lib.io import (TEMP_PREFIX, atomic_folder, atomic_write_json, npy_header, plain_name, ready_store, safe_name,
+                    storage_error, to_json)
 from lib.paths import runs_dir
 
 _rename_lock = threading.Lock()
@@ -336,21 +336,38 @@ def read_vocabulary(path: Path) -> list[str]:
 
 
 def load_embeddings(run_id: str) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """``(vocabulary, initial, final)`` of a run; arrays are read without unpickling."""
+    """``(vocabulary, initial, final)`` of a run; arrays are read without unpickling.
+
+    Each matrix's header is checked first (:func:`_check_matrix_header`), so a file claiming a huge
+    shape is refused before any memory is allocated for it.
+    """
     folder = _folder(run_id)
     try:
         vocabulary = read_vocabulary(folder / "vocab.txt")
+        for name in ("embedding_initial.npy", "embedding_final.npy"):
+            _check_matrix_header(folder / name, len(vocabulary))
         initial = _load_float_array(folder / "embedding_initial.npy")
         final = _load_float_array(folder / "embedding_final.npy")
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, TypeError) as exc:
         raise RunStoreError(f"The embeddings of run {run_id!r} could not be read; the folder is damaged.") from exc
     if initial.shape != final.shape or initial.ndim != 2 or initial.shape[0] != len(vocabulary):
         raise RunStoreError(f"The embeddings of run {run_id!r} do not match its vocabulary; the folder is damaged.")
     return vocabulary, initial, final
 
 
+def _check_matrix_header(path: Path, rows: int) -> None:
+    """Raise ``ValueError`` unless ``path`` claims a ``rows x dim`` matrix, dim within :data:`SIZE_LIMITS`."""
+    shape = npy_header(path)[0]
+    if len(shape) != 2 or shape[0] != rows or not 1 <= shape[1] <= SIZE_LIMITS["embedding_dim"]:
+        raise ValueError(f"{path.name} claims an impossible shape")
+
+
 def _load_float_array(path: Path) -> np.ndarray:
-    """A float array from a ``.npy`` file: no pickles, and no NaN or infinity (they would poison every cosine)."""
+    """A float array from a ``.npy`` file: no pickles, no NaN or infinity (they would poison every cosine), and
+    nothing allocated for a header claiming more numbers than the file holds."""
+    shape, fortran, dtype, data_bytes = npy_header(path)
+    if dtype.kind != "f" or fortran or int(np.prod(shape, dtype=object)) * dtype.itemsize > data_bytes:
+        raise ValueError(f"{path.name} does not hold the floating-point array its header claims")
     array = np.load(path, allow_pickle=False)
     if array.dtype.kind != "f" or not np.isfinite(array).all():
         raise ValueError(f"{path.name} does not hold finite floating-point numbers")
@@ -364,8 +381,10 @@ def load_predictions(run_id: str) -> tuple[np.ndarray, np.ndarray] | None:
         return None
     try:
         predictions = _load_float_array(folder / PREDICTIONS_FILE)
+        if npy_header(folder / TEST_LABELS_FILE)[0] != predictions.shape[:1]:
+            raise ValueError("the labels do not match the predictions")
         labels = np.load(folder / TEST_LABELS_FILE, allow_pickle=False)
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, TypeError) as exc:
         raise RunStoreError(f"The test predictions of run {run_id!r} could not be read; the folder is damaged.") from exc
     if labels.dtype.kind not in "iu" or len(labels) != len(predictions):
         raise RunStoreError(f"The test predictions of run {run_id!r} do not match its labels; the folder is damaged.")
@@ -385,19 +404,12 @@ def load_snapshots(run_id: str) -> np.ndarray | None:
         return None
     damaged = f"The epoch snapshots of run {run_id!r} could not be read; the folder is damaged."
     try:
-        with open(path, "rb") as fh:
-            version = np.lib.format.read_magic(fh)
-            if version == (1, 0):
-                shape, fortran, dtype = np.lib.format.read_array_header_1_0(fh)
-            elif version == (2, 0):
-                shape, fortran, dtype = np.lib.format.read_array_header_2_0(fh)
-            else:
-                raise ValueError("unknown .npy version")
+        shape, fortran, dtype, data_bytes = npy_header(path)
         config = load_run(run_id).config
         n_words, dim = int(config.get("vocab_size", 0)), int(config.get("embedding_dim", 0))
         if (dtype != np.float16 or fortran or len(shape) != 3 or not 1 <= shape[0] <= MAX_SNAPSHOT_EPOCHS + 1
                 or not 1 <= shape[1] <= n_words or shape[2] != dim
-                or 2 * shape[0] * shape[1] * shape[2] > MAX_SNAPSHOT_BYTES):
+                or not 2 * shape[0] * shape[1] * shape[2] <= min(MAX_SNAPSHOT_BYTES, data_bytes)):
             raise ValueError("impossible shape")
         snapshots = _load_float_array(path)
     except (OSError, ValueError, TypeError) as exc:

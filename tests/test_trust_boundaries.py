@@ -243,3 +243,59 @@ def test_numbers_in_csv_exports_are_never_neutralised():
     assert back["word"].tolist() == ["-0.5", "+1.5e-3", "-12%", "'-1+2", "'-0.5", "1-2"]
     assert back["score"].tolist() == df["score"].tolist()
     assert text.splitlines()[1].split(",")[1] == "-0.086"
+
+
+# --- 5. a run's arrays are checked before they are allocated -------------------------------------------------------
+
+
+def _npy_claiming(shape: tuple, descr: str = "<f4", data: bytes = b"\0" * 64) -> bytes:
+    """A hand-written .npy (version 1.0) whose header claims ``shape``, followed by only ``data``."""
+    header = f"{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}"
+    header += " " * (-(10 + len(header) + 1) % 64) + "\n"
+    return b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header.encode("latin1") + data
+
+
+@pytest.mark.parametrize("file_name", ["embedding_initial.npy", "embedding_final.npy"])
+@pytest.mark.parametrize("shape", [(10**6, 10**6), (3, 10**6), (3, 900), (10**12,), (1, 12)])
+def test_a_run_matrix_claiming_a_huge_shape_is_refused_before_it_is_allocated(file_name, shape, private_store,
+                                                                               monkeypatch):
+    import numpy as np
+
+    from lib import runs
+
+    saved = _save_run()
+    (saved.path / file_name).write_bytes(_npy_claiming(shape))
+    real_load = np.load
+
+    def load(path, *args, **kwargs):
+        assert not str(path).endswith(file_name), "np.load was reached for a file claiming an impossible shape"
+        return real_load(path, *args, **kwargs)
+
+    monkeypatch.setattr(np, "load", load)
+    with pytest.raises(runs.RunStoreError, match=r"^The embeddings of run .* could not be read; the folder is damaged"):
+        runs.load_embeddings(saved.run_id)
+    assert [r.run_id for r in runs.list_runs()[0]] == [saved.run_id]  # the run is still listed; the others unharmed
+
+
+def test_the_hand_written_header_is_what_numpy_reads():
+    import io
+
+    import numpy as np
+
+    fh = io.BytesIO(_npy_claiming((10**6, 10**6)))
+    assert np.lib.format.read_magic(fh) == (1, 0)
+    assert np.lib.format.read_array_header_1_0(fh) == ((10**6, 10**6), False, np.dtype("<f4"))
+    assert np.load(io.BytesIO(_npy_claiming((4, 4)))).shape == (4, 4)  # and a truthful one loads
+
+
+def test_predictions_claiming_more_than_their_file_holds_are_refused_unread(private_store, monkeypatch):
+    import numpy as np
+
+    from lib import runs
+
+    saved = _save_run()
+    (saved.path / runs.PREDICTIONS_FILE).write_bytes(_npy_claiming((10**6, 10**6), "<f2"))
+    np.save(saved.path / runs.TEST_LABELS_FILE, np.zeros(4, np.int16))
+    monkeypatch.setattr(np, "load", lambda *a, **k: pytest.fail("np.load reached"))
+    with pytest.raises(runs.RunStoreError, match="could not be read; the folder is damaged"):
+        runs.load_predictions(saved.run_id)
