@@ -13,8 +13,9 @@ TensorBoard Projector (https://projector.tensorflow.org, "Load") wants two files
 A tab or a line break inside a token would break both formats, so tokens are
 sanitised (:func:`sanitize_token`): tabs and line breaks become spaces, other
 control characters (and the Unicode bidi overrides that can make a word display
-as another) are removed, and an empty token becomes ``<empty>``. Words come from
-uploaded files, so they are hostile until cleaned, in every export.
+as another) are removed (:func:`lib.io.strip_controls`, the one rule), and an
+empty token becomes ``<empty>``. Words come from uploaded files, so they are
+hostile until cleaned, in every export.
 :func:`read_projector_zip` reads the zip back (used by the tests to check the round trip).
 
 TensorBoard's own projector (``tensorboard --logdir <the unzipped folder>``) finds the files
@@ -24,14 +25,16 @@ tensor with ``tensor_name``, ``metadata_path``, ``tensor_shape`` (rows, then col
 ``tensor_path``; relative paths are read from the folder the config is in
 (:func:`projector_config`).
 
-CSV tables open in spreadsheets, which run a cell starting with ``=``, ``+``,
-``-`` or ``@`` (or a tab or carriage return before one) as a formula: a word list
-from an uploaded file could carry ``=HYPERLINK(...)``. :func:`table_csv` follows
-the OWASP rule and prefixes such *text* cells with a single quote, which the
-spreadsheet shows as text; numbers, including negative ones, stay numbers::
+CSV tables and ``metadata.tsv`` open in spreadsheets, which run a cell starting with
+``=``, ``+``, ``-`` or ``@`` (or a tab or carriage return before one) as a formula: a
+word list from an uploaded file could carry ``=HYPERLINK(...)``. :func:`table_csv` and
+:func:`projector_files` follow the OWASP rule through one helper, :func:`neutralise_cell`:
+such *text* cells get a single quote in front, which the spreadsheet shows as text.
+Numbers stay numbers, including negative ones and numbers already written as text
+(a table of formatted scores says ``-0.086``, which no spreadsheet runs)::
 
-    >>> neutralise_cell("=1+1"), neutralise_cell("-bad"), neutralise_cell(-0.5)
-    ("'=1+1", "'-bad", -0.5)
+    >>> neutralise_cell("=1+1"), neutralise_cell("-bad"), neutralise_cell(-0.5), neutralise_cell("-0.086")
+    ("'=1+1", "'-bad", -0.5, '-0.086')
 
 PNG export goes through plotly's ``kaleido`` (version 1.x), which drives a
 headless Chrome/Chromium. It works offline here with Debian's ``chromium``
@@ -52,22 +55,16 @@ from collections.abc import Sequence
 import numpy as np
 
 from lib.errors import UserError
-from lib.io import safe_name
+from lib.io import safe_name, strip_controls
 
-_BREAKS = re.compile(r"[\t\r\n\v\f\x85\u2028\u2029]+")
-# C0/C1 control characters, DEL, and the bidi embedding/override/isolate marks (U+202A-E, U+2066-9).
-_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 #: A spreadsheet treats a cell starting with one of these as a formula (OWASP "CSV injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: A number written as text ("-0.086", "+1.5e-3", "-12%"): a spreadsheet reads it as that number, never a formula.
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?%?")
 
 
 class ExportError(UserError):
     """An export that cannot be made; the message says why and what to use instead."""
-
-
-def strip_controls(text: str) -> str:
-    """``text`` with line breaks and tabs turned into spaces and every other control character removed."""
-    return _CONTROLS.sub("", _BREAKS.sub(" ", str(text)))
 
 
 def sanitize_token(token: str) -> str:
@@ -78,8 +75,9 @@ def sanitize_token(token: str) -> str:
 
 def neutralise_cell(value):
     """A CSV cell that a spreadsheet shows as written: text is stripped of control characters and, if it
-    starts like a formula (:data:`FORMULA_STARTS`), prefixed with ``'``; anything not text is returned as it is."""
-    if not isinstance(value, str):
+    starts like a formula (:data:`FORMULA_STARTS`), prefixed with ``'``; anything not text, and text that is
+    just a number, is returned as it is."""
+    if not isinstance(value, str) or _NUMBER.fullmatch(value):
         return value
     cleaned = strip_controls(value)
     if value.startswith(FORMULA_STARTS) or cleaned.startswith(FORMULA_STARTS):
@@ -99,28 +97,34 @@ def projector_files(words: Sequence[str], matrix: np.ndarray, extra_columns: dic
 
     ``extra_columns`` (e.g. ``{"sentiment": scores}``) adds metadata columns; then
     the metadata gets a header row ``word<TAB>sentiment``. Without them it is a
-    single column and has no header, as the Projector requires.
+    single column and has no header, as the Projector requires. Text that a
+    spreadsheet would run as a formula is neutralised (:func:`neutralise_cell`).
     """
     matrix = np.asarray(matrix)
     if matrix.ndim != 2 or matrix.shape[0] != len(words):
         raise ExportError(f"{len(words)} words but {matrix.shape[0] if matrix.ndim else 0} vectors; nothing was exported.")
     if len(words) == 0:
         raise ExportError("There are no words to export.")
-    tokens = [sanitize_token(w) for w in words]
+    tokens = [_metadata_cell(w) for w in words]
     vectors_tsv = _format_rows(matrix, "\t")
     if extra_columns:
-        names = ["word"] + [sanitize_token(n) for n in extra_columns]
+        names = ["word"] + [_metadata_cell(n) for n in extra_columns]
         cols = [list(v) for v in extra_columns.values()]
         for name, col in zip(names[1:], cols):
             if len(col) != len(tokens):
                 raise ExportError(f"The metadata column {name!r} has {len(col)} values for {len(tokens)} words.")
         lines = ["\t".join(names)]
         for i, tok in enumerate(tokens):
-            lines.append("\t".join([tok] + [sanitize_token(_cell(col[i])) for col in cols]))
+            lines.append("\t".join([tok] + [_metadata_cell(_cell(col[i])) for col in cols]))
     else:
         lines = tokens
     metadata_tsv = "\n".join(lines) + "\n"
     return vectors_tsv, metadata_tsv
+
+
+def _metadata_cell(value) -> str:
+    """One cell of ``metadata.tsv``: a clean token (:func:`sanitize_token`), formulas neutralised as in CSV."""
+    return neutralise_cell(sanitize_token(value))
 
 
 def _cell(value) -> str:

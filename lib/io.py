@@ -13,7 +13,11 @@ The one owner of these ideas; every store in ``lib`` (runs, uploads, datasets, c
 * :func:`storage_error` turns a failed disk operation into one sentence for the
   person using the dashboard, without a server path.
 * :func:`safe_name` turns any user-supplied name into a file name that cannot
-  leave its folder or surprise a shell.
+  leave its folder or surprise a shell; :func:`upload_name` refuses a name that is no
+  file name at all.
+* :func:`strip_controls` removes control and bidirectional-override characters from
+  text other people will see (the one rule, used by the exports and by run names:
+  :func:`plain_name`).
 
     >>> safe_name("../../etc/passwd")
     'passwd'
@@ -33,6 +37,7 @@ import shutil
 import tempfile
 import threading
 import time
+import unicodedata
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, IO, Iterator
@@ -45,6 +50,50 @@ log = logging.getLogger("embedding_lab.io")
 
 #: The start of every temporary file or folder name; nothing else in a store may start with it.
 TEMP_PREFIX = ".tmp-"
+
+
+_BREAKS = re.compile(r"[\t\r\n\v\f\x85\u2028\u2029]+")
+#: Unicode category Cc (C0, DEL, C1) and the Bidi_Control characters (marks, embeddings, overrides, isolates),
+#: which can make a word display as another.
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def strip_controls(text: str) -> str:
+    r"""``text`` with line breaks and tabs turned into spaces and every other control character removed.
+
+    >>> strip_controls("evil\u202egnp.exe\x00 and\ttab")
+    'evilgnp.exe and tab'
+    """
+    return _CONTROLS.sub("", _BREAKS.sub(" ", str(text)))
+
+
+def plain_name(name: str) -> str:
+    r"""A name other people will see: :func:`strip_controls`, runs of spaces made one, trimmed.
+
+    ``""`` if nothing readable is left (only spaces, control, format or combining characters).
+
+    >>> plain_name("  my\u202e  run\x00 "), plain_name("\u200b\u202e\x00 ")
+    ('my run', '')
+    """
+    cleaned = " ".join(strip_controls(name).split())
+    readable = any(not unicodedata.category(ch).startswith(("C", "Z", "M")) for ch in cleaned)
+    return cleaned if readable else ""
+
+
+def upload_name(file_name: str, error: type[UserError] | None = None) -> str:
+    """``file_name`` of an upload, or ``error`` (default :class:`UserError`) if it names no file ("", ".", "..").
+
+    >>> upload_name("reviews.csv")
+    'reviews.csv'
+    >>> upload_name("..")
+    Traceback (most recent call last):
+    ...
+    lib.errors.UserError: The uploaded file has no usable name; rename it (for example to data.csv) and upload it again.
+    """
+    if os.path.basename(str(file_name).replace("\\", "/")).strip() in ("", ".", ".."):
+        raise (error or UserError)("The uploaded file has no usable name; rename it (for example to data.csv) "
+                                   "and upload it again.")
+    return file_name
 
 
 def safe_name(name: str, default: str = "file", max_length: int = 100) -> str:
@@ -123,6 +172,25 @@ def atomic_folder(path: str | Path) -> Iterator[Path]:
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def npy_header(path: str | Path) -> tuple[tuple[int, ...], bool, np.dtype, int]:
+    """``(shape, fortran_order, dtype, data_bytes)`` of a ``.npy`` file, from its header alone.
+
+    ``data_bytes`` is how many bytes follow the header in the file: an array whose shape and dtype need
+    more than that is a lie, refused before anything is allocated for it. Raises ``ValueError`` for a
+    file that is not a ``.npy`` of version 1.0 or 2.0 (``OSError`` if it cannot be read).
+    """
+    with open(path, "rb") as fh:
+        version = np.lib.format.read_magic(fh)
+        if version == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(fh)
+        elif version == (2, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(fh)
+        else:
+            raise ValueError("unknown .npy version")
+        data_bytes = os.fstat(fh.fileno()).st_size - fh.tell()
+    return tuple(int(n) for n in shape), bool(fortran), np.dtype(dtype), data_bytes
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> Path:

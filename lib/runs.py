@@ -41,7 +41,8 @@ import numpy as np
 
 from lib.data.keys import EVERY_DATASET, visible_to
 from lib.errors import UserError
-from lib.io import TEMP_PREFIX, atomic_folder, atomic_write_json, ready_store, safe_name, storage_error, to_json
+from lib.io import (TEMP_PREFIX, atomic_folder, atomic_write_json, npy_header, plain_name, ready_store, safe_name,
+                    storage_error, to_json)
 from lib.paths import runs_dir
 
 _rename_lock = threading.Lock()
@@ -92,6 +93,20 @@ def default_name(config: dict) -> str:
         parts.append(str(config["architecture"]).upper() if config["architecture"] == "lstm" else config["architecture"])
     parts.append(f"seed {config.get('seed', 0)}")
     return " · ".join(parts)
+
+
+def run_name(name: str) -> str:
+    """A run's name as everyone will see it: plain text without control or direction-changing characters
+    (:func:`lib.io.plain_name`); a name with nothing readable left is refused with a sentence.
+
+    >>> run_name("baseline\u202e1"), run_name("  two   words ")
+    ('baseline1', 'two words')
+    """
+    cleaned = plain_name(name)
+    if not cleaned:
+        raise RunStoreError("A run's name needs letters, digits or punctuation; control and "
+                            "direction-changing characters are removed.")
+    return cleaned
 
 
 def unique_name(name: str, taken: set[str], when: datetime | None = None, run_id: str = "") -> str:
@@ -188,7 +203,8 @@ def save_run(config: dict, history: dict, metrics: dict, vocabulary: list[str], 
     config = dict(config)
     run_id = _new_id(config)
     now = datetime.now(timezone.utc)
-    config["name"] = unique_name(config.get("name") or default_name(config), _taken_names(), now.astimezone(), run_id)
+    name = plain_name(config.get("name") or "") or default_name(config)  # a finished run is never lost over its name
+    config["name"] = unique_name(name, _taken_names(), now.astimezone(), run_id)
     config["created"] = now.isoformat(timespec="seconds")
     config["run_id"] = run_id
     try:
@@ -250,7 +266,7 @@ def _read_record(folder: Path) -> RunRecord:
     except (TypeError, ValueError) as exc:
         raise RunStoreError(f"The run folder {folder.name!r} has a config.json with impossible sizes; it was skipped.") from exc
     return RunRecord(
-        run_id=folder.name, path=folder, name=str(config.get("name") or default_name(config)), config=config,
+        run_id=folder.name, path=folder, name=plain_name(config.get("name") or "") or default_name(config), config=config,
         metrics=parsed["metrics.json"], history=parsed["history.json"], created=str(config.get("created", "")),
         files=sorted(p.name for p in folder.iterdir()),
     )
@@ -320,21 +336,38 @@ def read_vocabulary(path: Path) -> list[str]:
 
 
 def load_embeddings(run_id: str) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """``(vocabulary, initial, final)`` of a run; arrays are read without unpickling."""
+    """``(vocabulary, initial, final)`` of a run; arrays are read without unpickling.
+
+    Each matrix's header is checked first (:func:`_check_matrix_header`), so a file claiming a huge
+    shape is refused before any memory is allocated for it.
+    """
     folder = _folder(run_id)
     try:
         vocabulary = read_vocabulary(folder / "vocab.txt")
+        for name in ("embedding_initial.npy", "embedding_final.npy"):
+            _check_matrix_header(folder / name, len(vocabulary))
         initial = _load_float_array(folder / "embedding_initial.npy")
         final = _load_float_array(folder / "embedding_final.npy")
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, TypeError) as exc:
         raise RunStoreError(f"The embeddings of run {run_id!r} could not be read; the folder is damaged.") from exc
     if initial.shape != final.shape or initial.ndim != 2 or initial.shape[0] != len(vocabulary):
         raise RunStoreError(f"The embeddings of run {run_id!r} do not match its vocabulary; the folder is damaged.")
     return vocabulary, initial, final
 
 
+def _check_matrix_header(path: Path, rows: int) -> None:
+    """Raise ``ValueError`` unless ``path`` claims a ``rows x dim`` matrix, dim within :data:`SIZE_LIMITS`."""
+    shape = npy_header(path)[0]
+    if len(shape) != 2 or shape[0] != rows or not 1 <= shape[1] <= SIZE_LIMITS["embedding_dim"]:
+        raise ValueError(f"{path.name} claims an impossible shape")
+
+
 def _load_float_array(path: Path) -> np.ndarray:
-    """A float array from a ``.npy`` file: no pickles, and no NaN or infinity (they would poison every cosine)."""
+    """A float array from a ``.npy`` file: no pickles, no NaN or infinity (they would poison every cosine), and
+    nothing allocated for a header claiming more numbers than the file holds."""
+    shape, fortran, dtype, data_bytes = npy_header(path)
+    if dtype.kind != "f" or fortran or int(np.prod(shape, dtype=object)) * dtype.itemsize > data_bytes:
+        raise ValueError(f"{path.name} does not hold the floating-point array its header claims")
     array = np.load(path, allow_pickle=False)
     if array.dtype.kind != "f" or not np.isfinite(array).all():
         raise ValueError(f"{path.name} does not hold finite floating-point numbers")
@@ -348,8 +381,10 @@ def load_predictions(run_id: str) -> tuple[np.ndarray, np.ndarray] | None:
         return None
     try:
         predictions = _load_float_array(folder / PREDICTIONS_FILE)
+        if npy_header(folder / TEST_LABELS_FILE)[0] != predictions.shape[:1]:
+            raise ValueError("the labels do not match the predictions")
         labels = np.load(folder / TEST_LABELS_FILE, allow_pickle=False)
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, TypeError) as exc:
         raise RunStoreError(f"The test predictions of run {run_id!r} could not be read; the folder is damaged.") from exc
     if labels.dtype.kind not in "iu" or len(labels) != len(predictions):
         raise RunStoreError(f"The test predictions of run {run_id!r} do not match its labels; the folder is damaged.")
@@ -369,19 +404,12 @@ def load_snapshots(run_id: str) -> np.ndarray | None:
         return None
     damaged = f"The epoch snapshots of run {run_id!r} could not be read; the folder is damaged."
     try:
-        with open(path, "rb") as fh:
-            version = np.lib.format.read_magic(fh)
-            if version == (1, 0):
-                shape, fortran, dtype = np.lib.format.read_array_header_1_0(fh)
-            elif version == (2, 0):
-                shape, fortran, dtype = np.lib.format.read_array_header_2_0(fh)
-            else:
-                raise ValueError("unknown .npy version")
+        shape, fortran, dtype, data_bytes = npy_header(path)
         config = load_run(run_id).config
         n_words, dim = int(config.get("vocab_size", 0)), int(config.get("embedding_dim", 0))
         if (dtype != np.float16 or fortran or len(shape) != 3 or not 1 <= shape[0] <= MAX_SNAPSHOT_EPOCHS + 1
                 or not 1 <= shape[1] <= n_words or shape[2] != dim
-                or 2 * shape[0] * shape[1] * shape[2] > MAX_SNAPSHOT_BYTES):
+                or not 2 * shape[0] * shape[1] * shape[2] <= min(MAX_SNAPSHOT_BYTES, data_bytes)):
             raise ValueError("impossible shape")
         snapshots = _load_float_array(path)
     except (OSError, ValueError, TypeError) as exc:
@@ -430,9 +458,9 @@ def rename_run(run_id: str, new_name: str) -> RunRecord:
     A name another run already has (ignoring case and spacing) is refused with a sentence, so two
     runs never look alike in a menu.
     """
-    new_name = " ".join(str(new_name).split())
-    if not new_name:
+    if not " ".join(str(new_name).split()):
         raise RunStoreError("A run's name cannot be empty.")
+    new_name = run_name(new_name)
     if len(new_name) > 200:
         raise RunStoreError("Please keep the name under 200 characters.")
     folder = _folder(run_id)

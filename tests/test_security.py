@@ -404,13 +404,13 @@ def test_the_temporary_copy_for_gensim_is_removed_even_when_gensim_crashes(monke
 
 def test_csv_export_neutralises_formulas_but_keeps_numbers():
     df = pd.DataFrame({
-        "word": ['=HYPERLINK("http://evil","x")', "+1", "-cmd", "@SUM(A1)", "\t=1", "\r=1", "good", "-0.5"],
+        "word": ['=HYPERLINK("http://evil","x")', "+1+cmd", "-cmd", "@SUM(A1)", "\t=1", "\r=1", "good", "-0.5"],
         "similarity": [-0.5, 0.25, 1.0, -1.0, 0.0, 0.5, 0.75, -0.125],
     })
     back = pd.read_csv(io.BytesIO(exports.table_csv(df)), encoding="utf-8-sig", keep_default_na=False)
     words = back["word"].tolist()
     assert all(w.startswith("'") for w in words[:6]), words
-    assert words[6] == "good" and words[7] == "'-0.5"  # a *text* "-0.5" is text, so neutralised
+    assert words[6] == "good" and words[7] == "-0.5"  # a number written as text is no formula: left alone
     assert back["similarity"].dtype == np.float64 and back["similarity"].tolist() == df["similarity"].tolist()
     header = pd.DataFrame({"=cmd": [1]})
     assert exports.table_csv(header).decode("utf-8-sig").splitlines()[0] == "'=cmd"

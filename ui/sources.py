@@ -43,7 +43,7 @@ from lib.data.dataset import TextDataset, subsample
 from lib.data.imdb import IMDB_NAME, load_imdb
 from lib.data.keys import UPLOAD_PREFIX, parse_subset_key, visible_to
 from lib.data.store import load_saved_dataset, saved_datasets
-from lib.io import atomic_write_bytes, ready_store, safe_name, storage_error
+from lib.io import atomic_write_bytes, ready_store, safe_name, storage_error, upload_name
 from lib.paths import uploads_dir
 from lib.vectors import VectorError, packaged
 from lib.vectors.files import load_vector_file
@@ -288,6 +288,7 @@ def add_uploaded_vectors(file_name: str, data: bytes) -> str:
     Nothing is stored or registered unless the file parsed, so a bad upload
     changes nothing; the copy is written through a temporary file and a rename.
     """
+    upload_name(file_name, VectorError)  # "", "." or "..": a sentence, before the name is made safe below
     digest = hashlib.sha1(data).hexdigest()[:12]
     safe = safe_name(file_name, default="vectors.txt")
     _uploaded_vectors(digest, safe, _data=data)  # raises for a bad file; caches the parsed set

@@ -28,7 +28,7 @@ import pandas as pd
 from lib.data.dataset import DatasetError, TextDataset, subsample
 from lib.data.imdb import load_imdb
 from lib.data.keys import is_storable, parse_subset_key
-from lib.io import atomic_folder, atomic_write_bytes, ready_store, safe_name, storage_error, to_json
+from lib.io import atomic_folder, atomic_write_bytes, ready_store, safe_name, storage_error, to_json, upload_name
 from lib.paths import uploads_dir
 
 
@@ -37,8 +37,10 @@ def save_upload(file_name: str, data: bytes) -> Path:
 
     The same bytes always land in the same place, so uploading a file twice
     stores it once. Only the file's base name (:func:`lib.io.safe_name`) is kept.
-    Written through a temporary file and a rename; a full disk is one sentence.
+    Written through a temporary file and a rename; a full disk is one sentence. A name that is
+    no file name ("", ".", "..") is refused with a sentence (:func:`lib.io.upload_name`).
     """
+    upload_name(file_name, DatasetError)
     digest = hashlib.sha1(data).hexdigest()[:12]
     try:
         folder = ready_store(uploads_dir() / "files", DatasetError) / digest

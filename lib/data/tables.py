@@ -39,6 +39,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from lib.data.dataset import DatasetError
+from lib.io import upload_name
 
 #: Largest dataset upload accepted, in bytes (the 50k IMDB CSV is about 66 MB).
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
@@ -319,6 +320,7 @@ def table_columns(file_name: str, data: bytes) -> list[str]:
     columns (then read with ``read_table(..., columns=[text, label])``). A CSV/TSV
     is read (bounded and cached) by :func:`read_table`.
     """
+    upload_name(file_name, DatasetError)
     if not _is_parquet(file_name, data):
         return list(read_table(file_name, data).columns)
     if len(data) > MAX_UPLOAD_BYTES:
@@ -353,7 +355,10 @@ def read_table(file_name: str, data: bytes, columns: list[str] | None = None) ->
     the SHA-256 of ``data``, the kind of file and ``columns``: a repeat costs one
     hash. Each call returns its own DataFrame (a shallow copy; pandas' copy-on-write
     keeps changes to it away from the remembered one).
+
+    A name that is no file name ("", ".", "..") is refused with a sentence (:func:`lib.io.upload_name`).
     """
+    upload_name(file_name, DatasetError)
     kind = "parquet" if _is_parquet(file_name, data) else (
         "tsv" if file_name.lower().endswith((".tsv", ".tab")) else "text")
     key = (hashlib.sha256(data).hexdigest(), kind, None if columns is None else tuple(columns))

@@ -10,15 +10,25 @@ result back (the task protocol of :mod:`lib.jobs.protocol`)::
     runner thread --(task id, payload)-->  worker_main: execute(payload)
                   <--(task id, "progress", event)--  a few per second
                   <--(task id, "result" | "cancelled" | "error" | "stop", body)--
+
+The worker dies with the server, even a ``kill -9``'d one (:func:`die_with_parent`): on Linux the kernel
+kills it (``PR_SET_PDEATHSIG``), and everywhere a watchdog thread notices within a second that its parent
+changed. ``PR_SET_PDEATHSIG`` fires when the *thread* that started the process ends, and Streamlit's page
+threads end after every rerun, so every worker is started from one thread that lives as long as the
+server (:func:`_in_launcher`).
 """
 from __future__ import annotations
 
+import ctypes
 import itertools
 import logging
 import multiprocessing
+import os
 import queue
+import signal
 import sys
 import threading
+import time
 import types
 from typing import Callable
 
@@ -55,8 +65,12 @@ class LocalWorker:
             return
         self._tasks, self._events = self._context.Queue(), self._context.Queue()
         self._cancel = self._context.Event()
-        self._process = self._context.Process(target=worker_main, args=(self._tasks, self._events, self._cancel),
+        self._process = self._context.Process(target=worker_main,
+                                              args=(self._tasks, self._events, self._cancel, os.getpid()),
                                               name="embedding-lab-worker", daemon=True)
+        _in_launcher(self._spawn)
+
+    def _spawn(self) -> None:
         # A spawned process re-runs the parent's __main__ module first. Under Streamlit that can be a page script
         # (which would start a worker of its own), in a plain script one without a main guard: the worker needs
         # nothing from it, so it is shown an empty one while it starts.
@@ -115,8 +129,81 @@ class LocalWorker:
         self._process = None
 
 
-def worker_main(tasks, events, cancel) -> None:
-    """The worker process: run tasks until told to stop (``None``), reporting through ``events``."""
+_launch_requests: queue.SimpleQueue = queue.SimpleQueue()
+_launcher: threading.Thread | None = None
+_launcher_lock = threading.Lock()
+
+
+def _launcher_loop() -> None:
+    while True:
+        start, done, failure = _launch_requests.get()
+        try:
+            start()
+        except BaseException as exc:  # noqa: BLE001 - handed back to the thread that asked
+            failure.append(exc)
+        finally:
+            done.set()
+
+
+def _in_launcher(start: Callable[[], None]) -> None:
+    """Call ``start`` in the one long-lived launcher thread and wait for it (its exception is re-raised here).
+
+    A process started from a page thread would be killed by its parent-death signal as soon as that
+    thread ended (see the module docstring); the launcher thread ends only with the server.
+    """
+    global _launcher
+    with _launcher_lock:
+        if _launcher is None or not _launcher.is_alive():
+            _launcher = threading.Thread(target=_launcher_loop, name="embedding-lab-worker-launcher", daemon=True)
+            _launcher.start()
+    done, failure = threading.Event(), []
+    _launch_requests.put((start, done, failure))
+    done.wait()
+    if failure:
+        raise failure[0]
+
+
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _parent_death_signal() -> bool:
+    """Ask Linux to SIGKILL this process when the thread that started it ends; False where that is not possible."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch_parent(parent_pid: int, interval: float = 1.0) -> None:
+    """Exit this process as soon as its parent is no longer ``parent_pid`` (it died; we were re-parented)."""
+    while True:
+        time.sleep(interval)
+        if os.getppid() != parent_pid:
+            os._exit(1)
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """Make this process end when ``parent_pid`` (the server that started it) ends, however it ends.
+
+    A worker left behind by a killed server would keep its gigabyte of memory and go on training for nobody.
+    The parent-death signal covers Linux; the watchdog thread covers other systems and a parent that died
+    before the signal was asked for (checked once right away, too).
+    """
+    _parent_death_signal()
+    if os.getppid() != parent_pid:
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(parent_pid,), name="embedding-lab-parent-watch", daemon=True).start()
+
+
+def worker_main(tasks, events, cancel, parent_pid: int | None = None) -> None:
+    """The worker process: run tasks until told to stop (``None``), reporting through ``events``.
+
+    ``parent_pid`` is the server's process id: the worker ends when that process does (:func:`die_with_parent`).
+    """
+    if parent_pid is not None:
+        die_with_parent(parent_pid)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s worker %(levelname)s %(name)s: %(message)s")
     configure_tensorflow()  # the slow import happens now, while nobody waits for a task
     while True:

@@ -39,7 +39,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lib.io import TEMP_PREFIX, ready_store, storage_error
+from lib.io import TEMP_PREFIX, ready_store, storage_error, upload_name
 from lib.paths import cache_dir
 from lib.vectors import VectorError
 from lib.vectors.matrix import keyed_vectors_from_arrays
@@ -367,6 +367,7 @@ def load_vector_file(file_name: str, data: bytes, max_words: int = MAX_WORDS):
     """
     from gensim.models import KeyedVectors
 
+    upload_name(file_name, VectorError)
     if len(data) > MAX_FILE_BYTES:
         raise VectorError(f"{file_name} is larger than {MAX_FILE_BYTES / 1e6:,.0f} MB; upload a smaller vector file.")
     refuse_unsafe(file_name, data)
