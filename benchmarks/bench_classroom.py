@@ -43,6 +43,11 @@ PAGES = {
     "train": ("/train", "Train and compare initialization strategies"),
     "compare": ("/compare", "Compare embeddings side by side"),
 }
+if os.environ.get("EMBEDDING_LAB_CLASS_PAGES"):  # e.g. "glossary,explain,tour" for a shorter run
+    PAGES = {name: PAGES[name] for name in os.environ["EMBEDDING_LAB_CLASS_PAGES"].split(",")}
+#: Extra `streamlit run` flags, e.g. the development settings as a baseline:
+#: "--server.fileWatcherType auto --runner.postScriptGC true"
+SERVER_ARGS = os.environ.get("EMBEDDING_LAB_CLASS_SERVER_ARGS", "").split()
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -92,6 +97,7 @@ async def _measure_all(url: str, pid: int) -> dict:
         for n in CLASS_SIZES:
             for page, (path, key_text) in PAGES.items():
                 results[(page, n)] = await _class(browser, url + path, key_text, n, pid)
+                print(f"{path} x{n}: {results[(page, n)]}", file=sys.stderr, flush=True)  # partial results as they come
         idle: list = []
         before = rss_mb(pid)
         await asyncio.gather(*(_visit(browser, url + PAGES[FLOOR][0], PAGES[FLOOR][1], idle) for _ in range(30)))
@@ -108,7 +114,7 @@ _results: dict = {}
 
 def _run() -> dict:
     if not _results:
-        server, url = serve()
+        server, url = serve(None, *SERVER_ARGS)
         try:
             _results.update(asyncio.run(_measure_all(url, server.pid)))
         finally:
