@@ -141,11 +141,6 @@ def _pieces(file_name: str, data: bytes, limit: int) -> Iterator[bytes]:
         raise VectorError(f"{file_name} looks gzipped but could not be unpacked ({exc}).") from exc
 
 
-def _gunzip_capped(file_name: str, data: bytes, limit: int) -> bytes:
-    """All of ``data`` gunzipped, refusing more than ``limit`` bytes (small files and tests only)."""
-    return b"".join(_pieces(file_name, data, limit))
-
-
 def _is_number(token: bytes) -> bool:
     try:
         float(token)
