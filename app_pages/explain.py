@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lib import explain
+from lib import explain, keras_process
 from lib.plots import id_colour
 from ui import presentation
 from ui.errors import friendly_errors
@@ -143,7 +143,7 @@ def padding_section(texts: list[str], example: explain.TokenizedExample, s: Sett
 
 @st.cache_data(show_spinner="Running a real keras.layers.Embedding…")
 def cached_lookup(ids: np.ndarray, vocab_size: int, dim: int, mask_zero: bool):
-    return explain.embedding_lookup(ids, vocab_size, dim, seed=0, mask_zero=mask_zero)
+    return keras_process.call(explain.embedding_lookup, ids, vocab_size, dim, seed=0, mask_zero=mask_zero)
 
 
 def lookup_table(texts: list[str], ids: np.ndarray, lookup: explain.Lookup, s: Settings, id_label) -> int:
@@ -213,6 +213,11 @@ def one_hot_section(ids_row: np.ndarray, lookup: explain.Lookup, sentence: int, 
 # --- 5. the mask ---------------------------------------------------------------------------------------
 
 
+@st.cache_data(show_spinner="Running a real keras.layers.GlobalAveragePooling1D…")
+def cached_averages(output: np.ndarray, ids: np.ndarray, mask_zero: bool, columns: list[str]) -> pd.DataFrame:
+    return keras_process.call(explain.averages_table, output, ids, mask_zero, columns)
+
+
 def mask_section(ids: np.ndarray, lookup: explain.Lookup, s: Settings) -> None:
     st.header("5. The mask")
     n = len(ids)
@@ -231,7 +236,7 @@ def mask_section(ids: np.ndarray, lookup: explain.Lookup, s: Settings) -> None:
             "the padding row's numbers are averaged in like a word. The table also shows what the mask would give; "
             "switch it on above to use it."
         )
-    averages = explain.averages_table(lookup.output, ids, s.mask_zero, dims(s.dim))
+    averages = cached_averages(lookup.output, ids, s.mask_zero, dims(s.dim))
     st.dataframe(averages.style.format(precision=4, na_rep="— (no words)"), hide_index=True)
     padded = explain.padded_sentences(ids)
     if padded:
@@ -249,7 +254,7 @@ def mask_section(ids: np.ndarray, lookup: explain.Lookup, s: Settings) -> None:
 
 @st.cache_data(show_spinner="Training a few steps…")
 def cached_steps(ids: np.ndarray, labels: np.ndarray, vocab_size: int, dim: int, steps: int, mask_zero: bool):
-    return explain.train_steps(ids, labels, vocab_size, dim, steps=steps, mask_zero=mask_zero)
+    return keras_process.call(explain.train_steps, ids, labels, vocab_size, dim, steps=steps, mask_zero=mask_zero)
 
 
 def training_section(ids: np.ndarray, s: Settings, id_label) -> None:
@@ -284,7 +289,7 @@ def training_section(ids: np.ndarray, s: Settings, id_label) -> None:
 
 @st.cache_data(show_spinner="Building the model…")
 def cached_imdb_layers():
-    return explain.imdb_model_layers()
+    return keras_process.call(explain.imdb_model_layers)
 
 
 def full_size() -> None:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lib import demo, explain, neighbours, plots, runs, sentiment, tour
+from lib import demo, explain, keras_process, neighbours, plots, runs, sentiment, tour
 from lib.jobs import runner
 from lib.jobs.progress import seconds_left
 from lib.jobs.spec import Status
@@ -175,7 +175,7 @@ def classic_example() -> tuple[np.ndarray, explain.Lookup, list[str]]:
     """The Explain page's two sentences at its first sizes (10 words, 6 positions, 3 numbers), through a real
     Embedding layer: the ids, the lookup, and each table row's name as the Explain page shows it."""
     example = explain.tokenize_example(list(explain.CLASSIC_TEXTS), num_words=10, maxlen=6)
-    lookup = explain.embedding_lookup(example.ids, vocab_size=10, dim=3)
+    lookup = keras_process.call(explain.embedding_lookup, example.ids, vocab_size=10, dim=3)
     row_names = [explain.id_label(example.tokenizer.index_word, i) for i in range(len(lookup.weights))]
     return example.ids, lookup, row_names
 
@@ -307,9 +307,9 @@ def main() -> None:
     presenting = presentation.is_on()
     if not presenting:
         st.title("Guided tour")
-    # The presenter reads three screens before the race: use that time to get training ready.
-    sources.warm_up(demo.DATASET)
     settings = tour_settings(presenting)
+    # The presenter reads three screens before the race: use that time to get this size's training ready.
+    sources.warm_up(demo.DATASET, demo.demo_config(settings.size))
     write_the_address(settings)
     job_id = demo_training(settings)
     navigation(settings.screen, "top")

@@ -74,7 +74,7 @@ def server(tmp_path_factory):
     else:
         proc.kill()
         pytest.fail("streamlit run app.py did not answer within 60 s; see " + log.name)
-    yield {"url": url, "data": data, "log": Path(log.name)}
+    yield {"url": url, "data": data, "log": Path(log.name), "pid": proc.pid}
     proc.terminate()
     try:
         proc.wait(timeout=10)
@@ -127,6 +127,14 @@ PAGES = [
 ]
 
 
+def assert_no_tensorflow_in_the_server(server) -> None:
+    """Keras work runs in helper processes: with keras loaded, Streamlit would run a ~0.5 s garbage collection
+    holding the interpreter lock after every script and fragment run of every visitor (see lib/keras_process.py)."""
+    loaded = [line.split()[-1] for line in Path(f"/proc/{server['pid']}/maps").read_text().splitlines()
+              if "tensorflow" in line]
+    assert not loaded, f"TensorFlow was loaded into the web server: {loaded[:3]}"
+
+
 def screenshot(page: Page, name: str) -> None:
     """Screenshot the whole page: Streamlit scrolls inside its main area, so grow the viewport to fit it."""
     height = page.evaluate(
@@ -172,6 +180,7 @@ def test_every_page_renders_without_errors(browser, server):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "page_render_seconds.json").write_text(json.dumps({"cold": warm_up, "warm": warm}, indent=2))
     print("\nseconds to render, cold:", warm_up, "\nseconds to render, warm:", warm)
+    assert_no_tensorflow_in_the_server(server)
 
 
 def demo_timeout_ms(preset: str = "Tiny (tests)", factor: float = 5.0) -> float:
@@ -244,6 +253,7 @@ def test_tour_click_through_on_the_tiny_preset(browser, server):
         screenshot(page, f"tour-{screen}")
     expect(page.get_by_text("did best").first).to_be_visible()
     context.close()
+    assert_no_tensorflow_in_the_server(server)
 
 
 def test_compare_page_shows_maps_of_saved_runs(browser, server):
@@ -307,6 +317,7 @@ def test_two_sessions_one_training_one_exploring(browser, server, tmp_path):
     assert trainer.get_by_text("private_vectors.txt").count() == 0
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "two_sessions_seconds.json").write_text(json.dumps(timings, indent=2))
+    assert_no_tensorflow_in_the_server(server)
     print("\nexplorer page times while the other session trained:", timings)
     trainer.context.close()
     explorer.context.close()

@@ -96,6 +96,9 @@ def test_opening_the_tour_warms_up_the_runner(word2vec_requests):
     from lib.vectors.word2vec_jobs import Word2VecRequest
 
     assert word2vec_requests and word2vec_requests[-1] == Word2VecRequest("imdb")  # and the default word2vec asked for
+    word2vec_requests.clear()
+    tour(size="tiny")  # the tiny demo's word2vec learns from its own 500 reviews inside the race: nothing ahead
+    assert not word2vec_requests
 
 
 def test_the_running_race_shows_its_clock(tiny_demo):

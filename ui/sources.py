@@ -39,6 +39,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from lib import keras_process
 from lib.data.dataset import TextDataset, subsample
 from lib.data.imdb import IMDB_NAME, load_imdb
 from lib.data.keys import UPLOAD_PREFIX, parse_subset_key, visible_to
@@ -242,9 +243,16 @@ def word2vec_is_ready(dataset_key: str, n_train: int | None, subset_seed: int = 
     return _word2vec_for_pages().is_ready(Word2VecRequest.of(dataset_key, n_train, subset_seed, **params))
 
 
-def warm_up(dataset_key: str = "imdb") -> None:
-    """Get the background runner ready before anyone presses Start (its worker, the default word2vec)."""
-    _word2vec_for_pages().warm_up(dataset_key)
+@st.cache_resource(show_spinner=False)
+def start_keras_helper() -> None:
+    """Once per server: start the process that runs the pages' small Keras computations (:mod:`lib.keras_process`),
+    so TensorFlow imports there while the first visitor reads, and never in this web server."""
+    keras_process.start()
+
+
+def warm_up(dataset_key: str = "imdb", config: dict | None = None) -> None:
+    """Get the background runner ready before anyone presses Start (its worker, the word2vec ``config`` needs)."""
+    _word2vec_for_pages().warm_up(dataset_key, config)
 
 
 def ready_vector_sources(dataset_key: str, config: dict) -> set[str]:

@@ -15,7 +15,7 @@ The worker dies with the server, even a ``kill -9``'d one (:func:`die_with_paren
 kills it (``PR_SET_PDEATHSIG``), and everywhere a watchdog thread notices within a second that its parent
 changed. ``PR_SET_PDEATHSIG`` fires when the *thread* that started the process ends, and Streamlit's page
 threads end after every rerun, so every worker is started from one thread that lives as long as the
-server (:func:`_in_launcher`).
+server (:func:`in_launcher`).
 """
 from __future__ import annotations
 
@@ -68,18 +68,10 @@ class LocalWorker:
         self._process = self._context.Process(target=worker_main,
                                               args=(self._tasks, self._events, self._cancel, os.getpid()),
                                               name="embedding-lab-worker", daemon=True)
-        _in_launcher(self._spawn)
+        in_launcher(self._spawn)
 
     def _spawn(self) -> None:
-        # A spawned process re-runs the parent's __main__ module first. Under Streamlit that can be a page script
-        # (which would start a worker of its own), in a plain script one without a main guard: the worker needs
-        # nothing from it, so it is shown an empty one while it starts.
-        main = sys.modules.get("__main__")
-        sys.modules["__main__"] = types.ModuleType("__main__")
-        try:
-            self._process.start()
-        finally:
-            sys.modules["__main__"] = main
+        spawn_without_main(self._process.start)
 
     def slots(self) -> int:
         """How many tasks this backend runs at once: one (the runner waits for each before the next)."""
@@ -145,7 +137,7 @@ def _launcher_loop() -> None:
             done.set()
 
 
-def _in_launcher(start: Callable[[], None]) -> None:
+def in_launcher(start: Callable[[], None]) -> None:
     """Call ``start`` in the one long-lived launcher thread and wait for it (its exception is re-raised here).
 
     A process started from a page thread would be killed by its parent-death signal as soon as that
@@ -161,6 +153,21 @@ def _in_launcher(start: Callable[[], None]) -> None:
     done.wait()
     if failure:
         raise failure[0]
+
+
+def spawn_without_main(start: Callable[[], object]) -> None:
+    """Call ``start`` (which spawns a process) while ``__main__`` is an empty module.
+
+    A spawned process re-runs the parent's ``__main__`` module first. Under Streamlit that can be a page script
+    (which would start a worker of its own), in a plain script one without a main guard: the child needs
+    nothing from it, so it is shown an empty one while it starts.
+    """
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        start()
+    finally:
+        sys.modules["__main__"] = main
 
 
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
