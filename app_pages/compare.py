@@ -11,8 +11,10 @@ and :func:`main` tells the story in order.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -36,6 +38,7 @@ KEY_PREFIX = "compare_"  # prefix of every session-state key this page owns
 MAX_EXPORT_WORDS = 50_000
 W2V_ARGS = ("imdb", None)  # word2vec on all IMDB training reviews, ui.sources' default parameters
 CHART = {"config": {"displaylogo": False}, "theme": None}
+T = TypeVar("T")
 
 
 # --- cached loaders: small hashable keys in, shared objects or arrays out --------------------------
@@ -597,7 +600,7 @@ def runs_against_noise(chosen: Chosen, runs: list) -> None:
 def map_downloads(fig) -> None:
     st.markdown("**The maps**")
     if fig is None:
-        st.caption("Draw a map first.")
+        st.caption("Open section 4 (the maps) first.")
         return
     st.download_button("Interactive HTML", lambda: exports.figure_html(fig), file_name="embedding-maps.html",
                        mime="text/html", on_click="ignore", key=KEY_PREFIX + "dl_html", icon=":material/download:")
@@ -614,7 +617,7 @@ def map_downloads(fig) -> None:
 def neighbour_downloads(rows: list[dict]) -> None:
     st.markdown("**The neighbour lists**")
     if not rows:
-        st.caption("Look up a word first.")
+        st.caption("Open section 5 and look up a word first.")
         return
     st.download_button("Neighbours as CSV", exports.table_csv(pd.DataFrame(rows)),
                        file_name=exports.neighbours_file_name(rows[0]["query"]),
@@ -670,18 +673,29 @@ def introduction():
     return story_slot
 
 
+#: Sections open on a first visit. The others compute only once a visitor opens them (each is an expander that
+#: reruns the page when opened or closed), so a visit costs the server what its visitor looks at.
+OPEN_AT_FIRST = {"maps"}
+
+
+def on_demand(title: str, name: str, draw: Callable[[], T]) -> T | None:
+    """A section drawn only while its expander is open; ``draw()``'s value, or None while it is closed."""
+    box = st.expander(title, expanded=name in OPEN_AT_FIRST, key=f"{KEY_PREFIX}open_{name}", on_change="rerun")
+    with box:
+        return draw() if box.open else None
+
+
 def what_changed(chosen: Chosen, words: Words, run_names: dict[str, str]) -> None:
-    """Sections 8-12, laid out by ui/changes.py."""
-    st.header("8. Neighbourhood change over all words", divider="gray")
-    overlap_rows = changes.neighbourhood_change(chosen.keys, chosen.names, vectors_of)
-    st.header("9. Meaning axes", divider="gray")
-    axis_rows = changes.meaning_axes(chosen.keys, chosen.names, chosen.vectors, words.table, words.is_sentiment)
-    st.header("10. Word benchmarks", divider="gray")
-    benchmark_rows = changes.word_benchmarks(chosen.keys, partial(short_name, run_names=run_names), vectors_of)
-    st.header("11. Training replay", divider="gray")
-    changes.training_replay(chosen.keys, run_names, words.words)
-    st.header("12. Downloads: what changed", divider="gray")
-    changes.change_downloads(overlap_rows, axis_rows, benchmark_rows)
+    """Sections 8-12, laid out by ui/changes.py; each computes when opened."""
+    overlap_rows = on_demand("8. Neighbourhood change over all words", "overlap",
+                             lambda: changes.neighbourhood_change(chosen.keys, chosen.names, vectors_of))
+    axis_rows = on_demand("9. Meaning axes", "axes", lambda: changes.meaning_axes(
+        chosen.keys, chosen.names, chosen.vectors, words.table, words.is_sentiment))
+    benchmark_rows = on_demand("10. Word benchmarks", "benchmarks", lambda: changes.word_benchmarks(
+        chosen.keys, partial(short_name, run_names=run_names), vectors_of))
+    on_demand("11. Training replay", "replay", lambda: changes.training_replay(chosen.keys, run_names, words.words))
+    on_demand("12. Downloads: what changed", "change_downloads",
+              lambda: changes.change_downloads(overlap_rows or [], axis_rows or [], benchmark_rows or []))
 
 
 def main() -> None:
@@ -693,15 +707,11 @@ def main() -> None:
     st.header("2. Pick the words", divider="gray")
     words = pick_words(runs, chosen)
     tell_the_story(story_slot, word_pair_headline(chosen))
-    st.header("4. Maps side by side", divider="gray")
-    fig = draw_maps(chosen, words, map_settings(words.is_sentiment))
-    st.header("5. Neighbours side by side", divider="gray")
-    neighbour_download_rows = show_neighbours(chosen)
-    st.header("6. What training changed", divider="gray")
-    what_training_changed(chosen, words, run_names)
-    runs_against_noise(chosen, runs)
-    st.header("7. Downloads", divider="gray")
-    downloads(chosen, words, fig, neighbour_download_rows)
+    fig = on_demand("4. Maps side by side", "maps", lambda: draw_maps(chosen, words, map_settings(words.is_sentiment)))
+    neighbour_download_rows = on_demand("5. Neighbours side by side", "neighbours", lambda: show_neighbours(chosen))
+    on_demand("6. What training changed", "changed", lambda: (what_training_changed(chosen, words, run_names),
+                                                               runs_against_noise(chosen, runs)))
+    on_demand("7. Downloads", "downloads", lambda: downloads(chosen, words, fig, neighbour_download_rows or []))
     what_changed(chosen, words, run_names)
 
 

@@ -13,7 +13,7 @@ import pytest
 from lib.config import PRESETS, make_config
 from streamlit.testing.v1 import AppTest
 
-from tests.test_page_compare import PAGE, _tiny_dataset
+from tests.test_page_compare import PAGE, SECTIONS, _tiny_dataset
 
 EPOCHS = 4
 
@@ -55,6 +55,8 @@ def gensim_glove_scores():
 
 def _app(*keys, **state):
     at = AppTest.from_file(PAGE, default_timeout=300)
+    for section in SECTIONS:  # the page computes a section only while it is open: these tests read them all
+        at.session_state[f"compare_open_{section}"] = True
     at.session_state["compare_embeddings"] = list(keys)
     at.session_state["sources_my_dataset_keys"] = ["upload-tinytest0001"]  # the runs' data is this session's upload
     for key, value in state.items():

@@ -16,6 +16,7 @@ POSITIVE = ["great", "excellent", "wonderful", "brilliant", "superb", "enjoyable
 NEGATIVE = ["awful", "terrible", "horrible", "boring", "worst", "poor", "dull", "waste", "stupid", "bad",
             "mess", "ridiculous", "lame", "annoying"]
 NEUTRAL = ["movie", "film", "plot", "actor", "story", "scene", "director", "ending", "good", "music"]
+SECTIONS = ("maps", "neighbours", "changed", "downloads", "overlap", "axes", "benchmarks", "replay", "change_downloads")
 PAGE = str(Path(__file__).resolve().parent.parent / "app_pages" / "compare.py")
 
 
@@ -73,6 +74,8 @@ def two_runs(tmp_path_factory):
 
 def _app(*embedding_ids):
     at = AppTest.from_file(PAGE, default_timeout=120)
+    for section in SECTIONS:  # the page computes a section only while it is open: these tests read them all
+        at.session_state[f"compare_open_{section}"] = True
     if embedding_ids:
         at.session_state["compare_embeddings"] = list(embedding_ids)
     # the runs are trained on an upload, so only a session holding that upload sees them
@@ -102,6 +105,21 @@ def test_two_runs_side_by_side(two_runs):
     # the frozen run is reported as unchanged, the trained one as changed
     assert "none of its" in text and "training changed" in text
     assert at.metric and len(at.metric) == 2
+
+
+def test_a_first_visit_draws_the_maps_and_computes_other_sections_only_when_opened(two_runs):
+    learned, frozen = two_runs
+    at = AppTest.from_file(PAGE, default_timeout=120)  # no section opened by the test: as a visitor arrives
+    at.session_state["compare_embeddings"] = [f"run:{learned.run_id}:final", f"run:{frozen.run_id}:final"]
+    at.session_state["sources_my_dataset_keys"] = ["upload-tinytest0001"]
+    at.run()
+    assert not at.exception
+    assert "rotated or mirrored" in _text(at)  # section 4, the maps
+    neighbour_tables = lambda: sum(list(d.value.columns) == ["word", "cosine", "in all"] for d in at.dataframe)
+    assert neighbour_tables() == 0  # section 5 not computed while closed
+    at.session_state["compare_open_neighbours"] = True  # what opening its expander does
+    at.run()
+    assert not at.exception and neighbour_tables() == 2
 
 
 def test_before_and_after_of_one_run(two_runs):
