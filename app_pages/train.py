@@ -27,13 +27,13 @@ from ui import backend, presentation, sources
 from ui.errors import friendly_errors, show_error
 from ui.session import session_id
 from ui.text import md
-from lib.config import DEFAULTS, PRESETS, TRAIN_SIZES, estimate_seconds, make_config
+from lib.config import DEFAULTS, PRESET_SEEDS, PRESETS, TRAIN_SIZES, estimate_seconds, make_config
 from lib.results import comparisons_with_learned, results_table, summary_sentence
 
 PRESET_NAMES = ["Quick demo", "Full IMDB", "Classic LSTM (slow)", "Tiny (tests)"]
 PRESET_PURPOSE = {
-    "Quick demo": "all five strategies in well under a minute",
-    "Full IMDB": "all five strategies in a few minutes",
+    "Quick demo": "all five strategies on a small training set, the quickest real comparison",
+    "Full IMDB": "all five strategies on every training review",
     "Classic LSTM (slow)": "the model from the question; slow on 2 cores",
     "Tiny (tests)": "for checking that everything works, not for conclusions",
 }
@@ -98,7 +98,7 @@ def first_values() -> None:
             state.setdefault(f"train_{name}", value)
     state.setdefault("train_preset", "Quick demo")
     state.setdefault("train_strategies", list(STRATEGIES))
-    state.setdefault("train_seeds", 1)
+    state.setdefault("train_seeds", PRESET_SEEDS["Quick demo"])
     state.setdefault("train_dataset_key", "imdb")
     state.setdefault("train_efficiency_sizes", list(TRAIN_SIZES))  # the sweep: every size, "all" included
     state.setdefault("train_sweep_seeds", 3)
@@ -111,6 +111,7 @@ def apply_preset() -> None:
     values = make_config(**PRESETS[st.session_state["train_preset"]])
     for name in SETTING_KEYS:
         st.session_state[f"train_{name}"] = values[name]
+    st.session_state["train_seeds"] = PRESET_SEEDS[st.session_state["train_preset"]]
 
 
 def adopt_jobs_from_the_address() -> None:
@@ -195,8 +196,10 @@ def preset_help(name: str) -> str:
     size = "all 25,000" if p["train_size"] is None else f"{p['train_size']:,}"
     epochs = f"up to {p['epochs']} epochs (stops when validation stops improving)" if p.get("early_stopping") \
         else f"{p['epochs']} epoch{'s' if p['epochs'] > 1 else ''}"
+    seeds = PRESET_SEEDS[name]
     return (f"{size} training reviews, {MODEL_IN_WORDS[p['architecture']]}, {p['vocab_size']:,} words, "
-            f"length {p['sequence_length']}, {epochs}: {PRESET_PURPOSE[name]}.")
+            f"length {p['sequence_length']}, {epochs}, {seeds} seed{'s' if seeds > 1 else ''} per strategy: "
+            f"{PRESET_PURPOSE[name]}.")
 
 
 # --- the introduction and 1. settings ------------------------------------------------------------------------
@@ -290,7 +293,8 @@ def settings_section() -> Choice:
         t3.select_slider("Learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 1e-2], key="train_learning_rate",
                          persist_state="session", format_func=lambda v: f"{v:g}", help=definition("learning rate"))
         t4.slider("Seeds per strategy", 1, 5, key="train_seeds", persist_state="session",
-                  help="Each strategy is trained this many times with different random seeds to show the spread.")
+                  help="Each strategy is trained this many times with different random seeds. 3 or more let the "
+                       "results tell a gap from training luck; 1 or 2 cannot.")
         st.checkbox("Stop early when the validation loss stops improving (and keep the best epoch)",
                     key="train_early_stopping", persist_state="session",
                     help="Epochs then become a maximum. Judged on validation reviews carved from the training set, "
