@@ -28,7 +28,8 @@ from ui.errors import friendly_errors, show_error
 from ui.session import session_id
 from ui.text import md
 from lib.config import DEFAULTS, PRESET_SEEDS, PRESETS, TRAIN_SIZES, estimate_seconds, make_config
-from lib.results import comparisons_with_learned, results_table, summary_sentence
+from lib.results import comparisons_with_learned, results_table, summary_details, summary_sentence
+from lib.significance import RULE
 
 PRESET_NAMES = ["Quick demo", "Full IMDB", "Classic LSTM (slow)", "Tiny (tests)"]
 PRESET_PURPOSE = {
@@ -483,8 +484,8 @@ def results_table_block(table) -> None:
                "over seeds; the 95% interval (a t-interval of the mean over seeds) is where the mean of many more "
                "seeds would plausibly lie.")
     st.plotly_chart(plots.accuracy_bars(shown), key="train_bars")
-    st.caption("Taller bars graded more test reviews correctly; the sentence above says whether a difference is "
-               "beyond noise (McNemar's test on the same test reviews).")
+    st.caption("Taller bars graded more test reviews correctly; the sentence above says whether the choice of test "
+               "reviews or training luck could explain a gap.")
 
 
 def coverage_block(records: list, key: str) -> list:
@@ -507,7 +508,13 @@ def results_section(finished: list) -> None:
         st.caption("Results appear here when the first strategy has finished.")
         return
     table = results_table(finished)
-    presentation.story(summary_sentence(table, comparisons_with_learned(finished)))
+    comparisons = comparisons_with_learned(finished)
+    presentation.story(summary_sentence(table, comparisons))
+    details = summary_details(table, comparisons)
+    if details:
+        with st.expander("Details: the tests behind this sentence"):
+            st.text(details)
+            st.caption(RULE)
     results_table_block(table)
     coverage_block(finished, key="train_coverage_chart")
     st.caption("Every finished run is saved: open **Compare embeddings side by side** to see what training did "
@@ -577,12 +584,16 @@ def sweep_results(records: list) -> str | None:
     marks = {s: {size: c.verdict for size, c in by_size.items()} for s, by_size in comparisons.items()}
     sentence = verdicts.sweep_sentence(comparisons, sorted({r.config["strategy"] for r in records}))
     presentation.story(sentence)
+    if comparisons:
+        with st.expander("Details: the tests at each size"):
+            st.text("\n".join(verdicts.sweep_details(comparisons)))
     st.plotly_chart(plots.data_efficiency(table, marks), key="train_eff_chart")
     st.caption("Each line is one strategy, its shaded band the 95% interval of the mean over seeds. A triangle up "
-               "marks a size where a pretrained start beat learning from scratch beyond noise, a triangle down "
-               "where it did worse; round points are within noise.")
+               "marks a size where a pretrained start did better than learning from scratch, a triangle down "
+               "where it did worse, both against the choice of test reviews and training luck (3 seeds or more); "
+               "round points are gaps that either could explain, or that fewer than 3 seeds cannot judge.")
     st.caption("What the sweep can tell: for this model, these settings and this test split, at which sizes a "
-               "pretrained start is ahead beyond noise. What it cannot: whether that holds for other models, "
+               "pretrained start is ahead by more than noise. What it cannot: whether that holds for other models, "
                "tasks or vocabularies, and all seeds share one subset of reviews per size.")
     return sentence
 
@@ -591,7 +602,7 @@ def sweep_section(choice: Choice, work: Workload) -> None:
     st.subheader("5. How much data does each strategy need?")
     st.markdown("Pretrained vectors should matter most when there are few labelled reviews. This trains the "
                 "chosen strategies at several training-set sizes (with the settings above, and the model you pick "
-                "here) and says where a pretrained start stops beating learning from scratch beyond noise.")
+                "here) and says where a pretrained start stops doing better than learning from scratch.")
     sweep = sweep_settings(choice, work.full_train)
     start_sweep(sweep, choice, sweep_estimate(sweep, choice.strategies, work))
     job_panel("train_efficiency_job_id", in_expander=True)
