@@ -286,8 +286,10 @@ def difference_sentence(comparison: Comparison, label_a: str, label_b: str) -> s
         return (f"{label_a} scored {ahead} than {label_b}: {numbers}. The choice of test reviews does not explain "
                 f"that gap, but {few[0].lower() + few[1:]}")
     if c.test_sample_explains:
+        unexplained = sum(t.p_value < ALPHA for t in c.tests.values())
+        where = "a gap this small" if not unexplained else f"the gap on {n - unexplained} of the {n} seeds"
         sentence = (f"{label_a} and {label_b} did about the same: {numbers}, within noise: the choice of test "
-                    "reviews could explain a gap this small.")
+                    f"reviews could explain {where}.")
         if n < MIN_SEEDS:
             return f"{sentence} {few}"
         return sentence + (" So could training luck." if c.training_explains else "")

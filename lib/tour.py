@@ -185,7 +185,7 @@ def _luck_sentence(label: str, comparison) -> str:
     if comparison.verdict == "too few seeds":
         return f"The gap between {label} and learning from scratch is bigger than {TEST_LUCK} explains.{few}"
     if comparison.test_sample_explains:
-        return f"{label} and learning from scratch are so close that {TEST_LUCK} could explain the gap.{few}"
+        return f"{TEST_LUCK[0].upper()}{TEST_LUCK[1:]} could explain the gap between {label} and learning from scratch.{few}"
     return f"The gap between {label} and learning from scratch changes from one run to the next: {TRAINING_LUCK} could explain it."
 
 

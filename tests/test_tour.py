@@ -43,7 +43,7 @@ def test_takeaway_follows_the_numbers_and_both_kinds_of_noise():
     assert "Learning from scratch beat GloVe, fine-tuned, and that holds up against both kinds of luck" in \
         tour.takeaway_sentence(table(0.84, 0.78), verdict("worse"))
     same = tour.takeaway_sentence(table(0.800, 0.805), verdict("about the same"))
-    assert "which reviews happened to be picked for the test could explain the gap" in same
+    assert "Which reviews happened to be picked for the test could explain the gap" in same
     assert "No pretrained start beat learning from scratch" in same
     # without a noise test, no sentence claims that a start helped
     assert "beat" not in tour.takeaway_sentence(table(0.70, 0.78))
