@@ -478,8 +478,7 @@ def sweep_sentence(comparisons: dict[str, dict[int, significance.Comparison]], s
     sentences = [_unjudged_sweep(_label(s), comparisons[s]) for s in sorted(comparisons, key=_order)]
     spreads = [c.seed_spread for c in every if c.seed_spread is not None]
     few = significance.few_seeds_sentence(seeds, max(spreads) if spreads else None)
-    return f"{' '.join(sentences)} Each size is judged on the same test reviews ({_words(seeds, 'seed')}): " \
-           f"{few[0].lower()}{few[1:]}"
+    return f"{' '.join(sentences)} Each size is judged on the same test reviews ({_words(seeds, 'seed')}). {few}"
 
 
 def _judged_sweep(label: str, by_size: dict[int, significance.Comparison]) -> str:
