@@ -141,7 +141,8 @@ class Comparison:
     @property
     def seeds_disagree(self) -> bool:
         """Some seed has A ahead and another B ahead (or level): training luck decides who leads."""
-        return len({np.sign(g) for g in self.gaps.values()}) > 1 or 0 in {np.sign(g) for g in self.gaps.values()}
+        signs = {float(np.sign(g)) for g in self.gaps.values()}
+        return len(signs) > 1 or 0.0 in signs
 
     @property
     def test_sample_explains(self) -> bool:
