@@ -27,7 +27,7 @@ from lib.io import safe_name
 from lib.neighbours import keyed_vectors, neighbour_columns, neighbour_lists, neighbour_rows, overlap_matrix
 from lib.neighbours import PairReading, pair_reading, pair_summary, rows_of, shared_neighbours
 from lib.runs import display_names, load_embeddings, load_predictions
-from lib.significance import ALPHA
+from lib.significance import MIN_SEEDS, RULE
 from lib.vectors import packaged
 from lib.words import WORD_LISTS, known_and_unknown, known_to_all, split_words
 from ui import changes, presentation, sources
@@ -555,11 +555,12 @@ def what_training_changed(chosen: Chosen, words: Words, run_names: dict[str, str
 
 
 def runs_against_noise(chosen: Chosen, runs: list) -> None:
-    """For the chosen saved runs: how their words started (coverage), and whether their test accuracies differ
-    beyond noise (each run with its sibling seeds; McNemar per seed on the same test reviews, 95% interval over
-    seeds; against the first chosen run and against learning from scratch). Every number comes from lib.verdicts;
+    """For the chosen saved runs: how their words started (coverage), and whether the choice of test reviews or
+    training luck could explain the gaps between their test accuracies (each run with its sibling seeds; McNemar
+    per seed on the same test reviews, a paired interval over seeds; against the first chosen run and against
+    learning from scratch). Every number comes from lib.verdicts;
     run names are never put into Markdown (the labels here are built from the registry and numbers)."""
-    st.subheader("Did the chosen runs start differently, and score differently beyond noise?")
+    st.subheader("Did the chosen runs start differently, and score differently by more than noise?")
     run_ids = compare.chosen_runs([EmbeddingRef.parse(key) for key in chosen.keys])
     if not run_ids:
         st.caption("Pick saved runs above to see how their words started and to judge their test accuracy against noise.")
@@ -584,13 +585,16 @@ def runs_against_noise(chosen: Chosen, runs: list) -> None:
     st.dataframe(pd.DataFrame(judgement.table()), hide_index=True, width="stretch")
     for sentence in judgement.sentences():
         st.text(sentence)
+    details = judgement.details()
+    if details:
+        with st.expander("Details: the tests behind these sentences"):
+            st.text("\n".join(details))
     seeds = min(g.accuracy.n for g in judgement.groups)
     st.caption(
         "Each row is a chosen run together with every saved run of the same settings and another seed. "
-        "McNemar's exact test compares two runs of the same seed on the same test reviews; a difference counts as "
-        f"beyond noise only when p < {ALPHA:g} on every seed, in the same direction. "
-        + ("Train 2 or more seeds per strategy (Train page, *Seeds per strategy*) to get an interval over seeds."
-           if seeds < 2 else f"The interval is a 95% t-interval of the mean over {seeds}+ seeds.")
+        "McNemar's exact test compares two runs of the same seed on the same test reviews. " + RULE
+        + (f" Train {MIN_SEEDS} or more seeds per strategy (Train page, *Seeds per strategy*) to judge training luck."
+           if seeds < MIN_SEEDS else "")
     )
 
 

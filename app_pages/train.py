@@ -27,13 +27,14 @@ from ui import backend, presentation, sources
 from ui.errors import friendly_errors, show_error
 from ui.session import session_id
 from ui.text import md
-from lib.config import DEFAULTS, PRESETS, TRAIN_SIZES, estimate_seconds, make_config
-from lib.results import comparisons_with_learned, results_table, summary_sentence
+from lib.config import DEFAULTS, PRESET_SEEDS, PRESETS, TRAIN_SIZES, estimate_seconds, make_config
+from lib.results import comparisons_with_learned, results_table, summary_details, summary_sentence
+from lib.significance import RULE
 
 PRESET_NAMES = ["Quick demo", "Full IMDB", "Classic LSTM (slow)", "Tiny (tests)"]
 PRESET_PURPOSE = {
-    "Quick demo": "all five strategies in well under a minute",
-    "Full IMDB": "all five strategies in a few minutes",
+    "Quick demo": "all five strategies on a small training set, the quickest real comparison",
+    "Full IMDB": "all five strategies on every training review",
     "Classic LSTM (slow)": "the model from the question; slow on 2 cores",
     "Tiny (tests)": "for checking that everything works, not for conclusions",
 }
@@ -98,7 +99,7 @@ def first_values() -> None:
             state.setdefault(f"train_{name}", value)
     state.setdefault("train_preset", "Quick demo")
     state.setdefault("train_strategies", list(STRATEGIES))
-    state.setdefault("train_seeds", 1)
+    state.setdefault("train_seeds", PRESET_SEEDS["Quick demo"])
     state.setdefault("train_dataset_key", "imdb")
     state.setdefault("train_efficiency_sizes", list(TRAIN_SIZES))  # the sweep: every size, "all" included
     state.setdefault("train_sweep_seeds", 3)
@@ -111,6 +112,7 @@ def apply_preset() -> None:
     values = make_config(**PRESETS[st.session_state["train_preset"]])
     for name in SETTING_KEYS:
         st.session_state[f"train_{name}"] = values[name]
+    st.session_state["train_seeds"] = PRESET_SEEDS[st.session_state["train_preset"]]
 
 
 def adopt_jobs_from_the_address() -> None:
@@ -195,8 +197,10 @@ def preset_help(name: str) -> str:
     size = "all 25,000" if p["train_size"] is None else f"{p['train_size']:,}"
     epochs = f"up to {p['epochs']} epochs (stops when validation stops improving)" if p.get("early_stopping") \
         else f"{p['epochs']} epoch{'s' if p['epochs'] > 1 else ''}"
+    seeds = PRESET_SEEDS[name]
     return (f"{size} training reviews, {MODEL_IN_WORDS[p['architecture']]}, {p['vocab_size']:,} words, "
-            f"length {p['sequence_length']}, {epochs}: {PRESET_PURPOSE[name]}.")
+            f"length {p['sequence_length']}, {epochs}, {seeds} seed{'s' if seeds > 1 else ''} per strategy: "
+            f"{PRESET_PURPOSE[name]}.")
 
 
 # --- the introduction and 1. settings ------------------------------------------------------------------------
@@ -290,7 +294,8 @@ def settings_section() -> Choice:
         t3.select_slider("Learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 1e-2], key="train_learning_rate",
                          persist_state="session", format_func=lambda v: f"{v:g}", help=definition("learning rate"))
         t4.slider("Seeds per strategy", 1, 5, key="train_seeds", persist_state="session",
-                  help="Each strategy is trained this many times with different random seeds to show the spread.")
+                  help="Each strategy is trained this many times with different random seeds. 3 or more let the "
+                       "results tell a gap from training luck; 1 or 2 cannot.")
         st.checkbox("Stop early when the validation loss stops improving (and keep the best epoch)",
                     key="train_early_stopping", persist_state="session",
                     help="Epochs then become a maximum. Judged on validation reviews carved from the training set, "
@@ -479,8 +484,8 @@ def results_table_block(table) -> None:
                "over seeds; the 95% interval (a t-interval of the mean over seeds) is where the mean of many more "
                "seeds would plausibly lie.")
     st.plotly_chart(plots.accuracy_bars(shown), key="train_bars")
-    st.caption("Taller bars graded more test reviews correctly; the sentence above says whether a difference is "
-               "beyond noise (McNemar's test on the same test reviews).")
+    st.caption("Taller bars graded more test reviews correctly; the sentence above says whether the choice of test "
+               "reviews or training luck could explain a gap.")
 
 
 def coverage_block(records: list, key: str) -> list:
@@ -503,7 +508,13 @@ def results_section(finished: list) -> None:
         st.caption("Results appear here when the first strategy has finished.")
         return
     table = results_table(finished)
-    presentation.story(summary_sentence(table, comparisons_with_learned(finished)))
+    comparisons = comparisons_with_learned(finished)
+    presentation.story(summary_sentence(table, comparisons))
+    details = summary_details(table, comparisons)
+    if details:
+        with st.expander("Details: the tests behind this sentence"):
+            st.text(details)
+            st.caption(RULE)
     results_table_block(table)
     coverage_block(finished, key="train_coverage_chart")
     st.caption("Every finished run is saved: open **Compare embeddings side by side** to see what training did "
@@ -573,12 +584,16 @@ def sweep_results(records: list) -> str | None:
     marks = {s: {size: c.verdict for size, c in by_size.items()} for s, by_size in comparisons.items()}
     sentence = verdicts.sweep_sentence(comparisons, sorted({r.config["strategy"] for r in records}))
     presentation.story(sentence)
+    if comparisons:
+        with st.expander("Details: the tests at each size"):
+            st.text("\n".join(verdicts.sweep_details(comparisons)))
     st.plotly_chart(plots.data_efficiency(table, marks), key="train_eff_chart")
     st.caption("Each line is one strategy, its shaded band the 95% interval of the mean over seeds. A triangle up "
-               "marks a size where a pretrained start beat learning from scratch beyond noise, a triangle down "
-               "where it did worse; round points are within noise.")
+               "marks a size where a pretrained start did better than learning from scratch, a triangle down "
+               "where it did worse, both against the choice of test reviews and training luck (3 seeds or more); "
+               "round points are gaps that either could explain, or that fewer than 3 seeds cannot judge.")
     st.caption("What the sweep can tell: for this model, these settings and this test split, at which sizes a "
-               "pretrained start is ahead beyond noise. What it cannot: whether that holds for other models, "
+               "pretrained start is ahead by more than noise. What it cannot: whether that holds for other models, "
                "tasks or vocabularies, and all seeds share one subset of reviews per size.")
     return sentence
 
@@ -587,7 +602,7 @@ def sweep_section(choice: Choice, work: Workload) -> None:
     st.subheader("5. How much data does each strategy need?")
     st.markdown("Pretrained vectors should matter most when there are few labelled reviews. This trains the "
                 "chosen strategies at several training-set sizes (with the settings above, and the model you pick "
-                "here) and says where a pretrained start stops beating learning from scratch beyond noise.")
+                "here) and says where a pretrained start stops doing better than learning from scratch.")
     sweep = sweep_settings(choice, work.full_train)
     start_sweep(sweep, choice, sweep_estimate(sweep, choice.strategies, work))
     job_panel("train_efficiency_job_id", in_expander=True)

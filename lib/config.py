@@ -11,8 +11,8 @@ The pages start from a preset (:data:`PRESETS`) and change some of its settings;
 widgets and JSON::
 
     >>> quick = make_config(**PRESETS["Quick demo"])
-    >>> quick["train_size"], quick["strategy"], quick["seed"]
-    (2000, 'learned', 0)
+    >>> quick["train_size"], quick["strategy"], quick["seed"], PRESET_SEEDS["Quick demo"]
+    (2000, 'learned', 0, 3)
 
 :func:`estimate_seconds` is the one time estimate every page shows before a job
 starts, calibrated on this project's 2-core machine.
@@ -28,6 +28,7 @@ from typing import Any
 
 from lib.errors import TrainingError
 from lib.models import ARCHITECTURES, STRATEGIES, VECTOR_SOURCES, source_of
+from lib.significance import MIN_SEEDS
 from lib.vectors.pretraining import CORPORA
 
 
@@ -133,7 +134,8 @@ def as_config(config: RunConfig | dict) -> RunConfig:
 #: Settings every run has, as a dict (a preset or the page overrides some of them).
 DEFAULTS: dict[str, Any] = RunConfig().to_dict()
 
-#: Ready-made settings. "Quick demo" trains all five strategies in well under a minute on 2 cores,
+#: Ready-made settings (their seeds are :data:`PRESET_SEEDS`). "Quick demo" trains all five strategies once in
+#: well under a minute on 2 cores,
 #: "Full IMDB" uses all 25,000 training reviews, "Tiny (tests)" exists for automated tests.
 #: With early stopping, ``epochs`` is a maximum: each strategy stops when its validation loss has not
 #: improved for ``patience`` epochs and keeps its best epoch, so slow starters (frozen vectors) are not
@@ -164,6 +166,15 @@ PRESETS: dict[str, dict[str, Any]] = {
         "early_stopping": False, "pretraining_corpus": "labelled_only",
     },
 }
+
+#: Seeds per strategy each preset trains on the Train page. Three is the fewest whose interval can tell a gap
+#: from training luck (:data:`lib.significance.MIN_SEEDS`), so the presets that compare strategies train three
+#: where the time allows: by :func:`estimate_seconds` on the 2-core machine, "Quick demo" takes about 2.5 minutes
+#: instead of 1.5 and "Full IMDB" about 8 instead of 3. "Classic LSTM (slow)" keeps one (three would take about
+#: 75 minutes instead of 25) and "Tiny (tests)" keeps one (the tests train it often): their sentences say that
+#: one run each cannot tell a gap from training luck.
+PRESET_SEEDS: dict[str, int] = {"Quick demo": MIN_SEEDS, "Full IMDB": MIN_SEEDS, "Classic LSTM (slow)": 1,
+                                "Tiny (tests)": 1}
 
 #: Training-set sizes offered on the page and used by the data-efficiency sweep.
 TRAIN_SIZES = [500, 1_000, 2_000, 5_000, 10_000, None]

@@ -5,8 +5,11 @@ test reviews. :func:`results_table` averages the seeds of each strategy and size
 (mean, standard deviation, a 95% interval); :func:`comparisons_with_learned` pairs
 each pretrained start with learning from scratch on the same test reviews, seed by
 seed (:func:`lib.significance.compare_against`); :func:`summary_sentence` says who
-did best in plain words, and calls a difference "better" only when that test
-finds it beyond noise.
+did best in plain words, and which kind of noise could explain the lead: it calls a
+difference "better" only when it holds against both the choice of test reviews and
+training luck, which takes 3 seeds or more (the rule of :mod:`lib.significance`).
+:func:`summary_details` gives the p-values and the interval behind it, and
+:func:`judged_comparison` says which comparison that is.
 
 Runs are anything with ``config`` and ``metrics`` (a :class:`lib.training.Run`, a
 :class:`lib.runs.RunRecord`, or a dict with those keys).
@@ -77,17 +80,50 @@ def comparisons_with_learned(records: list) -> dict:
     return significance.compare_against("learned", {strategy: by_seed for (strategy, _), by_seed in answers.items()})
 
 
+def judged_comparison(table, comparisons: dict | None) -> tuple[str, significance.Comparison] | None:
+    """The strategy label and comparison with learning from scratch that a summary judges, or ``None``.
+
+    That is the leader at the largest training-set size of :func:`results_table`, or
+    the runner-up when learning from scratch leads; ``None`` when ``comparisons``
+    (from :func:`comparisons_with_learned`) has nothing for it.
+    """
+    if table is None or len(table) == 0:
+        return None
+    rows = _largest(table)[1]
+    row = rows.iloc[0] if rows.iloc[0]["strategy"] != "learned" else (rows.iloc[1] if len(rows) > 1 else None)
+    if row is None or row["strategy"] not in (comparisons or {}):
+        return None
+    return row["Strategy"], comparisons[row["strategy"]]
+
+
+def _largest(table):
+    """The largest training-set size and its rows of :func:`results_table`, best first."""
+    size = int(table["train_size"].max())
+    return size, table[table["train_size"] == size].sort_values("accuracy_mean", ascending=False)
+
+
 def summary_sentence(table, comparisons: dict | None = None) -> str:
     """A plain-language summary from the numbers of :func:`results_table` (largest training set).
 
-    With ``comparisons`` (from :func:`comparisons_with_learned`) it says whether the
-    leader's difference from learning from scratch is beyond noise; it never calls a
-    difference "better" without that test.
+    With ``comparisons`` (from :func:`comparisons_with_learned`) it says which kind of
+    noise could explain the leader's gap from learning from scratch
+    (:func:`lib.significance.difference_sentence`); without them it says what the
+    spread between seeds allows. It never calls a difference "better" unless the gap
+    holds against both kinds of noise, and with 1 or 2 seeds it says that so few runs
+    cannot tell a gap from training luck::
+
+        >>> import pandas as pd
+        >>> table = pd.DataFrame({"strategy": ["learned", "glove_finetuned"], "Strategy": ["Learned", "GloVe"],
+        ...                       "train_size": [500, 500], "seeds": [1, 1], "accuracy_mean": [0.70, 0.74],
+        ...                       "accuracy_std": [0.0, 0.0]})
+        >>> print(summary_sentence(table))  # doctest: +NORMALIZE_WHITESPACE
+        With 500 training reviews, GloVe did best: 74.0% test accuracy, 4.0 percentage points above learning the
+        embedding from scratch (70.0%). One training run each cannot tell a gap from training luck: a second run
+        could move these numbers, and by how much only more runs can show; train 3 seeds to tell.
     """
     if table is None or len(table) == 0:
         return "No finished runs yet."
-    size = int(table["train_size"].max())
-    rows = table[table["train_size"] == size].sort_values("accuracy_mean", ascending=False)
+    size, rows = _largest(table)
     best = rows.iloc[0]
     n = f"{size:,} training reviews" if size != 1 else "1 training review"
     sentence = f"With {n}, {best['Strategy']} did best: {best['accuracy_mean']:.1%} test accuracy"
@@ -100,22 +136,35 @@ def summary_sentence(table, comparisons: dict | None = None) -> str:
         diff = (best["accuracy_mean"] - runner["accuracy_mean"]) * 100
         sentence += f", {diff:.1f} percentage points above the best pretrained start ({runner['Strategy']}, {runner['accuracy_mean']:.1%})"
     sentence += "."
-    comparisons = comparisons or {}
-    challenger = best if best["strategy"] != "learned" else (rows.iloc[1] if len(rows) > 1 else None)
-    if challenger is not None and challenger["strategy"] in comparisons:
-        sentence += " " + significance.difference_sentence(comparisons[challenger["strategy"]],
-                                                           challenger["Strategy"], "learning from scratch")
-    else:
-        spread = rows["accuracy_std"].max() if "accuracy_std" in rows else 0.0
-        seeds = int(rows["seeds"].min())
-        if seeds > 1 and len(rows) > 1:
-            gap = (rows.iloc[0]["accuracy_mean"] - rows.iloc[1]["accuracy_mean"]) * 100
-            if gap < 2 * spread * 100:
-                sentence += (f" The top two differ by {gap:.1f} points, less than twice the spread between seeds "
-                             f"(up to {spread * 100:.1f} points), so treat that ranking as a tie.")
-        elif len(rows) > 1:
-            sentence += " With a single seed per strategy, differences of a point or two may be luck; repeat with more seeds to see the spread."
+    judged = judged_comparison(table, comparisons)
+    if judged is not None:
+        sentence += " " + significance.difference_sentence(judged[1], judged[0], "learning from scratch")
+    elif len(rows) > 1:
+        sentence += " " + _spread_sentence(rows)
     worst = rows.iloc[-1]
     if len(rows) > 2:
         sentence += f" {worst['Strategy']} was lowest at {worst['accuracy_mean']:.1%}."
     return sentence
+
+
+def _spread_sentence(rows) -> str:
+    """What the spread between seeds allows of the top two, when no paired test was made (no saved predictions)."""
+    spread = float(rows["accuracy_std"].max()) if "accuracy_std" in rows else 0.0
+    seeds = int(rows["seeds"].min())
+    if seeds < significance.MIN_SEEDS:
+        return significance.few_seeds_sentence(seeds, spread if seeds > 1 else None)
+    gap = (rows.iloc[0]["accuracy_mean"] - rows.iloc[1]["accuracy_mean"]) * 100
+    if gap < 2 * spread * 100:
+        return (f"The top two differ by {gap:.1f} points, less than twice the spread between seeds (up to "
+                f"{spread * 100:.1f} points): training luck could explain that ranking, so treat it as a tie.")
+    return (f"The top two differ by {gap:.1f} points, more than twice the spread between seeds (up to "
+            f"{spread * 100:.1f} points); these runs kept no test predictions, so whether the choice of test reviews "
+            "could explain it was not checked.")
+
+
+def summary_details(table, comparisons: dict | None = None) -> str:
+    """The tests behind :func:`summary_sentence` (McNemar's p per seed, the interval over seeds), or "" without any."""
+    judged = judged_comparison(table, comparisons)
+    if judged is None:
+        return ""
+    return f"{judged[0]} against learning from scratch: " + significance.difference_details(judged[1])

@@ -17,7 +17,8 @@ from lib.jobs.spec import Stage, Status
 from lib.neighbours import cosine, keyed_vectors
 from lib.sentiment import separation_score
 from lib.maps import aligned_maps
-from lib.results import summary_sentence
+from lib.results import judged_comparison
+from lib.significance import MIN_SEEDS
 
 SCREENS = [
     "Words become numbers",
@@ -155,29 +156,84 @@ def maps_sentence(
     return sentence
 
 
-def takeaway_sentence(table, comparisons: dict | None = None) -> str:
-    """The last screen: who won, by how much, and whether that is beyond noise, from a results table.
+#: The two kinds of luck, as the tour says them (lib.significance: the test sample and training noise).
+TEST_LUCK = "which reviews happened to be picked for the test"
+TRAINING_LUCK = "the luck of training (every run starts from different random numbers)"
+_TIMES = {1: "once", 2: "only twice"}
 
-    ``comparisons`` are :func:`lib.results.comparisons_with_learned`: a pretrained
-    start is said to have helped only when McNemar's test says so.
+
+def _of_100(accuracy: float) -> str:
+    return f"{round(accuracy * 100):.0f} of 100"
+
+
+def _too_few_runs(seeds: int) -> str:
+    """What one or two training runs per model cannot say, in plain words (lib.significance.few_seeds_sentence)."""
+    return (f"Each model was trained {_TIMES[seeds]}, and another training run could shift these scores, so this "
+            f"race cannot say which start is really ahead. That takes at least {MIN_SEEDS} runs of each.")
+
+
+def _luck_sentence(label: str, comparison) -> str:
+    """In plain words, which luck could explain the gap between ``label`` and learning from scratch.
+
+    ``comparison`` is a :class:`lib.significance.Comparison` of that start against
+    learning from scratch; its verdict (the rule, in one place) decides what may be said.
+    """
+    if comparison.verdict in ("better", "worse"):
+        winner, loser = (label, "learning from scratch") if comparison.verdict == "better" else ("Learning from scratch", label)
+        return f"{winner} beat {loser}, and that holds up against both kinds of luck: {TEST_LUCK}, and {TRAINING_LUCK}."
+    few = f" {_too_few_runs(comparison.seeds)}" if comparison.seeds < MIN_SEEDS else ""
+    if comparison.verdict == "too few seeds":
+        return f"The gap between {label} and learning from scratch is bigger than {TEST_LUCK} explains.{few}"
+    if comparison.test_sample_explains:
+        return f"{TEST_LUCK[0].upper()}{TEST_LUCK[1:]} could explain the gap between {label} and learning from scratch.{few}"
+    return f"The gap between {label} and learning from scratch changes from one run to the next: {TRAINING_LUCK} could explain it."
+
+
+def takeaway_sentence(table, comparisons: dict | None = None) -> str:
+    """The race's result and the last screen, in plain words: who won, by how much, and which luck could explain it.
+
+    ``table`` is :func:`lib.results.results_table`, ``comparisons`` are
+    :func:`lib.results.comparisons_with_learned`. A pretrained start is said to have
+    beaten learning from scratch only when that holds against both kinds of luck;
+    one training run per model is said to be too few to tell::
+
+        >>> import pandas as pd
+        >>> table = pd.DataFrame({"strategy": ["learned", "glove_finetuned"], "Strategy": ["Learning from scratch",
+        ...                       "GloVe, fine-tuned"], "train_size": [500, 500], "seeds": [1, 1],
+        ...                       "accuracy_mean": [0.821, 0.834], "accuracy_std": [0.0, 0.0]})
+        >>> print(takeaway_sentence(table))  # doctest: +NORMALIZE_WHITESPACE
+        With 500 reviews to learn from, GloVe, fine-tuned did best: right on 83 of 100 reviews it had never seen
+        (83.4%); the next best, Learning from scratch, on 82 of 100 (82.1%). Each model was trained once, and
+        another training run could shift these scores, so this race cannot say which start is really ahead.
+        That takes at least 3 runs of each.
     """
     if table is None or len(table) == 0:
         return "No model has finished yet, so there is nothing to conclude."
-    base = summary_sentence(table, comparisons)
     size = int(table["train_size"].max())
-    verdicts = {c.verdict for c in (comparisons or {}).values()}
-    if not verdicts:
-        return base
-    if "better" in verdicts:
-        helped = [s for s, c in comparisons.items() if c.verdict == "better"]
-        base += (f" With {size:,} reviews marked positive or negative, {len(helped)} pretrained start{'s' if len(helped) > 1 else ''} "
-                 "beat learning from scratch by more than chance explains.")
-    elif verdicts == {"worse"}:
-        base += " Here learning from scratch did better than every pretrained start, beyond chance."
-    else:
-        base += (" No pretrained start beat learning from scratch by more than chance explains: "
-                 "with this many marked reviews the small model learns what it needs on its own.")
-    return base
+    rows = table[table["train_size"] == size].sort_values("accuracy_mean", ascending=False)
+    best = rows.iloc[0]
+    sentence = (f"With {size:,} reviews to learn from, {best['Strategy']} did best: right on "
+                f"{_of_100(best['accuracy_mean'])} reviews it had never seen ({best['accuracy_mean']:.1%})")
+    if len(rows) > 1:
+        runner = rows.iloc[1]
+        sentence += f"; the next best, {runner['Strategy']}, on {_of_100(runner['accuracy_mean'])} ({runner['accuracy_mean']:.1%})"
+    sentence += "."
+    comparisons = comparisons or {}
+    judged = judged_comparison(table, comparisons)
+    if judged is not None:
+        sentence += " " + _luck_sentence(*judged)
+    elif len(rows) > 1 and int(rows["seeds"].min()) < MIN_SEEDS:
+        sentence += " " + _too_few_runs(int(rows["seeds"].min()))
+    verdicts = [c.verdict for c in comparisons.values()]
+    helped = verdicts.count("better")
+    if helped and (helped > 1 or judged is None or judged[1].verdict != "better"):
+        starts = "1 pretrained start" if helped == 1 else f"{helped} pretrained starts"
+        sentence += f" In all, {starts} beat learning from scratch by more than luck explains."
+    elif len(verdicts) > 1 and set(verdicts) == {"worse"}:
+        sentence += " Learning from scratch beat every pretrained start by more than luck explains."
+    elif verdicts and not helped and min(c.seeds for c in comparisons.values()) >= MIN_SEEDS:
+        sentence += " No pretrained start beat learning from scratch by more than luck explains."
+    return sentence
 
 
 @dataclass

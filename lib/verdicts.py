@@ -9,10 +9,12 @@ Three questions the Train and Compare pages ask of finished runs, answered here
 * **Noise** (:func:`judge_runs`): saved runs grouped with their sibling seeds
   (same settings, other seed), graded on the same test reviews: mean ± std and a
   95% interval over seeds, McNemar's exact test per seed against a reference run
-  and against learning from scratch (:mod:`lib.significance`).
+  and against learning from scratch, judged by the one rule of
+  :mod:`lib.significance` (both kinds of noise).
 * **Data efficiency** (:func:`sweep_comparisons`, :func:`stops_helping`,
-  :func:`sweep_sentence`): at which training-set sizes a pretrained start beats
-  learning from scratch beyond noise, and from which size on it no longer does::
+  :func:`sweep_sentence`): at which training-set sizes a pretrained start does
+  better than learning from scratch (against both the test sample and training
+  luck), and from which size on it no longer does::
 
       >>> stops_helping({500: "better", 1_000: "better", 2_000: "about the same", 25_000: "worse"})
       (1000, 2000)
@@ -291,19 +293,25 @@ class RunJudgement:
             rows.append(row)
         return rows
 
-    def sentences(self) -> list[str]:
-        """One :func:`lib.significance.difference_sentence` per comparison (against the first, then against learned)."""
+    def _pairs(self) -> list[tuple[significance.Comparison, str, str]]:
+        """(comparison, its label, the label it is compared with), each pair said once: against the first, then learned."""
         out = []
         first = self.groups[0].label if self.groups else ""
         for label, comparison in self.against_first.items():
-            if label == self.learned_label:  # said the other way round below: the first against learned
-                continue
-            out.append(significance.difference_sentence(comparison, label, first))
+            if label != self.learned_label:  # else said the other way round below: the first against learned
+                out.append((comparison, label, first))
         for label, comparison in self.against_learned.items():
-            if first == self.learned_label and label in self.against_first:
-                continue  # the first run is learned from scratch: already said above
-            out.append(significance.difference_sentence(comparison, label, "learning from scratch"))
+            if not (first == self.learned_label and label in self.against_first):  # else already said above
+                out.append((comparison, label, "learning from scratch"))
         return out
+
+    def sentences(self) -> list[str]:
+        """One plain :func:`lib.significance.difference_sentence` per comparison (against the first, then learned)."""
+        return [significance.difference_sentence(c, label, other) for c, label, other in self._pairs()]
+
+    def details(self) -> list[str]:
+        """The tests behind :meth:`sentences`, one per comparison in the same order (for a "details" part)."""
+        return [f"{label} against {other}: {significance.difference_details(c)}" for c, label, other in self._pairs()]
 
 
 def judge_runs(chosen_ids: Sequence[str], records: Sequence, load_predictions: LoadPredictions) -> RunJudgement | None:
@@ -447,52 +455,72 @@ def stops_helping(verdicts: dict[int, str]) -> tuple[int | None, int | None]:
     return last, (after[0] if after else None)
 
 
-def _p_values(comparison: significance.Comparison) -> str:
-    return "McNemar p = " + ", ".join(f"{p:.2g}" for p in comparison.p_values)
-
-
 def sweep_sentence(comparisons: dict[str, dict[int, significance.Comparison]], strategies_run: Sequence[str] = ()) -> str:
-    """Where (if anywhere) each pretrained start stops helping, from :func:`sweep_comparisons`, "better" beyond noise only.
+    """Where (if anywhere) each pretrained start stops helping, from :func:`sweep_comparisons`, in plain words.
 
-    ``strategies_run`` are the strategies the sweep trained (to say when learning
-    from scratch, the yardstick, is missing).
+    A size counts as "did better" only where the gap holds against both kinds of
+    noise (the verdict of :class:`lib.significance.Comparison`). With fewer than
+    3 seeds per size nothing is judged: the sentence names the sizes whose gaps the
+    test reviews do not explain and says what more seeds would tell. The p-values
+    and intervals are :func:`sweep_details`. ``strategies_run`` are the strategies
+    the sweep trained (to say when learning from scratch, the yardstick, is missing).
     """
     if not comparisons:
         if strategies_run and "learned" not in strategies_run:
             return ("Nothing to judge yet: add “Learned from scratch” to the strategies, because every pretrained "
                     "start is compared with it at the same size.")
         return "Nothing to judge yet: the sweep needs learning from scratch and at least one pretrained start at the same size."
-    sentences = []
-    seeds = min(c.difference.n for by_size in comparisons.values() for c in by_size.values())
-    for strategy in sorted(comparisons, key=_order):
-        by_size = comparisons[strategy]
-        label, sizes = _label(strategy), sorted(by_size)
-        verdicts = {size: c.verdict for size, c in by_size.items()}
-        last, stop = stops_helping(verdicts)
-        span = f"{sizes[0]:,}" if len(sizes) == 1 else f"{sizes[0]:,} to {sizes[-1]:,}"
-        if last is None:
-            worse = [f"{s:,}" for s in sizes if verdicts[s] == "worse"]
-            sentence = f"{label} never beat learning from scratch beyond noise ({span} training reviews)"
-            if worse:
-                sentence += f"; it was worse beyond noise at {_and(worse)}"
-        else:
-            c = by_size[last]
-            gain = f"{c.difference.mean * 100:+.1f} points there, {_p_values(c)}"
-            if stop is None:
-                lead = "at every size tried" if len(sizes) > 1 and all(v == "better" for v in verdicts.values()) \
-                    else "up to the largest size tried"
-                sentence = f"{label} beat learning from scratch beyond noise {lead}, {last:,} training reviews ({gain})"
-            else:
-                after = by_size[stop]
-                sentence = (f"{label} beat learning from scratch beyond noise up to {last:,} training reviews ({gain}) "
-                            f"and stopped helping at {stop:,}: there it did {after.verdict} "
-                            f"({after.difference.mean * 100:+.1f} points, {_p_values(after)})")
-            gaps = [f"{s:,}" for s in sizes if s < last and verdicts[s] != "better"]
-            if gaps:
-                sentence += f"; not beyond noise at {_and(gaps)}"
-        sentences.append(sentence + ".")
-    rule = (f"Each size is judged on the same test reviews, seed by seed ({seeds} seeds): beyond noise means McNemar's "
-            f"p < {significance.ALPHA:g} on every seed, in the same direction."
-            if seeds > 1 else
-            "With one seed per size a verdict rests on a single training run; use 3 seeds to see whether it holds.")
-    return " ".join(sentences) + " " + rule
+    every = [c for by_size in comparisons.values() for c in by_size.values()]
+    seeds = min(c.seeds for c in every)
+    if seeds >= significance.MIN_SEEDS:
+        sentences = [_judged_sweep(_label(s), comparisons[s]) for s in sorted(comparisons, key=_order)]
+        return f"{' '.join(sentences)} Each size is judged on the same test reviews ({seeds} seeds). {significance.RULE}"
+    sentences = [_unjudged_sweep(_label(s), comparisons[s]) for s in sorted(comparisons, key=_order)]
+    spreads = [c.seed_spread for c in every if c.seed_spread is not None]
+    few = significance.few_seeds_sentence(seeds, max(spreads) if spreads else None)
+    return f"{' '.join(sentences)} Each size is judged on the same test reviews ({_words(seeds, 'seed')}). {few}"
+
+
+def _judged_sweep(label: str, by_size: dict[int, significance.Comparison]) -> str:
+    """One strategy's sentence, its sizes judged against both kinds of noise (3 seeds or more)."""
+    sizes, verdicts = sorted(by_size), {size: c.verdict for size, c in by_size.items()}
+    last, stop = stops_helping(verdicts)
+    if last is None:
+        worse = [f"{s:,}" for s in sizes if verdicts[s] == "worse"]
+        return (f"{label} never did better than learning from scratch ({_span(sizes)} training reviews)"
+                + (f"; it did worse at {_and(worse)}." if worse else "."))
+    gain = f"{by_size[last].difference.mean * 100:+.1f} points there"
+    if stop is None:
+        lead = "at every size tried" if len(sizes) > 1 and all(v == "better" for v in verdicts.values()) \
+            else "up to the largest size tried"
+        sentence = f"{label} did better than learning from scratch {lead}, {last:,} training reviews ({gain})"
+    else:
+        after = by_size[stop]
+        sentence = (f"{label} did better than learning from scratch up to {last:,} training reviews ({gain}) "
+                    f"and stopped helping at {stop:,}: there it did {after.verdict} "
+                    f"({after.difference.mean * 100:+.1f} points)")
+    gaps = [f"{s:,}" for s in sizes if s < last and verdicts[s] != "better"]
+    return sentence + (f"; not at {_and(gaps)}." if gaps else ".")
+
+
+def _unjudged_sweep(label: str, by_size: dict[int, significance.Comparison]) -> str:
+    """One strategy's sentence with too few seeds to judge: the gaps the test reviews do not explain, described."""
+    found = [s for s in sorted(by_size) if by_size[s].verdict == "too few seeds"]
+    if not found:
+        return f"{label} was within noise of learning from scratch at every size ({_span(sorted(by_size))} training reviews)."
+    parts = [f"{way} at {_and(sizes)}" for way, sizes in (
+        ("higher", [f"{s:,}" for s in found if by_size[s].difference.mean > 0]),
+        ("lower", [f"{s:,}" for s in found if by_size[s].difference.mean < 0])) if sizes]
+    return f"{label} scored {' and '.join(parts)} training reviews than learning from scratch, by more than the " \
+           "choice of test reviews explains."
+
+
+def _span(sizes: list[int]) -> str:
+    return f"{sizes[0]:,}" if len(sizes) == 1 else f"{sizes[0]:,} to {sizes[-1]:,}"
+
+
+def sweep_details(comparisons: dict[str, dict[int, significance.Comparison]]) -> list[str]:
+    """The tests behind :func:`sweep_sentence`, one line per strategy and size (for a "details" part)."""
+    return [f"{_label(strategy)} at {size:,} training reviews, against learning from scratch: "
+            + significance.difference_details(comparisons[strategy][size])
+            for strategy in sorted(comparisons, key=_order) for size in sorted(comparisons[strategy])]

@@ -148,9 +148,46 @@ def test_chosen_runs_are_judged_with_their_sibling_seeds_and_against_learned():
     assert table[2]["Runs"].endswith("(for reference)")
     assert table[0]["vs learned from scratch: verdict"].startswith("better (+6.0 points)")
     sentences = judgement.sentences()
-    assert any(s.startswith("GloVe, fine-tuned · 2,000 reviews did better than learning from scratch") for s in sentences)
-    assert any("did about the same" in s and "within noise" in s for s in sentences)
+    assert any(s.startswith("GloVe, fine-tuned · 2,000 reviews did better than learning from scratch") and
+               "beyond noise: it holds against both" in s for s in sentences)
+    assert any("did about the same" in s and "the choice of test reviews could explain" in s for s in sentences)
     assert all("*not*" not in s for s in sentences)  # labels from the registry, never from a run folder
+    details = judgement.details()
+    assert len(details) == len(sentences) and all("McNemar's exact test" in d for d in details)
+    assert all("p =" not in s for s in sentences)  # p-values and intervals are the details
+
+
+def _judged(glove: list[int], learned: list[int]):
+    """GloVe's and learning from scratch's sentences and verdict, one seed per entry (right on so many of N)."""
+    store = Store()
+    for seed, (g, n) in enumerate(zip(glove, learned)):
+        chosen = store.add("glove_finetuned", seed, right(g))
+        store.add("learned", seed, right(n, offset=60))
+    judgement = verdicts.judge_runs([chosen], store.records, store.load)
+    comparison = judgement.against_learned["GloVe, fine-tuned · 2,000 reviews"]
+    return comparison, " ".join(judgement.sentences()), judgement.table()
+
+
+def test_saved_runs_on_three_consistent_seeds_whose_interval_leaves_out_zero_are_better():
+    comparison, said, table = _judged([840, 830, 835], [780, 780, 780])
+    assert comparison.verdict == "better" and "did better than learning from scratch" in said
+    assert table[0]["vs learned from scratch: verdict"].startswith("better")
+
+
+def test_saved_runs_whose_seeds_disagree_are_never_better_however_small_each_p():
+    comparison, said, table = _judged([840, 840, 720], [780, 780, 780])  # +6, +6, -6 points; p < 1e-4 each
+    assert max(comparison.p_values) < 1e-4
+    assert comparison.verdict == "about the same" and "within training noise" in said
+    assert not any(word in said for word in ("better", "worse", "beyond noise")), said
+
+
+@pytest.mark.parametrize("glove", [[840], [840, 835], [720, 725]])
+def test_saved_runs_on_one_or_two_seeds_never_say_beyond_noise_better_or_worse(glove):
+    comparison, said, table = _judged(glove, [780] * len(glove))
+    assert comparison.verdict == "too few seeds"
+    assert not any(word in said for word in ("better", "worse", "beyond noise")), said
+    assert "train 3 seeds to tell" in said
+    assert table[0]["vs learned from scratch: verdict"].startswith("too few seeds")
 
 
 def test_runs_on_other_test_reviews_or_without_predictions_are_left_out_with_a_note():
@@ -182,7 +219,7 @@ def test_a_damaged_run_folder_is_a_note_and_the_others_are_still_judged():
     judgement = verdicts.judge_runs([b, a], store.records, load)
     assert [g.accuracy.n for g in judgement.groups] == [1, 1]
     assert any("damaged" in n for n in judgement.notes)
-    assert judgement.against_first["Learned from scratch · 2,000 reviews"].verdict == "worse"
+    assert judgement.against_first["Learned from scratch · 2,000 reviews"].verdict == "too few seeds"
     hostile = training.Run({"run_id": "x", "strategy": "learned", "train_size": [1], "seed": 0}, {},
                            {"test_accuracy": 0.5}, [""], None, None)
     assert verdicts.judge_runs([a], store.records + [hostile], store.load).groups[0].accuracy.n == 1
@@ -213,17 +250,20 @@ def test_the_sweep_says_where_a_pretrained_start_stops_helping():
     assert verdict == {500: "better", 1_000: "better", 2_000: "about the same", 25_000: "about the same"}
     assert verdicts.stops_helping(verdict) == (1_000, 2_000)
     sentence = verdicts.sweep_sentence(comparisons, ["learned", "word2vec_finetuned"])
-    assert sentence.startswith("word2vec, fine-tuned beat learning from scratch beyond noise up to 1,000 training "
+    assert sentence.startswith("word2vec, fine-tuned did better than learning from scratch up to 1,000 training "
                                "reviews (+6.0 points there")
-    assert "stopped helping at 2,000: there it did about the same (+0.5 points" in sentence
-    assert "(3 seeds)" in sentence
+    assert "stopped helping at 2,000: there it did about the same (+0.5 points)" in sentence
+    assert "(3 seeds)" in sentence and "training luck" in sentence
+    details = verdicts.sweep_details(comparisons)
+    assert len(details) == 4 and details[0].startswith("word2vec, fine-tuned at 500 training reviews")
 
 
 def test_a_difference_within_noise_at_every_size_is_never_called_better():
     comparisons = _sweep(Store(), {500: (700, 705), 2_000: (800, 797)})
     sentence = verdicts.sweep_sentence(comparisons)
-    assert "never beat learning from scratch beyond noise (500 to 2,000 training reviews)" in sentence
-    assert "better" not in sentence.replace("never beat", "")
+    assert "never did better than learning from scratch (500 to 2,000 training reviews)." in sentence
+    said = sentence[:sentence.index("Each size is judged")]  # before the rule, which names "better or worse"
+    assert "better" not in said.replace("never did better", "")
 
 
 def test_helping_at_every_size_and_being_worse_are_said_as_such():
@@ -231,9 +271,9 @@ def test_helping_at_every_size_and_being_worse_are_said_as_such():
     _sweep(store, {500: (700, 780), 2_000: (800, 850)})
     comparisons = _sweep(store, {500: (700, 500), 2_000: (800, 600)}, strategy="glove_frozen")
     sentence = verdicts.sweep_sentence(comparisons)
-    assert "word2vec, fine-tuned beat learning from scratch beyond noise at every size tried, 2,000" in sentence
-    assert "GloVe, frozen never beat learning from scratch beyond noise (500 to 2,000 training reviews); " \
-           "it was worse beyond noise at 500 and 2,000." in sentence
+    assert "word2vec, fine-tuned did better than learning from scratch at every size tried, 2,000" in sentence
+    assert "GloVe, frozen never did better than learning from scratch (500 to 2,000 training reviews); " \
+           "it did worse at 500 and 2,000." in sentence
     assert sentence.index("GloVe, frozen") < sentence.index("word2vec")  # registry order
 
 
@@ -245,9 +285,16 @@ def test_the_sweep_without_learning_from_scratch_asks_for_it():
     assert "add “Learned from scratch”" in verdicts.sweep_sentence(comparisons, ["glove_finetuned"])
 
 
-def test_one_seed_verdicts_say_they_rest_on_one_run():
-    comparisons = _sweep(Store(), {500: (700, 780)}, seeds=1)
-    assert "single training run" in verdicts.sweep_sentence(comparisons)
+@pytest.mark.parametrize("seeds", [1, 2])
+def test_a_sweep_on_one_or_two_seeds_judges_no_size(seeds):
+    comparisons = _sweep(Store(), {500: (700, 780), 1_000: (740, 700), 2_000: (800, 803)}, seeds=seeds)
+    assert {c.verdict for by_size in comparisons.values() for c in by_size.values()} == {"too few seeds",
+                                                                                        "about the same"}
+    sentence = verdicts.sweep_sentence(comparisons)
+    assert sentence.startswith("word2vec, fine-tuned scored higher at 500 and lower at 1,000 training reviews than "
+                               "learning from scratch, by more than the choice of test reviews explains.")
+    assert f"({seeds} seed{'s' if seeds > 1 else ''})" in sentence and "train 3 seeds to tell" in sentence
+    assert not any(word in sentence for word in ("better", "worse", "beyond noise")), sentence
 
 
 def test_stops_helping_edge_cases():
