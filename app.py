@@ -8,10 +8,10 @@ fresh server then runs that page without this file (no sections, no presentation
 import streamlit as st
 
 from ui import presentation
-from ui.sources import start_keras_helper
+from ui.sources import start_helper_process
 
 st.set_page_config(page_title="Embedding Lab", page_icon=":material/grid_on:", layout="wide")
-start_keras_helper()  # Keras runs in a helper process, never in this web server (see lib/keras_process.py)
+start_helper_process()  # Keras runs in a helper process, never in this web server (see lib/helper_process.py)
 
 PAGES = {
     "Start here": [

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lib import explain, keras_process
+from lib import explain, helper_process
 from lib.plots import id_colour
 from ui import presentation
 from ui.errors import friendly_errors
@@ -143,7 +143,7 @@ def padding_section(texts: list[str], example: explain.TokenizedExample, s: Sett
 
 @st.cache_data(show_spinner="Running a real keras.layers.Embedding…")
 def cached_lookup(ids: np.ndarray, vocab_size: int, dim: int, mask_zero: bool):
-    return keras_process.call(explain.embedding_lookup, ids, vocab_size, dim, seed=0, mask_zero=mask_zero)
+    return helper_process.call(explain.embedding_lookup, ids, vocab_size, dim, seed=0, mask_zero=mask_zero)
 
 
 def lookup_table(texts: list[str], ids: np.ndarray, lookup: explain.Lookup, s: Settings, id_label) -> int:
@@ -215,7 +215,7 @@ def one_hot_section(ids_row: np.ndarray, lookup: explain.Lookup, sentence: int, 
 
 @st.cache_data(show_spinner="Running a real keras.layers.GlobalAveragePooling1D…")
 def cached_averages(output: np.ndarray, ids: np.ndarray, mask_zero: bool, columns: list[str]) -> pd.DataFrame:
-    return keras_process.call(explain.averages_table, output, ids, mask_zero, columns)
+    return helper_process.call(explain.averages_table, output, ids, mask_zero, columns)
 
 
 def mask_section(ids: np.ndarray, lookup: explain.Lookup, s: Settings) -> None:
@@ -254,7 +254,7 @@ def mask_section(ids: np.ndarray, lookup: explain.Lookup, s: Settings) -> None:
 
 @st.cache_data(show_spinner="Training a few steps…")
 def cached_steps(ids: np.ndarray, labels: np.ndarray, vocab_size: int, dim: int, steps: int, mask_zero: bool):
-    return keras_process.call(explain.train_steps, ids, labels, vocab_size, dim, steps=steps, mask_zero=mask_zero)
+    return helper_process.call(explain.train_steps, ids, labels, vocab_size, dim, steps=steps, mask_zero=mask_zero)
 
 
 def training_section(ids: np.ndarray, s: Settings, id_label) -> None:
@@ -289,7 +289,7 @@ def training_section(ids: np.ndarray, s: Settings, id_label) -> None:
 
 @st.cache_data(show_spinner="Building the model…")
 def cached_imdb_layers():
-    return keras_process.call(explain.imdb_model_layers)
+    return helper_process.call(explain.imdb_model_layers)
 
 
 def full_size() -> None:

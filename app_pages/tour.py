@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lib import demo, explain, keras_process, neighbours, plots, runs, sentiment, tour
+from lib import demo, explain, helper_process, neighbours, plots, runs, sentiment, tour
 from lib.jobs import runner
 from lib.jobs.progress import seconds_left
 from lib.jobs.spec import Status
@@ -175,7 +175,7 @@ def classic_example() -> tuple[np.ndarray, explain.Lookup, list[str]]:
     """The Explain page's two sentences at its first sizes (10 words, 6 positions, 3 numbers), through a real
     Embedding layer: the ids, the lookup, and each table row's name as the Explain page shows it."""
     example = explain.tokenize_example(list(explain.CLASSIC_TEXTS), num_words=10, maxlen=6)
-    lookup = keras_process.call(explain.embedding_lookup, example.ids, vocab_size=10, dim=3)
+    lookup = helper_process.call(explain.embedding_lookup, example.ids, vocab_size=10, dim=3)
     row_names = [explain.id_label(example.tokenizer.index_word, i) for i in range(len(lookup.weights))]
     return example.ids, lookup, row_names
 

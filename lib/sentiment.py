@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
@@ -28,6 +29,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from lib.data.imdb import imdb_once
 from lib.words import known_to_all
 from lib.errors import UserError
 from lib.neighbours import unit_rows
@@ -163,6 +165,17 @@ def sentiment_table(texts: Sequence[str], labels: Sequence[int], positive_label:
         z = delta / np.sqrt(1.0 / (pos_docs + a) + 1.0 / (neg_docs + a))
     return SentimentTable(words, pos_docs.astype(np.int64), neg_docs.astype(np.int64),
                           delta.astype(float), z.astype(float), n_pos, n_neg)
+
+
+
+@lru_cache(maxsize=1)
+def imdb_sentiment_table() -> SentimentTable:
+    """:func:`sentiment_table` of the 25,000 IMDB *training* reviews (one pass of ~20-40 s, kept per process).
+
+    The pages ask :mod:`lib.helper_process` for it, so that pass never holds up the web server.
+    """
+    data = imdb_once()
+    return sentiment_table(data.train_texts, data.train_labels)
 
 
 def separation_score(vectors: np.ndarray, labels: Sequence[int], seed: int = 0, folds: int = 5) -> float:

@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Container, Iterable, Sequence
 from itertools import islice
 
+from lib.data.imdb import imdb_once
 from lib.text import text_to_word_sequence
 
 #: Ready-made word lists for the maps (all in GloVe's vocabulary).
@@ -155,3 +156,9 @@ def shared_contexts(
     shared = set(counts[a]) & set(counts[b])
     ranked = sorted(shared, key=lambda c: (-min(counts[a][c], counts[b][c]), c))
     return [(left, right, counts[a][(left, right)], counts[b][(left, right)]) for left, right in ranked[:n]]
+
+
+
+def imdb_shared_contexts(word_a: str, word_b: str, n: int = 6) -> list[tuple[str, str, int, int]]:
+    """:func:`shared_contexts` in the IMDB training reviews (the pages ask :mod:`lib.helper_process` for it)."""
+    return shared_contexts(imdb_once().train_texts, word_a, word_b, n=n)

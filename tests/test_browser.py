@@ -129,7 +129,7 @@ PAGES = [
 
 def assert_no_tensorflow_in_the_server(server) -> None:
     """Keras work runs in helper processes: with keras loaded, Streamlit would run a ~0.5 s garbage collection
-    holding the interpreter lock after every script and fragment run of every visitor (see lib/keras_process.py)."""
+    holding the interpreter lock after every script and fragment run of every visitor (see lib/helper_process.py)."""
     loaded = [line.split()[-1] for line in Path(f"/proc/{server['pid']}/maps").read_text().splitlines()
               if "tensorflow" in line]
     assert not loaded, f"TensorFlow was loaded into the web server: {loaded[:3]}"

@@ -39,7 +39,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from lib import keras_process
+from lib import helper_process
 from lib.data.dataset import TextDataset, subsample
 from lib.data.imdb import IMDB_NAME, load_imdb
 from lib.data.keys import UPLOAD_PREFIX, parse_subset_key, visible_to
@@ -49,7 +49,7 @@ from lib.paths import uploads_dir
 from lib.vectors import VectorError, packaged
 from lib.vectors.files import load_vector_file
 from lib.vectors.word2vec_jobs import Word2VecForPages, Word2VecRequest, Word2VecStatus
-from lib.words import shared_contexts as contexts_in
+from lib.words import imdb_shared_contexts
 from ui.text import md
 
 log = logging.getLogger("embedding_lab.sources")
@@ -120,11 +120,11 @@ def dataset_choices() -> dict[str, str]:
 
 @st.cache_resource(show_spinner="Counting which words lean positive or negative in the reviews…")
 def imdb_sentiment():
-    """Per-word document counts and smoothed log-odds in the IMDB *training* reviews (lib.sentiment)."""
-    from lib.sentiment import sentiment_table
+    """Per-word document counts and smoothed log-odds in the IMDB *training* reviews (lib.sentiment), computed in
+    the helper process: its pass over 25,000 reviews would hold up every visitor of this server."""
+    from lib.sentiment import imdb_sentiment_table
 
-    data = imdb()
-    return sentiment_table(data.train_texts, data.train_labels)
+    return helper_process.call(imdb_sentiment_table)
 
 
 @st.cache_data(show_spinner=False)
@@ -138,8 +138,9 @@ def frequent_words(n: int = 40) -> list[str]:
 
 @st.cache_data(show_spinner=False)
 def shared_contexts(word_a: str, word_b: str, n: int = 6) -> list[tuple[str, str, int, int]]:
-    """Contexts in the IMDB training reviews that both words fill (lib.words.shared_contexts)."""
-    return contexts_in(imdb().train_texts, word_a, word_b, n=n)
+    """Contexts in the IMDB training reviews that both words fill (lib.words.shared_contexts), from the helper
+    process (a pass over thousands of reviews)."""
+    return helper_process.call(imdb_shared_contexts, word_a, word_b, n=n)
 
 
 # --- the registry of vector sets ------------------------------------------------------------------------
@@ -244,10 +245,13 @@ def word2vec_is_ready(dataset_key: str, n_train: int | None, subset_seed: int = 
 
 
 @st.cache_resource(show_spinner=False)
-def start_keras_helper() -> None:
-    """Once per server: start the process that runs the pages' small Keras computations (:mod:`lib.keras_process`),
-    so TensorFlow imports there while the first visitor reads, and never in this web server."""
-    keras_process.start()
+def start_helper_process() -> None:
+    """Once per server: start the helper process (:mod:`lib.helper_process`) and have it read the reviews and count
+    their words' sentiment while the first visitor reads the home page, never in this web server."""
+    from lib.sentiment import imdb_sentiment_table
+
+    helper_process.start()
+    helper_process.submit(imdb_sentiment_table)  # not waited for: the first page that needs it will be
 
 
 def warm_up(dataset_key: str = "imdb", config: dict | None = None) -> None:

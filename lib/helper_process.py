@@ -1,29 +1,29 @@
-"""Small Keras computations for the pages, run in a helper process instead of the web server.
+"""Work the pages need that must not run in the web server: Keras, and long pure-Python passes over the reviews.
 
-The Explain page and the tour run real Keras layers on a few sentences (a lookup
-through ``keras.layers.Embedding``, a few training steps, the IMDB model's layer
-list). Each takes milliseconds, but importing Keras into the web server costs every
-visitor: once ``keras`` is in ``sys.modules``, Streamlit calls
-``keras.backend.clear_session()`` after *every* script and fragment run, and that
-runs a full ``gc.collect()`` over TensorFlow's ~400,000 objects while holding the
-interpreter lock (0.5-0.6 s each here). With a progress fragment redrawn every second
-in a few browsers, the server spent its whole time collecting garbage: pages stopped
-loading and race clocks froze.
+Streamlit runs every visitor's script in threads of one Python process, so whatever holds the interpreter
+lock there holds up every visitor. Two kinds of page work did:
 
-So :func:`call` sends the function and its (small) arguments to one long-lived helper
-process that has TensorFlow loaded, and returns its result; the pages cache results
-per server (``st.cache_data``), so each distinct input is computed once. The helper
-is separate from the training worker (:mod:`lib.jobs.worker`) so that an Explain page
-never waits behind a minute of training::
+* **Keras.** The Explain page and the tour run real Keras layers on a few sentences (a lookup through
+  ``keras.layers.Embedding``, a few training steps, the IMDB model's layer list). Each takes milliseconds,
+  but once ``keras`` is in ``sys.modules`` Streamlit calls ``keras.backend.clear_session()`` after *every*
+  script and fragment run, and that runs a full ``gc.collect()`` over TensorFlow's ~400,000 objects
+  (0.5-0.6 s each here). With a progress fragment redrawn every second in a few browsers, the server spent
+  its time collecting garbage: pages stopped loading and race clocks froze.
+* **First passes over the 25,000 training reviews** (the per-word sentiment table, the contexts two words
+  share): tens of seconds of tokenizing in pure Python, during which no other visitor's page moved.
+
+So :func:`call` sends a function and its (small) arguments to one long-lived helper process and returns
+the result; the pages cache results per server (``st.cache_data`` / ``st.cache_resource``), so each
+distinct input is computed once. The helper is separate from the training worker (:mod:`lib.jobs.worker`)
+so that a page never waits behind a minute of training::
 
     >>> from lib import explain
     >>> call(explain.imdb_model_layers)["parameters"].tolist()  # doctest: +SKIP
     [160000, 53200, 101]
 
-Like the worker, the helper is started from the one long-lived launcher thread and
-dies with the server (:func:`lib.jobs.worker.die_with_parent`). Arguments and results
-travel as pickles between two processes of this server: they are this module's own
-values, never anything a visitor sent as a file.
+Like the worker, the helper is started from the one long-lived launcher thread and dies with the server
+(:func:`lib.jobs.worker.die_with_parent`). Arguments and results travel as pickles between two processes
+of this server: they are this module's own values, never anything a visitor sent as a file.
 """
 from __future__ import annotations
 
@@ -41,14 +41,14 @@ from lib.jobs.worker import die_with_parent, in_launcher, spawn_without_main
 T = TypeVar("T")
 
 #: Seconds a call may take before the page gets a sentence instead (the first call includes TensorFlow's import).
-TIMEOUT_SECONDS = 120.0
+TIMEOUT_SECONDS = 300.0
 
 _executor: ProcessPoolExecutor | None = None
 _lock = threading.Lock()
 
 
 def _start_helper(parent_pid: int) -> None:
-    """The helper's start: die with the server, import TensorFlow now rather than during the first call."""
+    """The helper's start: die with the server, import TensorFlow now rather than during the first Keras call."""
     die_with_parent(parent_pid)
     from lib.models import configure_tensorflow
 
@@ -92,15 +92,23 @@ def call(function: Callable[..., T], *args, **kwargs) -> T:
                 if _executor is executor:
                     _executor = None
             if attempt == 2:
-                raise UserError("The process that runs Keras for this page stopped unexpectedly; reload the page.")
+                raise UserError("The helper process that computes this for the page stopped unexpectedly; reload the page.")
         except TimeoutError:
-            raise UserError(f"Keras did not answer within {TIMEOUT_SECONDS:.0f} s; the machine may be very busy. "
+            raise UserError(f"The helper process did not answer within {TIMEOUT_SECONDS:.0f} s; the machine may be very busy. "
                             "Reload the page in a moment.") from None
     raise AssertionError("unreachable")
 
 
+def submit(function: Callable[..., T], *args, **kwargs) -> None:
+    """Start ``function(*args, **kwargs)`` in the helper without waiting (to warm its per-process caches)."""
+    try:
+        _helper().submit(function, *args, **kwargs)
+    except BrokenProcessPool:  # the next call() starts a fresh helper and says so if that fails too
+        pass
+
+
 def helper_pid() -> int | None:
-    """The helper's process id while it runs (tests check that Keras stays out of the server's process)."""
+    """The helper's process id while it runs."""
     with _lock:
         processes = list(getattr(_executor, "_processes", {}) or {}) if _executor is not None else []
     return processes[0] if processes else None
