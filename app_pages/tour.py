@@ -17,7 +17,7 @@ import streamlit as st
 
 from lib import demo, explain, helper_process, neighbours, plots, runs, sentiment, tour
 from lib.jobs import runner
-from lib.jobs.progress import seconds_left
+from lib.jobs.progress import clock, seconds_left
 from lib.jobs.spec import Status
 from lib.maps import map_figure
 from ui import presentation, sources
@@ -83,7 +83,7 @@ def tour_settings(presenting: bool) -> Settings:
                         persist_state="session",
                         help="How many movie reviews the five demo models learn from. More reviews: better "
                              "models, longer wait.")
-        st.caption(f"About {tour.clock(demo_seconds(size))} on this machine.")
+        st.caption(f"About {clock(demo_seconds(size))} on this machine.")
     return Settings(screen=screen, size=size, presenting=presenting)
 
 
@@ -228,8 +228,8 @@ def race_result(done_runs: list, snap: dict, settings: Settings) -> None:
     seconds = [float(s) for s in table["train_seconds"]]
     st.plotly_chart(presentation.chart_fonts(plots.accuracy_bars(table, height=presentation.chart_height(380, projector=260))),
                     key="tour_race_bars", width="stretch")
-    st.caption(f"{tour.race_sentence(snap)} Each model took {tour.clock(min(seconds))} to "
-               f"{tour.clock(max(seconds))}. Bars: the share of unseen reviews (never used in learning) each model "
+    st.caption(f"{tour.race_sentence(snap)} Each model took {clock(min(seconds))} to "
+               f"{clock(max(seconds))}. Bars: the share of unseen reviews (never used in learning) each model "
                "got right; the dashed line is what guessing scores.")
     if snap.get("finished") and snap["finished"] < st.session_state.setdefault("tour_opened", time.time()):
         finished_at = time.strftime("%H:%M", time.localtime(snap["finished"]))

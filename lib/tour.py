@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lib.jobs.progress import task_fraction
+from lib.jobs.progress import clock, task_fraction
 from lib.jobs.spec import Stage, Status
 from lib.neighbours import cosine, keyed_vectors
 from lib.sentiment import separation_score
@@ -73,16 +73,6 @@ def glove_sentence(rank_of_bad: int, cosine_good_bad: float, nearest: Sequence[s
         "pointing exactly the same way). "
         "GloVe learned from which words appear together, and “good” and “bad” appear in the same kinds of sentences."
     )
-
-
-def clock(seconds: float) -> str:
-    """Seconds as a presenter says them.
-
-    >>> clock(9.7443), clock(75), clock(3600)
-    ('10 s', '1 min 15 s', '60 min 0 s')
-    """
-    seconds = int(round(max(seconds, 0.0)))
-    return f"{seconds} s" if seconds < 60 else f"{seconds // 60} min {seconds % 60} s"
 
 
 def race_sentence(snapshot: dict, seconds_left: float | None = None) -> str:

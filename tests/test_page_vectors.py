@@ -122,7 +122,7 @@ def no_word2vec_yet(monkeypatch):
     """As on a server where word2vec was never trained: not cached, and no job for it - whatever other tests in
     this process trained or started (their jobs are hidden, not waited for; the data folder stays the same)."""
     from lib.jobs import runner
-    from lib.vectors import pretraining
+    from lib.vectors.word2vec_jobs import Word2VecForPages
     from ui import sources
 
     earlier = {job.id for job in runner.list_jobs()}
@@ -133,7 +133,7 @@ def no_word2vec_yet(monkeypatch):
         return job if job is not None and job.id not in earlier else None
 
     monkeypatch.setattr(runner, "find_job", find_a_job_of_this_test)
-    monkeypatch.setattr(pretraining, "word2vec_is_ready", lambda *args, **kwargs: False)
+    monkeypatch.setattr(Word2VecForPages, "is_ready", lambda self, request: False)
     sources._word2vec_for_pages.clear()  # a fresh service: no readiness remembered from other tests
     yield
     sources._word2vec_for_pages.clear()

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -45,7 +46,7 @@ from lib.data.imdb import IMDB_NAME, load_imdb
 from lib.data.keys import UPLOAD_PREFIX, parse_subset_key, visible_to
 from lib.data.store import load_saved_dataset, saved_datasets
 from lib.io import atomic_write_bytes, ready_store, safe_name, storage_error, upload_name
-from lib.paths import uploads_dir
+from lib.paths import runs_dir, uploads_dir
 from lib.vectors import VectorError, packaged
 from lib.vectors.files import load_vector_file
 from lib.vectors.word2vec_jobs import Word2VecForPages, Word2VecRequest, Word2VecStatus
@@ -102,10 +103,28 @@ def my_dataset_keys() -> list[str]:
 
 
 def saved_runs() -> tuple[list, list[str]]:
-    """The run store as this session may see it: every run, except those trained on other visitors' uploads."""
+    """The run store as this session may see it: every run, except those trained on other visitors' uploads.
+
+    Read from disk only when the store changed (a run added, renamed or deleted, by this server or another one
+    sharing the data folder): reading every run's files on every visit cost each visitor more as runs piled up.
+    """
+    records, problems = _runs_listing(tuple(sorted(_mine(MY_DATASETS))), _store_stamp())
+    return list(records), list(problems)
+
+
+def _store_stamp() -> tuple:
+    """Each run folder's name and modification time: it changes whenever a run is added, renamed or deleted."""
+    try:
+        return tuple(sorted((entry.name, entry.stat().st_mtime_ns) for entry in os.scandir(runs_dir())))
+    except OSError:  # no store yet (or unreadable: list_runs says why)
+        return ()
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _runs_listing(private_datasets: tuple[str, ...], stamp: tuple) -> tuple[list, list[str]]:
     from lib import runs
 
-    return runs.list_runs(private_datasets=_mine(MY_DATASETS))
+    return runs.list_runs(private_datasets=private_datasets)
 
 
 def dataset_choices() -> dict[str, str]:

@@ -79,6 +79,16 @@ def rough_duration(seconds: float) -> str:
     return f"{seconds / 60:.0f} minutes" if seconds < 5400 else f"{seconds / 3600:.1f} hours"
 
 
+def clock(seconds: float) -> str:
+    """Seconds as a stopwatch reads them, as a presenter says them (:func:`rough_duration` is for estimates).
+
+    >>> clock(9.7443), clock(75), clock(3600)
+    ('10 s', '1 min 15 s', '60 min 0 s')
+    """
+    seconds = int(round(max(seconds, 0.0)))
+    return f"{seconds} s" if seconds < 60 else f"{seconds // 60} min {seconds % 60} s"
+
+
 def finished_runs(snapshot: dict) -> list:
     """:class:`lib.training.Run` records (no arrays) of a snapshot's finished tasks, for results tables."""
     return [training.Run(t["config"], t["history"], t["metrics"], [], None, None)

@@ -26,6 +26,7 @@ import hashlib
 import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import NamedTuple
 
 from lib.data.dataset import TextDataset, subsample
@@ -34,7 +35,7 @@ from lib.jobs import runner
 from lib.jobs.progress import task_fraction
 from lib.jobs.spec import JobKind, JobSpec, Status
 from lib.vectors import pretraining
-from lib.vectors.word2vec import Word2VecParams
+from lib.vectors.word2vec import Word2VecParams, word2vec_cache_path
 
 #: The pages' word2vec learns from the labelled subset they name (all training texts when ``n_train`` is None).
 CORPUS = "labelled_only"
@@ -103,6 +104,7 @@ class Word2VecForPages:
     def __init__(self, load_dataset: Callable[[str], TextDataset]) -> None:
         self.load_dataset = load_dataset
         self._ready: set[Word2VecRequest] = set()  # known to be cached on disk (or in memory)
+        self._cache_files: dict[Word2VecRequest, Path] = {}  # naming a cache file hashes every text: done once
         self._lock = threading.Lock()
 
     def is_ready(self, request: Word2VecRequest) -> bool:
@@ -110,7 +112,13 @@ class Word2VecForPages:
         with self._lock:
             if request in self._ready:
                 return True
-        ready = pretraining.word2vec_is_ready(request.corpus(self.load_dataset(request.dataset_key)), request.params)
+            cache_file = self._cache_files.get(request)
+        if cache_file is None:
+            corpus = request.corpus(self.load_dataset(request.dataset_key))
+            cache_file = word2vec_cache_path(list(corpus.texts), corpus.key, request.params)
+            with self._lock:
+                self._cache_files[request] = cache_file
+        ready = cache_file.is_file()
         if ready:
             with self._lock:
                 self._ready.add(request)
