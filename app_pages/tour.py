@@ -28,6 +28,7 @@ from lib.results import comparisons_with_learned, results_table
 
 STEP = "tour_step"      # session state: the screen shown, counted from 0
 JOB = "tour_job_id"     # session state: the id of this session's demo job
+OPENED = "tour_opened"  # session state: when this visit began (a demo finished before it is an earlier one)
 DEMO_SIZES = {"Quick demo": "Quick demo", "Tiny (tests)": "Tiny (rough numbers)"}
 SIZE_SLUGS = {"Quick demo": "quick", "Tiny (tests)": "tiny"}  # the demo size as it appears in the address
 STRATEGY_WORDS = ("The five models differ only in how their word table starts: **learned from scratch** (random "
@@ -231,11 +232,12 @@ def race_result(done_runs: list, snap: dict, settings: Settings) -> None:
     st.caption(f"{tour.race_sentence(snap)} Each model took {clock(min(seconds))} to "
                f"{clock(max(seconds))}. Bars: the share of unseen reviews (never used in learning) each model "
                "got right; the dashed line is what guessing scores.")
-    if snap.get("finished") and snap["finished"] < st.session_state.setdefault("tour_opened", time.time()):
+    if snap.get("finished") and snap["finished"] < st.session_state[OPENED]:  # finished before this visit began
         finished_at = time.strftime("%H:%M", time.localtime(snap["finished"]))
         st.caption(f"These results come from the same demo, finished on this server at {finished_at}: same reviews "
                    "and same random seeds, so training again would give the same numbers.")
-        if st.button("Run the race again anyway", key="tour_race_again", icon=":material/replay:"):
+        if not settings.presenting and st.button("Run the race again anyway", key="tour_race_again",
+                                                 icon=":material/replay:"):
             with friendly_errors("Starting the demo"):
                 st.session_state[JOB] = demo.train_demo_again(settings.size).id
                 st.rerun()
@@ -307,6 +309,7 @@ def main() -> None:
     presenting = presentation.is_on()
     if not presenting:
         st.title("Guided tour")
+    st.session_state.setdefault(OPENED, time.time())
     settings = tour_settings(presenting)
     # The presenter reads three screens before the race: use that time to get this size's training ready.
     sources.warm_up(demo.DATASET, demo.demo_config(settings.size))

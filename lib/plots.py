@@ -205,14 +205,16 @@ def accuracy_bars(table, height: int | None = None, title: str | None = None, ch
         text=[f"{m:.1%}" for m in means], textposition="outside",
         hovertemplate="%{x}: %{y:.1%}<extra></extra>",
     ))
-    low = max(0.0, min(means, default=0.5) - max(stds, default=0.0) - 0.1)
-    if chance is not None:
-        low = min(low, chance - 0.05)
-        fig.add_hline(y=chance, line_dash="dash", line_color=HIGHLIGHT_COLOUR, line_width=2,
-                      annotation_text=f"{chance:.0%} = guessing", annotation_position="bottom right")
-    fig.update_yaxes(title_text="test accuracy", tickformat=".0%", range=[low, min(1.0, max(means, default=1) + 0.06)])
+    if chance is not None:  # the label sits right of the plot, never on a bar
+        fig.add_hline(y=chance, line_dash="dash", line_color=HIGHLIGHT_COLOUR, line_width=2)
+        fig.add_annotation(x=1.0, xref="paper", xanchor="left", y=chance, yref="y", showarrow=False,
+                           text=f"{chance:.0%} =<br>guessing", align="left")
+    # Bars start at 0, so a bar twice as tall is twice the accuracy (a bar axis cut at 45% made 73% look half of 83%).
+    fig.update_yaxes(title_text="test accuracy", tickformat=".0%", range=[0.0, min(1.0, max(means, default=1) + 0.08)])
     fig.update_xaxes(title_text="")
-    return style(fig, title=title, height=height or 400)
+    fig = style(fig, title=title, height=height or 400)
+    fig.update_layout(margin_r=max(fig.layout.margin.r or 0, 90))
+    return fig
 
 
 def data_efficiency(table, verdicts: dict | None = None, height: int | None = None, title: str | None = None):

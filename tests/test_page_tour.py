@@ -139,6 +139,31 @@ def test_tour_walks_through_all_screens_on_the_tiny_preset(tiny_demo):
     assert at.session_state["tour_step"] == 4
 
 
+def test_results_are_called_earlier_ones_only_when_the_demo_finished_before_the_visit(tiny_demo):
+    snap = runner.get_job(tiny_demo.job_id).snapshot()
+
+    def race_screen(opened: float, present: bool = False) -> AppTest:
+        at = AppTest.from_file(PAGE, default_timeout=180)
+        at.query_params.update(size="tiny", screen="4")
+        at.session_state["presentation_mode"] = present
+        at.session_state[JOB] = tiny_demo.job_id
+        at.session_state["tour_opened"] = opened
+        at.run()
+        assert not at.exception, [e.message for e in at.exception]
+        return at
+
+    def says_earlier(at: AppTest) -> bool:
+        return any("come from the same demo" in c.value for c in at.caption)
+
+    assert "tour_opened" in tour(size="tiny", screen=1).session_state  # a visit's start is noted at its first screen
+    watched = race_screen(opened=snap["started"])  # the visit that watched this race finish
+    assert not says_earlier(watched) and not any(b.label == "Run the race again anyway" for b in watched.button)
+    later = race_screen(opened=snap["finished"] + 60)  # a visitor arriving after it finished
+    assert says_earlier(later) and any(b.label == "Run the race again anyway" for b in later.button)
+    presenting = race_screen(opened=snap["finished"] + 60, present=True)
+    assert not any(b.label == "Run the race again anyway" for b in presenting.button)
+
+
 def test_a_finished_demo_is_reused_unless_its_runs_were_deleted(tiny_demo, monkeypatch):
     from lib import runs
 

@@ -322,3 +322,17 @@ def test_results_table_has_the_95_percent_interval_and_the_chart_draws_it():
     assert len(bands) == 2
     line = [t for t in figure.data if t.name == "glove_finetuned"][0]
     assert list(line.marker.symbol) == ["triangle-up", "circle"]
+
+
+def test_accuracy_bars_start_at_zero_with_the_guessing_label_off_the_bars():
+    """A bar chart's length is what the eye compares: 73% must look like 73/83 of 83%, not half of it."""
+    import pandas as pd
+
+    from lib import plots
+
+    table = pd.DataFrame({"Strategy": ["Learned", "GloVe, fine-tuned"], "strategy": ["learned", "glove_finetuned"],
+                          "accuracy_mean": [0.734, 0.832], "accuracy_std": [0.0, 0.0], "seeds": [1, 1]})
+    fig = plots.accuracy_bars(table)
+    assert fig.layout.yaxis.range[0] == 0.0
+    label = next(a for a in fig.layout.annotations if "guessing" in a.text)
+    assert label.xref == "paper" and label.x >= 1.0 and label.xanchor == "left"  # right of the plot area
