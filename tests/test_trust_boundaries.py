@@ -299,3 +299,62 @@ def test_predictions_claiming_more_than_their_file_holds_are_refused_unread(priv
     monkeypatch.setattr(np, "load", lambda *a, **k: pytest.fail("np.load reached"))
     with pytest.raises(runs.RunStoreError, match="could not be read; the folder is damaged"):
         runs.load_predictions(saved.run_id)
+
+
+# --- 6. Parquet texts stored as bytes, and labels that are long numbers -----------------------------------------
+
+
+def _parquet_bytes(columns: dict) -> bytes:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    buffer = pa.BufferOutputStream()
+    pq.write_table(pa.table(columns), buffer)
+    return buffer.getvalue().to_pybytes()
+
+
+def test_a_parquet_text_column_of_bytes_is_read_as_utf8_or_refused_with_one_sentence(private_store):
+    import pyarrow as pa
+
+    from lib.data import uploads
+    from lib.data.dataset import DatasetError
+
+    labels = pa.array(["pos", "neg"] * 10)
+    good = [f"caf\u00e9 {i}".encode() for i in range(20)]
+    dataset = uploads.dataset_from_upload("bytes.parquet", _parquet_bytes({"text": pa.array(good, pa.binary()),
+                                                                          "label": labels}), "text", "label")
+    assert sorted(dataset.train_texts + dataset.test_texts) == sorted(t.decode() for t in good)
+    bad = good[:7] + [b"caf\xe9 latin-1"] + good[8:]
+    for column in (pa.array(bad, pa.binary()), pa.array(bad, pa.large_binary())):
+        with pytest.raises(DatasetError, match=r"^The column “text” of bad\.parquet holds bytes that are not UTF-8 text \(row 8\)"):
+            uploads.dataset_from_upload("bad.parquet", _parquet_bytes({"text": column, "label": labels}), "text", "label")
+    with pytest.raises(DatasetError, match=r"^The column “text” holds bytes that are not UTF-8 text \(row 8\)"):
+        uploads.dataset_from_table(pd_frame({"text": bad, "label": labels.to_pylist()}), "text", "label", "t")
+
+
+def pd_frame(columns: dict):
+    import pandas as pd
+
+    return pd.DataFrame({name: pd.Series(values, dtype=object) for name, values in columns.items()})
+
+
+def test_huge_integer_labels_stay_exact_and_apart(private_store):
+    import decimal
+
+    import pyarrow as pa
+
+    from lib.data import uploads
+
+    ids = ["99999999999999999999999", "99999999999999999999998", "18446744073709551617"]
+    rows = "".join(f"text {i},{ids[i % 3]}\n" for i in range(30))
+    dataset = uploads.dataset_from_upload("ids.csv", ("text,label\n" + rows).encode(), "text", "label")
+    assert dataset.class_names == sorted(ids, key=int)  # three classes, every digit kept, in numeric order
+    # in Parquet: 64-bit ids beyond a float's 53 bits (with a missing label, which used to turn them into floats)
+    near = [2**53 + 1, 2**53, None] * 10
+    decimals = [decimal.Decimal(i) for i in ids] * 10
+    texts = pa.array([f"text {i}" for i in range(30)])
+    for label, expected in ((pa.array(near, pa.int64()), [str(2**53), str(2**53 + 1)]),
+                            (pa.array(decimals, pa.decimal128(38, 0)), sorted(ids, key=int))):
+        data = _parquet_bytes({"text": texts, "label": label})
+        assert uploads.dataset_from_upload("ids.parquet", data, "text", "label").class_names == expected
+    assert uploads.label_classes(["1", "1.0", "01", "+1", "2.50", "2.5"])[0] == ["1", "2.5"]  # one number, one class

@@ -59,6 +59,27 @@ def _dataset_dir(key: str) -> Path:
     return uploads_dir() / "datasets" / key
 
 
+#: Rows written to a stored dataset's Parquet file at a time (so writing never copies every text at once).
+WRITE_ROWS = 20_000
+
+
+def _write_rows(path: Path, dataset: TextDataset) -> None:
+    """``split``, ``text`` and ``label`` of every row of ``dataset`` as Parquet, :data:`WRITE_ROWS` rows at a time."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pa.schema([("split", pa.string()), ("text", pa.string()), ("label", pa.int64())])
+    with pq.ParquetWriter(path, schema) as writer:
+        for split, texts, labels in (("train", dataset.train_texts, dataset.train_labels),
+                                     ("test", dataset.test_texts, dataset.test_labels)):
+            for start in range(0, len(texts), WRITE_ROWS):
+                part = texts[start: start + WRITE_ROWS]
+                writer.write_table(pa.table({"split": pa.array([split] * len(part), pa.string()),
+                                             "text": pa.array(part, pa.string()),
+                                             "label": pa.array(np.asarray(labels[start: start + WRITE_ROWS], np.int64))},
+                                            schema=schema))
+
+
 def save_dataset(dataset: TextDataset) -> Path:
     """Store a dataset (texts, labels, split, class names) so :func:`dataset_by_key` can rebuild it.
 
@@ -74,13 +95,7 @@ def save_dataset(dataset: TextDataset) -> Path:
     try:
         ready_store(folder.parent, DatasetError)
         with atomic_folder(folder) as tmp:
-            pd.DataFrame(
-                {
-                    "split": ["train"] * len(dataset.train_texts) + ["test"] * len(dataset.test_texts),
-                    "text": list(dataset.train_texts) + list(dataset.test_texts),
-                    "label": np.concatenate([dataset.train_labels, dataset.test_labels]).astype(np.int64),
-                }
-            ).to_parquet(tmp / "data.parquet", index=False)
+            _write_rows(tmp / "data.parquet", dataset)
             meta = {k: getattr(dataset, k) for k in ("name", "class_names", "source", "key", "notes")}
             (tmp / "meta.json").write_text(to_json(meta), encoding="utf-8")
     except OSError as exc:
