@@ -358,3 +358,26 @@ def test_huge_integer_labels_stay_exact_and_apart(private_store):
         data = _parquet_bytes({"text": texts, "label": label})
         assert uploads.dataset_from_upload("ids.parquet", data, "text", "label").class_names == expected
     assert uploads.label_classes(["1", "1.0", "01", "+1", "2.50", "2.5"])[0] == ["1", "2.5"]  # one number, one class
+
+
+# --- 7. numbers that mean nothing are not shown as findings ----------------------------------------------------
+
+
+def test_an_all_zero_vector_has_no_cosine_and_no_rank():
+    import numpy as np
+
+    from lib import neighbours
+    from lib.vectors.matrix import keyed_vectors_from_arrays
+
+    words = ["good", "bad", "fine", "awful"]
+    matrix = np.array([[0, 0, 0], [1, 0, 0], [0.9, 0.1, 0], [0, 1, 0]], np.float32)  # "good" is all zeros
+    kv = keyed_vectors_from_arrays(words, matrix)
+    sentence = r"^“good” has an all-zero vector in my run, so it points in no direction: its closeness .* is undefined"
+    for ask in (lambda: neighbours.cosine(kv, "good", "bad", "my run"), lambda: neighbours.cosine(kv, "bad", "good", "my run"),
+                lambda: neighbours.rank_of(kv, "good", "bad", "my run"), lambda: neighbours.rank_of(kv, "bad", "good", "my run"),
+                lambda: neighbours.pair_reading(kv, "my run", "good", "bad")):
+        with pytest.raises(neighbours.ZeroVectorError, match=sentence):  # was cosine 0.0 and "neighbour #1"
+            ask()
+    assert issubclass(neighbours.ZeroVectorError, neighbours.NeighbourError)  # a UserError: pages show its sentence
+    assert neighbours.cosine(kv, "bad", "fine") == pytest.approx(0.9 / np.hypot(0.9, 0.1))
+    assert neighbours.rank_of(kv, "bad", "fine") == 1 and neighbours.rank_of(kv, "bad", "awful") == 2
