@@ -436,6 +436,59 @@ def test_a_server_that_never_answers_ends_with_a_sentence(tmp_path):
         server.close()
 
 
+class _TricklingServer:
+    """A local HTTP server that sends ``body`` a few bytes at a time, each well within any read timeout."""
+
+    def __init__(self, body: bytes, piece: int, pause: float):
+        release = self.release = threading.Event()
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - http.server's name
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                for start in range(0, len(body), piece):
+                    if release.is_set():
+                        return
+                    self.wfile.write(body[start: start + piece])
+                    self.wfile.flush()
+                    release.wait(pause)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.release.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a_download_that_trickles_in_ends_at_its_deadline(tmp_path):
+    # 1,000 bytes every 20 ms: never silent for the 2 s read timeout, but it would take 20 s in all
+    server = _TricklingServer(b"x" * 1_000_000, 1_000, 0.02)
+    try:
+        started = time.perf_counter()
+        with pytest.raises(VectorError, match=r"^Downloading the test file stopped: it was still arriving after 1 s"):
+            online.download_file(server.url + "/slow.gz", tmp_path / "slow.gz", "the test file", error=VectorError,
+                                 connect_timeout=2, read_timeout=2, deadline=1)
+        assert time.perf_counter() - started < 4  # the deadline, plus at most one read timeout
+        assert not list(tmp_path.iterdir())  # neither the file nor its temporary copy
+    finally:
+        server.close()
+    quick = _TricklingServer(bytes(range(256)) * 4_000, 300_000, 0.0)  # and a download within it arrives whole
+    try:
+        path = online.download_file(quick.url + "/ok.gz", tmp_path / "ok.gz", "the test file", error=VectorError,
+                                    connect_timeout=2, read_timeout=2, deadline=10)
+        assert path.read_bytes() == bytes(range(256)) * 4_000
+    finally:
+        quick.close()
+
+
 def test_stanford_and_gensim_data_downloads_time_out(stalling_server, monkeypatch, tmp_path):
     import gensim.downloader as api
 
