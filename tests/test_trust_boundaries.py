@@ -381,3 +381,30 @@ def test_an_all_zero_vector_has_no_cosine_and_no_rank():
     assert issubclass(neighbours.ZeroVectorError, neighbours.NeighbourError)  # a UserError: pages show its sentence
     assert neighbours.cosine(kv, "bad", "fine") == pytest.approx(0.9 / np.hypot(0.9, 0.1))
     assert neighbours.rank_of(kv, "bad", "fine") == 1 and neighbours.rank_of(kv, "bad", "awful") == 2
+
+
+def test_a_run_vocabulary_is_bounded_before_it_is_read(private_store, monkeypatch):
+    from pathlib import Path
+
+    from lib import runs
+
+    saved, other = _save_run(), _save_run(vocab=("", "a", "film"))
+    vocab = saved.path / "vocab.txt"
+    monkeypatch.setattr(runs, "MAX_VOCAB_BYTES", 4096)
+    monkeypatch.setattr(runs, "MAX_WORD_BYTES", 100)
+    real_read = Path.read_bytes
+    for hostile, why in ((b"\n" * 5000, "larger than 4,096 bytes"),   # refused from its size, unread
+                         (b"\n" * 2000, "has 2,000 lines"),            # 2,000 lines for a 3-row matrix
+                         (b"\nthe\n" + b"m" * 101 + b"\n", "a line longer than 100 bytes")):
+        vocab.write_bytes(hostile)
+        reads = []
+        monkeypatch.setattr(Path, "read_bytes", lambda self: reads.append(self.name) or real_read(self))
+        with pytest.raises(runs.RunStoreError, match=r"^The embeddings of run .* could not be read; the folder is damaged") as err:
+            runs.load_embeddings(saved.run_id)
+        assert why in str(err.value.__cause__)  # refused by its bound, before the words were split and decoded
+        assert reads == ([] if len(hostile) > 4096 else ["vocab.txt"])  # the too-large one was never read
+        monkeypatch.setattr(Path, "read_bytes", real_read)
+    assert runs.load_embeddings(other.run_id)[0] == ["", "a", "film"]  # the other run is unharmed
+    assert {r.run_id for r in runs.list_runs()[0]} == {saved.run_id, other.run_id}
+    with pytest.raises(runs.RunStoreError, match="vocabulary is too large to store"):
+        _save_run(vocab=("", "the", "m" * 101))  # never saved, so never unreadable
