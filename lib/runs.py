@@ -41,8 +41,8 @@ import numpy as np
 
 from lib.data.keys import EVERY_DATASET, visible_to
 from lib.errors import UserError
-from lib.io import (TEMP_PREFIX, atomic_folder, atomic_write_json, npy_header, plain_name, ready_store, safe_name,
-                    storage_error, to_json)
+from lib.io import (atomic_folder, atomic_write_json, npy_header, plain_name, ready_store, safe_name, storage_error,
+                    temp_prefix, tidy_store, to_json)
 from lib.paths import runs_dir
 
 _rename_lock = threading.Lock()
@@ -284,6 +284,7 @@ def list_runs(private_datasets: Collection[str] = ()) -> tuple[list[RunRecord], 
     root = runs_dir()
     if not root.is_dir():
         return [], []
+    tidy_store(root)  # the first listing in a process clears what a crashed writer left
     records, problems = [], []
     for folder in sorted(root.iterdir()):
         if folder.name.startswith(".") or not folder.is_dir():
@@ -477,7 +478,7 @@ def load_model(run_id: str):
 def delete_run(run_id: str) -> None:
     """Remove a run: renamed away first (so it vanishes at once), then deleted."""
     folder = _folder(run_id)
-    trash = folder.parent / f"{TEMP_PREFIX}deleted-{run_id}"
+    trash = folder.parent / f"{temp_prefix('deleted-' + run_id)}{secrets.token_hex(3)}"
     try:
         os.rename(folder, trash)
         shutil.rmtree(trash, ignore_errors=True)

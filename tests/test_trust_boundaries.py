@@ -408,3 +408,59 @@ def test_a_run_vocabulary_is_bounded_before_it_is_read(private_store, monkeypatc
     assert {r.run_id for r in runs.list_runs()[0]} == {saved.run_id, other.run_id}
     with pytest.raises(runs.RunStoreError, match="vocabulary is too large to store"):
         _save_run(vocab=("", "the", "m" * 101))  # never saved, so never unreadable
+
+
+# --- 8. crash leftovers: cleared at start-up when no live process owns them ------------------------------------
+
+
+def _dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_temporary_names_say_who_writes_them(private_store):
+    from lib import io
+
+    with io.atomic_path(private_store / "run.json") as tmp:
+        assert io.temp_writer(tmp.name) == (io.HOST, os.getpid())
+        assert tmp.name.startswith(".tmp-run.json~")
+    assert not list(private_store.glob(".tmp-*"))
+
+
+def test_leftovers_of_a_dead_writer_on_this_host_are_cleared_at_start_up(private_store, monkeypatch):
+    from lib import io, runs
+
+    monkeypatch.setattr(io, "_ready_stores", set())  # as in a freshly started server
+    folder = runs.runs_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    dead, alive = _dead_pid(), os.getpid()
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        young = time.time()
+        half_hour_ago = young - 1800
+        made = {
+            f".tmp-20261202-run~{io.HOST}~{dead}~abc": (young, False),         # its writer died: cleared at once
+            f".tmp-upload~{io.HOST}~{dead}~x1": (young, False),
+            f".tmp-20261202-live~{io.HOST}~{alive}~abc": (young, True),        # this process is writing it
+            f".tmp-upload~{io.HOST}~{sleeper.pid}~x2": (young, True),         # a live process on this host
+            f".tmp-reused~{io.HOST}~{sleeper.pid}~x3": (half_hour_ago, False),  # older than the process with its id
+            f".tmp-20261202-run~other-server~{dead}~abc": (young, True),    # another host's: maybe alive, young
+            f".tmp-20261202-run~other-server~{dead}~def": (young - 7200, False),  # ... but not after an hour
+            ".tmp-untagged.x7": (young, True),                                # says nothing: only the age counts
+            ".tmp-untagged.x8": (young - 7200, False),
+        }
+        for name, (when, _) in made.items():
+            path = folder / name
+            if "run" in name:
+                path.mkdir()
+                (path / "config.json").write_text("{}")
+            else:
+                path.write_bytes(b"half")
+            os.utime(path, (when, when))
+        runs.list_runs()  # the first use of the store in this process
+        kept = {p.name for p in folder.iterdir()}
+        assert kept == {name for name, (_, keep) in made.items() if keep}
+    finally:
+        sleeper.kill()
+        sleeper.wait()
