@@ -464,3 +464,65 @@ def test_leftovers_of_a_dead_writer_on_this_host_are_cleared_at_start_up(private
     finally:
         sleeper.kill()
         sleeper.wait()
+
+
+# --- 9. upload quotas: per session and for the whole server ------------------------------------------------------
+
+
+def _table(tag: str, rows: int = 40) -> bytes:
+    return ("text,label\n" + "".join(f"{tag} review number {i} of some length,{'pos' if i % 2 else 'neg'}\n"
+                                     for i in range(rows))).encode()
+
+
+@pytest.fixture
+def quotas(private_store, monkeypatch):
+    from lib.data import quota
+
+    monkeypatch.setattr(quota, "LEDGER", quota.Ledger())
+    return quota
+
+
+def _stored(folder: Path) -> set[str]:
+    return {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()} if folder.exists() else set()
+
+
+def test_a_session_may_store_only_so_much_and_is_told_how_much(quotas, monkeypatch):
+    from lib.data import uploads
+    from lib.data.dataset import DatasetError
+    from lib.paths import uploads_dir
+
+    first = uploads.dataset_from_upload("first.csv", _table("first"), "text", "label", owner="session-a")
+    used = quotas.LEDGER.used("session-a")
+    assert used > len(_table("first"))  # the file and the dataset stored from it
+    monkeypatch.setattr(quotas, "MAX_SESSION_BYTES", used + 1000)  # room for the first, not for a second
+    before = _stored(uploads_dir())
+    with pytest.raises(DatasetError, match=r"^Your uploads on this server already take \d+\.\d\d MB and this one "
+                                           r"needs \d+\.\d\d MB; a session may keep \d+\.\d\d MB\. Upload a smaller "
+                                           r"sample \(at most 0\.00 MB\), or keep working with the datasets"):
+        uploads.dataset_from_upload("second.csv", _table("second"), "text", "label", owner="session-a")
+    assert _stored(uploads_dir()) == before  # nothing of the refused upload stayed, nothing earlier was lost
+    again = uploads.dataset_from_upload("first.csv", _table("first"), "text", "label", owner="session-a")
+    assert again.key == first.key  # the same file again takes no more room
+    other = uploads.dataset_from_upload("second.csv", _table("second"), "text", "label", owner="session-b")
+    assert other.key != first.key  # another session has its own room
+
+
+def test_the_server_stores_only_so_much_and_keeps_what_it_has(quotas, monkeypatch):
+    from lib.data import store, uploads
+    from lib.data.dataset import DatasetError
+    from lib.paths import uploads_dir
+
+    kept = uploads.dataset_from_upload("kept.csv", _table("kept"), "text", "label", owner="session-a")
+    total = quotas.size_of([uploads_dir()])
+    monkeypatch.setattr(quotas, "MAX_TOTAL_BYTES", total + len(_table("late")) + 10)  # the file fits, its dataset not
+    before = _stored(uploads_dir())
+    with pytest.raises(DatasetError, match=r"^The server's space for uploads is full: this upload needs \d+\.\d\d MB "
+                                           r"and \d+\.\d\d MB of \d+\.\d\d MB are left\. Upload a smaller sample, or "
+                                           r"ask whoever runs the server to delete old uploads\.$"):
+        uploads.dataset_from_upload("late.csv", _table("late"), "text", "label", owner="session-c")
+    assert _stored(uploads_dir()) == before  # what it had written was taken back, and only that
+    assert store.dataset_by_key(kept.key).train_texts == kept.train_texts
+    monkeypatch.setattr(quotas, "MAX_TOTAL_BYTES", total - 1)  # already over: refused before writing anything
+    with pytest.raises(DatasetError, match="space for uploads is full"):
+        uploads.dataset_from_upload("late.csv", _table("late"), "text", "label")
+    assert _stored(uploads_dir()) == before

@@ -40,20 +40,29 @@ def save_upload(file_name: str, data: bytes) -> Path:
     Written through a temporary file and a rename; a full disk is one sentence. A name that is
     no file name ("", ".", "..") is refused with a sentence (:func:`lib.io.upload_name`).
     """
-    upload_name(file_name, DatasetError)
-    digest = hashlib.sha1(data).hexdigest()[:12]
+    path = upload_path(file_name, data)
     try:
-        folder = ready_store(uploads_dir() / "files", DatasetError) / digest
-        path = folder / safe_name(file_name, default="upload")
+        ready_store(path.parent.parent, DatasetError)
         if not path.is_file():
-            folder.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(parents=True, exist_ok=True)
             atomic_write_bytes(path, data)
     except OSError as exc:
         raise storage_error(exc, "Storing the upload", DatasetError) from exc
     return path
 
 
-def _dataset_dir(key: str) -> Path:
+def upload_path(file_name: str, data: bytes) -> Path:
+    """Where :func:`save_upload` keeps ``data``: ``uploads_dir()/files/<sha1[:12]>/<safe name>`` (nothing is written).
+
+    A name that is no file name ("", ".", "..") is refused with a sentence (:func:`lib.io.upload_name`).
+    """
+    upload_name(file_name, DatasetError)
+    return uploads_dir() / "files" / hashlib.sha1(data).hexdigest()[:12] / safe_name(file_name, default="upload")
+
+
+def dataset_folder(key: str) -> Path:
+    """Where :func:`save_dataset` keeps the dataset ``key`` (nothing is written); a key that could leave the
+    store is refused with a sentence."""
     if not is_storable(key):
         raise DatasetError(f"{key!r} is not a dataset key.")
     return uploads_dir() / "datasets" / key
@@ -89,7 +98,7 @@ def save_dataset(dataset: TextDataset) -> Path:
     content is the same, and the first rename wins. A full disk is one sentence
     (:class:`~lib.data.dataset.DatasetError`).
     """
-    folder = _dataset_dir(dataset.key)
+    folder = dataset_folder(dataset.key)
     if (folder / "meta.json").is_file():
         return folder
     try:
@@ -118,7 +127,7 @@ def dataset_by_key(key: str) -> TextDataset:
         return load_imdb("offline")
     if key == "imdb-stanford":
         return load_imdb("stanford")
-    folder = _dataset_dir(key)
+    folder = dataset_folder(key)
     try:
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
         df = pd.read_parquet(folder / "data.parquet")

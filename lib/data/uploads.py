@@ -22,8 +22,10 @@ Labels that are empty or a conventional "missing" marker (``NaN``, ``NA``, ``nul
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
+import shutil
 from decimal import Decimal
 
 import numpy as np
@@ -31,7 +33,8 @@ import pandas as pd
 
 from lib.data.dataset import DatasetError, TextDataset, clean_text, split_dataset
 from lib.data.keys import upload_key
-from lib.data.store import save_dataset, save_upload
+from lib.data import quota
+from lib.data.store import dataset_folder, save_dataset, save_upload, upload_path
 from lib.data.tables import read_table
 
 #: More distinct labels than this means the column is probably not a label column.
@@ -229,11 +232,15 @@ def dataset_from_upload(
     label_column: str,
     test_fraction: float = 0.2,
     seed: int = 0,
+    owner: str = "",
 ) -> TextDataset:
     """Read an uploaded table, build the dataset from the chosen columns, and store both.
 
     The upload is only stored once it has passed every check, so a bad file leaves
-    nothing behind. The key is ``"upload-"`` + a hash of the bytes, columns and split.
+    nothing behind, and only if it fits the upload quotas (:mod:`lib.data.quota`) of the
+    session ``owner`` and of the server: checked before writing with the file's size, and
+    after with what was written, which is taken back (never anything stored before) if it
+    does not fit. The key is ``"upload-"`` + a hash of the bytes, columns and split.
     """
     df = read_table(file_name, data, columns=list(dict.fromkeys([text_column, label_column])))
     h = hashlib.sha1(data)
@@ -242,6 +249,29 @@ def dataset_from_upload(
     dataset = dataset_from_table(df, text_column, label_column, name=file_name, test_fraction=test_fraction,
                                  seed=seed, key=upload_key(h.hexdigest()))
     del df  # the table's own copy of the texts; the dataset holds them now
-    save_upload(file_name, data)
-    save_dataset(dataset)
+    _store_within_quota(file_name, data, dataset, owner)
     return dataset
+
+
+def _store_within_quota(file_name: str, data: bytes, dataset: TextDataset, owner: str) -> None:
+    """:func:`save_upload` and :func:`save_dataset`, within the quotas; what this call wrote is removed if over."""
+    places = [upload_path(file_name, data), dataset_folder(dataset.key)]
+    with quota.STORING:
+        quota.check(owner, dataset.key, quota.size_of(places), 0 if places[0].exists() else len(data), DatasetError)
+        fresh = [p for p in places if not p.exists()]
+        try:
+            save_upload(file_name, data)
+            save_dataset(dataset)
+            written = quota.size_of(places)
+            quota.check(owner, dataset.key, written, 0, DatasetError)
+        except DatasetError:
+            for place in fresh:  # only what this call created: another session's identical upload stays
+                if place.is_dir():
+                    shutil.rmtree(place, ignore_errors=True)
+                else:
+                    place.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                places[0].parent.rmdir()  # the upload's own folder, if this call made it and it is empty
+            raise
+        if owner:
+            quota.LEDGER.record(owner, dataset.key, written)
