@@ -22,8 +22,8 @@ step that the step fits the budget (``max_bytes``, default :data:`MAX_DECODED_BY
    row group's dictionary page is read alone, with the text kept dictionary-encoded:
    its longest entry bounds what one row can decode to, and when every data page
    holds nothing but indices into it, the rows' indices are read too, and what they
-   will decode to is added up without decoding a row. A 60 KB file of 540 MB of text
-   is refused here, having decoded one 2,700-byte entry.
+   will decode to is added up without decoding a row. A file under 1 MB holding 2.7 GB
+   of one repeated text is refused here, having decoded one 2,700-byte entry.
 3. **Small batches, counted before the next.** The chosen columns are then decoded
    in batches of at most ``batch_bytes`` (default :data:`BATCH_BYTES`) worth of rows,
    sized by that longest entry. Each batch is counted as Python will hold it
