@@ -89,6 +89,9 @@ def _write_rows(path: Path, dataset: TextDataset) -> None:
                                             schema=schema))
 
 
+_dataset_dir = dataset_folder  # its name before it was public (tests/test_ray.py uses it)
+
+
 def save_dataset(dataset: TextDataset) -> Path:
     """Store a dataset (texts, labels, split, class names) so :func:`dataset_by_key` can rebuild it.
 
