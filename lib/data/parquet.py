@@ -317,7 +317,7 @@ def _column(chunks: list, kind: pa.DataType) -> pd.Series:
     """
     if _is_text(kind):
         return pd.Series(np.concatenate(chunks) if chunks else np.array([], dtype=object), dtype=object, copy=False)
-    return pa.chunked_array(chunks, type=kind).to_pandas(integer_object_nulls=True)
+    return (pa.chunked_array(chunks) if chunks else pa.chunked_array([], type=kind)).to_pandas(integer_object_nulls=True)
 
 
 def out_of_memory(file_name: str) -> DatasetError:
