@@ -12,7 +12,7 @@ file here is a few hundred KB at most and each test takes a second or two. The b
   into a stored dataset less than twice that.
 
 At the real limits (600 MiB, 16 MB batches) the files of the report measured, read_table / the whole upload:
-a 60 KB bomb of 540 MB of text 659 / 670 MB (was 1,984 MB), 1.4 MB of 500,000 different texts 716 / 830 MB
+a 60 KB bomb of 540 MB of text 665 / 676 MB (was 531 / 1,984 MB), 1.4 MB of 500,000 different texts 664 / 813 MB
 (was 2,798 / 3,575 MB).
 """
 from __future__ import annotations

@@ -35,7 +35,7 @@ step that the step fits the budget (``max_bytes``, default :data:`MAX_DECODED_BY
    the lists a dataset is made of (:func:`lib.data.uploads.dataset_from_table`).
 
 So an accepted table costs about what is counted (plus one batch, one page and the
-allocator's slack: 716 MB at peak for the 500,000 texts above, 561 MB counted), a
+allocator's slack: 664 MB at peak for the 500,000 texts above, 561 MB counted), a
 refused one at most the budget, and a dictionary bomb one dictionary page. Text stored
 as *bytes* (Parquet ``BINARY``) is read as UTF-8, and a column that is not valid UTF-8
 is refused with a sentence naming it and the row.
