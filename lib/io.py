@@ -8,8 +8,10 @@ The one owner of these ideas; every store in ``lib`` (runs, uploads, datasets, c
   complete file (the last one wins) instead of sharing one temporary name.
   :func:`atomic_path` does the same for a library that insists on writing to a path,
   and :func:`atomic_folder` for a folder of files (a run, a stored dataset).
-* Every temporary name starts with :data:`TEMP_PREFIX`, so readers skip them and
-  :func:`clear_stale_temps` (called by :func:`ready_store`) can remove what a crash left.
+* Every temporary name starts with :data:`TEMP_PREFIX` and carries its writer's host and
+  process id (:func:`temp_prefix`), so readers skip them and :func:`clear_stale_temps`
+  (called by :func:`ready_store` the first time a process uses a store) can remove what a
+  crash left: at once if its writer is gone, after :data:`STALE_TEMP_SECONDS` otherwise.
 * :func:`storage_error` turns a failed disk operation into one sentence for the
   person using the dashboard, without a server path.
 * :func:`safe_name` turns any user-supplied name into a file name that cannot
@@ -34,6 +36,8 @@ import logging
 import os
 import re
 import shutil
+import socket
+import sys
 import tempfile
 import threading
 import time
@@ -50,6 +54,32 @@ log = logging.getLogger("embedding_lab.io")
 
 #: The start of every temporary file or folder name; nothing else in a store may start with it.
 TEMP_PREFIX = ".tmp-"
+#: This machine's name as it appears in temporary names (letters, digits, dots and dashes only).
+HOST = re.sub(r"[^A-Za-z0-9.-]", "-", socket.gethostname())[:60] or "host"
+#: ``<what>~<host>~<pid>~<random>``: who wrote a temporary file, read back by :func:`temp_writer`.
+_WRITER = re.compile(r"~([A-Za-z0-9.-]+)~(\d+)~[^~]*$")
+
+
+def temp_prefix(what: str) -> str:
+    """The start of a temporary name for ``what``: :data:`TEMP_PREFIX`, ``what``, this host and process.
+
+    ``tempfile.mkstemp(prefix=temp_prefix(...))`` adds random letters, so two writers never
+    share a name, and whoever finds the file later can tell whether its writer still runs::
+
+        >>> temp_prefix("run.json").startswith(".tmp-run.json~") and temp_prefix("x").endswith(f"~{os.getpid()}~")
+        True
+    """
+    return f"{TEMP_PREFIX}{what}~{HOST}~{os.getpid()}~"
+
+
+def temp_writer(name: str) -> tuple[str, int] | None:
+    """``(host, pid)`` of the process that made the temporary file ``name``, or ``None`` if it does not say.
+
+    >>> temp_writer(".tmp-a.csv~lab-1~4242~x8k2") , temp_writer(".tmp-a.csv.x8k2")
+    (('lab-1', 4242), None)
+    """
+    m = _WRITER.search(name)
+    return (m.group(1), int(m.group(2))) if m else None
 
 
 _BREAKS = re.compile(r"[\t\r\n\v\f\x85\u2028\u2029]+")
@@ -114,7 +144,7 @@ def atomic_write(path: str | Path, write: Callable[[IO[bytes]], None]) -> Path:
     re-raised unchanged. Returns ``path``.
     """
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIX + path.name + ".")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=temp_prefix(path.name))
     try:
         with os.fdopen(fd, "wb") as fh:
             write(fh)
@@ -135,7 +165,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     For code that can write to a file object, :func:`atomic_write` is simpler.
     """
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIX + path.name + ".")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=temp_prefix(path.name))
     os.close(fd)
     try:
         yield Path(tmp)
@@ -157,7 +187,7 @@ def atomic_folder(path: str | Path) -> Iterator[Path]:
     exception re-raised.
     """
     path = Path(path)
-    tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=TEMP_PREFIX + path.name + "."))
+    tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=temp_prefix(path.name)))
     try:
         yield tmp
         for item in tmp.iterdir():
@@ -225,23 +255,58 @@ def atomic_write_json(path: str | Path, data) -> Path:
 
 # --- stores: folders that are written to, and what to say when the disk fails ---------------------------
 
-#: Temporary files (``lib.io.TEMP_PREFIX``) older than this are leftovers of a crash and are removed.
-#: One policy for every store: the longest write through this module (a run folder, a 200 MB upload,
-#: Stanford's reviews as Parquet) takes seconds to minutes, so an hour-old temporary file belongs to
-#: a process that died, while a younger one may still be being written by another session or process.
+#: Temporary files (``lib.io.TEMP_PREFIX``) older than this are leftovers of a crash and are removed,
+#: whoever wrote them. The longest write through this module (a run folder, a 200 MB upload, a
+#: 30-minute download at most) ends well within it. A temporary file whose writer is known to be
+#: gone (:func:`writer_gone`) is removed at once, however young.
 STALE_TEMP_SECONDS = 3600
 
 _ready_stores: set[Path] = set()
 _ready_lock = threading.Lock()
 
 
-def clear_stale_temps(folder: Path, max_age: float = STALE_TEMP_SECONDS) -> int:
-    """Remove ``.tmp-*`` files and folders in ``folder`` (or one level below it) older than ``max_age`` seconds.
+def _started_at(pid: int) -> float | None:
+    """When process ``pid`` started (seconds since the epoch), on Linux; ``None`` where it cannot be read."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            ticks = int(fh.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/stat") as fh:
+            boot = next(int(line.split()[1]) for line in fh if line.startswith("btime "))
+        return boot + ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None
 
-    A process killed half-way through a write (or a parse) leaves its temporary
-    copy behind; nothing else ever removes it. Young ones are left alone: they may
-    belong to a write in progress in another session or process. One level down
-    covers stores that keep one folder per item (``uploads/files/<digest>/``).
+
+def writer_gone(name: str, modified: float) -> bool:
+    """Whether the process that wrote the temporary file ``name`` (last changed at ``modified``) is gone.
+
+    Only a writer on this host can be checked: its process id must not be running, or be
+    running a process that started after the file was last written (the id was reused).
+    Another host's writer (two servers sharing one data folder) and a name that does not say
+    who wrote it count as possibly alive: their files wait for :data:`STALE_TEMP_SECONDS`.
+    """
+    writer = temp_writer(name)
+    if writer is None or writer[0] != HOST or writer[1] == os.getpid():
+        return False
+    pid = writer[1]
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, OverflowError):
+        return False  # someone else's process: alive
+    started = _started_at(pid) if sys.platform.startswith("linux") else None
+    return started is not None and started > modified + 2  # a newer process holds the reused id
+
+
+def clear_stale_temps(folder: Path, max_age: float = STALE_TEMP_SECONDS) -> int:
+    """Remove ``.tmp-*`` files and folders in ``folder`` (or one level below it) that no live process owns.
+
+    A process killed half-way through a write (or a parse) leaves its temporary copy
+    behind, and nothing else ever removes it. One whose writer on this host is gone
+    (:func:`writer_gone`) is removed now; any other only once older than ``max_age`` seconds,
+    since it may belong to a write in progress in another process or on another host. One
+    level down covers stores that keep one folder per item (``uploads/files/<digest>/``).
     Returns how many were removed.
     """
     removed = 0
@@ -252,7 +317,8 @@ def clear_stale_temps(folder: Path, max_age: float = STALE_TEMP_SECONDS) -> int:
         return 0
     for p in candidates:
         try:
-            if p.lstat().st_mtime >= cutoff:
+            modified = p.lstat().st_mtime
+            if modified >= cutoff and not writer_gone(p.name, modified):
                 continue
             if p.is_dir() and not p.is_symlink():
                 shutil.rmtree(p, ignore_errors=True)
@@ -284,20 +350,25 @@ def storage_error(exc: OSError, doing: str, error: type[UserError] | None = None
 
 
 def ready_store(folder: Path, error: type[UserError] | None = None) -> Path:
-    """``folder``, created if needed; the first time in this process, stale temporary files in it are cleared.
+    """``folder``, created if needed; the first time in this process, crash leftovers in it are cleared.
 
     Raises ``error`` (default :class:`lib.errors.UserError`, via :func:`storage_error`) if it cannot be created.
     """
     folder = Path(folder)
-    with _ready_lock:
-        first = folder not in _ready_stores
-        _ready_stores.add(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        with _ready_lock:
-            _ready_stores.discard(folder)
         raise storage_error(exc, "Preparing the data folder", error) from exc
+    tidy_store(folder)
+    return folder
+
+
+def tidy_store(folder: Path) -> None:
+    """The first time this process meets ``folder`` (an existing store), clear its crash leftovers
+    (:func:`clear_stale_temps`); later calls cost a set lookup. For stores only read, not written."""
+    folder = Path(folder)
+    with _ready_lock:
+        first = folder not in _ready_stores
+        _ready_stores.add(folder)
     if first:
         clear_stale_temps(folder)
-    return folder

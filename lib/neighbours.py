@@ -46,11 +46,19 @@ class NeighbourError(UserError):
     """A query the user can fix: an unknown word, too few words, ... (message says what to do)."""
 
 
+class ZeroVectorError(NeighbourError):
+    """A word's vector is all zeros, so how close it is to anything is undefined; the message names the word."""
+
+
 # --- normalised matrices and the top-k search ---------------------------------------------
 
 
 def unit_rows(X: np.ndarray) -> np.ndarray:
-    """Scale every row of ``X`` to length 1 (float32). All-zero rows stay zero (similarity 0 to everything)."""
+    """Scale every row of ``X`` to length 1 (float32).
+
+    All-zero rows stay zero, so a search over the whole matrix can run (they score 0 against
+    everything); :func:`cosine` and :func:`rank_of` refuse to report such a row as a finding.
+    """
     X = np.asarray(X, dtype=np.float32)
     if X.ndim == 1:
         X = X[None, :]
@@ -207,16 +215,39 @@ def analogy(kv, positive: Sequence[str], negative: Sequence[str], k: int = 5,
     return _words_nearest(kv, target, k, exclude=rows.values())
 
 
-def cosine(kv, word_a: str, word_b: str, name: str = "this embedding") -> float:
-    """Cosine similarity of two words of one embedding."""
+def _defined_rows(kv, words: Sequence[str], name: str) -> list[int]:
+    """The rows of ``words`` in ``kv``; :class:`ZeroVectorError` if any of them is all zeros.
+
+    An all-zero vector points nowhere: its cosine with any word is 0 / 0, which
+    :func:`unit_rows` turns into 0.0 only so that whole-matrix searches can run. Asked
+    about directly, the honest answer is "undefined", with the reason.
+    """
+    rows = [_index_of(kv, w, name) for w in words]
     unit = unit_matrix_of(kv)
-    return float(unit[_index_of(kv, word_a, name)] @ unit[_index_of(kv, word_b, name)])
+    for word, row in zip(words, rows):
+        if not unit[row].any():
+            raise ZeroVectorError(
+                f"“{word}” has an all-zero vector in {name}, so it points in no direction: its closeness to other "
+                "words is undefined (not 0). Pick another word or another embedding."
+            )
+    return rows
+
+
+def cosine(kv, word_a: str, word_b: str, name: str = "this embedding") -> float:
+    """Cosine similarity of two words of one embedding (:class:`ZeroVectorError` if either vector is all zeros)."""
+    i, j = _defined_rows(kv, [word_a, word_b], name)
+    unit = unit_matrix_of(kv)
+    return float(unit[i] @ unit[j])
 
 
 def rank_of(kv, word: str, other: str, name: str = "this embedding") -> int:
-    """Where ``other`` comes in ``word``'s neighbour list (1 = nearest neighbour)."""
+    """Where ``other`` comes in ``word``'s neighbour list (1 = nearest neighbour).
+
+    :class:`ZeroVectorError` if either vector is all zeros: every word would tie at cosine 0,
+    and "neighbour #1" would be an accident of the tie-break, not a finding.
+    """
+    i, j = _defined_rows(kv, [word, other], name)
     unit = unit_matrix_of(kv)
-    i, j = _index_of(kv, word, name), _index_of(kv, other, name)
     sims = unit @ unit[i]
     sims[i] = -np.inf
     return int(np.count_nonzero(sims > sims[j]) + 1)
@@ -308,7 +339,11 @@ class PairReading:
 
 
 def pair_reading(kv, embedding: str, word_a: str, word_b: str) -> PairReading:
-    """Cosine of two words ``kv`` knows, and the rank of ``word_b`` among ``word_a``'s neighbours."""
+    """Cosine of two words ``kv`` knows, and the rank of ``word_b`` among ``word_a``'s neighbours.
+
+    :class:`ZeroVectorError` (a sentence naming the word) when either has an all-zero vector in ``kv``:
+    "+0.00, neighbour #1" would read as a finding.
+    """
     return PairReading(embedding, cosine(kv, word_a, word_b, embedding), rank_of(kv, word_a, word_b, embedding))
 
 

@@ -41,8 +41,8 @@ import numpy as np
 
 from lib.data.keys import EVERY_DATASET, visible_to
 from lib.errors import UserError
-from lib.io import (TEMP_PREFIX, atomic_folder, atomic_write_json, npy_header, plain_name, ready_store, safe_name,
-                    storage_error, to_json)
+from lib.io import (atomic_folder, atomic_write_json, npy_header, plain_name, ready_store, safe_name, storage_error,
+                    temp_prefix, tidy_store, to_json)
 from lib.paths import runs_dir
 
 _rename_lock = threading.Lock()
@@ -194,8 +194,7 @@ def save_run(config: dict, history: dict, metrics: dict, vocabulary: list[str], 
         raise RunStoreError(
             f"The run's embedding matrices {initial.shape}/{final.shape} do not match its vocabulary of "
             f"{len(vocabulary)} words.")
-    if any("\n" in w or "\r" in w for w in vocabulary):
-        raise RunStoreError("A vocabulary entry contains a line break; it cannot be stored one word per line.")
+    check_vocabulary(vocabulary)
     if snapshots is not None:
         snapshots = np.asarray(snapshots, dtype="float16")
         if snapshots.ndim != 3 or snapshots.shape[2] != initial.shape[1] or snapshots.shape[1] > initial.shape[0]:
@@ -285,6 +284,7 @@ def list_runs(private_datasets: Collection[str] = ()) -> tuple[list[RunRecord], 
     root = runs_dir()
     if not root.is_dir():
         return [], []
+    tidy_store(root)  # the first listing in a process clears what a crashed writer left
     records, problems = [], []
     for folder in sorted(root.iterdir()):
         if folder.name.startswith(".") or not folder.is_dir():
@@ -328,22 +328,56 @@ def load_run(run_id: str) -> RunRecord:
     return _read_record(_folder(run_id))
 
 
-def read_vocabulary(path: Path) -> list[str]:
-    text = path.read_text(encoding="utf-8")
-    if text.endswith("\n"):
-        text = text[:-1]
-    return text.split("\n")
+#: A run's vocab.txt larger than this is refused unread (a 20,000-word vocabulary takes about 200 KB).
+MAX_VOCAB_BYTES = 64 * 1024 * 1024
+#: Longest word (line of vocab.txt) a run may have: as long as a line of an uploaded table may be.
+MAX_WORD_BYTES = 1024 * 1024
+
+
+def check_vocabulary(words: list[str]) -> None:
+    """Raise :class:`RunStoreError` for a vocabulary :func:`read_vocabulary` would refuse (so none is saved)."""
+    if any("\n" in w or "\r" in w for w in words):
+        raise RunStoreError("A vocabulary entry contains a line break; it cannot be stored one word per line.")
+    sizes = [len(w.encode("utf-8", "surrogatepass")) for w in words]
+    if max(sizes, default=0) > MAX_WORD_BYTES or sum(sizes) + len(sizes) > MAX_VOCAB_BYTES:
+        raise RunStoreError(f"The run's vocabulary is too large to store: at most {MAX_VOCAB_BYTES / 1e6:,.0f} MB "
+                            f"in all and {MAX_WORD_BYTES / 1e6:,.0f} MB for one word; use a smaller vocabulary size.")
+
+
+def read_vocabulary(path: Path, rows: int | None = None) -> list[str]:
+    """The words of a run's ``vocab.txt``, one per line (line 0 is the padding id's empty word), or ``ValueError``.
+
+    Bounded before a word is decoded: at most :data:`MAX_VOCAB_BYTES` (from its size, unread), exactly
+    ``rows`` lines (the matrices' rows; else at most ``SIZE_LIMITS["vocab_size"]``), none over
+    :data:`MAX_WORD_BYTES`: 64 MB of empty lines would otherwise become 67 million strings.
+    """
+    if path.stat().st_size > MAX_VOCAB_BYTES:
+        raise ValueError(f"{path.name} is larger than {MAX_VOCAB_BYTES:,} bytes")
+    data = path.read_bytes()
+    if data.endswith(b"\n"):
+        data = data[:-1]
+    lines = data.count(b"\n") + 1
+    if lines != rows if rows is not None else lines > SIZE_LIMITS["vocab_size"]:
+        raise ValueError(f"{path.name} has {lines:,} lines")
+    words = data.split(b"\n")
+    if max(map(len, words)) > MAX_WORD_BYTES:
+        raise ValueError(f"{path.name} has a line longer than {MAX_WORD_BYTES:,} bytes")
+    return [w.decode("utf-8") for w in words]
 
 
 def load_embeddings(run_id: str) -> tuple[list[str], np.ndarray, np.ndarray]:
     """``(vocabulary, initial, final)`` of a run; arrays are read without unpickling.
 
     Each matrix's header is checked first (:func:`_check_matrix_header`), so a file claiming a huge
-    shape is refused before any memory is allocated for it.
+    shape is refused before any memory is allocated for it, and ``vocab.txt`` is held to its bounds
+    and to the matrices' rows before a word is read (:func:`read_vocabulary`).
     """
     folder = _folder(run_id)
     try:
-        vocabulary = read_vocabulary(folder / "vocab.txt")
+        shape = npy_header(folder / "embedding_initial.npy")[0]  # the vocabulary must have as many words as rows
+        if len(shape) != 2 or not 1 <= shape[0] <= SIZE_LIMITS["vocab_size"]:
+            raise ValueError("the matrix claims an impossible shape")
+        vocabulary = read_vocabulary(folder / "vocab.txt", shape[0])
         for name in ("embedding_initial.npy", "embedding_final.npy"):
             _check_matrix_header(folder / name, len(vocabulary))
         initial = _load_float_array(folder / "embedding_initial.npy")
@@ -444,7 +478,7 @@ def load_model(run_id: str):
 def delete_run(run_id: str) -> None:
     """Remove a run: renamed away first (so it vanishes at once), then deleted."""
     folder = _folder(run_id)
-    trash = folder.parent / f"{TEMP_PREFIX}deleted-{run_id}"
+    trash = folder.parent / f"{temp_prefix('deleted-' + run_id)}{secrets.token_hex(3)}"
     try:
         os.rename(folder, trash)
         shutil.rmtree(trash, ignore_errors=True)

@@ -246,3 +246,78 @@ def test_a_run_repeats_exactly_while_a_page_thread_reseeds_keras():
         stop.set()
         page.join(timeout=60)
     np.testing.assert_array_equal(quiet, busy)
+
+
+# --- a fair queue and a cap on it (no training: a stand-in backend that waits until it is let go) --------------
+
+
+def test_fair_order_lets_owners_take_turns():
+    assert runner.fair_order([], {}) == []
+    waiting = [("a", 1), ("a", 2), ("a", 3), ("b", 4), ("c", 5)]
+    assert runner.fair_order(waiting, {}) == [0, 3, 4, 1, 2]       # a, b, c, then a's others: not a, a, a, b, c
+    assert runner.fair_order(waiting, {"a": 9}) == [3, 4, 0, 1, 2]  # a was just served: b and c go first
+    assert runner.fair_order(waiting, {"a": 2, "b": 5, "c": 3}) == [0, 4, 3, 1, 2]  # least recently served first
+    flood = [("many", i) for i in range(1, 201)] + [("late", 201)]
+    assert runner.fair_order(flood, {"many": 1})[0] == 200         # a newcomer is next, not 201st
+
+
+class _HeldBackend:
+    """Stands in for the worker: records which job's task starts, and finishes it when the test lets it go."""
+
+    name = "the test backend"
+
+    def __init__(self):
+        import threading
+
+        self.started: list[str] = []
+        self.go = threading.Semaphore(0)
+
+    def slots(self) -> int:
+        return 1
+
+    def run(self, payload, on_event, cancelled):
+        self.started.append(payload["params"]["tag"])
+        self.go.acquire()
+        return {}
+
+
+def _w2v(tag: str, owner: str) -> JobSpec:
+    return JobSpec(dataset_key=TOY, kind="word2vec", owner=owner, title=tag,
+                   word2vec={"n_train": None, "subset_seed": 0, "corpus": "labelled_only", "params": {"tag": tag}})
+
+
+@pytest.fixture
+def held_runner(monkeypatch):
+    """A runner of its own whose backend holds every task until released (the real one is untouched)."""
+    fresh = runner._Runner()
+    fresh.backend = backend = _HeldBackend()
+    monkeypatch.setattr(runner, "_runner", fresh)
+    yield backend
+    for job in runner.list_jobs():
+        runner.cancel(job.id, job.spec.owner)
+    for _ in range(len(runner.list_jobs()) + 1):
+        backend.go.release()
+    if fresh.thread is not None:
+        fresh.thread.join(timeout=30)
+
+
+def test_the_queue_takes_owners_in_turn_and_has_a_cap(held_runner, monkeypatch):
+    monkeypatch.setattr(runner, "MAX_QUEUED_TOTAL", 4)
+    a1 = runner.submit(_w2v("a1", "session-a"))
+    runner.wait_for(a1.id, lambda s: s["status"] == "running", timeout=30)
+    a2, a3 = runner.submit(_w2v("a2", "session-a")), runner.submit(_w2v("a3", "session-a"))
+    b1 = runner.submit(_w2v("b1", "session-b"))
+    c1 = runner.submit(_w2v("c1", "session-c"))
+    # b and c came after a's three jobs but start before a's second and third
+    assert [runner.queue_position(j.id) for j in (b1, c1, a2, a3)] == [1, 2, 3, 4]
+    with pytest.raises(UserError, match=r"^The server's queue is full: 4 jobs are waiting to start\. Try again"):
+        runner.submit(_w2v("d1", "session-d"))
+    assert len(runner.list_jobs()) == 5  # the refused one was never queued
+    for job in (a1, b1, c1, a2, a3):
+        held_runner.go.release()
+        runner.wait(job.id, timeout=30)
+    assert held_runner.started == ["a1", "b1", "c1", "a2", "a3"]
+    assert all(j.status == "done" for j in (a1, a2, a3, b1, c1))
+    d1 = runner.submit(_w2v("d1", "session-d"))  # room again
+    held_runner.go.release()
+    assert runner.wait(d1.id, timeout=30).status == "done"

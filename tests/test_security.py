@@ -12,10 +12,7 @@ from __future__ import annotations
 import errno
 import gzip
 import io
-import json
 import os
-import subprocess
-import sys
 import threading
 import time
 import tomllib
@@ -30,7 +27,7 @@ import lib.io as lib_io
 from lib import online
 
 from lib import exports
-from lib.data import dataset, imdb, keys, store, tables, uploads
+from lib.data import dataset, imdb, keys, parquet, store, tables, uploads
 from lib.data.dataset import DatasetError
 from lib.paths import REPO_ROOT, cache_dir, uploads_dir
 from lib.vectors import VectorError, packaged
@@ -38,77 +35,7 @@ from lib.vectors import files as vector_files
 from lib.vectors.matrix import keyed_vectors_from_arrays
 from lib.vectors.word2vec import train_word2vec
 
-#: Address-space limit of the child processes (imports alone reserve a few hundred MB of it).
-LIMIT_BYTES = 1_500_000_000
-
-_CHILD = r"""
-import json, resource, sys, time
-limit = int(sys.argv[1])
-resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-module, function = sys.argv[2:4]
-files = json.loads(sys.argv[4])
-extra = json.loads(sys.argv[5])
-import importlib
-mod = importlib.import_module(module)
-for attr, value in extra.pop("_patch", {}).items():
-    setattr(mod, attr, value)
-if module == "lib.vectors.files":
-    import gensim.models  # imported by the loader anyway; measured before the load, not as part of it
-else:
-    import pyarrow.parquet, pandas
-
-
-def status_mb(field):
-    with open("/proc/self/status") as f:
-        return next(int(line.split()[1]) for line in f if line.startswith(field + ":")) / 1024
-
-
-results = []
-for path, name in files:  # one interpreter for several files: starting one costs more than a load
-    data = open(path, "rb").read()
-    # ru_maxrss survives fork+exec on Linux (it can be the parent's), so the peak is VmHWM of this process,
-    # reset to the current size here (clear_refs 5) so that it measures the load alone.
-    with open("/proc/self/clear_refs", "w") as f:
-        f.write("5")
-    out = {"before_mb": status_mb("VmRSS"), "ru_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
-    t0, result = time.perf_counter(), None
-    try:
-        result = getattr(mod, function)(name, data, **extra)
-        out["ok"] = True
-        out["shape"] = list(getattr(result, "shape", None) or getattr(result, "vectors").shape)
-    except BaseException as exc:
-        out["ok"] = False
-        out["error"] = type(exc).__name__
-        out["message"] = str(exc)
-    out["seconds"] = time.perf_counter() - t0
-    out["peak_mb"] = status_mb("VmHWM")
-    results.append(out)
-    del data, result
-print(json.dumps(results))
-"""
-
-
-def _run_limited_each(module: str, function: str, files: list[tuple[Path, str]], tmp_path: Path, **extra) -> list[dict]:
-    """``module.function(name, data, **extra)`` for each ``(path, name)`` in one child process under the limit."""
-    # pyarrow's default allocator (mimalloc) reserves address space up front, which RLIMIT_AS counts as
-    # used: with the system allocator the limit measures what is really allocated.
-    env = dict(os.environ, EMBEDDING_LAB_DATA=str(tmp_path / "child-data"), OPENBLAS_NUM_THREADS="1",
-               OMP_NUM_THREADS="1", PYTHONPATH=str(REPO_ROOT), ARROW_DEFAULT_MEMORY_POOL="system")
-    proc = subprocess.run(
-        [sys.executable, "-c", _CHILD, str(LIMIT_BYTES), module, function,
-         json.dumps([[str(path), name] for path, name in files]), json.dumps(extra)],
-        capture_output=True, text=True, cwd=str(REPO_ROOT), env=env, timeout=300,
-    )
-    assert proc.returncode == 0, f"child died (code {proc.returncode}): {proc.stderr[-2000:]}"
-    results = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert "tensorflow" not in proc.stderr.lower()
-    for (_, name), result in zip(files, results):
-        print(function, name, result)  # shown with -s: the measured peak memory
-    return results
-
-
-def _run_limited(module: str, function: str, path: Path, name: str, tmp_path: Path, **extra) -> dict:
-    return _run_limited_each(module, function, [(path, name)], tmp_path, **extra)[0]
+from tests.memory_probe import run_limited as _run_limited, run_limited_each as _run_limited_each
 
 
 def _gzip_file(path: Path, pieces) -> Path:
@@ -242,7 +169,7 @@ def test_an_ordinary_parquet_upload_reads_in_bounded_memory(tmp_path):
 def test_parquet_reads_only_the_chosen_columns(tmp_path, monkeypatch):
     import pyarrow as pa
 
-    monkeypatch.setattr(tables, "MAX_DECODED_BYTES", 100 * 1024 * 1024)  # lowered: the junk decodes to 270 MB
+    monkeypatch.setattr(parquet, "MAX_DECODED_BYTES", 100 * 1024 * 1024)  # lowered: the junk decodes to 270 MB
     n = 100_000
     labels = pa.DictionaryArray.from_arrays(pa.array(np.arange(n, dtype=np.int32) % 2), pa.array(["neg", "pos"]))
     texts = pa.array([f"review {i}" for i in range(n)])
@@ -369,7 +296,9 @@ def test_disk_full_while_storing_an_upload_is_one_sentence(monkeypatch):
 def test_disk_full_while_storing_a_dataset_leaves_no_temporary_folder(monkeypatch):
     table = pd.DataFrame({"text": [f"t{i}" for i in range(20)], "label": ["a", "b"] * 10})
     ds = uploads.dataset_from_table(table, "text", "label", "t.csv", key="upload-diskfull")
-    monkeypatch.setattr(pd.DataFrame, "to_parquet", _disk_full)
+    import pyarrow.parquet as pq
+
+    monkeypatch.setattr(pq.ParquetWriter, "write_table", _disk_full)  # the disk fills while the rows are written
     with pytest.raises(DatasetError, match="disk is full"):
         store.save_dataset(ds)
     root = uploads_dir() / "datasets"
@@ -505,6 +434,59 @@ def test_a_server_that_never_answers_ends_with_a_sentence(tmp_path):
         for filler in fillers:
             filler.close()
         server.close()
+
+
+class _TricklingServer:
+    """A local HTTP server that sends ``body`` a few bytes at a time, each well within any read timeout."""
+
+    def __init__(self, body: bytes, piece: int, pause: float):
+        release = self.release = threading.Event()
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - http.server's name
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                for start in range(0, len(body), piece):
+                    if release.is_set():
+                        return
+                    self.wfile.write(body[start: start + piece])
+                    self.wfile.flush()
+                    release.wait(pause)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.release.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a_download_that_trickles_in_ends_at_its_deadline(tmp_path):
+    # 1,000 bytes every 20 ms: never silent for the 2 s read timeout, but it would take 20 s in all
+    server = _TricklingServer(b"x" * 1_000_000, 1_000, 0.02)
+    try:
+        started = time.perf_counter()
+        with pytest.raises(VectorError, match=r"^Downloading the test file stopped: it was still arriving after 1 s"):
+            online.download_file(server.url + "/slow.gz", tmp_path / "slow.gz", "the test file", error=VectorError,
+                                 connect_timeout=2, read_timeout=2, deadline=1)
+        assert time.perf_counter() - started < 4  # the deadline, plus at most one read timeout
+        assert not list(tmp_path.iterdir())  # neither the file nor its temporary copy
+    finally:
+        server.close()
+    quick = _TricklingServer(bytes(range(256)) * 4_000, 300_000, 0.0)  # and a download within it arrives whole
+    try:
+        path = online.download_file(quick.url + "/ok.gz", tmp_path / "ok.gz", "the test file", error=VectorError,
+                                    connect_timeout=2, read_timeout=2, deadline=10)
+        assert path.read_bytes() == bytes(range(256)) * 4_000
+    finally:
+        quick.close()
 
 
 def test_stanford_and_gensim_data_downloads_time_out(stalling_server, monkeypatch, tmp_path):

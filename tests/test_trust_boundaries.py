@@ -299,3 +299,230 @@ def test_predictions_claiming_more_than_their_file_holds_are_refused_unread(priv
     monkeypatch.setattr(np, "load", lambda *a, **k: pytest.fail("np.load reached"))
     with pytest.raises(runs.RunStoreError, match="could not be read; the folder is damaged"):
         runs.load_predictions(saved.run_id)
+
+
+# --- 6. Parquet texts stored as bytes, and labels that are long numbers -----------------------------------------
+
+
+def _parquet_bytes(columns: dict) -> bytes:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    buffer = pa.BufferOutputStream()
+    pq.write_table(pa.table(columns), buffer)
+    return buffer.getvalue().to_pybytes()
+
+
+def test_a_parquet_text_column_of_bytes_is_read_as_utf8_or_refused_with_one_sentence(private_store):
+    import pyarrow as pa
+
+    from lib.data import uploads
+    from lib.data.dataset import DatasetError
+
+    labels = pa.array(["pos", "neg"] * 10)
+    good = [f"caf\u00e9 {i}".encode() for i in range(20)]
+    dataset = uploads.dataset_from_upload("bytes.parquet", _parquet_bytes({"text": pa.array(good, pa.binary()),
+                                                                          "label": labels}), "text", "label")
+    assert sorted(dataset.train_texts + dataset.test_texts) == sorted(t.decode() for t in good)
+    bad = good[:7] + [b"caf\xe9 latin-1"] + good[8:]
+    for column in (pa.array(bad, pa.binary()), pa.array(bad, pa.large_binary())):
+        with pytest.raises(DatasetError, match=r"^The column “text” of bad\.parquet holds bytes that are not UTF-8 text \(row 8\)"):
+            uploads.dataset_from_upload("bad.parquet", _parquet_bytes({"text": column, "label": labels}), "text", "label")
+    with pytest.raises(DatasetError, match=r"^The column “text” holds bytes that are not UTF-8 text \(row 8\)"):
+        uploads.dataset_from_table(pd_frame({"text": bad, "label": labels.to_pylist()}), "text", "label", "t")
+
+
+def pd_frame(columns: dict):
+    import pandas as pd
+
+    return pd.DataFrame({name: pd.Series(values, dtype=object) for name, values in columns.items()})
+
+
+def test_huge_integer_labels_stay_exact_and_apart(private_store):
+    import decimal
+
+    import pyarrow as pa
+
+    from lib.data import uploads
+
+    ids = ["99999999999999999999999", "99999999999999999999998", "18446744073709551617"]
+    rows = "".join(f"text {i},{ids[i % 3]}\n" for i in range(30))
+    dataset = uploads.dataset_from_upload("ids.csv", ("text,label\n" + rows).encode(), "text", "label")
+    assert dataset.class_names == sorted(ids, key=int)  # three classes, every digit kept, in numeric order
+    # in Parquet: 64-bit ids beyond a float's 53 bits (with a missing label, which used to turn them into floats)
+    near = [2**53 + 1, 2**53, None] * 10
+    decimals = [decimal.Decimal(i) for i in ids] * 10
+    texts = pa.array([f"text {i}" for i in range(30)])
+    for label, expected in ((pa.array(near, pa.int64()), [str(2**53), str(2**53 + 1)]),
+                            (pa.array(decimals, pa.decimal128(38, 0)), sorted(ids, key=int))):
+        data = _parquet_bytes({"text": texts, "label": label})
+        assert uploads.dataset_from_upload("ids.parquet", data, "text", "label").class_names == expected
+    assert uploads.label_classes(["1", "1.0", "01", "+1", "2.50", "2.5"])[0] == ["1", "2.5"]  # one number, one class
+
+
+# --- 7. numbers that mean nothing are not shown as findings ----------------------------------------------------
+
+
+def test_an_all_zero_vector_has_no_cosine_and_no_rank():
+    import numpy as np
+
+    from lib import neighbours
+    from lib.vectors.matrix import keyed_vectors_from_arrays
+
+    words = ["good", "bad", "fine", "awful"]
+    matrix = np.array([[0, 0, 0], [1, 0, 0], [0.9, 0.1, 0], [0, 1, 0]], np.float32)  # "good" is all zeros
+    kv = keyed_vectors_from_arrays(words, matrix)
+    sentence = r"^“good” has an all-zero vector in my run, so it points in no direction: its closeness .* is undefined"
+    for ask in (lambda: neighbours.cosine(kv, "good", "bad", "my run"), lambda: neighbours.cosine(kv, "bad", "good", "my run"),
+                lambda: neighbours.rank_of(kv, "good", "bad", "my run"), lambda: neighbours.rank_of(kv, "bad", "good", "my run"),
+                lambda: neighbours.pair_reading(kv, "my run", "good", "bad")):
+        with pytest.raises(neighbours.ZeroVectorError, match=sentence):  # was cosine 0.0 and "neighbour #1"
+            ask()
+    assert issubclass(neighbours.ZeroVectorError, neighbours.NeighbourError)  # a UserError: pages show its sentence
+    assert neighbours.cosine(kv, "bad", "fine") == pytest.approx(0.9 / np.hypot(0.9, 0.1))
+    assert neighbours.rank_of(kv, "bad", "fine") == 1 and neighbours.rank_of(kv, "bad", "awful") == 2
+
+
+def test_a_run_vocabulary_is_bounded_before_it_is_read(private_store, monkeypatch):
+    from pathlib import Path
+
+    from lib import runs
+
+    saved, other = _save_run(), _save_run(vocab=("", "a", "film"))
+    vocab = saved.path / "vocab.txt"
+    monkeypatch.setattr(runs, "MAX_VOCAB_BYTES", 4096)
+    monkeypatch.setattr(runs, "MAX_WORD_BYTES", 100)
+    real_read = Path.read_bytes
+    for hostile, why in ((b"\n" * 5000, "larger than 4,096 bytes"),   # refused from its size, unread
+                         (b"\n" * 2000, "has 2,000 lines"),            # 2,000 lines for a 3-row matrix
+                         (b"\nthe\n" + b"m" * 101 + b"\n", "a line longer than 100 bytes")):
+        vocab.write_bytes(hostile)
+        reads = []
+        monkeypatch.setattr(Path, "read_bytes", lambda self: reads.append(self.name) or real_read(self))
+        with pytest.raises(runs.RunStoreError, match=r"^The embeddings of run .* could not be read; the folder is damaged") as err:
+            runs.load_embeddings(saved.run_id)
+        assert why in str(err.value.__cause__)  # refused by its bound, before the words were split and decoded
+        assert reads == ([] if len(hostile) > 4096 else ["vocab.txt"])  # the too-large one was never read
+        monkeypatch.setattr(Path, "read_bytes", real_read)
+    assert runs.load_embeddings(other.run_id)[0] == ["", "a", "film"]  # the other run is unharmed
+    assert {r.run_id for r in runs.list_runs()[0]} == {saved.run_id, other.run_id}
+    with pytest.raises(runs.RunStoreError, match="vocabulary is too large to store"):
+        _save_run(vocab=("", "the", "m" * 101))  # never saved, so never unreadable
+
+
+# --- 8. crash leftovers: cleared at start-up when no live process owns them ------------------------------------
+
+
+def _dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_temporary_names_say_who_writes_them(private_store):
+    from lib import io
+
+    with io.atomic_path(private_store / "run.json") as tmp:
+        assert io.temp_writer(tmp.name) == (io.HOST, os.getpid())
+        assert tmp.name.startswith(".tmp-run.json~")
+    assert not list(private_store.glob(".tmp-*"))
+
+
+def test_leftovers_of_a_dead_writer_on_this_host_are_cleared_at_start_up(private_store, monkeypatch):
+    from lib import io, runs
+
+    monkeypatch.setattr(io, "_ready_stores", set())  # as in a freshly started server
+    folder = runs.runs_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    dead, alive = _dead_pid(), os.getpid()
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        young = time.time()
+        half_hour_ago = young - 1800
+        made = {
+            f".tmp-20261202-run~{io.HOST}~{dead}~abc": (young, False),         # its writer died: cleared at once
+            f".tmp-upload~{io.HOST}~{dead}~x1": (young, False),
+            f".tmp-20261202-live~{io.HOST}~{alive}~abc": (young, True),        # this process is writing it
+            f".tmp-upload~{io.HOST}~{sleeper.pid}~x2": (young, True),         # a live process on this host
+            f".tmp-reused~{io.HOST}~{sleeper.pid}~x3": (half_hour_ago, False),  # older than the process with its id
+            f".tmp-20261202-run~other-server~{dead}~abc": (young, True),    # another host's: maybe alive, young
+            f".tmp-20261202-run~other-server~{dead}~def": (young - 7200, False),  # ... but not after an hour
+            ".tmp-untagged.x7": (young, True),                                # says nothing: only the age counts
+            ".tmp-untagged.x8": (young - 7200, False),
+        }
+        for name, (when, _) in made.items():
+            path = folder / name
+            if "run" in name:
+                path.mkdir()
+                (path / "config.json").write_text("{}")
+            else:
+                path.write_bytes(b"half")
+            os.utime(path, (when, when))
+        runs.list_runs()  # the first use of the store in this process
+        kept = {p.name for p in folder.iterdir()}
+        assert kept == {name for name, (_, keep) in made.items() if keep}
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+
+# --- 9. upload quotas: per session and for the whole server ------------------------------------------------------
+
+
+def _table(tag: str, rows: int = 40) -> bytes:
+    return ("text,label\n" + "".join(f"{tag} review number {i} of some length,{'pos' if i % 2 else 'neg'}\n"
+                                     for i in range(rows))).encode()
+
+
+@pytest.fixture
+def quotas(private_store, monkeypatch):
+    from lib.data import quota
+
+    monkeypatch.setattr(quota, "LEDGER", quota.Ledger())
+    return quota
+
+
+def _stored(folder: Path) -> set[str]:
+    return {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()} if folder.exists() else set()
+
+
+def test_a_session_may_store_only_so_much_and_is_told_how_much(quotas, monkeypatch):
+    from lib.data import uploads
+    from lib.data.dataset import DatasetError
+    from lib.paths import uploads_dir
+
+    first = uploads.dataset_from_upload("first.csv", _table("first"), "text", "label", owner="session-a")
+    used = quotas.LEDGER.used("session-a")
+    assert used > len(_table("first"))  # the file and the dataset stored from it
+    monkeypatch.setattr(quotas, "MAX_SESSION_BYTES", used + 1000)  # room for the first, not for a second
+    before = _stored(uploads_dir())
+    with pytest.raises(DatasetError, match=r"^Your uploads on this server already take \d+\.\d\d MB and this one "
+                                           r"needs \d+\.\d\d MB; a session may keep \d+\.\d\d MB\. Upload a smaller "
+                                           r"sample \(at most 0\.00 MB\), or keep working with the datasets"):
+        uploads.dataset_from_upload("second.csv", _table("second"), "text", "label", owner="session-a")
+    assert _stored(uploads_dir()) == before  # nothing of the refused upload stayed, nothing earlier was lost
+    again = uploads.dataset_from_upload("first.csv", _table("first"), "text", "label", owner="session-a")
+    assert again.key == first.key  # the same file again takes no more room
+    other = uploads.dataset_from_upload("second.csv", _table("second"), "text", "label", owner="session-b")
+    assert other.key != first.key  # another session has its own room
+
+
+def test_the_server_stores_only_so_much_and_keeps_what_it_has(quotas, monkeypatch):
+    from lib.data import store, uploads
+    from lib.data.dataset import DatasetError
+    from lib.paths import uploads_dir
+
+    kept = uploads.dataset_from_upload("kept.csv", _table("kept"), "text", "label", owner="session-a")
+    total = quotas.size_of([uploads_dir()])
+    monkeypatch.setattr(quotas, "MAX_TOTAL_BYTES", total + len(_table("late")) + 10)  # the file fits, its dataset not
+    before = _stored(uploads_dir())
+    with pytest.raises(DatasetError, match=r"^The server's space for uploads is full: this upload needs \d+\.\d\d MB "
+                                           r"and \d+\.\d\d MB of \d+\.\d\d MB are left\. Upload a smaller sample, or "
+                                           r"ask whoever runs the server to delete old uploads\.$"):
+        uploads.dataset_from_upload("late.csv", _table("late"), "text", "label", owner="session-c")
+    assert _stored(uploads_dir()) == before  # what it had written was taken back, and only that
+    assert store.dataset_by_key(kept.key).train_texts == kept.train_texts
+    monkeypatch.setattr(quotas, "MAX_TOTAL_BYTES", total - 1)  # already over: refused before writing anything
+    with pytest.raises(DatasetError, match="space for uploads is full"):
+        uploads.dataset_from_upload("late.csv", _table("late"), "text", "label")
+    assert _stored(uploads_dir()) == before

@@ -9,10 +9,13 @@ so ``import lib.data.keys`` stays as light as a regular expression):
   (offline) or Stanford's archive (downloaded once).
 * :mod:`lib.data.tables` - reading an uploaded CSV, TSV or Parquet file within fixed
   bounds: an upload is hostile until parsed.
+* :mod:`lib.data.parquet` - a Parquet upload read within a fixed memory budget, sized from
+  its page headers (:mod:`lib.data.parquet_pages`) before anything is decompressed.
 * :mod:`lib.data.uploads` - turning an uploaded table into a dataset (which columns,
   which labels, which split) and storing it.
 * :mod:`lib.data.store` - uploads and datasets on disk, and :func:`~lib.data.store.dataset_by_key`,
   which turns any dataset key back into its dataset.
+* :mod:`lib.data.quota` - how much of the disk one session's uploads, and all of them, may take.
 * :mod:`lib.data.keys` - dataset keys (``"imdb"``, ``"upload-3f2a9c..."``, ``"imdb-n2000-s0"``)
   and the one rule for who may see what was made from an upload.
 """

@@ -40,23 +40,56 @@ def save_upload(file_name: str, data: bytes) -> Path:
     Written through a temporary file and a rename; a full disk is one sentence. A name that is
     no file name ("", ".", "..") is refused with a sentence (:func:`lib.io.upload_name`).
     """
-    upload_name(file_name, DatasetError)
-    digest = hashlib.sha1(data).hexdigest()[:12]
+    path = upload_path(file_name, data)
     try:
-        folder = ready_store(uploads_dir() / "files", DatasetError) / digest
-        path = folder / safe_name(file_name, default="upload")
+        ready_store(path.parent.parent, DatasetError)
         if not path.is_file():
-            folder.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(parents=True, exist_ok=True)
             atomic_write_bytes(path, data)
     except OSError as exc:
         raise storage_error(exc, "Storing the upload", DatasetError) from exc
     return path
 
 
-def _dataset_dir(key: str) -> Path:
+def upload_path(file_name: str, data: bytes) -> Path:
+    """Where :func:`save_upload` keeps ``data``: ``uploads_dir()/files/<sha1[:12]>/<safe name>`` (nothing is written).
+
+    A name that is no file name ("", ".", "..") is refused with a sentence (:func:`lib.io.upload_name`).
+    """
+    upload_name(file_name, DatasetError)
+    return uploads_dir() / "files" / hashlib.sha1(data).hexdigest()[:12] / safe_name(file_name, default="upload")
+
+
+def dataset_folder(key: str) -> Path:
+    """Where :func:`save_dataset` keeps the dataset ``key`` (nothing is written); a key that could leave the
+    store is refused with a sentence."""
     if not is_storable(key):
         raise DatasetError(f"{key!r} is not a dataset key.")
     return uploads_dir() / "datasets" / key
+
+
+#: Rows written to a stored dataset's Parquet file at a time (so writing never copies every text at once).
+WRITE_ROWS = 20_000
+
+
+def _write_rows(path: Path, dataset: TextDataset) -> None:
+    """``split``, ``text`` and ``label`` of every row of ``dataset`` as Parquet, :data:`WRITE_ROWS` rows at a time."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pa.schema([("split", pa.string()), ("text", pa.string()), ("label", pa.int64())])
+    with pq.ParquetWriter(path, schema) as writer:
+        for split, texts, labels in (("train", dataset.train_texts, dataset.train_labels),
+                                     ("test", dataset.test_texts, dataset.test_labels)):
+            for start in range(0, len(texts), WRITE_ROWS):
+                part = texts[start: start + WRITE_ROWS]
+                writer.write_table(pa.table({"split": pa.array([split] * len(part), pa.string()),
+                                             "text": pa.array(part, pa.string()),
+                                             "label": pa.array(np.asarray(labels[start: start + WRITE_ROWS], np.int64))},
+                                            schema=schema))
+
+
+_dataset_dir = dataset_folder  # its name before it was public (tests/test_ray.py uses it)
 
 
 def save_dataset(dataset: TextDataset) -> Path:
@@ -68,19 +101,13 @@ def save_dataset(dataset: TextDataset) -> Path:
     content is the same, and the first rename wins. A full disk is one sentence
     (:class:`~lib.data.dataset.DatasetError`).
     """
-    folder = _dataset_dir(dataset.key)
+    folder = dataset_folder(dataset.key)
     if (folder / "meta.json").is_file():
         return folder
     try:
         ready_store(folder.parent, DatasetError)
         with atomic_folder(folder) as tmp:
-            pd.DataFrame(
-                {
-                    "split": ["train"] * len(dataset.train_texts) + ["test"] * len(dataset.test_texts),
-                    "text": list(dataset.train_texts) + list(dataset.test_texts),
-                    "label": np.concatenate([dataset.train_labels, dataset.test_labels]).astype(np.int64),
-                }
-            ).to_parquet(tmp / "data.parquet", index=False)
+            _write_rows(tmp / "data.parquet", dataset)
             meta = {k: getattr(dataset, k) for k in ("name", "class_names", "source", "key", "notes")}
             (tmp / "meta.json").write_text(to_json(meta), encoding="utf-8")
     except OSError as exc:
@@ -103,7 +130,7 @@ def dataset_by_key(key: str) -> TextDataset:
         return load_imdb("offline")
     if key == "imdb-stanford":
         return load_imdb("stanford")
-    folder = _dataset_dir(key)
+    folder = dataset_folder(key)
     try:
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
         df = pd.read_parquet(folder / "data.parquet")

@@ -9,10 +9,11 @@ An upload is hostile until parsed. The 200 MB limit (:data:`MAX_UPLOAD_BYTES`) c
 *compressed* bytes, and a 570 KB Parquet file can decode to gigabytes, so before
 anything is decoded:
 
-* Parquet: the row count and column sizes in the file's metadata are checked, then
-  only the chosen columns are read in batches with text kept dictionary-encoded,
-  and the size they would decode to is added up and refused above
-  :data:`MAX_DECODED_BYTES` before a single text is materialised.
+* Parquet (:mod:`lib.data.parquet`): the row count and column sizes in the file's
+  metadata are checked, then only the chosen columns are read, in batches small
+  enough that none can decode to more than a few megabytes, each counted as Python
+  will hold it, and the file is refused above :data:`lib.data.parquet.MAX_DECODED_BYTES`
+  (600 MiB) before the next batch is decoded.
 * CSV/TSV: the separator is guessed from the first :data:`SNIFF_BYTES` only, and a
   physical line longer than :data:`MAX_LINE_BYTES`, a header wider than
   :data:`MAX_COLUMNS` or a first row wider than the header is refused before
@@ -34,25 +35,20 @@ from collections import OrderedDict
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
+from lib.data import parquet
 from lib.data.dataset import DatasetError
+from lib.data.parquet import out_of_memory
 from lib.io import upload_name
 
 #: Largest dataset upload accepted, in bytes (the 50k IMDB CSV is about 66 MB).
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
-#: Most memory a table may take once decoded (text bytes plus ~56 bytes of Python object per cell).
-MAX_DECODED_BYTES = 600 * 1024 * 1024
 #: Longest physical line accepted in a CSV/TSV upload (a very long review is ~15 KB).
 MAX_LINE_BYTES = 1024 * 1024
 #: More columns than this in a CSV header is not a table of texts.
 MAX_COLUMNS = 1_000
 #: The separator of a CSV is guessed from this many bytes at its start.
 SNIFF_BYTES = 64 * 1024
-#: Rough memory of one pandas cell holding a Python string, beyond the text itself.
-_CELL_OVERHEAD = 56
 
 
 def _looks_binary(sample: bytes) -> bool:
@@ -60,89 +56,6 @@ def _looks_binary(sample: bytes) -> bool:
         return True
     control = sum(1 for b in sample if b < 9 or 13 < b < 32)
     return control > max(8, len(sample) // 100)
-
-
-def _decoded_nbytes(batch) -> int:
-    """What a record batch will take once its texts are Python strings (see :data:`_CELL_OVERHEAD`).
-
-    Text columns arrive dictionary-encoded (one copy of each distinct text plus an
-    index per row), which is how a tiny file holds gigabytes of repeated text; their
-    decoded size is the summed lengths of the texts each row points to.
-    """
-    total = batch.num_rows * batch.num_columns * _CELL_OVERHEAD
-    for column in batch.columns:
-        if pa.types.is_dictionary(column.type):
-            lengths = pc.binary_length(column.dictionary)
-            total += int(pc.sum(pc.take(lengths, column.indices)).as_py() or 0)
-        else:
-            total += column.nbytes
-    return total
-
-
-def _too_big(file_name: str, nbytes: float) -> DatasetError:
-    return DatasetError(
-        f"{file_name} would take more than {nbytes / 1e6:,.0f} MB of memory once unpacked "
-        f"(the limit is {MAX_DECODED_BYTES / 1e6:,.0f} MB); upload fewer rows or only the text and label columns."
-    )
-
-
-def _out_of_memory(file_name: str) -> DatasetError:
-    # Within MAX_DECODED_BYTES, but the server had no memory left (other sessions, a training job).
-    return DatasetError(f"{file_name} could not be read: the server ran out of memory for it; "
-                        "try again later or upload a smaller file.")
-
-
-def _read_parquet(file_name: str, data: bytes, columns: list[str] | None) -> pd.DataFrame:
-    """Read the ``columns`` (all if ``None``) of a Parquet upload, refusing one that decodes too large.
-
-    Three checks, cheapest first: the sizes the file's metadata declares for the
-    chosen columns; then, batch by batch with text kept dictionary-encoded, the size
-    the texts really decode to. Only when the total fits :data:`MAX_DECODED_BYTES`
-    are the texts turned into Python strings.
-    """
-    try:
-        plain = pq.ParquetFile(io.BytesIO(data))
-        schema = plain.schema_arrow
-        meta = plain.metadata
-    except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for a broken file
-        raise DatasetError(f"{file_name} is not a readable Parquet file ({type(exc).__name__}).") from exc
-    names = list(schema.names)
-    wanted = names if columns is None else list(columns)
-    missing = [c for c in wanted if c not in names]
-    if missing:
-        raise DatasetError(f"{file_name} has no column called “{missing[0]}”; its columns are: {', '.join(names)}.")
-    declared = meta.num_rows * len(wanted) * _CELL_OVERHEAD
-    for i in range(meta.num_row_groups):
-        group = meta.row_group(i)
-        for j in range(group.num_columns):
-            chunk = group.column(j)
-            if chunk.path_in_schema.split(".")[0] in wanted:
-                declared += chunk.total_uncompressed_size
-    if declared > MAX_DECODED_BYTES:
-        raise _too_big(file_name, declared)
-    texts = [c for c in wanted if pa.types.is_string(schema.field(c).type) or pa.types.is_large_string(schema.field(c).type)
-             or pa.types.is_binary(schema.field(c).type) or pa.types.is_large_binary(schema.field(c).type)]
-    try:
-        reader = pq.ParquetFile(io.BytesIO(data), read_dictionary=texts)
-        batches, total = [], 0
-        for batch in reader.iter_batches(batch_size=65_536, columns=wanted):
-            total += _decoded_nbytes(batch)
-            if total > MAX_DECODED_BYTES:
-                raise _too_big(file_name, total)
-            batches.append(batch)
-        target = pa.schema([schema.field(c) for c in wanted])
-        table = pa.Table.from_batches(batches, schema=batches[0].schema) if batches else target.empty_table()
-        del batches
-        df = table.cast(target).to_pandas()
-    except DatasetError:
-        raise
-    except MemoryError:
-        raise _out_of_memory(file_name) from None
-    except Exception as exc:  # noqa: BLE001 - ArrowMemoryError, ArrowInvalid, OSError, ... all mean "unusable"
-        if "memory" in type(exc).__name__.lower():
-            raise _out_of_memory(file_name) from None
-        raise DatasetError(f"{file_name} is not a readable Parquet file ({type(exc).__name__}).") from exc
-    return df
 
 
 def _longest_line(data: bytes) -> tuple[int, int]:
@@ -274,7 +187,7 @@ def _read_text_table(file_name: str, data: bytes, columns: list[str] | None) -> 
     except pd.errors.EmptyDataError:
         raise DatasetError(f"{file_name} has no columns; it needs a header line and rows.") from None
     except MemoryError:
-        raise _out_of_memory(file_name) from None
+        raise out_of_memory(file_name) from None
     except (pd.errors.ParserError, ValueError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DatasetError(f"{file_name} is not a well-formed table ({first}).") from exc
@@ -290,7 +203,7 @@ def _read_table_uncached(file_name: str, data: bytes, columns: list[str] | None)
     if len(data) == 0 or not data.strip():
         raise DatasetError(f"{file_name} is empty.")
     if _is_parquet(file_name, data):
-        df = _read_parquet(file_name, data, columns)
+        df = parquet.read_parquet(file_name, data, columns)
     else:
         df = _read_text_table(file_name, data, columns)
     if df.shape[1] == 0:
@@ -325,23 +238,19 @@ def table_columns(file_name: str, data: bytes) -> list[str]:
         return list(read_table(file_name, data).columns)
     if len(data) > MAX_UPLOAD_BYTES:
         return list(read_table(file_name, data).columns)  # raises the size sentence
-    try:
-        parquet = pq.ParquetFile(io.BytesIO(data))
-        names, rows = list(parquet.schema_arrow.names), parquet.metadata.num_rows
-    except Exception as exc:  # noqa: BLE001 - pyarrow raises many types for a broken file
-        raise DatasetError(f"{file_name} is not a readable Parquet file ({type(exc).__name__}).") from exc
+    names, rows = parquet.columns_of(file_name, data)
     if not names:
         raise DatasetError(f"{file_name} has no columns.")
     if rows == 0:
         raise DatasetError(f"{file_name} has a header but no rows.")
-    return [str(n) for n in names]
+    return names
 
 
 def read_table(file_name: str, data: bytes, columns: list[str] | None = None) -> pd.DataFrame:
     """Read an uploaded CSV, TSV or Parquet file into a DataFrame, or raise :class:`DatasetError`.
 
     Parquet is recognised by its ``PAR1`` magic bytes (or its extension) and read
-    within :data:`MAX_DECODED_BYTES` (see the module docstring). Anything else must
+    within :data:`lib.data.parquet.MAX_DECODED_BYTES` (:func:`lib.data.parquet.read_parquet`). Anything else must
     be text: UTF-8 (with or without BOM) is tried first, then Windows-1252 (what
     Excel on Windows writes); UTF-16 with a BOM (Excel's "Unicode text") is
     recognised too. Lines longer than :data:`MAX_LINE_BYTES` are refused. The
@@ -353,7 +262,8 @@ def read_table(file_name: str, data: bytes, columns: list[str] | None = None) ->
 
     Pages call this on every rerun, so results (and refusals) are remembered by
     the SHA-256 of ``data``, the kind of file and ``columns``: a repeat costs one
-    hash. Each call returns its own DataFrame (a shallow copy; pandas' copy-on-write
+    hash, and asking for some columns of a table already read whole costs no parse.
+    At most :data:`TABLE_CACHE_BYTES` are remembered; a larger table is not. Each call returns its own DataFrame (a shallow copy; pandas' copy-on-write
     keeps changes to it away from the remembered one).
 
     A name that is no file name ("", ".", "..") is refused with a sentence (:func:`lib.io.upload_name`).
@@ -361,24 +271,28 @@ def read_table(file_name: str, data: bytes, columns: list[str] | None = None) ->
     upload_name(file_name, DatasetError)
     kind = "parquet" if _is_parquet(file_name, data) else (
         "tsv" if file_name.lower().endswith((".tsv", ".tab")) else "text")
-    key = (hashlib.sha256(data).hexdigest(), kind, None if columns is None else tuple(columns))
+    digest = hashlib.sha256(data).hexdigest()
+    key = (digest, kind, None if columns is None else tuple(columns))
     with _table_cache_lock:
         hit = _table_cache.get(key)
+        whole = _table_cache.get((digest, kind, None)) if hit is None and columns is not None else None
         if hit is not None:
             _table_cache.move_to_end(key)
+    if hit is None and whole is not None and isinstance(whole[1], pd.DataFrame) and set(columns) <= set(whole[1].columns):
+        return whole[1][list(dict.fromkeys(columns))].copy(deep=False)  # the columns of the table already read
     if hit is None:
         try:
             result: pd.DataFrame | tuple[str, str] = _read_table_uncached(file_name, data, None if columns is None else list(columns))
         except DatasetError as exc:
             result = (str(exc), file_name)
-        # what the entry holds, roughly: its texts (about the upload's size) plus a Python object per cell
-        size = len(data) + result.size * _CELL_OVERHEAD if isinstance(result, pd.DataFrame) else 0
+        # what the entry holds: pandas keeps the texts in Arrow memory, or as one Python object per cell
+        size = int(result.memory_usage(index=False, deep=True).sum()) if isinstance(result, pd.DataFrame) else 0
         hit = (size, result)
-        with _table_cache_lock:
-            _table_cache[key] = hit
-            while len(_table_cache) > TABLE_CACHE_ENTRIES or (
-                    len(_table_cache) > 1 and sum(n for n, _ in _table_cache.values()) > TABLE_CACHE_BYTES):
-                _table_cache.popitem(last=False)
+        if size <= TABLE_CACHE_BYTES:  # a table larger than the whole cache is not kept (it would push out the rest)
+            with _table_cache_lock:
+                _table_cache[key] = hit
+                while len(_table_cache) > TABLE_CACHE_ENTRIES or sum(n for n, _ in _table_cache.values()) > TABLE_CACHE_BYTES:
+                    _table_cache.popitem(last=False)
     result = hit[1]
     if isinstance(result, tuple):  # a refusal: the same sentence, naming the file as it is called now
         message, named = result

@@ -16,8 +16,11 @@ and change it only through :func:`cancel`. Waiting for a job (scripts and tests)
 blocks on a condition variable, never on a sleep loop.
 
 * Jobs queue: whoever submits while another job runs gets ``Status.QUEUED`` and
-  :func:`queue_position` says how many are ahead. A session may have at most
-  :data:`MAX_QUEUED_PER_OWNER` jobs waiting or running.
+  :func:`queue_position` says how many are ahead. The queue is fair across owners
+  (:func:`fair_order`): sessions take turns, so one with three jobs waiting does not
+  hold back everyone who came after its first. A session may have at most
+  :data:`MAX_QUEUED_PER_OWNER` jobs waiting or running, and the server at most
+  :data:`MAX_QUEUED_TOTAL` waiting; past that, a sentence instead of an endless wait.
 * A job's id is unguessable (:func:`new_job_id`), and only its owner may :func:`cancel`
   it (:mod:`lib.jobs.access`): it stops between two batches, the task being trained is
   not saved, finished tasks stay in the run store, tasks not started are marked
@@ -38,6 +41,7 @@ Typical use from a page::
 from __future__ import annotations
 
 import copy
+import itertools
 import logging
 import secrets
 import threading
@@ -60,6 +64,40 @@ log = logging.getLogger("embedding_lab.jobs")
 KEEP_FINISHED = 200
 #: Jobs one owner (a browser session) may have waiting or running at once.
 MAX_QUEUED_PER_OWNER = 3
+#: Jobs the whole server may have waiting (a Quick-demo job takes about a minute; more is a wait of an hour).
+MAX_QUEUED_TOTAL = 50
+
+
+def fair_order(waiting: list[tuple[str, int]], last_served: dict[str, int]) -> list[int]:
+    """The order in which the ``waiting`` jobs will start: owners take turns.
+
+    ``waiting`` holds ``(owner, arrival number)`` for each waiting job; ``last_served`` the turn
+    (a number that grows) at which each owner's last job started. Again and again, the owner
+    served least recently (never served comes first, ties go to whoever's oldest waiting job
+    arrived first) starts their oldest waiting job. Returns indices into ``waiting``::
+
+        >>> fair_order([("a", 1), ("a", 2), ("a", 3), ("b", 4), ("c", 5)], {"a": 7})
+        [3, 4, 0, 1, 2]
+        >>> fair_order([("a", 1), ("b", 2), ("a", 3), ("b", 4)], {})
+        [0, 1, 2, 3]
+
+    In the first, "a" just had a job start, so "b" and "c" go before a's next one even though
+    they queued later; with a FIFO queue they would wait for all three of a's jobs.
+    """
+    served = dict(last_served)
+    turn = max(served.values(), default=0)
+    queues: dict[str, list[int]] = {}
+    for index in sorted(range(len(waiting)), key=lambda i: waiting[i][1]):
+        queues.setdefault(waiting[index][0], []).append(index)
+    order = []
+    while queues:
+        owner = min(queues, key=lambda o: (served.get(o, -1), waiting[queues[o][0]][1]))
+        order.append(queues[owner].pop(0))
+        turn += 1
+        served[owner] = turn
+        if not queues[owner]:
+            del queues[owner]
+    return order
 
 
 def new_job_id() -> str:
@@ -82,6 +120,7 @@ class Job:
     def __init__(self, job_id: str, spec: JobSpec):
         self.id = job_id
         self.spec = spec
+        self.arrival = 0   # its place in the order of submission (the runner numbers it)
         self._payloads = spec.task_payloads()
         self._state: dict[str, Any] = {
             "status": Status.QUEUED, "error": "", "message": "", "created": time.time(), "started": None,
@@ -127,14 +166,22 @@ class _Runner:
         self.jobs: dict[str, Job] = {}
         self.queue: list[Job] = []
         self.current: Job | None = None
+        self.served: dict[str, int] = {}     # owner -> the turn at which their last job started (fair_order)
+        self.turns = itertools.count(1)
+        self.arrivals = itertools.count(1)
         self.thread: threading.Thread | None = None
         self.backend = LocalWorker()
         self.ray: RayBackend | None = None   # made when a job first asks for Ray
 
+    def order(self) -> list[Job]:
+        """The waiting jobs in the order they will start (:func:`fair_order`)."""
+        waiting = [(j.spec.owner, j.arrival) for j in self.queue]
+        return [self.queue[i] for i in fair_order(waiting, self.served)]
+
     def position(self, job: Job) -> int:
         if job not in self.queue:
             return 0
-        return self.queue.index(job) + (1 if self.current is not None else 0)
+        return self.order().index(job) + (1 if self.current is not None else 0)
 
     def update(self, job: Job, **values) -> None:
         with self.lock:
@@ -156,7 +203,9 @@ class _Runner:
                     self.thread = None
                     self.changed.notify_all()
                     return
-                job = self.current = self.queue.pop(0)
+                job = self.current = self.order()[0]
+                self.queue.remove(job)
+                self.served[job.spec.owner] = next(self.turns)
                 job._state = {**job._state, "status": Status.RUNNING, "started": time.time()}
                 self.changed.notify_all()
             try:
@@ -304,7 +353,8 @@ def submit(spec: JobSpec, reuse: bool = False) -> Job:
     identical job of the same owner that is still queued or running is returned:
     a double-click on *Train* is one job, never a second one the page loses. Raises a
     :class:`lib.errors.UserError` for an empty or unknown strategy list, invalid
-    settings, or an owner who already has :data:`MAX_QUEUED_PER_OWNER` jobs waiting.
+    settings, an owner who already has :data:`MAX_QUEUED_PER_OWNER` jobs waiting or running, or a
+    server with :data:`MAX_QUEUED_TOTAL` jobs waiting. Queued jobs start in :func:`fair_order`.
     """
     runs_on_ray(spec)  # an unknown place to run is refused now, not when the job starts
     if spec.kind != JobKind.WORD2VEC:
@@ -326,7 +376,11 @@ def submit(spec: JobSpec, reuse: bool = False) -> Job:
                               if j.spec.owner == spec.owner and not j.done) >= MAX_QUEUED_PER_OWNER:
             raise UserError(f"You already have {MAX_QUEUED_PER_OWNER} jobs waiting or running; cancel one or wait "
                             "for one to finish before starting another.")
+        if len(_runner.queue) >= MAX_QUEUED_TOTAL:
+            raise UserError(f"The server's queue is full: {len(_runner.queue):,} jobs are waiting to start. Try again "
+                            "in a few minutes, or pick a smaller preset so each job ends sooner.")
         job = Job(new_job_id(), spec)
+        job.arrival = next(_runner.arrivals)
         busy = _runner.current is not None or bool(_runner.queue)
         job._state["message"] = "Waiting for the job before it to finish." if busy else "Starting…"
         _runner.jobs[job.id] = job

@@ -39,7 +39,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lib.io import TEMP_PREFIX, ready_store, storage_error, upload_name
+from lib.io import ready_store, storage_error, temp_prefix, upload_name
 from lib.paths import cache_dir
 from lib.vectors import VectorError
 from lib.vectors.matrix import keyed_vectors_from_arrays
@@ -371,7 +371,7 @@ def load_vector_file(file_name: str, data: bytes, max_words: int = MAX_WORDS):
     info: VectorFileInfo | None = None
     try:
         try:
-            fd, tmp_name = tempfile.mkstemp(dir=_scratch_dir(), prefix=TEMP_PREFIX + "upload-")
+            fd, tmp_name = tempfile.mkstemp(dir=_scratch_dir(), prefix=temp_prefix("upload"))
             tmp = Path(tmp_name)
             head, size = b"", 0
             with os.fdopen(fd, "wb") as out:

@@ -20,13 +20,12 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import os
 import threading
 from pathlib import Path
 
 import numpy as np
 
-from lib.io import TEMP_PREFIX
+from lib.io import temp_prefix
 from lib.online import CONNECT_TIMEOUT, READ_TIMEOUT, can_reach, download_file
 from lib.vectors import VectorError
 from lib.vectors.files import MAX_WORDS
@@ -107,7 +106,7 @@ def _download_gensim_data(name: str, path: Path, connect_timeout: float, read_ti
     ``__init__.py`` to import, which is code from the internet that we never run.
     """
     what = "the gensim-data catalogue"
-    listing = path.parent / f"{TEMP_PREFIX}list-{os.getpid()}-{threading.get_ident()}.json"
+    listing = path.parent / f"{temp_prefix('list')}{threading.get_ident()}.json"
     try:
         download_file(GENSIM_DATA_LIST_URL, listing, what, error=VectorError, connect_timeout=connect_timeout,
                       read_timeout=read_timeout, max_bytes=16 * 1024 * 1024)
