@@ -25,7 +25,7 @@ from lib.compare import EmbeddingRef
 from lib.glossary import definition
 from lib.io import safe_name
 from lib.neighbours import keyed_vectors, neighbour_columns, neighbour_lists, neighbour_rows, overlap_matrix
-from lib.neighbours import PairReading, pair_reading, pair_summary, rows_of, shared_neighbours
+from lib.neighbours import PairReading, ZeroVectorError, pair_reading, pair_summary, rows_of, shared_neighbours
 from lib.runs import display_names, load_embeddings, load_predictions
 from lib.significance import MIN_SEEDS, RULE
 from lib.vectors import packaged
@@ -346,7 +346,11 @@ def pair_metric(kv, name: str, word_a: str, word_b: str) -> list[PairReading]:
     if missing:
         st.info(f"{md(name)} does not know {md(compare.examples(missing))}.")
         return []
-    reading = pair_reading(kv, name, word_a, word_b)
+    try:
+        reading = pair_reading(kv, name, word_a, word_b)
+    except ZeroVectorError as exc:  # an all-zero vector has no direction: no cosine, no rank
+        st.info(md(str(exc)))
+        return []
     st.metric(md(name), f"{reading.cosine:+.2f}", help="Cosine similarity: 1 = same direction, 0 = unrelated, −1 = opposite.")
     st.caption(f"“{md(word_b)}” is neighbour #{reading.rank:,} of “{md(word_a)}” among {len(kv):,} words.")
     return [reading]

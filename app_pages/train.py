@@ -234,7 +234,7 @@ def upload_dataset() -> None:
             label_col = u2.selectbox("Label column", cols, index=min(1, len(cols) - 1), key="train_label_col",
                                      help="The column holding each text's class (words or numbers).")
             if st.button("Use this dataset", key="train_use_upload"):
-                dataset = dataset_from_upload(upload.name, upload.getvalue(), text_col, label_col)
+                dataset = dataset_from_upload(upload.name, upload.getvalue(), text_col, label_col, owner=session_id())
                 sources.remember_dataset(dataset.key)  # offered to this session only
                 st.session_state["train_pending_dataset"] = dataset.key
                 st.success(f"Stored {len(dataset.train_texts):,} training and {len(dataset.test_texts):,} test texts "

@@ -23,7 +23,7 @@ from lib.errors import UserError
 from lib.explore import context_slots, includes_word2vec, set_short_label as short
 from lib.glossary import definition
 from lib.maps import aligned_maps, map_figure
-from lib.neighbours import NeighbourError, analogy, cosine, most_similar, rank_of, rows_of
+from lib.neighbours import NeighbourError, ZeroVectorError, analogy, cosine, most_similar, rank_of, rows_of
 from lib.vectors.files import MAX_WORDS
 from lib.vectors.packaged import GENSIM_DATA
 from lib.words import WORD_LISTS, known_form, known_to_all, split_words, unknown_word_message
@@ -252,8 +252,12 @@ def good_bad_column(label: str, kv) -> None:
     if not (known_form(kv.key_to_index, "good") and known_form(kv.key_to_index, "bad")):
         st.caption(f"{md(short(label))} does not have both *good* and *bad*.")
         return
-    rank = rank_of(kv, "good", "bad")
-    st.metric(f"{md(short(label))}: cosine(good, bad)", f"{cosine(kv, 'good', 'bad'):.2f}",
+    try:
+        rank, similarity = rank_of(kv, "good", "bad"), cosine(kv, "good", "bad")
+    except ZeroVectorError as exc:  # an all-zero vector has no direction: no cosine, no rank
+        st.caption(md(str(exc)))
+        return
+    st.metric(f"{md(short(label))}: cosine(good, bad)", f"{similarity:.2f}",
               help="1 = same direction, 0 = unrelated, −1 = opposite.")
     if rank == 1:
         st.caption(f"*bad* is the nearest neighbour of *good* among all {len(kv) - 1:,} other words.")
@@ -296,7 +300,12 @@ def similarity_column(label: str, kv, w1: str, w2: str) -> None:
     if a is None or b is None:
         unknown(kv, w1 if a is None else w2, label)
         return
-    st.metric(f"{md(short(label))}: cosine({md(a)}, {md(b)})", f"{cosine(kv, a, b):.2f}")
+    try:
+        similarity = cosine(kv, a, b)
+    except ZeroVectorError as exc:
+        st.caption(md(str(exc)))
+        return
+    st.metric(f"{md(short(label))}: cosine({md(a)}, {md(b)})", f"{similarity:.2f}")
 
 
 def two_word_similarity(chosen) -> None:

@@ -14,7 +14,7 @@ import numpy as np
 
 from lib.jobs.progress import clock, task_fraction
 from lib.jobs.spec import Stage, Status
-from lib.neighbours import cosine, keyed_vectors
+from lib.neighbours import ZeroVectorError, cosine, keyed_vectors
 from lib.sentiment import separation_score
 from lib.maps import aligned_maps
 from lib.results import judged_comparison
@@ -238,6 +238,14 @@ class BeforeAfter:
     cosine_after: float | None
 
 
+def _cosine_or_none(kv, word_a: str, word_b: str) -> float | None:
+    """Their cosine, or None when either vector is all zeros (it has no direction: no angle to measure)."""
+    try:
+        return cosine(kv, word_a, word_b)
+    except ZeroVectorError:
+        return None
+
+
 def before_after(vocabulary: Sequence[str], initial: np.ndarray, final: np.ndarray, positive: Sequence[str],
                  negative: Sequence[str], per_side: int = 25) -> BeforeAfter:
     """The before/after comparison of one run's embedding on the words that lean clearly one way in the reviews.
@@ -259,7 +267,8 @@ def before_after(vocabulary: Sequence[str], initial: np.ndarray, final: np.ndarr
     shown = on_map + [w for w in ("good", "bad") if w in index and w not in on_map]
     shown_rows = [index[w] for w in shown]
     has_pair = all(w in index for w in ("good", "bad"))
-    cosines = [cosine(keyed_vectors(vocabulary, m), "good", "bad") if has_pair else None for m in (initial, final)]
+    cosines = [_cosine_or_none(keyed_vectors(vocabulary, m), "good", "bad") if has_pair else None
+               for m in (initial, final)]
     return BeforeAfter(
         words=shown, maps=aligned_maps([initial[shown_rows], final[shown_rows]]),
         separation_before=separation_score(initial[rows], labels),
