@@ -128,6 +128,8 @@ def adopt_jobs_from_the_address() -> None:
     read_settings_from_the_address()
     for param, state_key in URL_JOBS.items():
         job = runner.get_job(st.query_params.get(param))
+        if job is None and st.query_params.get(param):
+            state["train_forgotten_job"] = True  # a link from before a restart: say so rather than drop it silently
         if not access.may_see(job, sources.my_dataset_keys()):
             continue
         state[state_key] = job.id
@@ -142,6 +144,14 @@ def adopt_jobs_from_the_address() -> None:
             state["train_dataset_key"] = job.spec.dataset_key
             if job.spec.title in PRESET_NAMES:
                 state["train_preset"] = job.spec.title
+
+
+def forgotten_job_notice() -> None:
+    """A link naming a job this server does not know: jobs live in the server's memory, their runs on disk."""
+    if st.session_state.pop("train_forgotten_job", False):
+        st.info("The training job in this link is not on this server any more: the server was restarted since, or "
+                "it finished long ago. Every run it had finished was saved: find them under **6. Saved runs** below "
+                "and on the page **Compare embeddings side by side**.")
 
 
 def read_settings_from_the_address() -> None:
@@ -659,6 +669,7 @@ def main() -> None:
     first_values()
     adopt_jobs_from_the_address()
     introduction()
+    forgotten_job_notice()
     choice = settings_section()
     config = checked_config(choice)
     if config is None:

@@ -193,3 +193,14 @@ def test_a_reload_finds_the_same_settings_and_job_which_only_its_owner_may_cance
     at.run()
     at.button(key="train_job_id_cancel").click().run()
     assert runner.wait(job_id, timeout=300).status == "cancelled"
+
+
+def test_a_link_to_a_job_from_before_a_restart_says_what_became_of_it():
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.query_params["job"] = "job-AbCdEfGhIjKlMnOpQrStUv"  # well formed, but this server never had it
+    at.run()
+    assert not at.exception
+    assert any("not on this server any more" in i.value and "Saved runs" in i.value for i in at.info)
+    assert "job" not in at.query_params  # the address no longer names it
+    at.run()
+    assert not any("not on this server any more" in i.value for i in at.info)  # said once, not on every rerun
