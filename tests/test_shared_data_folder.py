@@ -14,7 +14,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 
 SERVER = textwrap.dedent("""
-    import json, sys
+    import json, sys, time
     from lib import runs
     from lib.config import PRESETS
     from lib.data.toy import toy_key
@@ -23,12 +23,12 @@ SERVER = textwrap.dedent("""
 
     name, start_line = sys.argv[1], sys.argv[2]
     settings = dict(PRESETS["Tiny (tests)"], sequence_length=12, epochs=1)
-    spec = JobSpec(dataset_key=toy_key(n_train=200, n_test=100, seed=3), strategies=["learned", "glove_frozen"],
+    spec = JobSpec(dataset_key=toy_key(n_train=200, n_test=100, seed=3), strategies=["learned"],
                    settings=settings, seeds=[0, 1], title=name, owner=name)
     runner.start_worker()
     open(start_line, "a").write(name + "\\n")
     while len(open(start_line).read().split()) < 2:  # both servers submit at the same moment
-        pass
+        time.sleep(0.05)  # a barrier across two processes: poll, but do not spin a core while the other imports
     job = runner.wait(runner.submit(spec).id, timeout=600)
     snap = job.snapshot()
     listed = sorted(r.run_id for r in runs.list_runs()[0])
@@ -52,12 +52,12 @@ def test_two_servers_on_one_data_folder_train_at_once_and_see_each_others_runs(t
         results.append(json.loads(out.strip().splitlines()[-1]))
     a, b = results
     assert a["status"] == b["status"] == "done", results
-    assert len(a["mine"]) == len(b["mine"]) == 4 and not set(a["mine"]) & set(b["mine"])
+    assert len(a["mine"]) == len(b["mine"]) == 2 and not set(a["mine"]) & set(b["mine"])
     # whoever finished last lists every run of both servers; the other at least its own
     everything = set(a["mine"]) | set(b["mine"])
-    assert max(len(a["listed"]), len(b["listed"])) == 8
+    assert max(len(a["listed"]), len(b["listed"])) == 4
     assert set(a["mine"]) <= set(a["listed"]) and set(b["mine"]) <= set(b["listed"])
-    # and a third process (a server started later, or a restarted one) lists all eight, each loadable
+    # and a third process (a server started later, or a restarted one) lists all four, each loadable
     check = textwrap.dedent("""
         import json
         from lib import runs
@@ -72,5 +72,5 @@ def test_two_servers_on_one_data_folder_train_at_once_and_see_each_others_runs(t
     assert out.returncode == 0, out.stderr[-3000:]
     listed = json.loads(out.stdout.strip().splitlines()[-1])
     assert set(listed["ids"]) == everything and not listed["problems"]
-    assert len(set(listed["names"])) == len(listed["names"]) == 8  # no two runs share a name
+    assert len(set(listed["names"])) == len(listed["names"]) == 4  # no two runs share a name
     assert not list(data.rglob(".tmp-*"))  # no half-written folder left behind
