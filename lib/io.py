@@ -372,3 +372,32 @@ def tidy_store(folder: Path) -> None:
         _ready_stores.add(folder)
     if first:
         clear_stale_temps(folder)
+
+
+@contextmanager
+def folder_lock(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock shared by every thread and process using ``folder`` (``folder/.lock``).
+
+    Two servers may share one data folder: a choice that must see every other writer's result (a run's
+    unique name, say) is made and written while holding this lock. It is an advisory ``flock``: it binds only
+    code that asks for it, and on a system without ``fcntl`` it is this process's threads only.
+    """
+    with _folder_locks_guard:
+        thread_lock = _folder_locks.setdefault(str(folder), threading.Lock())
+    with thread_lock:  # flock is per open file: threads of one process also need this
+        try:
+            import fcntl
+        except ImportError:  # not Unix: threads of this process only
+            yield
+            return
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(folder / ".lock", "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+_folder_locks: dict[str, threading.Lock] = {}
+_folder_locks_guard = threading.Lock()

@@ -30,7 +30,6 @@ import os
 import re
 import secrets
 import shutil
-import threading
 import warnings
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -41,11 +40,10 @@ import numpy as np
 
 from lib.data.keys import EVERY_DATASET, visible_to
 from lib.errors import UserError
-from lib.io import (atomic_folder, atomic_write_json, npy_header, plain_name, ready_store, safe_name, storage_error,
-                    temp_prefix, tidy_store, to_json)
+from lib.io import (atomic_folder, atomic_write_json, folder_lock, npy_header, plain_name, ready_store, safe_name,
+                    storage_error, temp_prefix, tidy_store, to_json)
 from lib.paths import runs_dir
 
-_rename_lock = threading.Lock()
 
 REQUIRED_FILES = ("config.json", "history.json", "metrics.json", "vocab.txt",
                   "embedding_initial.npy", "embedding_final.npy")
@@ -203,11 +201,13 @@ def save_run(config: dict, history: dict, metrics: dict, vocabulary: list[str], 
     run_id = _new_id(config)
     now = datetime.now(timezone.utc)
     name = plain_name(config.get("name") or "") or default_name(config)  # a finished run is never lost over its name
-    config["name"] = unique_name(name, _taken_names(), now.astimezone(), run_id)
     config["created"] = now.isoformat(timespec="seconds")
     config["run_id"] = run_id
     try:
-        with atomic_folder(ready_store(runs_dir(), RunStoreError) / run_id) as folder:
+        store = ready_store(runs_dir(), RunStoreError)
+        # The name must be unique among the runs of every server sharing this folder: chosen and written under one lock.
+        with folder_lock(store), atomic_folder(store / run_id) as folder:
+            config["name"] = unique_name(name, _taken_names(), now.astimezone(), run_id)
             for name, data in (("config.json", config), ("history.json", history), ("metrics.json", metrics)):
                 (folder / name).write_text(to_json(data), encoding="utf-8")
             (folder / "vocab.txt").write_text("\n".join(vocabulary) + "\n", encoding="utf-8")
@@ -499,7 +499,7 @@ def rename_run(run_id: str, new_name: str) -> RunRecord:
         raise RunStoreError("Please keep the name under 200 characters.")
     folder = _folder(run_id)
     try:
-        with _rename_lock:  # read-modify-write: two renames at once must not interleave
+        with folder_lock(runs_dir()):  # read-modify-write: two renames at once (any server) must not interleave
             if name_key(new_name) in _taken_names(except_run=run_id):
                 raise RunStoreError("Another run already has that name; pick a different one, so the two "
                                     "can be told apart in every menu.")

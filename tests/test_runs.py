@@ -60,7 +60,7 @@ def test_failed_write_leaves_nothing(monkeypatch):
     with pytest.raises(runs.RunStoreError, match="disk is full") as err:
         _save()
     assert "/" not in str(err.value)  # no server path reaches a browser
-    assert list(runs_dir().iterdir()) == []
+    assert [p.name for p in runs_dir().iterdir()] in ([], [".lock"])  # no run, no half-written folder
     assert runs.list_runs() == ([], [])
 
 
@@ -210,3 +210,25 @@ def test_display_names_tell_apart_runs_saved_with_the_same_name_before_names_wer
     assert len(set(names.values())) == 3
     assert names[records[0].run_id] == "Same old name"  # the oldest keeps its name
     assert all(names[r.run_id].startswith("Same old name · ") for r in records[1:])
+
+
+def test_a_run_name_is_chosen_while_other_servers_sharing_the_folder_are_locked_out(monkeypatch):
+    """Two servers on one data folder must not both pick "... · seed 0": the name is chosen under an flock."""
+    import fcntl
+
+    held = []
+    taken_names = runs._taken_names
+
+    def checking(*args, **kwargs):
+        with open(runs_dir() / ".lock", "a") as other_writer:  # another open file: as another process would hold it
+            try:
+                fcntl.flock(other_writer, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(other_writer, fcntl.LOCK_UN)
+                held.append(False)
+            except BlockingIOError:
+                held.append(True)
+        return taken_names(*args, **kwargs)
+
+    monkeypatch.setattr(runs, "_taken_names", checking)
+    _save()
+    assert held == [True]
