@@ -99,14 +99,6 @@ def call(function: Callable[..., T], *args, **kwargs) -> T:
     raise AssertionError("unreachable")
 
 
-def submit(function: Callable[..., T], *args, **kwargs) -> None:
-    """Start ``function(*args, **kwargs)`` in the helper without waiting (to warm its per-process caches)."""
-    try:
-        _helper().submit(function, *args, **kwargs)
-    except BrokenProcessPool:  # the next call() starts a fresh helper and says so if that fails too
-        pass
-
-
 def helper_pid() -> int | None:
     """The helper's process id while it runs."""
     with _lock:

@@ -265,12 +265,10 @@ def word2vec_is_ready(dataset_key: str, n_train: int | None, subset_seed: int = 
 
 @st.cache_resource(show_spinner=False)
 def start_helper_process() -> None:
-    """Once per server: start the helper process (:mod:`lib.helper_process`) and have it read the reviews and count
-    their words' sentiment while the first visitor reads the home page, never in this web server."""
-    from lib.sentiment import imdb_sentiment_table
-
+    """Once per server: start the helper process (:mod:`lib.helper_process`), so it imports TensorFlow while the first
+    visitor reads. Nothing is queued on it ahead of time: the helper answers one call at a time, and a 30-s pass over
+    the reviews queued at start-up made the first Explain or tour visit wait behind it."""
     helper_process.start()
-    helper_process.submit(imdb_sentiment_table)  # not waited for: the first page that needs it will be
 
 
 def warm_up(dataset_key: str = "imdb", config: dict | None = None) -> None:
