@@ -408,6 +408,9 @@ def test_presentation_mode_fits_a_1280x720_projector(browser, server):
     page = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
     page.goto(f"{server['url']}/tour?present=1&size=tiny&screen=1")
     wait_until_idle(page)
+    # the script may not have started yet on a fresh server: wait for the screen before asking about its button
+    expect(page.get_by_text("Screen 1 of 6").first).to_be_visible(timeout=120_000)
+    wait_until_idle(page)
     start = page.get_by_role("button", name="Start the demo training")
     if start.count():
         start.click()
