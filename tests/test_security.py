@@ -361,7 +361,23 @@ def test_control_characters_are_stripped_from_words_in_every_export():
 # --- 6. downloads --------------------------------------------------------------------------------------------
 
 
-class _StallingServer:
+class _LocalServer:
+    """A local HTTP server on a free port, serving ``Handler`` until :meth:`close` (which also sets ``release``)."""
+
+    def _serve(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        handler.log_message = lambda *args: None  # keep the test output quiet
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.release.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class _StallingServer(_LocalServer):
     """A local HTTP server that sends headers and a few bytes of the body, then goes silent."""
 
     def __init__(self):
@@ -376,18 +392,7 @@ class _StallingServer:
                 self.wfile.flush()
                 release.wait(10)  # stall; released when the test ends
 
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.release.set()
-        self.server.shutdown()
-        self.server.server_close()
+        self._serve(Handler)
 
 
 @pytest.fixture
@@ -436,7 +441,7 @@ def test_a_server_that_never_answers_ends_with_a_sentence(tmp_path):
         server.close()
 
 
-class _TricklingServer:
+class _TricklingServer(_LocalServer):
     """A local HTTP server that sends ``body`` a few bytes at a time, each well within any read timeout."""
 
     def __init__(self, body: bytes, piece: int, pause: float):
@@ -454,18 +459,7 @@ class _TricklingServer:
                     self.wfile.flush()
                     release.wait(pause)
 
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.release.set()
-        self.server.shutdown()
-        self.server.server_close()
+        self._serve(Handler)
 
 
 def test_a_download_that_trickles_in_ends_at_its_deadline(tmp_path):
