@@ -97,10 +97,3 @@ def call(function: Callable[..., T], *args, **kwargs) -> T:
             raise UserError(f"The helper process did not answer within {TIMEOUT_SECONDS:.0f} s; the machine may be very busy. "
                             "Reload the page in a moment.") from None
     raise AssertionError("unreachable")
-
-
-def helper_pid() -> int | None:
-    """The helper's process id while it runs."""
-    with _lock:
-        processes = list(getattr(_executor, "_processes", {}) or {}) if _executor is not None else []
-    return processes[0] if processes else None
