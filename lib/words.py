@@ -105,17 +105,29 @@ def suggest_words(kv, word: str, n: int = 5, search_top: int = 50_000) -> list[s
 
     The lower-cased word comes first if the set has it (GloVe is all lower case);
     then :func:`difflib.get_close_matches`. Vector files list frequent words
-    first, so the search skips rare typos and junk and stays fast.
+    first, so the search skips rare typos and junk and stays fast. Tokenizer debris
+    (``king'``, ``'king``: a word with a quote or dash at either end) is never offered.
+
+    >>> from gensim.models import KeyedVectors
+    >>> kv = KeyedVectors(2)
+    >>> kv.add_vectors(["kings", "king'", "'king", "-king", "queen"], [[0, 1]] * 5)
+    >>> suggest_words(kv, "kingg")
+    ['kings']
     """
     word = word.strip()
     out: list[str] = []
     if word.lower() != word and word.lower() in kv.key_to_index:
         out.append(word.lower())
-    pool = kv.index_to_key[:search_top]
+    pool = [w for w in kv.index_to_key[:search_top] if _clean_edges(w)]
     for w in difflib.get_close_matches(word.lower(), pool, n=n, cutoff=0.75):
         if w not in out and w != word:
             out.append(w)
     return out[:n]
+
+
+def _clean_edges(word: str) -> bool:
+    """Whether ``word`` starts and ends with a letter or digit (``don't`` yes, ``king'`` no)."""
+    return bool(word) and word[0].isalnum() and word[-1].isalnum()
 
 
 def unknown_word_message(kv, word: str, set_label: str) -> str:
