@@ -128,6 +128,9 @@ def padding_section(texts: list[str], example: explain.TokenizedExample, s: Sett
     st.code(explain.padded_listing(texts, example.ids), language=None)
     if any(example.truncated):
         st.info(explain.truncation_note(example.truncated))
+    same_ids = explain.same_ids_note(texts, example.ids)
+    if same_ids:
+        st.info(same_ids)
     all_padding = explain.all_padding_rows(example.ids)
     if not all_padding:
         return

@@ -110,6 +110,30 @@ def truncation_note(truncated: list[int]) -> str:
     return "Cut to fit: " + "; ".join(cuts) if cuts else ""
 
 
+def same_ids_note(texts: list[str], ids: np.ndarray) -> str:
+    """Different sentences that became the same ids ("" when none did): the model can no longer tell them apart.
+
+    It happens when the words that differ have no row (vocabulary too small) or were cut by the length limit.
+
+    >>> same_ids_note(["This is a text", "This is not a text"], np.array([[0, 1, 2], [0, 1, 2]]))
+    'Sentences 1 and 2 are different texts but became the same ids, [0 1 2]: the words that tell them apart have no row (or were cut), so the model sees one sentence twice.'
+    """
+    groups: dict[bytes, list[int]] = {}
+    for i, row in enumerate(ids):
+        groups.setdefault(row.tobytes(), []).append(i)
+    notes = []
+    for rows in groups.values():
+        if len(rows) > 1 and len({texts[i] for i in rows}) > 1 and ids[rows[0]].any():
+            numbers = [str(i + 1) for i in rows]
+            names = ", ".join(numbers[:-1]) + " and " + numbers[-1]
+            notes.append(f"Sentences {names} are different texts but became the same ids, "
+                         f"{np.array2string(ids[rows[0]])}")
+    if not notes:
+        return ""
+    return "; ".join(notes) + (": the words that tell them apart have no row (or were cut), so the model sees "
+                               "one sentence twice.")
+
+
 def all_padding_rows(ids: np.ndarray) -> list[int]:
     """Sentences left with no id at all (every position is padding).
 

@@ -81,6 +81,8 @@ def test_small_vocabulary_says_which_words_are_dropped():
     text = shown_text(at)
     assert "dropped" in text and "text" in text and "not" in text
     assert "[0 0 0 1 2 3]" in at.code[0].value
+    # "not" was the only difference, so the two sentences are now one to the model: it says so
+    assert "Sentences 1 and 2 are different texts but became the same ids" in text
 
 
 @pytest.mark.parametrize(
