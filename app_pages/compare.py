@@ -30,7 +30,7 @@ from lib.runs import display_names, load_embeddings, load_predictions
 from lib.significance import MIN_SEEDS, RULE
 from lib.vectors import packaged
 from lib.words import WORD_LISTS, known_and_unknown, known_to_all, split_words
-from ui import changes, presentation, sources
+from ui import changes, presentation, report, sources
 from ui.errors import friendly_errors
 from ui.text import md
 
@@ -715,6 +715,7 @@ def main() -> None:
     st.header("2. Pick the words", divider="gray")
     words = pick_words(runs, chosen)
     tell_the_story(story_slot, word_pair_headline(chosen))
+    report.compare_report(chosen.keys, chosen.names, chosen.vectors, words.words, runs)
     fig = on_demand("4. Maps side by side", "maps", lambda: draw_maps(chosen, words, map_settings(words.is_sentiment)))
     neighbour_download_rows = on_demand("5. Neighbours side by side", "neighbours", lambda: show_neighbours(chosen))
     on_demand("6. What training changed", "changed", lambda: (what_training_changed(chosen, words, run_names),

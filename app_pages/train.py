@@ -23,7 +23,7 @@ from lib.jobs import access, runner
 from lib.jobs.progress import finished_runs, rough_duration, task_lines
 from lib.jobs.spec import JobKind, JobSpec, Status
 from lib.models import ARCHITECTURES, STRATEGIES, fixed_dimension
-from ui import backend, presentation, sources
+from ui import backend, presentation, report, sources
 from ui.errors import friendly_errors, show_error
 from ui.session import session_id
 from ui.text import md
@@ -527,6 +527,7 @@ def results_section(finished: list) -> None:
             st.caption(RULE)
     results_table_block(table)
     coverage_block(finished, key="train_coverage_chart")
+    report.job_report(st.session_state.get("train_job_id"))
     st.caption("Every finished run is saved: open **Compare embeddings side by side** to see what training did "
                "to the word vectors, and to judge any two runs against noise.")
 

@@ -1,0 +1,126 @@
+"""The hand-out report in a real browser: Debian's Chromium (the setup of tests/test_browser.py) opens a report
+file with every network request blocked, draws its charts, requests nothing and prints to PDF.
+
+* the file lib.report.build makes from the tiny runs of tests/test_report.py (with a run named like a script
+  tag), screenshotted to docs/screenshots/report.png;
+* the files downloaded with **Download report** from a real server (tests/test_browser.py's ``server``): from
+  Compare with two saved runs, and from Train after a job on the "Tiny (tests)" preset.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import test_browser
+import test_report
+from test_browser import (CHROMIUM, CHROMIUM_ARGS, assert_no_errors, assert_no_tensorflow_in_the_server,
+                          demo_timeout_ms, save_runs_for_compare, wait_until_idle)
+from playwright.sync_api import expect, sync_playwright
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+store, train_html = test_report.store, test_report.train_html  # the report of tests/test_report.py's runs
+server = test_browser.server                                    # streamlit run app.py, empty data folder
+SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "screenshots" / "report.png"
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+def open_offline(chromium, path: Path, title: str, screenshot: Path | None = None) -> int:
+    """Open a report file with every non-file request aborted: it renders, plotly draws each of its charts, it
+    prints to PDF, and nothing was requested and no script failed. Returns how many charts it drew."""
+    charts = path.read_text(encoding="utf-8").count("Plotly.newPlot(")
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    requested, errors = [], []
+
+    def block(route):
+        if not route.request.url.startswith("file://"):
+            requested.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    context.route("**/*", block)
+    page = context.new_page()
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("dialog", lambda dialog: (errors.append("dialog: " + dialog.message), dialog.dismiss()))
+    page.goto(path.as_uri())
+    expect(page.locator("h1")).to_have_text(title)
+    drawn = page.locator("div.plotly-graph-div")
+    expect(drawn).to_have_count(charts)
+    for i in range(charts):  # plotly drew every chart: an svg inside each
+        expect(drawn.nth(i).locator("svg.main-svg").first).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    if screenshot is not None:
+        screenshot.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(screenshot), full_page=True)
+    pdf = page.pdf(format="A4", print_background=True)  # "prints cleanly": Chromium's own print to PDF
+    assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") >= 2
+    assert requested == []
+    assert errors == []
+    context.close()
+    return charts
+
+
+def test_the_report_opens_offline_draws_its_charts_and_requests_nothing(chromium, train_html, tmp_path):
+    path = tmp_path / "report.html"
+    path.write_text(train_html, encoding="utf-8")
+    assert open_offline(chromium, path, "Embedding Lab report: Train", screenshot=SCREENSHOT) == 3
+    context = chromium.new_context()
+    page = context.new_page()
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file://") else route.abort())
+    page.goto(path.as_uri())
+    expect(page.get_by_text("<script>alert(1)</script> **bold**", exact=True).first).to_be_visible()
+    context.close()
+
+
+def download_report(page, tmp_path: Path, name: str) -> Path:
+    button = page.get_by_role("button", name="Download report")
+    with page.expect_download(timeout=120_000) as download:
+        button.click()
+    path = tmp_path / name
+    download.value.save_as(path)
+    assert download.value.suggested_filename.endswith(".html")
+    return path
+
+
+def test_a_report_downloaded_from_compare_opens_offline(chromium, server, tmp_path):
+    save_runs_for_compare(server["data"])
+    context = chromium.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.goto(f"{server['url']}/compare")
+    wait_until_idle(page, timeout=300)  # a fresh server counts the IMDB words first (longer on a busy machine)
+    expect(page.get_by_role("button", name="Download report")).to_be_visible(timeout=60_000)
+    compare = download_report(page, tmp_path, "compare.html")
+    html = compare.read_text(encoding="utf-8")
+    assert "does not keep its selection in its address" in html
+    assert open_offline(chromium, compare, "Embedding Lab report: Compare") >= 2  # the accuracy bars and the maps
+    context.close()
+
+
+def test_a_report_downloaded_from_train_after_a_tiny_job_opens_offline(chromium, server, tmp_path):
+    context = chromium.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.goto(f"{server['url']}/train")
+    wait_until_idle(page)
+    page.get_by_text("Tiny (tests)").first.click()
+    expect(page.get_by_text("500 training reviews").first).to_be_visible(timeout=60_000)
+    wait_until_idle(page)
+    page.get_by_role("button", name="Train", exact=True).click()
+    expect(page.get_by_role("button", name="Download report")).to_be_visible(timeout=demo_timeout_ms(factor=10.0))  # a fresh server starts its worker first
+    wait_until_idle(page)
+    assert_no_errors(page)
+    job_id = page.url.split("job=")[1].split("&")[0]
+    train = download_report(page, tmp_path, "train.html")
+    html = train.read_text(encoding="utf-8")
+    assert f"/train?job={job_id}" in html
+    print(f"Tiny (tests) job report: {len(html.encode()):,} bytes")
+    assert open_offline(chromium, train, "Embedding Lab report: Train") == 3  # accuracy, coverage, the maps
+    assert_no_tensorflow_in_the_server(server)
+    context.close()
