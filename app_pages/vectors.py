@@ -1,10 +1,10 @@
-"""Explore pretrained vectors: what GloVe and word2vec know before any model is trained.
+"""Explore pretrained vectors: what GloVe, word2vec and fastText know before any model is trained.
 
 Storyboard, top to bottom:
 1. the one idea (words used in the same places get similar vectors);
-2. pick one or two vector sets to put side by side (GloVe, word2vec trained on the IMDB
-   training reviews, a file you upload, a gensim-data download);
-3. nearest neighbours of a word (unknown words get close spellings);
+2. pick one or two vector sets to put side by side (GloVe, word2vec or fastText trained on the
+   IMDB training reviews, a file you upload, a gensim-data download);
+3. nearest neighbours of a word (unknown words get close spellings; fastText builds them from their pieces);
 4. why *good* and *bad* are neighbours: the sentence slots both fill in real reviews;
 5. similarity of two words; 6. analogies a - b + c;
 7. a 2-D map of a word list, coloured by how the words lean in IMDB reviews.
@@ -20,12 +20,14 @@ import streamlit as st
 from lib import plots
 from lib.compare import drop_missing
 from lib.errors import UserError
-from lib.explore import context_slots, includes_word2vec, set_short_label as short
+from lib.explore import (built_from_pieces, builds_from_pieces, context_slots, includes_word2vec,
+                         set_short_label as short, subword_line)
 from lib.glossary import definition
 from lib.maps import aligned_maps, map_figure
 from lib.neighbours import NeighbourError, ZeroVectorError, analogy, cosine, most_similar, rank_of, rows_of
 from lib.vectors.files import MAX_WORDS
 from lib.vectors.packaged import GENSIM_DATA
+from lib.vectors.word2vec import METHODS
 from lib.words import WORD_LISTS, known_form, known_to_all, split_words, unknown_word_message
 from ui import presentation, sources
 from ui.errors import friendly_errors, show_error
@@ -33,7 +35,9 @@ from ui.text import md
 
 KEY_PREFIX = "vectors_"  # prefix of every session-state key this page owns
 NONE = "— none —"
-W2V_DEFAULT = sources.word2vec_label("imdb", None)
+#: The sets trained here on all IMDB training reviews with the default parameters: menu label -> method.
+DEFAULTS = {sources.word2vec_label("imdb", None, method=method): method for method in METHODS}
+W2V_DEFAULT, FT_DEFAULT = DEFAULTS
 SET_B = KEY_PREFIX + "set_b"
 
 
@@ -76,7 +80,9 @@ def upload_tab() -> None:
 
 
 def word2vec_settings() -> tuple[int | None, dict]:
-    """``(training reviews or None for all, word2vec parameters)`` from the form."""
+    """``(training reviews or None for all, word2vec or fastText parameters)`` from the form."""
+    method = st.radio("Learn with", list(METHODS), format_func=METHODS.get, horizontal=True,
+                      key=KEY_PREFIX + "method_trained", help=definition("fastText"))
     c1, c2, c3 = st.columns(3)
     n_train = c1.selectbox("Training reviews", [500, 2_000, 5_000, 25_000], index=3,
                            format_func=lambda n: f"{n:,}",
@@ -91,22 +97,24 @@ def word2vec_settings() -> tuple[int | None, dict]:
     epochs = c6.slider("Epochs", 1, 20, 5, help="Passes over the reviews.")
     seed = int(c7.number_input("Seed", 0, 10_000, 0, help=definition("seed")))
     n = None if n_train >= len(sources.imdb().train_texts) else int(n_train)
-    return n, dict(dim=dim, window=window, min_count=min_count, sg=sg, epochs=epochs, seed=seed)
+    return n, dict(dim=dim, window=window, min_count=min_count, sg=sg, epochs=epochs, seed=seed, method=method)
 
 
 def word2vec_tab() -> None:
-    st.caption("word2vec learns vectors from the IMDB *training* reviews only, so the test reviews stay "
-               "unseen. It takes about 30–45 s for all 25,000 reviews on 2 cores, and is kept on disk.")
+    st.caption("word2vec and fastText learn vectors from the IMDB *training* reviews only, so the test reviews stay "
+               "unseen. word2vec takes about 30–45 s for all 25,000 reviews on 2 cores, fastText about "
+               "2½ times as long; both are kept on disk.")
     n, params = word2vec_settings()
-    if st.button("Train word2vec", key=KEY_PREFIX + "train_w2v", icon=":material/model_training:"):
-        with friendly_errors("Starting word2vec"):
+    if st.button("Train", key=KEY_PREFIX + "train_w2v", icon=":material/model_training:"):
+        with friendly_errors(f"Starting {METHODS[params['method']]}"):
             # trained in the background: clicking around meanwhile does not lose the work
             sources.word2vec_in_background("imdb", n, **params)
             st.session_state[KEY_PREFIX + "w2v_pending"] = (n, params)
     if not st.session_state.get(KEY_PREFIX + "w2v_pending"):
         return
     pending_n, pending_params = st.session_state[KEY_PREFIX + "w2v_pending"]
-    if sources.word2vec_progress("imdb", pending_n, **pending_params) == "ready":
+    name = METHODS[pending_params.get("method", "word2vec")]
+    if sources.word2vec_progress("imdb", pending_n, text=f"Training {name}…", **pending_params) == "ready":
         st.session_state.pop(KEY_PREFIX + "w2v_pending")
         sources.word2vec("imdb", pending_n, **pending_params)  # registers it in the menus
         show_beside_the_first(sources.word2vec_label("imdb", pending_n, **pending_params))
@@ -122,10 +130,11 @@ def download_tab() -> None:
 
 
 def add_a_vector_set() -> None:
-    if not st.toggle("Add a vector set: your own file, word2vec with other settings, or a download",
+    if not st.toggle("Add a vector set: your own file, word2vec or fastText with other settings, or a download",
                      key=KEY_PREFIX + "add_open", help=definition("pretrained vectors")):
         return
-    tab_file, tab_w2v, tab_online = st.tabs(["Upload a file", "Train word2vec", "Download (needs internet)"])
+    tab_file, tab_w2v, tab_online = st.tabs(["Upload a file", "Train word2vec or fastText",
+                                             "Download (needs internet)"])
     with tab_file:
         upload_tab()
     with tab_w2v:
@@ -142,7 +151,7 @@ def forget_if_gone(key: str, offered: list[str]) -> None:
 
 def pick_vector_sets(available: dict) -> tuple[str, str]:
     """The two menus: ``(first set, second set or NONE)``."""
-    options = list(dict.fromkeys([*available, W2V_DEFAULT]))
+    options = list(dict.fromkeys([*available, *DEFAULTS]))
     forget_if_gone(KEY_PREFIX + "set_a", options)
     forget_if_gone(SET_B, [NONE, *options])
     left, right = st.columns(2)
@@ -153,28 +162,33 @@ def pick_vector_sets(available: dict) -> tuple[str, str]:
     return label_a, label_b
 
 
-def default_word2vec():
-    """word2vec on all IMDB training reviews, or None with a train button while it is not there yet."""
-    if sources.word2vec_is_ready("imdb", None):
-        with st.spinner("Loading word2vec from the disk cache…"), friendly_errors("Loading word2vec"):
-            return sources.word2vec("imdb", None)
+#: How long a default set takes to train on 2 cores (word2vec measured; fastText 2.5 times as long).
+TRAINING_TIME = {"word2vec": "30–45 seconds", "fasttext": "1½–2 minutes"}
+
+
+def default_trained(method: str):
+    """word2vec or fastText on all IMDB training reviews, or None with a train button while it is not there yet."""
+    name = METHODS[method]
+    if sources.word2vec_is_ready("imdb", None, method=method):
+        with st.spinner(f"Loading {name} from the disk cache…"), friendly_errors(f"Loading {name}"):
+            return sources.word2vec("imdb", None, method=method)
         return None
-    st.info("word2vec on the 25,000 IMDB training reviews has not been trained yet on this computer. "
-            "It takes about 30–45 seconds and is kept afterwards.")
-    if st.button("Train it now", key=KEY_PREFIX + "train_default", icon=":material/model_training:"):
-        with friendly_errors("Starting word2vec"):
-            sources.word2vec_in_background("imdb", None)
-    if sources.word2vec_progress("imdb", None, text="Training word2vec on 25,000 reviews…") == "ready":
-        with friendly_errors("Loading word2vec"):
-            return sources.word2vec("imdb", None)
+    st.info(f"{name} on the 25,000 IMDB training reviews has not been trained yet on this computer. "
+            f"It takes about {TRAINING_TIME[method]} and is kept afterwards.")
+    if st.button("Train it now", key=f"{KEY_PREFIX}train_default_{method}", icon=":material/model_training:"):
+        with friendly_errors(f"Starting {name}"):
+            sources.word2vec_in_background("imdb", None, method=method)
+    if sources.word2vec_progress("imdb", None, text=f"Training {name} on 25,000 reviews…", method=method) == "ready":
+        with friendly_errors(f"Loading {name}"):
+            return sources.word2vec("imdb", None, method=method)
     return None
 
 
 def load(label: str, available: dict):
     """The KeyedVectors of a menu label, or None (with a message or a train button) if not available yet
     (and for NONE)."""
-    if label == W2V_DEFAULT:  # even when registered: its cache may be gone, and the page must not train it
-        return default_word2vec()
+    if label in DEFAULTS:  # even when registered: its cache may be gone, and the page must not train it
+        return default_trained(DEFAULTS[label])
     if label in available:
         with friendly_errors(f"Loading {label}"):
             return available[label]()
@@ -215,14 +229,18 @@ def unknown(kv, word: str, label: str) -> None:
 def neighbours_column(label: str, kv, word: str, k: int) -> None:
     st.markdown(f"**{md(short(label))}**")
     found = known_form(kv.key_to_index, word)
-    if found is None:
+    if found is None and builds_from_pieces(kv):
+        rows = built_from_pieces(kv, word, k)
+        st.caption("Not one of its words: built from its pieces (character n-grams).")
+    elif found is None:
         unknown(kv, word, label)
         return
-    try:
-        rows = most_similar(kv, found, k, name=short(label))
-    except NeighbourError as exc:
-        show_error(str(exc), exc)
-        return
+    else:
+        try:
+            rows = most_similar(kv, found, k, name=short(label))
+        except NeighbourError as exc:
+            show_error(str(exc), exc)
+            return
     table = pd.DataFrame(rows, columns=["neighbour", "cosine similarity"])
     table.index = np.arange(1, len(table) + 1)
     st.dataframe(table, width="stretch", column_config={
@@ -241,6 +259,10 @@ def nearest_neighbours(chosen) -> None:
     for col, (label, kv) in zip(st.columns(len(chosen)), chosen):
         with col:
             neighbours_column(label, kv, word, int(k))
+    with friendly_errors("Building the word from its pieces"):
+        line = subword_line(chosen, word)
+        if line:
+            st.text(line)  # quotes the typed word: shown as text, never as Markdown
     st.caption(f"Each list shows the words whose vectors point most nearly the same way as “{md(word)}”: "
                "1.00 would be the very same direction, 0 unrelated.")
 
@@ -280,7 +302,7 @@ def shared_slots() -> None:
 def why_good_and_bad(chosen) -> None:
     st.header("Why *good* and *bad* are neighbours")
     st.markdown(
-        "Opposites that are used the same way end up close. word2vec and GloVe never see what a word *means*, "
+        "Opposites that are used the same way end up close. word2vec, fastText and GloVe never see what a word *means*, "
         "only which words surround it, and *good* and *bad* fill the same slots in a sentence."
     )
     for col, (label, kv) in zip(st.columns(len(chosen)), chosen):
@@ -288,8 +310,8 @@ def why_good_and_bad(chosen) -> None:
             good_bad_column(label, kv)
     shared_slots()
     if not includes_word2vec([label for label, _ in chosen]):
-        st.caption("Pick *word2vec trained on IMDB* as the second set above to see the same in vectors learned "
-                   "from movie reviews alone.")
+        st.caption("Pick *word2vec* or *fastText trained on IMDB* as the second set above to see the same in "
+                   "vectors learned from movie reviews alone.")
 
 
 # --- 4. similarity of two words ------------------------------------------------------------------------------

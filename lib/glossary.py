@@ -17,6 +17,8 @@ TERMS: dict[str, str] = {
     "pretrained vectors": "Embeddings someone already learned from a huge amount of text, ready to reuse.",
     "GloVe": "Pretrained vectors from Stanford, learned from how often words appear near each other in 6 billion words of Wikipedia and news.",
     "word2vec": "A method that learns vectors by predicting a word from its neighbours (or the neighbours from the word). Here it learns from the text of all the training reviews (their labels unused), however few of them a model is then trained on, just as pretrained vectors come from far more text than anyone labels.",
+    "fastText": "Like word2vec, but it also learns vectors for the pieces of words (runs of 3 to 6 letters), so it can build a vector for any word, even a rare one, a misspelling such as 'goooood' or a name it never saw, from the pieces it did see. Here it learns from the same review text as word2vec, labels unused.",
+    "subword": "A piece of a word, such as 'goo' or 'ood' in 'good' (fastText calls them character n-grams). A model that knows pieces can guess a vector for a word it has never seen, by adding up the vectors of its pieces.",
     "learned from scratch": "The embedding starts as random numbers and is learned only from the labelled reviews.",
     "frozen": "The embedding keeps its starting numbers; only the layers after it learn.",
     "fine-tuned": "The embedding starts from pretrained numbers and keeps learning from the reviews.",

@@ -1,4 +1,4 @@
-"""Keras models for text classification, and the five ways to start their Embedding layer.
+"""Keras models for text classification, and the seven ways to start their Embedding layer.
 
 Every model here begins the same way: an ``Embedding`` layer (named ``"embedding"``)
 turns each word id into a row of a ``(vocab_size, embedding_dim)`` matrix. What
@@ -12,7 +12,10 @@ whether training may change it::
 * ``glove_frozen`` / ``glove_finetuned``: rows copied from GloVe (words GloVe
   lacks get small random rows); frozen means ``trainable=False``;
 * ``word2vec_frozen`` / ``word2vec_finetuned``: the same with word2vec vectors
-  trained by gensim on unlabelled text (every training text of the dataset).
+  trained by gensim on unlabelled text (every training text of the dataset);
+* ``fasttext_frozen`` / ``fasttext_finetuned``: gensim fastText on the same text
+  with the same parameters; it also builds a vector for every word it did not
+  keep (rare words, misspellings) from the word's character n-grams.
 
 Each pretrained pair comes from one entry of :data:`VECTOR_SOURCES`
 (:func:`register_source` adds a source and both of its strategies).
@@ -153,6 +156,15 @@ register_source(
                  description="gensim Word2Vec trained here on the pretraining corpus (labels unused)",
                  learns_from_texts=True),
     where="word2vec vectors learned from the training reviews' text (labels unused)",
+)
+register_source(
+    VectorSource("fasttext", "fastText", loader="lib.vectors.pretraining:fasttext_vectors",
+                 estimator="lib.vectors.pretraining:fasttext_seconds",
+                 description="gensim FastText trained here on the pretraining corpus (labels unused); words it did "
+                             "not keep are built from their character n-grams",
+                 learns_from_texts=True),
+    where="fastText vectors learned from the training reviews' text (labels unused); every word gets one, "
+          "rare ones built from their pieces",
 )
 
 _THREADS_CONFIGURED = False

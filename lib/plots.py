@@ -160,6 +160,8 @@ STRATEGY_COLOURS = {
     "glove_finetuned": OKABE_ITO[0],
     "word2vec_frozen": OKABE_ITO[1],
     "word2vec_finetuned": OKABE_ITO[3],
+    "fasttext_frozen": OKABE_ITO[4],
+    "fasttext_finetuned": OKABE_ITO[2],
 }
 
 

@@ -419,6 +419,7 @@ def coverage(init, initial: np.ndarray, final: np.ndarray) -> dict:
     return {
         "hits": int(init.hits), "misses": int(init.misses), "missed_examples": list(init.missed_examples)[:20],
         "coverage": float(init.hit_rate), "uncovered_start": UNCOVERED_START,
+        "from_pieces": int(init.from_pieces), "pieces_examples": list(init.pieces_examples)[:20],  # fastText
         "moved_covered": mean(moved, covered), "moved_uncovered": mean(moved, ~covered),
         "length_covered": mean(length, covered), "length_uncovered": mean(length, ~covered),
     }

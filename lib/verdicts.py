@@ -98,6 +98,8 @@ class CoverageRow:
     length_covered: float | None  # their mean length at the start
     length_uncovered: float | None
     missed_examples: tuple[str, ...] = ()
+    from_pieces: int = 0          # covered rows built from character n-grams only (fastText), not a whole word
+    pieces_examples: tuple[str, ...] = ()
 
     @property
     def uncovered(self) -> int:
@@ -153,6 +155,8 @@ def coverage_rows(records: Sequence, per_run: bool = False) -> list[CoverageRow]
             moved_covered=_mean_of(metrics, "moved_covered"), moved_uncovered=_mean_of(metrics, "moved_uncovered"),
             length_covered=_mean_of(metrics, "length_covered"), length_uncovered=_mean_of(metrics, "length_uncovered"),
             missed_examples=tuple(str(w) for w in (first.get("missed_examples") or [])[:5]),
+            from_pieces=int(first.get("from_pieces") or 0),
+            pieces_examples=tuple(str(w) for w in (first.get("pieces_examples") or [])[:5]),
         ))
     return rows
 
@@ -192,6 +196,10 @@ def coverage_sentence(rows: Sequence[CoverageRow]) -> str:
         sentence = (f"In {row.label}, " if row.source in ambiguous else "") + (
             f"{row.source} gave a starting vector to {row.covered:,} of the {_words(row.rows, 'vocabulary word')} "
             f"({share:.1%})")
+        if row.from_pieces:
+            examples = f" (for example {', '.join(row.pieces_examples)})" if row.pieces_examples else ""
+            sentence += (f": {row.covered - row.from_pieces:,} from whole words it learned, {row.from_pieces:,}"
+                         f"{examples} built from their character n-grams only")
         if row.uncovered:
             examples = f" (for example {', '.join(row.missed_examples)})" if row.missed_examples else ""
             explained = len(seen_sources) > 1 and any(s != start for s in seen_sources)

@@ -6,10 +6,12 @@ import pytest
 from lib.models import ARCHITECTURES, STRATEGIES, build_model, embedding_weights, parameter_counts
 
 
-def test_five_strategies_as_in_the_design():
-    assert list(STRATEGIES) == ["learned", "glove_frozen", "glove_finetuned", "word2vec_frozen", "word2vec_finetuned"]
-    assert [s.trainable for s in STRATEGIES.values()] == [True, False, True, False, True]
-    assert [s.source for s in STRATEGIES.values()] == [None, "glove", "glove", "word2vec", "word2vec"]
+def test_seven_strategies_as_in_the_design():
+    assert list(STRATEGIES) == ["learned", "glove_frozen", "glove_finetuned", "word2vec_frozen", "word2vec_finetuned",
+                                "fasttext_frozen", "fasttext_finetuned"]
+    assert [s.trainable for s in STRATEGIES.values()] == [True, False, True, False, True, False, True]
+    assert [s.source for s in STRATEGIES.values()] == [None, "glove", "glove", "word2vec", "word2vec", "fasttext",
+                                                       "fasttext"]
 
 
 @pytest.mark.parametrize("architecture", list(ARCHITECTURES))

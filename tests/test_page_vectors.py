@@ -1,4 +1,4 @@
-"""AppTest of "Explore pretrained vectors": defaults, an unknown word, uploads good, broken and pickled."""
+"""AppTest of "Explore pretrained vectors": defaults, an unknown word, uploads good, broken and pickled, fastText."""
 import pickle
 
 import numpy as np
@@ -165,31 +165,49 @@ def test_own_word_list_with_unknown_words_still_draws_a_map():
     assert any("at least 3 words" in w for w in texts(at, "warning"))
 
 
-def test_training_a_small_word2vec_puts_it_side_by_side():
+def train_in_the_tab(method: str = "word2vec", min_count: int = 2) -> AppTest:
+    """A fresh page that trained a small set (500 reviews, 1 epoch) in the "Train word2vec or fastText" tab."""
     at = open_uploads(run_page())
-    training = next(s for s in at.selectbox if s.label == "Training reviews")
-    training.set_value(500)
+    at.radio(key="vectors_method_trained").set_value(method)
+    next(s for s in at.selectbox if s.label == "Training reviews").set_value(500)
     next(s for s in at.slider if s.label == "Epochs").set_value(1)
-    next(s for s in at.slider if s.label == "Min count").set_value(1)
+    next(s for s in at.slider if s.label == "Min count").set_value(min_count)
     rerun(at)
     at.button(key="vectors_train_w2v").click()
     rerun(at)
-    # word2vec trains in the background runner while the page keeps answering; wait for it, then redraw
+    # it trains in the background runner while the page keeps answering; wait for it, then redraw
     from lib.jobs import runner
     from lib.vectors.word2vec_jobs import Word2VecRequest
     from ui import sources
 
-    params = dict(dim=50, window=5, min_count=1, sg=0, epochs=1, seed=0)
+    params = dict(dim=50, window=5, min_count=min_count, sg=0, epochs=1, seed=0, method=method)
     job = runner.find_job(Word2VecRequest.of("imdb", 500, **params).job_spec())
     if job is not None:
         runner.wait(job.id, timeout=300)
     assert sources.word2vec_status("imdb", 500, **params)[0] == "ready"
-    rerun(at)
+    return rerun(at)
+
+
+def test_training_a_small_word2vec_puts_it_side_by_side():
+    at = train_in_the_tab("word2vec", min_count=1)
     label_b = at.selectbox(key=SET_B).value
     assert label_b.startswith("word2vec trained on IMDB (500 training texts")
     metric_labels = [m.label.replace("\\", "") for m in at.metric]  # names are Markdown-escaped on screen
     assert any(lab.startswith("word2vec trained on IMDB (500 training texts): cosine(good, bad)") for lab in metric_labels)
     assert any("nearest neighbour of *good*" in c or "neighbour number" in c for c in texts(at, "caption"))
+    assert not at.error
+
+
+def test_fasttext_builds_a_word_glove_lacks_from_its_pieces():
+    at = train_in_the_tab("fasttext")
+    assert at.selectbox(key=SET_B).value.startswith("fastText trained on IMDB (500 training texts")
+    at.text_input(key="vectors_word").set_value("goooood")
+    rerun(at)
+    line = " ".join(texts(at, "text"))
+    assert ("'goooood' is not in GloVe 6B 50-d; fastText trained on IMDB (500 training texts) builds it from its "
+            "pieces: nearest ") in line
+    assert len(at.dataframe[0].value) == 10  # fastText's column: the ten nearest words of the built vector
+    assert any("“goooood” is not among the 400,000 words" in w for w in texts(at, "warning"))  # GloVe's column
     assert not at.error
 
 

@@ -129,8 +129,8 @@ def test_one_word2vec_per_corpus_is_shared_by_every_subset_size(monkeypatch):
         assert np.array_equal(run.embedding_initial[i], runs[0].embedding_initial[runs[0].vocabulary.index("great")])
 
 
-def fasttext_vectors(corpus, config, on_progress=None):
-    """A sixth strategy's source, for the registry test: gensim FastText trained on the pretraining corpus."""
+def plugin_vectors(corpus, config, on_progress=None):
+    """A new source, for the registry test (a plugin's): gensim FastText trained on the pretraining corpus."""
     from gensim.models import FastText
 
     from lib.text import text_to_word_sequence
@@ -140,7 +140,7 @@ def fasttext_vectors(corpus, config, on_progress=None):
     return model.wv
 
 
-def fasttext_seconds(n_texts, config):
+def plugin_seconds(n_texts, config):
     return 1e-3 * n_texts
 
 
@@ -148,17 +148,17 @@ def test_a_new_vector_source_is_one_registry_entry(dataset):
     from lib import models
 
     added = models.register_source(models.VectorSource(
-        "fasttext", "fastText", loader=f"{__name__}:fasttext_vectors", estimator=f"{__name__}:fasttext_seconds",
+        "plugin", "Plugin", loader=f"{__name__}:plugin_vectors", estimator=f"{__name__}:plugin_seconds",
         description="gensim FastText trained here", learns_from_texts=True))
     try:
-        assert [s.key for s in added] == ["fasttext_frozen", "fasttext_finetuned"]
-        run = training.train(dict(TINY, strategy="fasttext_frozen"), dataset=dataset, keep_model=False)
-        assert run.config["strategy_label"] == "fastText, frozen" and run.metrics["coverage"] == 1.0
+        assert [s.key for s in added] == ["plugin_frozen", "plugin_finetuned"]
+        run = training.train(dict(TINY, strategy="plugin_frozen"), dataset=dataset, keep_model=False)
+        assert run.config["strategy_label"] == "Plugin, frozen" and run.metrics["coverage"] == 1.0
         assert np.array_equal(run.embedding_initial, run.embedding_final)
-        assert estimate_seconds(TINY, ["fasttext_finetuned"]) > estimate_seconds(TINY, ["learned"])
+        assert estimate_seconds(TINY, ["plugin_finetuned"]) > estimate_seconds(TINY, ["learned"])
     finally:
-        models.unregister_source("fasttext")
-    assert "fasttext_frozen" not in STRATEGIES
+        models.unregister_source("plugin")
+    assert "plugin_frozen" not in STRATEGIES
 
 
 def test_coverage_says_how_covered_and_uncovered_rows_moved(runs_by_strategy):

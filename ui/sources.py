@@ -15,7 +15,8 @@ Vector sets (every one a gensim ``KeyedVectors``; **never modify one**, they are
     word2vec(dataset_key, n_train, subset_seed=0, on_progress=None, **params) -> KeyedVectors
         # params: fields of lib.vectors.word2vec.Word2VecParams (its defaults). Trained on the TRAINING
         # texts of dataset(key) subsampled to n_train (None = all) by the background runner
-        # (word2vec_in_background, lib.vectors.word2vec_jobs); kept in memory and on disk
+        # (word2vec_in_background, lib.vectors.word2vec_jobs); kept in memory and on disk.
+        # method="fasttext" gives fastText instead (the same service, cache and parameters)
     add_uploaded_vectors(file_name, data) -> str          # parse a user's file (never unpickled), store it, register; returns its label
     add_gensim_vectors(name) -> str                       # download a gensim-data set (online only); returns its label
 
@@ -49,6 +50,7 @@ from lib.io import atomic_write_bytes, ready_store, safe_name, storage_error, up
 from lib.paths import runs_dir, uploads_dir
 from lib.vectors import VectorError, packaged
 from lib.vectors.files import load_vector_file
+from lib.vectors.word2vec import METHODS
 from lib.vectors.word2vec_jobs import Word2VecForPages, Word2VecRequest, Word2VecStatus
 from lib.words import imdb_shared_contexts
 from ui.text import md
@@ -243,7 +245,7 @@ def word2vec_progress(dataset_key: str, n_train: int | None, text: str = "Traini
     """
     state, _, error = word2vec_status(dataset_key, n_train, **params)
     if state == "failed":
-        st.error(f"Training word2vec did not work: {md(error)}")
+        st.error(f"Training {METHODS[params.get('method', 'word2vec')]} did not work: {md(error)}")
     if state != "training":
         return state
 

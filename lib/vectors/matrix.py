@@ -16,11 +16,16 @@ vectors do not know get small random numbers, counted as *misses*::
     >>> init = embedding_matrix(["", "good", "zzz"], kv)
     >>> init.matrix[1].tolist(), init.hits, init.missed_examples
     ([1.0, 0.0], 1, ['zzz'])
+
+fastText vectors (gensim's ``FastTextKeyedVectors``) miss no word: a word they did not
+keep as a whole is built from its character n-grams. Those rows count as hits, and
+``from_pieces`` says how many of them there were, so coverage is reported honestly:
+whole words the vectors saw, versus words built from n-grams only.
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -58,7 +63,9 @@ class EmbeddingInit:
 
     ``matrix`` is float32 ``(len(vocabulary), dim)``; row 0 (padding) is all zeros.
     ``hits``/``misses`` count ``vocabulary[1:]``; ``missed_examples`` lists up to 20
-    missed words, most frequent first (the vocabulary's order).
+    missed words, most frequent first (the vocabulary's order). ``from_pieces`` counts the
+    hits built from character n-grams only (fastText), not from a whole-word vector, and
+    ``pieces_examples`` lists up to 20 of them.
     """
 
     matrix: np.ndarray
@@ -66,6 +73,8 @@ class EmbeddingInit:
     misses: int
     missed_examples: list[str]
     covered: np.ndarray | None = None  # bool per row: True where the row was copied from the vectors
+    from_pieces: int = 0
+    pieces_examples: list[str] = field(default_factory=list)
 
     @property
     def hit_rate(self) -> float:
@@ -80,7 +89,8 @@ def embedding_matrix(vocabulary: Sequence[str], vectors, dim: int | None = None,
     ``""``, entry ``i`` the word of id ``i``). Missing words get uniform numbers in
     ``[-0.05, 0.05)`` - Keras' own default for a fresh ``Embedding`` - from
     ``numpy.random.default_rng(seed)``, so the same seed gives the same matrix.
-    ``dim`` (the model's embedding size) must equal the vectors' size.
+    ``dim`` (the model's embedding size) must equal the vectors' size. fastText vectors
+    build every missing word from its n-grams (see the module's docstring).
     """
     if dim is not None and dim != vectors.vector_size:
         raise VectorError(
@@ -97,8 +107,13 @@ def embedding_matrix(vocabulary: Sequence[str], vectors, dim: int | None = None,
     rows = np.fromiter((lookup.get(w, -1) if w else -1 for w in vocabulary[1:]), dtype=np.int64, count=max(0, n - 1))
     found = rows >= 0
     matrix[1:][found] = np.asarray(vectors.vectors)[rows[found]]
+    pieces = np.flatnonzero(~found) if getattr(vectors, "vectors_ngrams", None) is not None else np.array([], int)
+    for i in pieces:  # fastText: a word it did not keep is the mean of its n-grams' vectors
+        matrix[1 + i] = vectors.get_vector(vocabulary[1 + i])
+    found[pieces] = True
     missed = [vocabulary[1 + i] for i in np.flatnonzero(~found)[:20]]
     covered = np.zeros(n, dtype=bool)
     covered[1:] = found
     return EmbeddingInit(matrix=matrix, hits=int(found.sum()), misses=int((~found).sum()), missed_examples=missed,
-                         covered=covered)
+                         covered=covered, from_pieces=len(pieces),
+                         pieces_examples=[vocabulary[1 + i] for i in pieces[:20]])

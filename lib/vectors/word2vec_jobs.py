@@ -1,6 +1,6 @@
-"""word2vec sets the pages ask for, trained by the background runner so that no page waits for them.
+"""word2vec and fastText sets the pages ask for, trained by the background runner so that no page waits for them.
 
-The Vectors and Compare pages offer word2vec trained on the training texts of a
+The Vectors and Compare pages offer word2vec (or fastText) trained on the training texts of a
 dataset (all of them, or a stratified subset of ``n_train``), with any
 :class:`~lib.vectors.word2vec.Word2VecParams`. A :class:`Word2VecRequest` names one
 such set; it is a plain value, so it can be built again on every rerun::
@@ -10,6 +10,8 @@ such set; it is a plain value, so it can be built again on every rerun::
     (1, 5)
     >>> request.key() == Word2VecRequest.of("imdb", 500, epochs=1).key()
     True
+    >>> Word2VecRequest.of("imdb", 500, method="fasttext").key()[:9]
+    'fasttext-'
 
 Training one takes 20-45 s, which a page script must not spend itself (any click
 stops the script) and a thread of the web server must not either (it would slow
@@ -25,7 +27,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
 
@@ -35,7 +37,7 @@ from lib.jobs import runner
 from lib.jobs.progress import task_fraction
 from lib.jobs.spec import JobKind, JobSpec, Status
 from lib.vectors import pretraining
-from lib.vectors.word2vec import Word2VecParams, word2vec_cache_path
+from lib.vectors.word2vec import METHODS, Word2VecParams, word2vec_cache_path
 
 #: The pages' word2vec learns from the labelled subset they name (all training texts when ``n_train`` is None).
 CORPUS = "labelled_only"
@@ -67,17 +69,18 @@ class Word2VecRequest:
         extra = f", seed {self.params.seed}"
         if self.n_train is not None and self.subset_seed:
             extra += f", subset seed {self.subset_seed}"
-        return f"word2vec trained on {name} ({size} training texts; {self.params.describe()}{extra})"
+        return f"{METHODS[self.params.method]} trained on {name} ({size} training texts; {self.params.describe()}{extra})"
 
     def key(self) -> str:
-        """A short stable id of this set (``word2vec-<digest>``) for the registry of vector sets."""
+        """A short stable id of this set (``word2vec-<digest>``, ``fasttext-<digest>``) for the registry of vector sets."""
         args = dict(subset_seed=self.subset_seed, **asdict(self.params))
         digest = hashlib.sha1(repr((self.dataset_key, self.n_train, sorted(args.items()))).encode()).hexdigest()
-        return f"word2vec-{digest[:10]}"
+        return f"{self.params.method}-{digest[:10]}"
 
     def job_spec(self) -> JobSpec:
         """The background job that trains this set (identical requests give identical specs)."""
-        return JobSpec(dataset_key=self.dataset_key, kind=JobKind.WORD2VEC, title="word2vec for the pages",
+        return JobSpec(dataset_key=self.dataset_key, kind=JobKind.WORD2VEC,
+                       title=f"{METHODS[self.params.method]} for the pages",
                             word2vec={"n_train": self.n_train, "subset_seed": self.subset_seed, "corpus": CORPUS,
                                       "params": asdict(self.params)})
 
@@ -166,8 +169,12 @@ class Word2VecForPages:
             self.start(request)
 
     def ready_sources(self, dataset_key: str, config: dict) -> set[str]:
-        """Vector sources whose vectors for this run config are ready now (so a time estimate leaves them out)."""
+        """Vector sources whose vectors for this run config are ready now (so a time estimate leaves them out).
+
+        The sources trained here are named by their method ("word2vec", "fasttext").
+        """
         if config.get("pretraining_corpus") != pretraining.DEFAULT_CORPUS:
             return set()
-        request = Word2VecRequest(dataset_key, params=Word2VecParams.from_config(config))
-        return {"word2vec"} if self.is_ready(request) else set()
+        params = Word2VecParams.from_config(config)
+        return {method for method in METHODS
+                if self.is_ready(Word2VecRequest(dataset_key, params=replace(params, method=method)))}
