@@ -127,6 +127,10 @@ def finished_message(tasks: list[dict], kind: JobKind, elapsed: float) -> str:
             f"in {elapsed:.0f} s" + (f"; {failed} failed." if failed else "."))
 
 
+#: How a pretraining stage's ``method`` (lib.vectors.word2vec.Word2VecParams.method) is named in progress lines.
+METHOD_NAMES = {"word2vec": "word2vec", "fasttext": "fastText"}
+
+
 def task_line(task: dict, show_seed: bool, escape: Callable[[str], str] = str) -> tuple[float, str]:
     """One task's progress bar on the Train page: its value and its Markdown text.
 
@@ -137,6 +141,8 @@ def task_line(task: dict, show_seed: bool, escape: Callable[[str], str] = str) -
     ...         "stage": "training", "epoch": 2, "epochs": 4, "batch": 5, "batches": 10, "logs": {}}
     >>> task_line(task, show_seed=True)
     (0.375, '**Running** · Learned from scratch · seed 0 · 500 reviews: epoch 2 of 4, batch 5 of 10')
+    >>> task_line(dict(task, stage="word2vec", method="fasttext", fraction=0.5), show_seed=False)[1]
+    '**Running** · Learned from scratch · 500 reviews: training fastText on the training texts, labels unused (50%)'
     """
     who = f"{task['label']}" + (f" · seed {task['seed']}" if show_seed or task["seed"] else "")
     if task["train_size"]:
@@ -151,7 +157,8 @@ def task_line(task: dict, show_seed: bool, escape: Callable[[str], str] = str) -
     if status == Status.WAITING:
         return 0.0, f"Waiting · {who}"
     doing = {
-        Stage.WORD2VEC: (0.0, f"training word2vec on the training texts, labels unused ({task.get('fraction', 0):.0%})"),
+        Stage.WORD2VEC: (0.0, f"training {METHOD_NAMES.get(task.get('method'), 'word2vec')} on the training texts, "
+                              f"labels unused ({task.get('fraction', 0):.0%})"),
         Stage.STARTING: (0.0, "starting the training process (it loads TensorFlow once)"),
         Stage.PREPARING: (0.0, "preparing the data and the starting vectors"),
         Stage.VECTORS: (0.0, "preparing the data and the starting vectors"),

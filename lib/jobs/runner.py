@@ -302,7 +302,8 @@ class _Runner:
         return True
 
     def on_event(self, job: Job, index: int, event: dict) -> None:
-        values = {k: event[k] for k in ("stage", "epoch", "epochs", "batch", "batches", "logs", "history", "fraction")
+        values = {k: event[k] for k in ("stage", "epoch", "epochs", "batch", "batches", "logs", "history", "fraction",
+                                       "method")
                   if k in event}
         self.update_task(job, index, **values)
 
