@@ -26,7 +26,7 @@ from lib.glossary import definition
 from lib.io import safe_name
 from lib.neighbours import keyed_vectors, neighbour_columns, neighbour_lists, neighbour_rows, overlap_matrix
 from lib.neighbours import PairReading, ZeroVectorError, pair_reading, pair_summary, rows_of, shared_neighbours
-from lib.runs import display_names, load_embeddings, load_predictions
+from lib.runs import display_names, load_embeddings, load_predictions, settings_phrase
 from lib.significance import MIN_SEEDS, RULE
 from lib.vectors import packaged
 from lib.words import WORD_LISTS, known_and_unknown, known_to_all, split_words
@@ -102,11 +102,28 @@ def moved_words(run_id: str, k: int, words: tuple[str, ...]) -> movement.Movemen
 
 @dataclass
 class Chosen:
-    """The loaded embeddings, in the order picked: keys, short names and KeyedVectors."""
+    """The loaded embeddings, in the order picked: keys, short names and KeyedVectors; ``title`` writes the
+    title line of an export that shows some of them (:func:`lib.exports.export_title`)."""
 
     keys: list[str]
     names: list[str]
     vectors: list
+    title: Callable[..., str] = lambda what, keys=None, settings="": what
+
+    def export_title(self, what: str, settings: str = "") -> str:
+        """The title line of an export of every chosen embedding."""
+        return self.title(what, self.keys, settings)
+
+
+def titler(run_names: dict[str, str], runs: list) -> Callable[..., str]:
+    """``title(what, keys, settings)``: an export's title naming ``keys`` as the page does, runs with settings."""
+    configs = {r.run_id: r.config for r in runs}
+
+    def title(what: str, keys, settings: str = "") -> str:
+        names = [short_name(key, run_names) for key in keys]
+        return exports.export_title(what, compare.descriptions(keys, names, configs, settings_phrase), settings,
+                                    exports.now_stamp())
+    return title
 
 
 def saved_runs() -> list:
@@ -188,7 +205,7 @@ def load_one(key: str, name: str):
     return None
 
 
-def load_chosen(keys: list[str], run_names: dict[str, str]) -> Chosen:
+def load_chosen(keys: list[str], run_names: dict[str, str], runs: list) -> Chosen:
     """Load every picked embedding; stop the page with a sentence when fewer than two are there."""
     if len(keys) < 2:
         st.info(
@@ -198,7 +215,7 @@ def load_chosen(keys: list[str], run_names: dict[str, str]) -> Chosen:
         st.stop()
     vectors = [load_one(key, short_name(key, run_names)) for key in keys]
     keys, vectors = compare.drop_missing(keys, vectors)
-    chosen = Chosen(keys, [short_name(key, run_names) for key in keys], vectors)
+    chosen = Chosen(keys, [short_name(key, run_names) for key in keys], vectors, titler(run_names, runs))
     if len(chosen.keys) < 2:
         st.info("Fewer than two of the chosen embeddings could be loaded (see above); pick others.")
         st.stop()
@@ -605,29 +622,32 @@ def runs_against_noise(chosen: Chosen, runs: list) -> None:
 # --- 7. downloads --------------------------------------------------------------------------------------------
 
 
-def map_downloads(fig) -> None:
+def map_downloads(chosen: Chosen, fig) -> None:
     st.markdown("**The maps**")
     if fig is None:
         st.caption("Open section 4 (the maps) first.")
         return
-    st.download_button("Interactive HTML", lambda: exports.figure_html(fig), file_name="embedding-maps.html",
+    title = chosen.export_title("Word maps")
+    st.download_button("Interactive HTML", lambda: exports.figure_html(fig, title), file_name="embedding-maps.html",
                        mime="text/html", on_click="ignore", key=KEY_PREFIX + "dl_html", icon=":material/download:")
     ok, reason = exports.png_support()
     if not ok:
         st.caption(reason)
     elif st.button("Make a PNG (a few seconds)", key=KEY_PREFIX + "make_png"):
         with st.spinner("Rendering the PNG…"), friendly_errors("Making the PNG"):
-            png = exports.figure_png(fig, width=1800)
+            png = exports.figure_png(fig, width=1800, title=title)
             st.download_button("Download PNG", png, file_name="embedding-maps.png", mime="image/png",
                                on_click="ignore", key=KEY_PREFIX + "dl_png", icon=":material/download:")
 
 
-def neighbour_downloads(rows: list[dict]) -> None:
+def neighbour_downloads(chosen: Chosen, rows: list[dict]) -> None:
     st.markdown("**The neighbour lists**")
     if not rows:
         st.caption("Open section 5 and look up a word first.")
         return
-    st.download_button("Neighbours as CSV", exports.table_csv(pd.DataFrame(rows)),
+    k = max(int(row["rank"]) for row in rows)
+    title = chosen.export_title(f"Nearest neighbours of “{rows[0]['query']}”", f"{k} neighbours by cosine")
+    st.download_button("Neighbours as CSV", exports.table_csv(pd.DataFrame(rows), title),
                        file_name=exports.neighbours_file_name(rows[0]["query"]),
                        mime="text/csv", on_click="ignore", key=KEY_PREFIX + "dl_csv", icon=":material/download:")
 
@@ -647,8 +667,11 @@ def embedding_downloads(chosen: Chosen, words: Words) -> None:
         return
     slug = safe_name(names[export_key], default="embedding")
     extra = {"sentiment": words.table.scores(export_words)} if words.table is not None and words.is_sentiment else None
+    title = chosen.title("Word vectors for the TensorBoard Projector", [export_key],
+                         f"{len(export_words):,} words" + (", with their sentiment in the training texts" if extra else ""))
     st.download_button("TensorBoard Projector (zip)",
-                       lambda: exports.projector_zip(export_words, rows_of(kv, export_words), extra, folder=slug),
+                       lambda: exports.projector_zip(export_words, rows_of(kv, export_words), extra, folder=slug,
+                                                     title=title),
                        file_name=f"{slug}-projector.zip", mime="application/zip", on_click="ignore",
                        key=KEY_PREFIX + "dl_projector", icon=":material/download:")
     st.download_button("word2vec text format", lambda: exports.word2vec_text(export_words, rows_of(kv, export_words)),
@@ -660,9 +683,9 @@ def embedding_downloads(chosen: Chosen, words: Words) -> None:
 def downloads(chosen: Chosen, words: Words, fig, neighbour_rows: list[dict]) -> None:
     d1, d2, d3 = st.columns(3)
     with d1:
-        map_downloads(fig)
+        map_downloads(chosen, fig)
     with d2:
-        neighbour_downloads(neighbour_rows)
+        neighbour_downloads(chosen, neighbour_rows)
     with d3:
         embedding_downloads(chosen, words)
 
@@ -696,14 +719,15 @@ def on_demand(title: str, name: str, draw: Callable[[], T]) -> T | None:
 def what_changed(chosen: Chosen, words: Words, run_names: dict[str, str]) -> None:
     """Sections 8-12, laid out by ui/changes.py; each computes when opened."""
     overlap_rows = on_demand("8. Neighbourhood change over all words", "overlap",
-                             lambda: changes.neighbourhood_change(chosen.keys, chosen.names, vectors_of))
+                             lambda: changes.neighbourhood_change(chosen.keys, chosen.names, vectors_of, chosen.title))
     axis_rows = on_demand("9. Meaning axes", "axes", lambda: changes.meaning_axes(
-        chosen.keys, chosen.names, chosen.vectors, words.table, words.is_sentiment))
+        chosen.keys, chosen.names, chosen.vectors, words.table, words.is_sentiment, chosen.title))
     benchmark_rows = on_demand("10. Word benchmarks", "benchmarks", lambda: changes.word_benchmarks(
-        chosen.keys, partial(short_name, run_names=run_names), vectors_of))
-    on_demand("11. Training replay", "replay", lambda: changes.training_replay(chosen.keys, run_names, words.words))
+        chosen.keys, partial(short_name, run_names=run_names), vectors_of, chosen.title))
+    on_demand("11. Training replay", "replay",
+              lambda: changes.training_replay(chosen.keys, run_names, words.words, chosen.title))
     on_demand("12. Downloads: what changed", "change_downloads",
-              lambda: changes.change_downloads(overlap_rows or [], axis_rows or [], benchmark_rows or []))
+              lambda: changes.change_downloads(overlap_rows, axis_rows, benchmark_rows))
 
 
 def main() -> None:
@@ -711,7 +735,7 @@ def main() -> None:
     st.header("1. Pick the embeddings", divider="gray")
     runs = saved_runs()
     run_names = display_names(runs)  # no two alike, even for runs saved before names were made unique
-    chosen = load_chosen(pick_embeddings(runs, run_names), run_names)
+    chosen = load_chosen(pick_embeddings(runs, run_names), run_names, runs)
     st.header("2. Pick the words", divider="gray")
     words = pick_words(runs, chosen)
     tell_the_story(story_slot, word_pair_headline(chosen))

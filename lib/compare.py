@@ -228,6 +228,36 @@ def benchmark_keys(keys: Sequence[str]) -> tuple[list[str], list[tuple[int, int]
     return out, pairs
 
 
+# --- what an export says it shows ---------------------------------------------------------------
+
+
+def aliases(n: int) -> list[str]:
+    """Short names for the chosen embeddings in sentences, titles and file lines: A, B, C, ...
+
+    >>> aliases(3)
+    ['A', 'B', 'C']
+    """
+    return [chr(ord("A") + i) for i in range(n)]
+
+
+def descriptions(keys: Sequence[str], names: Sequence[str], run_configs: Mapping[str, Mapping],
+                 settings_of: Callable[[Mapping], str]) -> list[str]:
+    """Each chosen embedding as an export's title names it: its name as the file's rows show it (a run's name
+    says before or after), a run's with its settings (``settings_of(config)``).
+
+    >>> descriptions(["glove", "run:r1:final"], ["GloVe 50-d", "r · after"], {"r1": {"seed": 0}},
+    ...              lambda c: f"seed {c['seed']}")
+    ['GloVe 50-d', 'r · after (seed 0)']
+    """
+    out = []
+    for key, name in zip(keys, names):
+        ref = EmbeddingRef.parse(key)
+        if ref.is_run and ref.name in run_configs:
+            name = f"{name} ({settings_of(run_configs[ref.name])})"
+        out.append(name)
+    return out
+
+
 # --- which texts define frequency and sentiment --------------------------------------------------
 
 
