@@ -19,7 +19,7 @@ from lib import runs as run_store
 from lib.data.tables import table_columns
 from lib.data.uploads import dataset_from_upload
 from lib.glossary import definition
-from lib.jobs import access, runner
+from lib.jobs import access, records, runner
 from lib.jobs.progress import finished_runs, rough_duration, task_lines
 from lib.jobs.spec import JobKind, JobSpec, Status
 from lib.models import ARCHITECTURES, STRATEGIES, fixed_dimension
@@ -118,20 +118,41 @@ def apply_preset() -> None:
 def adopt_jobs_from_the_address() -> None:
     """On a session's first run, take the jobs named in the URL (and the settings they were started with).
 
-    A job is followed only if this session may see it (:func:`lib.jobs.access.may_see`);
-    following is not owning: only the session that started a job may cancel it.
+    A job this server does not know is re-opened from its record on disk (:func:`lib.jobs.runner.get_job`),
+    so a link outlives a restart. A job is followed only if this session may see it
+    (:func:`lib.jobs.access.may_see`): one on a private upload waits until this session holds that upload
+    (:func:`adopt_private_jobs`); following is not owning: only the session that started a job may cancel it.
     """
     state = st.session_state
     if state.get("train_url_read"):
+        adopt_private_jobs()
         return
     state["train_url_read"] = True
     read_settings_from_the_address()
     for param, state_key in URL_JOBS.items():
         job = runner.get_job(st.query_params.get(param))
         if job is None and st.query_params.get(param):
-            state["train_forgotten_job"] = True  # a link from before a restart: say so rather than drop it silently
-        if not access.may_see(job, sources.my_dataset_keys()):
-            continue
+            state["train_forgotten_job"] = True  # no record of it: say so rather than drop it silently
+        elif job is not None and not access.may_see(job, sources.my_dataset_keys()):
+            state.setdefault("train_private_jobs", {})[param] = job.id  # until this session holds the upload
+        else:
+            adopt(param, job)
+
+
+def adopt_private_jobs() -> None:
+    """Follow a linked job on an upload once this session holds that upload (it uploaded the same table again)."""
+    pending = st.session_state.get("train_private_jobs") or {}
+    for param, job_id in list(pending.items()):
+        job = runner.get_job(job_id)
+        if job is None or access.may_see(job, sources.my_dataset_keys()):
+            pending.pop(param)
+            adopt(param, job)
+
+
+def adopt(param: str, job) -> None:
+    """Follow ``job`` in the section the URL parameter ``param`` names; the form shows what a training job used."""
+    state, state_key = st.session_state, URL_JOBS[param]
+    if job is not None:
         state[state_key] = job.id
         state[f"{state_key}_seen_done"] = job.done
         state.setdefault("train_adopted_jobs", []).append(job.id)
@@ -147,11 +168,16 @@ def adopt_jobs_from_the_address() -> None:
 
 
 def forgotten_job_notice() -> None:
-    """A link naming a job this server does not know: jobs live in the server's memory, their runs on disk."""
+    """A link naming a job with no record on disk, or one on an upload this session does not hold: say which."""
     if st.session_state.pop("train_forgotten_job", False):
-        st.info("The training job in this link is not on this server any more: the server was restarted since, or "
-                "it finished long ago. Every run it had finished was saved: find them under **6. Saved runs** below "
-                "and on the page **Compare embeddings side by side**.")
+        st.info("The training job in this link is not known here: the link may be cut short, or the job is older "
+                f"than the newest {records.KEEP} jobs this server keeps a record of. Every run it had finished was "
+                "saved: find them under **6. Saved runs** below and on the page **Compare embeddings side by side**.")
+    if st.session_state.get("train_private_jobs"):
+        st.info("The job in this link trained on an uploaded table. Uploads, and what is trained on them, are "
+                "private to the browser session that uploaded them, and this session does not hold it (a session "
+                "ends when the server restarts or its tab is closed). If it is yours, upload the same table again "
+                "with the same columns (*Upload your own labelled texts* below): its results then appear here.")
 
 
 def read_settings_from_the_address() -> None:
@@ -179,8 +205,9 @@ def write_the_address() -> None:
     for param, (state_key, _) in URL_SETTINGS.items():
         value = st.session_state.get(state_key)
         st.query_params[param] = "all" if value is None else str(value)
+    waiting = st.session_state.get("train_private_jobs") or {}
     for param, state_key in URL_JOBS.items():
-        job_id = st.session_state.get(state_key)
+        job_id = st.session_state.get(state_key) or waiting.get(param)
         if job_id and runner.get_job(job_id) is not None:
             st.query_params[param] = job_id
         else:
