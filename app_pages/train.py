@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from lib import plots, verdicts
+from lib import plots, result_charts, verdicts
 from lib import runs as run_store
 from lib.data.tables import table_columns
 from lib.data.uploads import dataset_from_upload
@@ -28,7 +28,7 @@ from ui.errors import friendly_errors, show_error
 from ui.session import session_id
 from ui.text import md
 from lib.config import DEFAULTS, PRESET_SEEDS, PRESETS, TRAIN_SIZES, estimate_seconds, make_config
-from lib.results import comparisons_with_learned, results_table, summary_details, summary_sentence
+from lib.results import comparisons_with_learned, results_table, shown_table, summary_details, summary_sentence
 from lib.significance import RULE
 
 PRESET_NAMES = ["Quick demo", "Full IMDB", "Classic LSTM (slow)", "Tiny (tests)"]
@@ -436,14 +436,15 @@ def show_job(snap: dict, key: str, may_cancel: bool) -> None:
                      help="Stops between two batches. Runs that already finished are kept."):
             runner.cancel(snap["id"], session_id())
             st.toast("Cancelling… the current batch finishes first.")
-    many_seeds = len({t["seed"] for t in snap["tasks"]}) > 1
-    curves = [{"label": t["label"] + (f" · seed {t['seed']}" if many_seeds else ""),
-               "strategy": t["strategy"], "history": t["history"]}
+    curves = [{"label": t["label"], "strategy": t["strategy"], "history": t["history"]}
               for t in snap["tasks"] if t.get("history") and snap["kind"] == JobKind.COMPARE]
     if curves:
-        st.plotly_chart(plots.learning_curves(curves), key=f"{key}_curves")
+        st.plotly_chart(result_charts.learning_bands(curves), key=f"{key}_curves")
+        many_seeds = len(curves) > len({c["strategy"] for c in curves})
         st.caption("Solid lines are accuracy on validation reviews (carved from the training set), dashed lines on "
-                   "the training reviews themselves; a growing gap means the model starts memorising.")
+                   "the training reviews themselves; a growing gap means the model starts memorising."
+                   + (" Each line is the mean over a strategy's seeds; the shaded band spans its lowest to its "
+                      "highest seed." if many_seeds else ""))
 
 
 def job_panel(job_key: str, in_expander: bool = False) -> None:
@@ -501,26 +502,12 @@ def results_table_block(table) -> None:
     """The table and the bars at the largest training-set size."""
     size = int(table["train_size"].max())
     shown = table[table["train_size"] == size]
-    pretty = pd.DataFrame({
-        "Strategy": shown["Strategy"],
-        "Test accuracy": [f"{m:.1%}" + (f" ± {s:.1%}" if n > 1 else "")
-                          for m, s, n in zip(shown["accuracy_mean"], shown["accuracy_std"], shown["seeds"])],
-        "95% interval over seeds": [f"{lo:.1%} – {hi:.1%}" if n > 1 else "needs 2+ seeds"
-                                    for lo, hi, n in zip(shown["accuracy_low"], shown["accuracy_high"], shown["seeds"])],
-        "Test loss": shown["test_loss"].round(3),
-        "Seeds": shown["seeds"],
-        "Epochs": shown["epochs"],
-        "Training time (s)": shown["train_seconds"].round(1),
-        "Trainable parameters": shown["trainable_params"],
-        "Frozen parameters": shown["frozen_params"],
-        "Words found in the vectors": shown["hits"].astype("Int64"),
-        "Words missing": shown["misses"].astype("Int64"),
-    })
-    st.dataframe(pretty, hide_index=True, width="stretch")
+    st.dataframe(shown_table(shown), hide_index=True, width="stretch", key="train_results_table",
+                 column_config={"Strategy": st.column_config.TextColumn(pinned=True)})
     st.caption("Test accuracy is measured on reviews no model saw during training. ± is the standard deviation "
                "over seeds; the 95% interval (a t-interval of the mean over seeds) is where the mean of many more "
                "seeds would plausibly lie.")
-    st.plotly_chart(plots.accuracy_bars(shown), key="train_bars")
+    st.plotly_chart(result_charts.accuracy_bars(shown), key="train_bars")
     st.caption("Taller bars graded more test reviews correctly; the sentence above says whether the choice of test "
                "reviews or training luck could explain a gap.")
 

@@ -1,5 +1,6 @@
 """The Train page on the tiny preset: start a job, wait for it, see results; no exception anywhere."""
 import html
+import re
 from pathlib import Path
 
 import pytest
@@ -49,6 +50,10 @@ def test_tiny_preset_trains_and_shows_results():
     table = at.dataframe[0].value
     assert len(at.dataframe[1].value) >= 5
     assert len(table) == 5 and set(table["Strategy"]) >= {"Learned from scratch", "GloVe, frozen"}
+    learned = table[table["Strategy"] == "Learned from scratch"].iloc[0]
+    assert learned["Pretrained start for"] == "not pretrained (random start)"   # never "None"
+    assert not table.astype(str).isin(["None", "nan", "<NA>"]).any().any()
+    assert all(re.fullmatch(r"[\d,]+ trained( \+ [\d,]+ frozen)?", p) and ("," in p) for p in table["Parameters"])
     story = " ".join(str(h.proto) for h in at.get("html"))
     assert "did best" in story
     assert not at.error
