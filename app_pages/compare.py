@@ -23,15 +23,18 @@ import streamlit as st
 from lib import compare, exports, maps, movement, plots, projection, sentiment, verdicts
 from lib.compare import EmbeddingRef
 from lib.glossary import definition
+from lib.jobs import access, runner
 from lib.io import safe_name
 from lib.neighbours import keyed_vectors, neighbour_columns, neighbour_lists, neighbour_rows, overlap_matrix
 from lib.neighbours import PairReading, ZeroVectorError, pair_reading, pair_summary, rows_of, shared_neighbours
-from lib.runs import display_names, load_embeddings, load_predictions, settings_phrase
+from lib.run_labels import job_names, settings_phrase
+from lib.runs import load_embeddings, load_predictions
 from lib.significance import MIN_SEEDS, RULE
 from lib.vectors import packaged
 from lib.words import WORD_LISTS, known_and_unknown, known_to_all, split_words
 from ui import changes, presentation, sources
 from ui.errors import friendly_errors
+from ui.session import session_id
 from ui.text import md
 
 KEY_PREFIX = "compare_"  # prefix of every session-state key this page owns
@@ -133,6 +136,12 @@ def saved_runs() -> list:
     for problem in problems:
         st.caption(md(problem))
     return runs
+
+
+def my_job_ids() -> set[str]:
+    """The jobs this session started (or follows from a link): their runs are marked "yours" in the menus."""
+    adopted = st.session_state.get("train_adopted_jobs", [])
+    return {job.id for job in access.my_jobs(runner.list_jobs(), session_id(), adopted)}
 
 
 def vector_set_labels() -> list[str]:
@@ -467,10 +476,9 @@ def draw_maps(chosen: Chosen, words: Words, settings: MapSettings):
     colour_sentence = ("Blue words appear more in positive texts, red in negative ones, white in both."
                        if by_sentiment else "Brighter dots are more frequent words.")
     st.caption(
-        f"Each dot is a word placed by {method_labels[method].split(' (')[0]} from its vector. Every panel was "
-        f"rotated or mirrored (orthogonal Procrustes) onto the first one, so the same region means the same "
-        f"thing across panels. {colour_sentence} Axes have no meaning. How different each layout still is from "
-        f"the first after turning (0 = same shape, 1 = unrelated): {maps.disparity_text([md(n) for n in chosen.names], panels)}."
+        f"Each dot is a word placed by {method_labels[method].split(' (')[0]} from its vector. "
+        + compare.alignment_sentence([md(n) for n in chosen.names], compare.disparities(panels))
+        + f" {colour_sentence} Axes have no meaning."
         + (f" Not on the map: {md(compare.examples(not_shown))}." if not_shown else "")
     )
     return fig
@@ -561,6 +569,9 @@ def run_movement(run_id: str, title: str, words: list[str]) -> None:
                             key=KEY_PREFIX + f"moved_{run_id}", **CHART)
             st.caption("Cosine between each word's vector before and after training: 1 = still points the same way; "
                        "lower = training turned it (often the words that matter for the labels).")
+            note = movement.flat_bars_note(result)
+            if note:
+                st.text(note)  # it quotes a vocabulary word: text, never Markdown
 
 
 def what_training_changed(chosen: Chosen, words: Words, run_names: dict[str, str]) -> None:
@@ -716,10 +727,18 @@ def on_demand(title: str, name: str, draw: Callable[[], T]) -> T | None:
         return draw() if box.open else None
 
 
-def what_changed(chosen: Chosen, words: Words, run_names: dict[str, str]) -> None:
+def before_after(keys: list[str], runs: list, run_names: dict[str, str]) -> list[tuple[str, list[str]]]:
+    """``(run name, [before key, after key])`` for the chosen runs (else the newest run): one run before and after
+    training is the pair whose neighbourhoods can be compared."""
+    run_ids = compare.chosen_runs([EmbeddingRef.parse(key) for key in keys]) or [r.run_id for r in runs[:1]]
+    return [(run_names.get(r, r), [str(EmbeddingRef.run(r, False)), str(EmbeddingRef.run(r))]) for r in run_ids]
+
+
+def what_changed(chosen: Chosen, words: Words, runs: list, run_names: dict[str, str]) -> None:
     """Sections 8-12, laid out by ui/changes.py; each computes when opened."""
     overlap_rows = on_demand("8. Neighbourhood change over all words", "overlap",
-                             lambda: changes.neighbourhood_change(chosen.keys, chosen.names, vectors_of, chosen.title))
+                             lambda: changes.neighbourhood_change(chosen.keys, chosen.names, vectors_of, chosen.title,
+                                                                  before_after(chosen.keys, runs, run_names), _pick))
     axis_rows = on_demand("9. Meaning axes", "axes", lambda: changes.meaning_axes(
         chosen.keys, chosen.names, chosen.vectors, words.table, words.is_sentiment, chosen.title))
     benchmark_rows = on_demand("10. Word benchmarks", "benchmarks", lambda: changes.word_benchmarks(
@@ -734,7 +753,7 @@ def main() -> None:
     story_slot = introduction()
     st.header("1. Pick the embeddings", divider="gray")
     runs = saved_runs()
-    run_names = display_names(runs)  # no two alike, even for runs saved before names were made unique
+    run_names = job_names(runs, my_job_ids())  # by job, yours marked; no two alike
     chosen = load_chosen(pick_embeddings(runs, run_names), run_names, runs)
     st.header("2. Pick the words", divider="gray")
     words = pick_words(runs, chosen)
@@ -744,7 +763,7 @@ def main() -> None:
     on_demand("6. What training changed", "changed", lambda: (what_training_changed(chosen, words, run_names),
                                                                runs_against_noise(chosen, runs)))
     on_demand("7. Downloads", "downloads", lambda: downloads(chosen, words, fig, neighbour_download_rows or []))
-    what_changed(chosen, words, run_names)
+    what_changed(chosen, words, runs, run_names)
 
 
 main()

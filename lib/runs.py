@@ -93,30 +93,6 @@ def default_name(config: dict) -> str:
     return " · ".join(parts)
 
 
-def settings_phrase(config: dict) -> str:
-    """A run's settings in a few words, for the title line of an export and the run's description.
-
-    >>> settings_phrase({"dataset_key": "imdb-n2000-s0", "dataset_name": "IMDB", "train_size": 2000,
-    ...                  "architecture": "average", "vocab_size": 10000, "sequence_length": 150, "embedding_dim": 50,
-    ...                  "epochs": 12, "early_stopping": True, "learning_rate": 0.003, "seed": 0})
-    '2,000 IMDB texts, average model, 10,000 words, length 150, 50-d, up to 12 epochs, learning rate 0.003, seed 0'
-    """
-    size = config.get("train_size")
-    data = str(config.get("dataset_name") or config.get("dataset_key") or "imdb")
-    parts = [f"{int(size):,} {data} texts" if size else f"all {data} training texts"]
-    if config.get("architecture"):
-        parts.append(f"{config['architecture']} model")
-    for key, form in (("vocab_size", "{:,} words"), ("sequence_length", "length {}"), ("embedding_dim", "{}-d")):
-        if config.get(key):
-            parts.append(form.format(int(config[key])))
-    if config.get("epochs"):
-        parts.append(("up to " if config.get("early_stopping") else "") + f"{int(config['epochs'])} epochs")
-    if config.get("learning_rate"):
-        parts.append(f"learning rate {float(config['learning_rate']):g}")
-    parts.append(f"seed {config.get('seed', 0)}")
-    return ", ".join(parts)
-
-
 def run_name(name: str) -> str:
     """A run's name as everyone will see it: plain text without control or direction-changing characters
     (:func:`lib.io.plain_name`); a name with nothing readable left is refused with a sentence.

@@ -197,3 +197,14 @@ def test_benchmark_csv_has_a_title_line_and_numbers(trained, monkeypatch):
     assert table["WordSim-353 rho"].dtype.kind == "f" and round(table["WordSim-353 rho"][0], 3) == 0.503
     assert table["WordSim used"].dtype.kind == "i" and table["WordSim total"][0] == 353
     assert "'-" not in text                                                    # a negative rho stays a number
+
+
+def test_two_separately_made_spaces_are_said_to_share_no_neighbourhoods(trained):
+    learned, glove = trained
+    # a learned run's random start and GloVe's rows: two spaces made separately, as two independent runs are
+    at = _app(f"run:{learned.run_id}:initial", f"run:{glove.run_id}:initial", sections=("overlap",), changes_k=5).run()
+    assert not at.exception, at.exception
+    assert any("share almost no neighbours" in w.value for w in at.warning), [w.value for w in at.warning]
+    button = next(b for b in at.button if "Before vs after training" in b.label and "Learned" in b.label)
+    button.click().run()
+    assert at.session_state["compare_embeddings"] == [f"run:{learned.run_id}:initial", f"run:{learned.run_id}:final"]

@@ -65,6 +65,14 @@ def _download_csv(label: str, table: Table | None, file_name: str, key: str) -> 
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
+def _closeness(keys: tuple[str, ...], other: int, k: int, limit: int, _load: Loader) -> np.ndarray:
+    """How close each shared word's neighbours in the first embedding still are in ``keys[other]`` (ties in the
+    change lists), word for word as :func:`_neighbour_sets` lists them."""
+    words, sets = _neighbour_sets(keys, k, limit, _load)
+    return overlap.kept_closeness(rows_of(_load(keys[other]), words), sets[0])
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
 def _neighbour_sets(keys: tuple[str, ...], k: int, limit: int, _load: Loader) -> tuple[list[str], list[np.ndarray]]:
     return overlap.neighbour_sets_of([_load(key) for key in keys], k, limit)
 
@@ -85,8 +93,13 @@ def overlap_settings(n_embeddings: int) -> tuple[int, int, str]:
     return k, limit, mode
 
 
-def neighbourhood_change(keys: Sequence[str], names: Sequence[str], load: Loader, title: Titler) -> Table | None:
-    """Histogram, range list, most/least changed, a domino; returns the per-word overlap rows (CSV)."""
+def neighbourhood_change(keys: Sequence[str], names: Sequence[str], load: Loader, title: Titler,
+                         before_after: Sequence[tuple[str, list[str]]] = (),
+                         choose: Callable[[list[str]], None] | None = None) -> Table | None:
+    """Histogram, range list, most/least changed, a domino; returns the per-word overlap rows (CSV).
+
+    ``before_after`` offers one-click pairs ``(run name, [before key, after key])`` when the chosen embeddings
+    share no neighbourhoods (``choose(keys)`` picks them)."""
     k, limit, mode = overlap_settings(len(keys))
     result = None
     with st.spinner("Finding every shared word's neighbours…"), friendly_errors("Measuring neighbourhood change"):
@@ -110,6 +123,12 @@ def neighbourhood_change(keys: Sequence[str], names: Sequence[str], load: Loader
                           help="Jaccard overlap: 0 = no neighbour in common, 1 = the same neighbours.")
     st.plotly_chart(plots.overlap_histogram(k, pairs.histograms(k), (low, high)), key=KEY_PREFIX + "histogram", **CHART)
     say(" ".join(overlap.overlap_summary(names[0], names[i + 1], v, k) for i, v in enumerate(values)))
+    note = overlap.unrelated_note(names[0], names[pick + 1], values[pick], k)
+    if note:
+        st.warning(md(note))
+        for run_name, pair in before_after[:2] if choose else ():
+            st.button(f"Before vs after training: {md(run_name)}", key=KEY_PREFIX + "before_after_" + pair[1],
+                      on_click=choose, args=(pair,), type="tertiary", icon=":material/compare_arrows:")
     if mode == "all":
         matrix = overlap.pair_matrix(sets)
         st.plotly_chart(plots.overlap_heatmap([plots.plain(n) for n in names], matrix, k), key=KEY_PREFIX + "pair_matrix",
@@ -120,10 +139,13 @@ def neighbourhood_change(keys: Sequence[str], names: Sequence[str], load: Loader
     st.markdown(f"**Words with overlap between {low:.2f} and {high:.2f}** ({len(listed):,} of {len(words):,}, "
                 "most frequent first)")
     st.dataframe(_ranked(pd.DataFrame(listed[:500], columns=["word", "Jaccard"])), height=220, key=KEY_PREFIX + "range_table")
-    most, least = overlap.most_and_least_changed(words, picked_jaccards, 20)
+    closeness = None
+    with friendly_errors("Ranking the changed words"):
+        closeness = _closeness(tuple(keys), pick + 1, k, limit, load)
+    most, least = overlap.most_and_least_changed(words, picked_jaccards, 20, closeness)
     c1, c2 = st.columns(2)
     with c1:
-        st.markdown("**20 most changed** (fewest neighbours kept)")
+        st.markdown("**20 most changed** (fewest neighbours kept; ties: whose old neighbours went furthest)")
         st.dataframe(_ranked(pd.DataFrame(most, columns=["word", "Jaccard"])), key=KEY_PREFIX + "most_changed")
     with c2:
         st.markdown("**20 least changed**")
