@@ -72,8 +72,9 @@ def test_a_job_link_shows_its_results_after_a_restart(browser, tmp_path):
         wait_until_idle(page)
         page.get_by_role("button", name="Train", exact=True).click()
         page.wait_for_function("() => window.location.search.includes('job=')", timeout=30_000)
-        # the first job also waits for the worker to import TensorFlow: on a busy 2-core machine that alone took 140 s
-        expect(page.get_by_text("did best").first).to_be_visible(timeout=demo_timeout_ms(factor=10))
+        # A generous wait: the job also waits for the worker to import TensorFlow, and on a 2-core machine shared
+        # with other test runs (load 14) the "about 20 seconds" job took over 270 s. A wait, not a timing assert.
+        expect(page.get_by_text("did best").first).to_be_visible(timeout=demo_timeout_ms(factor=40))
         wait_until_idle(page)
         job_id = parse_qs(urlparse(page.url).query)["job"][0]
         page.context.close()
