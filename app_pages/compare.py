@@ -23,15 +23,18 @@ import streamlit as st
 from lib import compare, exports, maps, movement, plots, projection, sentiment, verdicts
 from lib.compare import EmbeddingRef
 from lib.glossary import definition
+from lib.jobs import access, runner
 from lib.io import safe_name
 from lib.neighbours import keyed_vectors, neighbour_columns, neighbour_lists, neighbour_rows, overlap_matrix
 from lib.neighbours import PairReading, ZeroVectorError, pair_reading, pair_summary, rows_of, shared_neighbours
-from lib.runs import display_names, load_embeddings, load_predictions
+from lib.run_labels import job_names, settings_phrase
+from lib.runs import load_embeddings, load_predictions
 from lib.significance import MIN_SEEDS, RULE
 from lib.vectors import packaged
 from lib.words import WORD_LISTS, known_and_unknown, known_to_all, split_words
 from ui import changes, presentation, report, sources
 from ui.errors import friendly_errors
+from ui.session import session_id
 from ui.text import md
 
 KEY_PREFIX = "compare_"  # prefix of every session-state key this page owns
@@ -102,11 +105,28 @@ def moved_words(run_id: str, k: int, words: tuple[str, ...]) -> movement.Movemen
 
 @dataclass
 class Chosen:
-    """The loaded embeddings, in the order picked: keys, short names and KeyedVectors."""
+    """The loaded embeddings, in the order picked: keys, short names and KeyedVectors; ``title`` writes the
+    title line of an export that shows some of them (:func:`lib.exports.export_title`)."""
 
     keys: list[str]
     names: list[str]
     vectors: list
+    title: Callable[..., str] = lambda what, keys=None, settings="": what
+
+    def export_title(self, what: str, settings: str = "") -> str:
+        """The title line of an export of every chosen embedding."""
+        return self.title(what, self.keys, settings)
+
+
+def titler(run_names: dict[str, str], runs: list) -> Callable[..., str]:
+    """``title(what, keys, settings)``: an export's title naming ``keys`` as the page does, runs with settings."""
+    configs = {r.run_id: r.config for r in runs}
+
+    def title(what: str, keys, settings: str = "") -> str:
+        names = [short_name(key, run_names) for key in keys]
+        return exports.export_title(what, compare.descriptions(keys, names, configs, settings_phrase), settings,
+                                    exports.now_stamp())
+    return title
 
 
 def saved_runs() -> list:
@@ -116,6 +136,12 @@ def saved_runs() -> list:
     for problem in problems:
         st.caption(md(problem))
     return runs
+
+
+def my_job_ids() -> set[str]:
+    """The jobs this session started (or follows from a link): their runs are marked "yours" in the menus."""
+    adopted = st.session_state.get("train_adopted_jobs", [])
+    return {job.id for job in access.my_jobs(runner.list_jobs(), session_id(), adopted)}
 
 
 def vector_set_labels() -> list[str]:
@@ -188,7 +214,7 @@ def load_one(key: str, name: str):
     return None
 
 
-def load_chosen(keys: list[str], run_names: dict[str, str]) -> Chosen:
+def load_chosen(keys: list[str], run_names: dict[str, str], runs: list) -> Chosen:
     """Load every picked embedding; stop the page with a sentence when fewer than two are there."""
     if len(keys) < 2:
         st.info(
@@ -198,7 +224,7 @@ def load_chosen(keys: list[str], run_names: dict[str, str]) -> Chosen:
         st.stop()
     vectors = [load_one(key, short_name(key, run_names)) for key in keys]
     keys, vectors = compare.drop_missing(keys, vectors)
-    chosen = Chosen(keys, [short_name(key, run_names) for key in keys], vectors)
+    chosen = Chosen(keys, [short_name(key, run_names) for key in keys], vectors, titler(run_names, runs))
     if len(chosen.keys) < 2:
         st.info("Fewer than two of the chosen embeddings could be loaded (see above); pick others.")
         st.stop()
@@ -450,10 +476,9 @@ def draw_maps(chosen: Chosen, words: Words, settings: MapSettings):
     colour_sentence = ("Blue words appear more in positive texts, red in negative ones, white in both."
                        if by_sentiment else "Brighter dots are more frequent words.")
     st.caption(
-        f"Each dot is a word placed by {method_labels[method].split(' (')[0]} from its vector. Every panel was "
-        f"rotated or mirrored (orthogonal Procrustes) onto the first one, so the same region means the same "
-        f"thing across panels. {colour_sentence} Axes have no meaning. How different each layout still is from "
-        f"the first after turning (0 = same shape, 1 = unrelated): {maps.disparity_text([md(n) for n in chosen.names], panels)}."
+        f"Each dot is a word placed by {method_labels[method].split(' (')[0]} from its vector. "
+        + compare.alignment_sentence([md(n) for n in chosen.names], compare.disparities(panels))
+        + f" {colour_sentence} Axes have no meaning."
         + (f" Not on the map: {md(compare.examples(not_shown))}." if not_shown else "")
     )
     return fig
@@ -544,6 +569,9 @@ def run_movement(run_id: str, title: str, words: list[str]) -> None:
                             key=KEY_PREFIX + f"moved_{run_id}", **CHART)
             st.caption("Cosine between each word's vector before and after training: 1 = still points the same way; "
                        "lower = training turned it (often the words that matter for the labels).")
+            note = movement.flat_bars_note(result)
+            if note:
+                st.text(note)  # it quotes a vocabulary word: text, never Markdown
 
 
 def what_training_changed(chosen: Chosen, words: Words, run_names: dict[str, str]) -> None:
@@ -605,29 +633,32 @@ def runs_against_noise(chosen: Chosen, runs: list) -> None:
 # --- 7. downloads --------------------------------------------------------------------------------------------
 
 
-def map_downloads(fig) -> None:
+def map_downloads(chosen: Chosen, fig) -> None:
     st.markdown("**The maps**")
     if fig is None:
         st.caption("Open section 4 (the maps) first.")
         return
-    st.download_button("Interactive HTML", lambda: exports.figure_html(fig), file_name="embedding-maps.html",
+    title = chosen.export_title("Word maps")
+    st.download_button("Interactive HTML", lambda: exports.figure_html(fig, title), file_name="embedding-maps.html",
                        mime="text/html", on_click="ignore", key=KEY_PREFIX + "dl_html", icon=":material/download:")
     ok, reason = exports.png_support()
     if not ok:
         st.caption(reason)
     elif st.button("Make a PNG (a few seconds)", key=KEY_PREFIX + "make_png"):
         with st.spinner("Rendering the PNG…"), friendly_errors("Making the PNG"):
-            png = exports.figure_png(fig, width=1800)
+            png = exports.figure_png(fig, width=1800, title=title)
             st.download_button("Download PNG", png, file_name="embedding-maps.png", mime="image/png",
                                on_click="ignore", key=KEY_PREFIX + "dl_png", icon=":material/download:")
 
 
-def neighbour_downloads(rows: list[dict]) -> None:
+def neighbour_downloads(chosen: Chosen, rows: list[dict]) -> None:
     st.markdown("**The neighbour lists**")
     if not rows:
         st.caption("Open section 5 and look up a word first.")
         return
-    st.download_button("Neighbours as CSV", exports.table_csv(pd.DataFrame(rows)),
+    k = max(int(row["rank"]) for row in rows)
+    title = chosen.export_title(f"Nearest neighbours of “{rows[0]['query']}”", f"{k} neighbours by cosine")
+    st.download_button("Neighbours as CSV", exports.table_csv(pd.DataFrame(rows), title),
                        file_name=exports.neighbours_file_name(rows[0]["query"]),
                        mime="text/csv", on_click="ignore", key=KEY_PREFIX + "dl_csv", icon=":material/download:")
 
@@ -647,8 +678,11 @@ def embedding_downloads(chosen: Chosen, words: Words) -> None:
         return
     slug = safe_name(names[export_key], default="embedding")
     extra = {"sentiment": words.table.scores(export_words)} if words.table is not None and words.is_sentiment else None
+    title = chosen.title("Word vectors for the TensorBoard Projector", [export_key],
+                         f"{len(export_words):,} words" + (", with their sentiment in the training texts" if extra else ""))
     st.download_button("TensorBoard Projector (zip)",
-                       lambda: exports.projector_zip(export_words, rows_of(kv, export_words), extra, folder=slug),
+                       lambda: exports.projector_zip(export_words, rows_of(kv, export_words), extra, folder=slug,
+                                                     title=title),
                        file_name=f"{slug}-projector.zip", mime="application/zip", on_click="ignore",
                        key=KEY_PREFIX + "dl_projector", icon=":material/download:")
     st.download_button("word2vec text format", lambda: exports.word2vec_text(export_words, rows_of(kv, export_words)),
@@ -660,9 +694,9 @@ def embedding_downloads(chosen: Chosen, words: Words) -> None:
 def downloads(chosen: Chosen, words: Words, fig, neighbour_rows: list[dict]) -> None:
     d1, d2, d3 = st.columns(3)
     with d1:
-        map_downloads(fig)
+        map_downloads(chosen, fig)
     with d2:
-        neighbour_downloads(neighbour_rows)
+        neighbour_downloads(chosen, neighbour_rows)
     with d3:
         embedding_downloads(chosen, words)
 
@@ -693,25 +727,34 @@ def on_demand(title: str, name: str, draw: Callable[[], T]) -> T | None:
         return draw() if box.open else None
 
 
-def what_changed(chosen: Chosen, words: Words, run_names: dict[str, str]) -> None:
+def before_after(keys: list[str], runs: list, run_names: dict[str, str]) -> list[tuple[str, list[str]]]:
+    """``(run name, [before key, after key])`` for the chosen runs (else the newest run): one run before and after
+    training is the pair whose neighbourhoods can be compared."""
+    run_ids = compare.chosen_runs([EmbeddingRef.parse(key) for key in keys]) or [r.run_id for r in runs[:1]]
+    return [(run_names.get(r, r), [str(EmbeddingRef.run(r, False)), str(EmbeddingRef.run(r))]) for r in run_ids]
+
+
+def what_changed(chosen: Chosen, words: Words, runs: list, run_names: dict[str, str]) -> None:
     """Sections 8-12, laid out by ui/changes.py; each computes when opened."""
     overlap_rows = on_demand("8. Neighbourhood change over all words", "overlap",
-                             lambda: changes.neighbourhood_change(chosen.keys, chosen.names, vectors_of))
+                             lambda: changes.neighbourhood_change(chosen.keys, chosen.names, vectors_of, chosen.title,
+                                                                  before_after(chosen.keys, runs, run_names), _pick))
     axis_rows = on_demand("9. Meaning axes", "axes", lambda: changes.meaning_axes(
-        chosen.keys, chosen.names, chosen.vectors, words.table, words.is_sentiment))
+        chosen.keys, chosen.names, chosen.vectors, words.table, words.is_sentiment, chosen.title))
     benchmark_rows = on_demand("10. Word benchmarks", "benchmarks", lambda: changes.word_benchmarks(
-        chosen.keys, partial(short_name, run_names=run_names), vectors_of))
-    on_demand("11. Training replay", "replay", lambda: changes.training_replay(chosen.keys, run_names, words.words))
+        chosen.keys, partial(short_name, run_names=run_names), vectors_of, chosen.title))
+    on_demand("11. Training replay", "replay",
+              lambda: changes.training_replay(chosen.keys, run_names, words.words, chosen.title))
     on_demand("12. Downloads: what changed", "change_downloads",
-              lambda: changes.change_downloads(overlap_rows or [], axis_rows or [], benchmark_rows or []))
+              lambda: changes.change_downloads(overlap_rows, axis_rows, benchmark_rows))
 
 
 def main() -> None:
     story_slot = introduction()
     st.header("1. Pick the embeddings", divider="gray")
     runs = saved_runs()
-    run_names = display_names(runs)  # no two alike, even for runs saved before names were made unique
-    chosen = load_chosen(pick_embeddings(runs, run_names), run_names)
+    run_names = job_names(runs, my_job_ids())  # by job, yours marked; no two alike
+    chosen = load_chosen(pick_embeddings(runs, run_names), run_names, runs)
     st.header("2. Pick the words", divider="gray")
     words = pick_words(runs, chosen)
     tell_the_story(story_slot, word_pair_headline(chosen))
@@ -721,7 +764,7 @@ def main() -> None:
     on_demand("6. What training changed", "changed", lambda: (what_training_changed(chosen, words, run_names),
                                                                runs_against_noise(chosen, runs)))
     on_demand("7. Downloads", "downloads", lambda: downloads(chosen, words, fig, neighbour_download_rows or []))
-    what_changed(chosen, words, run_names)
+    what_changed(chosen, words, runs, run_names)
 
 
 main()

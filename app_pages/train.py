@@ -14,12 +14,12 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from lib import plots, verdicts
+from lib import plots, result_charts, verdicts
 from lib import runs as run_store
 from lib.data.tables import table_columns
 from lib.data.uploads import dataset_from_upload
 from lib.glossary import definition
-from lib.jobs import access, runner
+from lib.jobs import access, records, runner
 from lib.jobs.progress import finished_runs, rough_duration, task_lines
 from lib.jobs.spec import JobKind, JobSpec, Status
 from lib.models import ARCHITECTURES, STRATEGIES, fixed_dimension
@@ -28,7 +28,7 @@ from ui.errors import friendly_errors, show_error
 from ui.session import session_id
 from ui.text import md
 from lib.config import DEFAULTS, PRESET_SEEDS, PRESETS, TRAIN_SIZES, estimate_seconds, make_config
-from lib.results import comparisons_with_learned, results_table, summary_details, summary_sentence
+from lib.results import comparisons_with_learned, results_table, shown_table, summary_details, summary_sentence
 from lib.significance import RULE
 
 PRESET_NAMES = ["Quick demo", "Full IMDB", "Classic LSTM (slow)", "Tiny (tests)"]
@@ -118,20 +118,41 @@ def apply_preset() -> None:
 def adopt_jobs_from_the_address() -> None:
     """On a session's first run, take the jobs named in the URL (and the settings they were started with).
 
-    A job is followed only if this session may see it (:func:`lib.jobs.access.may_see`);
-    following is not owning: only the session that started a job may cancel it.
+    A job this server does not know is re-opened from its record on disk (:func:`lib.jobs.runner.get_job`),
+    so a link outlives a restart. A job is followed only if this session may see it
+    (:func:`lib.jobs.access.may_see`): one on a private upload waits until this session holds that upload
+    (:func:`adopt_private_jobs`); following is not owning: only the session that started a job may cancel it.
     """
     state = st.session_state
     if state.get("train_url_read"):
+        adopt_private_jobs()
         return
     state["train_url_read"] = True
     read_settings_from_the_address()
     for param, state_key in URL_JOBS.items():
         job = runner.get_job(st.query_params.get(param))
         if job is None and st.query_params.get(param):
-            state["train_forgotten_job"] = True  # a link from before a restart: say so rather than drop it silently
-        if not access.may_see(job, sources.my_dataset_keys()):
-            continue
+            state["train_forgotten_job"] = True  # no record of it: say so rather than drop it silently
+        elif job is not None and not access.may_see(job, sources.my_dataset_keys()):
+            state.setdefault("train_private_jobs", {})[param] = job.id  # until this session holds the upload
+        else:
+            adopt(param, job)
+
+
+def adopt_private_jobs() -> None:
+    """Follow a linked job on an upload once this session holds that upload (it uploaded the same table again)."""
+    pending = st.session_state.get("train_private_jobs") or {}
+    for param, job_id in list(pending.items()):
+        job = runner.get_job(job_id)
+        if job is None or access.may_see(job, sources.my_dataset_keys()):
+            pending.pop(param)
+            adopt(param, job)
+
+
+def adopt(param: str, job) -> None:
+    """Follow ``job`` in the section the URL parameter ``param`` names; the form shows what a training job used."""
+    state, state_key = st.session_state, URL_JOBS[param]
+    if job is not None:
         state[state_key] = job.id
         state[f"{state_key}_seen_done"] = job.done
         state.setdefault("train_adopted_jobs", []).append(job.id)
@@ -147,11 +168,16 @@ def adopt_jobs_from_the_address() -> None:
 
 
 def forgotten_job_notice() -> None:
-    """A link naming a job this server does not know: jobs live in the server's memory, their runs on disk."""
+    """A link naming a job with no record on disk, or one on an upload this session does not hold: say which."""
     if st.session_state.pop("train_forgotten_job", False):
-        st.info("The training job in this link is not on this server any more: the server was restarted since, or "
-                "it finished long ago. Every run it had finished was saved: find them under **6. Saved runs** below "
-                "and on the page **Compare embeddings side by side**.")
+        st.info("The training job in this link is not known here: the link may be cut short, or the job is older "
+                f"than the newest {records.KEEP} jobs this server keeps a record of. Every run it had finished was "
+                "saved: find them under **6. Saved runs** below and on the page **Compare embeddings side by side**.")
+    if st.session_state.get("train_private_jobs"):
+        st.info("The job in this link trained on an uploaded table. Uploads, and what is trained on them, are "
+                "private to the browser session that uploaded them, and this session does not hold it (a session "
+                "ends when the server restarts or its tab is closed). If it is yours, upload the same table again "
+                "with the same columns (*Upload your own labelled texts* below): its results then appear here.")
 
 
 def read_settings_from_the_address() -> None:
@@ -179,8 +205,9 @@ def write_the_address() -> None:
     for param, (state_key, _) in URL_SETTINGS.items():
         value = st.session_state.get(state_key)
         st.query_params[param] = "all" if value is None else str(value)
+    waiting = st.session_state.get("train_private_jobs") or {}
     for param, state_key in URL_JOBS.items():
-        job_id = st.session_state.get(state_key)
+        job_id = st.session_state.get(state_key) or waiting.get(param)
         if job_id and runner.get_job(job_id) is not None:
             st.query_params[param] = job_id
         else:
@@ -409,14 +436,15 @@ def show_job(snap: dict, key: str, may_cancel: bool) -> None:
                      help="Stops between two batches. Runs that already finished are kept."):
             runner.cancel(snap["id"], session_id())
             st.toast("Cancelling… the current batch finishes first.")
-    many_seeds = len({t["seed"] for t in snap["tasks"]}) > 1
-    curves = [{"label": t["label"] + (f" · seed {t['seed']}" if many_seeds else ""),
-               "strategy": t["strategy"], "history": t["history"]}
+    curves = [{"label": t["label"], "strategy": t["strategy"], "history": t["history"]}
               for t in snap["tasks"] if t.get("history") and snap["kind"] == JobKind.COMPARE]
     if curves:
-        st.plotly_chart(plots.learning_curves(curves), key=f"{key}_curves")
+        st.plotly_chart(result_charts.learning_bands(curves), key=f"{key}_curves")
+        many_seeds = len(curves) > len({c["strategy"] for c in curves})
         st.caption("Solid lines are accuracy on validation reviews (carved from the training set), dashed lines on "
-                   "the training reviews themselves; a growing gap means the model starts memorising.")
+                   "the training reviews themselves; a growing gap means the model starts memorising."
+                   + (" Each line is the mean over a strategy's seeds; the shaded band spans its lowest to its "
+                      "highest seed." if many_seeds else ""))
 
 
 def job_panel(job_key: str, in_expander: bool = False) -> None:
@@ -474,26 +502,12 @@ def results_table_block(table) -> None:
     """The table and the bars at the largest training-set size."""
     size = int(table["train_size"].max())
     shown = table[table["train_size"] == size]
-    pretty = pd.DataFrame({
-        "Strategy": shown["Strategy"],
-        "Test accuracy": [f"{m:.1%}" + (f" ± {s:.1%}" if n > 1 else "")
-                          for m, s, n in zip(shown["accuracy_mean"], shown["accuracy_std"], shown["seeds"])],
-        "95% interval over seeds": [f"{lo:.1%} – {hi:.1%}" if n > 1 else "needs 2+ seeds"
-                                    for lo, hi, n in zip(shown["accuracy_low"], shown["accuracy_high"], shown["seeds"])],
-        "Test loss": shown["test_loss"].round(3),
-        "Seeds": shown["seeds"],
-        "Epochs": shown["epochs"],
-        "Training time (s)": shown["train_seconds"].round(1),
-        "Trainable parameters": shown["trainable_params"],
-        "Frozen parameters": shown["frozen_params"],
-        "Words found in the vectors": shown["hits"].astype("Int64"),
-        "Words missing": shown["misses"].astype("Int64"),
-    })
-    st.dataframe(pretty, hide_index=True, width="stretch")
+    st.dataframe(shown_table(shown), hide_index=True, width="stretch", key="train_results_table",
+                 column_config={"Strategy": st.column_config.TextColumn(pinned=True)})
     st.caption("Test accuracy is measured on reviews no model saw during training. ± is the standard deviation "
                "over seeds; the 95% interval (a t-interval of the mean over seeds) is where the mean of many more "
                "seeds would plausibly lie.")
-    st.plotly_chart(plots.accuracy_bars(shown), key="train_bars")
+    st.plotly_chart(result_charts.accuracy_bars(shown), key="train_bars")
     st.caption("Taller bars graded more test reviews correctly; the sentence above says whether the choice of test "
                "reviews or training luck could explain a gap.")
 

@@ -30,6 +30,7 @@ import numpy as np
 
 from lib.data.keys import base_key
 from lib.errors import UserError
+from lib.maps import disparity
 from lib.vectors.packaged import GLOVE_LABEL
 
 
@@ -226,6 +227,86 @@ def benchmark_keys(keys: Sequence[str]) -> tuple[list[str], list[tuple[int, int]
     pairs = [(out.index(k), out.index(str(EmbeddingRef.run(EmbeddingRef.parse(k).name, True)))) for k in out
              if EmbeddingRef.parse(k).kind == RUN_BEFORE]
     return out, pairs
+
+
+# --- whether the aligned maps line up ----------------------------------------------------------------
+
+#: A Procrustes disparity at or above this: the turned layout is about as far from the first as an unrelated cloud.
+ALIGNMENT_FAILED = 0.7
+#: At or below this the layouts line up well: the same region of two panels holds much the same words.
+ALIGNMENT_GOOD = 0.3
+
+
+def disparities(panels: Sequence[np.ndarray]) -> list[float]:
+    """Each panel's Procrustes disparity against the first (:func:`lib.maps.disparity`)."""
+    return [disparity(panels[0], panel) for panel in panels[1:]]
+
+
+def alignment_sentence(names: Sequence[str], disparities: Sequence[float]) -> str:
+    """What the Procrustes turn achieved, from each panel's disparity against the first (0 = same shape,
+    1 = unrelated): "the same region means the same thing" only where the layouts do line up.
+
+    >>> alignment_sentence(["A", "B", "C"], [0.12, 0.98])
+    'Every panel was rotated or mirrored (orthogonal Procrustes) onto the first one. It failed for C (disparity 0.98; 1 = unrelated): its layout is as different from A’s as an unrelated cloud of points, so compare which words sit together inside each panel, not where they sit across panels; embeddings trained separately (two runs learned from scratch, or a run and GloVe) have no reason to share a layout. B lines up with A (0.12), so the same region means about the same thing there.'
+    >>> alignment_sentence(["A", "B"], [0.45])
+    'Every panel was rotated or mirrored (orthogonal Procrustes) onto the first one. B lines up with A only partly (0.45): regions correspond roughly, single words may be far off.'
+    """
+    first = names[0] if names else ""
+    parts = ["Every panel was rotated or mirrored (orthogonal Procrustes) onto the first one."]
+    pairs = list(zip(names[1:], disparities))
+    failed = [(n, d) for n, d in pairs if d >= ALIGNMENT_FAILED]
+    partly = [(n, d) for n, d in pairs if ALIGNMENT_GOOD < d < ALIGNMENT_FAILED]
+    good = [(n, d) for n, d in pairs if d <= ALIGNMENT_GOOD]
+
+    def listed(group) -> tuple[str, str]:
+        return " and ".join(n for n, _ in group), ", ".join(f"{d:.2f}" for _, d in group)
+
+    if failed:
+        who, values = listed(failed)
+        its = "its layout is" if len(failed) == 1 else "their layouts are"
+        parts.append(f"It failed for {who} (disparity {values}; 1 = unrelated): {its} as different from {first}’s "
+                     "as an unrelated cloud of points, so compare which words sit together inside each panel, not "
+                     "where they sit across panels; embeddings trained separately (two runs learned from scratch, or "
+                     "a run and GloVe) have no reason to share a layout.")
+    if partly:
+        who, values = listed(partly)
+        parts.append(f"{who} {'lines' if len(partly) == 1 else 'line'} up with {first} only partly ({values}): "
+                     "regions correspond roughly, single words may be far off.")
+    if good:
+        who, values = listed(good)
+        parts.append(f"{who} {'lines' if len(good) == 1 else 'line'} up with {first} ({values}), so the same region "
+                     "means about the same thing there.")
+    return " ".join(parts)
+
+
+# --- what an export says it shows ---------------------------------------------------------------
+
+
+def aliases(n: int) -> list[str]:
+    """Short names for the chosen embeddings in sentences, titles and file lines: A, B, C, ...
+
+    >>> aliases(3)
+    ['A', 'B', 'C']
+    """
+    return [chr(ord("A") + i) for i in range(n)]
+
+
+def descriptions(keys: Sequence[str], names: Sequence[str], run_configs: Mapping[str, Mapping],
+                 settings_of: Callable[[Mapping], str]) -> list[str]:
+    """Each chosen embedding as an export's title names it: its name as the file's rows show it (a run's name
+    says before or after), a run's with its settings (``settings_of(config)``).
+
+    >>> descriptions(["glove", "run:r1:final"], ["GloVe 50-d", "r · after"], {"r1": {"seed": 0}},
+    ...              lambda c: f"seed {c['seed']}")
+    ['GloVe 50-d', 'r · after (seed 0)']
+    """
+    out = []
+    for key, name in zip(keys, names):
+        ref = EmbeddingRef.parse(key)
+        if ref.is_run and ref.name in run_configs:
+            name = f"{name} ({settings_of(run_configs[ref.name])})"
+        out.append(name)
+    return out
 
 
 # --- which texts define frequency and sentiment --------------------------------------------------

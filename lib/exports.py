@@ -36,6 +36,12 @@ Numbers stay numbers, including negative ones and numbers already written as tex
     >>> neutralise_cell("=1+1"), neutralise_cell("-bad"), neutralise_cell(-0.5), neutralise_cell("-0.086")
     ("'=1+1", "'-bad", -0.5, '-0.086')
 
+Every export says what it shows (:func:`export_title`): a CSV's first line is a title naming the
+embeddings or runs and their settings (read it with ``pandas.read_csv(..., skiprows=1)``), the HTML page
+carries it as its ``<title>`` and a line above the chart, a PNG as the chart's title, the Projector zip in its
+``README.txt``. Two formats have no room for one: ``metadata.tsv`` (a header would shift every label) and the
+word2vec text format (its first line is ``"<count> <dim>"``); the zip's README and the file name say it there.
+
 PNG export goes through plotly's ``kaleido`` (version 1.x), which drives a
 headless Chrome/Chromium. It works offline here with Debian's ``chromium``
 package; MathJax (fetched from a CDN by default) is switched off so no network
@@ -46,6 +52,7 @@ the file opens offline too).
 """
 from __future__ import annotations
 
+import html
 import io
 import re
 import shutil
@@ -83,6 +90,62 @@ def neutralise_cell(value):
     if value.startswith(FORMULA_STARTS) or cleaned.startswith(FORMULA_STARTS):
         return "'" + cleaned
     return cleaned
+
+
+def one_line(text: str) -> str:
+    r"""``text`` on one line without control characters (a title inside a file).
+
+    >>> one_line("Runs\tA\nand B\u202e")
+    'Runs A and B'
+    """
+    return " ".join(strip_controls(str(text)).split())
+
+
+def export_title(what: str, shown: Sequence[str], settings: str = "", when: str = "") -> str:
+    """The title line of an export: what it is, which embeddings or runs it shows (with their settings), when.
+
+    ``shown`` are descriptions such as ``"A = GloVe 50-d"``, ``"B = Quick demo #3 · GloVe, fine-tuned · seed 0
+    (after training; 2,000 IMDB reviews, average model, 12 epochs)"``; ``settings`` the page's own settings
+    for this export (``"k = 10, 10,000 most frequent shared words"``).
+
+    >>> export_title("Word benchmarks", ["A = GloVe 50-d", "B = run 1 · after"], "scored on 353 pairs", "2026-12-02 17:00")
+    'Embedding Lab · Word benchmarks · A = GloVe 50-d; B = run 1 · after · scored on 353 pairs · made 2026-12-02 17:00'
+    """
+    parts = ["Embedding Lab", what, "; ".join(shown)] + ([settings] if settings else []) + \
+        ([f"made {when}"] if when else [])
+    return one_line(" · ".join(p for p in parts if p))
+
+
+def now_stamp() -> str:
+    """The time an export is made, for its title: ``"2026-12-02 17:10 UTC"``."""
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def benchmark_rows(names: Sequence[str], results: Sequence) -> list[dict]:
+    """The word-benchmark table as numbers for a CSV (the page's table shows them formatted as text):
+    Spearman's rho and the analogy accuracy as fractions, how many items were used out of how many as
+    integers, an empty cell where a score could not be computed. ``results`` are
+    :class:`lib.wordbench.Benchmarks`.
+
+    >>> from types import SimpleNamespace as S
+    >>> r = S(wordsim=S(value=-0.0861, used=300, total=353), simlex=S(value=float("nan"), used=0, total=999),
+    ...       analogies=S(value=0.5, used=100, total=200))
+    >>> benchmark_rows(["A"], [r])[0]
+    {'embedding': 'A', 'WordSim-353 rho': -0.0861, 'WordSim used': 300, 'WordSim total': 353, 'SimLex-999 rho': None, 'SimLex used': 0, 'SimLex total': 999, 'analogy accuracy': 0.5, 'analogies used': 100, 'analogies total': 200}
+    """
+    def number(value: float):
+        return round(float(value), 4) if np.isfinite(value) else None
+
+    rows = []
+    for name, r in zip(names, results):
+        row: dict = {"embedding": name}
+        for label, short, score in (("WordSim-353 rho", "WordSim", r.wordsim), ("SimLex-999 rho", "SimLex", r.simlex),
+                                    ("analogy accuracy", "analogies", r.analogies)):
+            row.update({label: number(score.value), f"{short} used": int(score.used), f"{short} total": int(score.total)})
+        rows.append(row)
+    return rows
 
 
 def _format_rows(matrix: np.ndarray, sep: str) -> str:
@@ -179,9 +242,10 @@ def projector_config(embeddings: Sequence[dict]) -> str:
 
 
 def projector_zip(words: Sequence[str], matrix: np.ndarray, extra_columns: dict[str, Sequence] | None = None,
-                  folder: str = "projector") -> bytes:
+                  folder: str = "projector", title: str = "") -> bytes:
     """A zip with ``<folder>/vectors.tsv``, ``<folder>/metadata.tsv`` (see :func:`projector_files`) and
-    ``<folder>/projector_config.pbtxt`` pointing at them (see :func:`projector_config`)."""
+    ``<folder>/projector_config.pbtxt`` pointing at them (see :func:`projector_config`); ``README.txt`` says how
+    to open them, after the ``title`` (:func:`export_title`)."""
     vectors_tsv, metadata_tsv = projector_files(words, matrix, extra_columns)
     # "/" would make safe_name keep only the last part; a run name like "my run/1" keeps all of it
     folder = safe_name(folder.replace("/", "_").replace("\\", "_"), default="projector").strip("._-") or "projector"
@@ -192,6 +256,7 @@ def projector_zip(words: Sequence[str], matrix: np.ndarray, extra_columns: dict[
         zf.writestr(f"{folder}/projector_config.pbtxt", projector_config([dict(
             tensor_name=folder, tensor_path="vectors.tsv", metadata_path="metadata.tsv", shape=np.shape(matrix))]))
         zf.writestr(f"{folder}/README.txt",
+                    (one_line(title) + "\n\n" if title else "") +
                     "Open https://projector.tensorflow.org, click 'Load', choose vectors.tsv as step 1 "
                     "and metadata.tsv as step 2.\n"
                     f"Or, with TensorBoard installed: tensorboard --logdir {folder} (this folder, unzipped), "
@@ -237,12 +302,21 @@ def word2vec_text(words: Sequence[str], matrix: np.ndarray) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
-def table_csv(df) -> bytes:
+def table_csv(df, title: str = "") -> bytes:
     """A pandas DataFrame as UTF-8 CSV (with a BOM so Excel shows accents correctly), no index.
 
     Text cells and column names go through :func:`neutralise_cell` (no formulas,
-    no control characters); numeric columns are written as they are.
+    no control characters); numeric columns are written as they are. A ``title``
+    (:func:`export_title`) becomes the first line, one quoted cell, before the header::
+
+        >>> import pandas as pd
+        >>> print(table_csv(pd.DataFrame({"x": [-0.086]}), "Scores of A").decode("utf-8-sig"), end="")
+        "Scores of A"
+        x
+        -0.086
     """
+    import csv
+
     import pandas as pd
 
     out = df.copy()
@@ -252,7 +326,12 @@ def table_csv(df) -> bytes:
                 or pd.api.types.is_datetime64_any_dtype(column)):
             out[name] = column.map(neutralise_cell).astype(object)
     out.columns = [neutralise_cell(str(c)) for c in out.columns]
-    return out.to_csv(index=False).encode("utf-8-sig")
+    head = ""
+    if title:
+        line = io.StringIO()
+        csv.writer(line, quoting=csv.QUOTE_ALL, lineterminator="\n").writerow([neutralise_cell(one_line(title))])
+        head = line.getvalue()
+    return (head + out.to_csv(index=False)).encode("utf-8-sig")
 
 
 def with_query(query: str, rows: Sequence[dict]) -> list[dict]:
@@ -273,9 +352,17 @@ def neighbours_file_name(query: str) -> str:
     return f"neighbours-{safe_name(str(query).strip(), default='word', max_length=60).strip('._-') or 'word'}.csv"
 
 
-def figure_html(fig) -> bytes:
-    """A plotly figure as a self-contained interactive HTML page (plotly.js embedded: opens offline)."""
-    return fig.to_html(include_plotlyjs=True, full_html=True, config={"displaylogo": False}).encode("utf-8")
+def figure_html(fig, title: str = "") -> bytes:
+    """A plotly figure as a self-contained interactive HTML page (plotly.js embedded: opens offline).
+
+    A ``title`` (:func:`export_title`) becomes the page's ``<title>`` and a line above the chart, escaped.
+    """
+    page = fig.to_html(include_plotlyjs=True, full_html=True, config={"displaylogo": False})
+    if title:
+        text = html.escape(one_line(title))
+        page = page.replace("<head>", f'<head><meta charset="utf-8"><title>{text}</title>', 1)
+        page = page.replace("<body>", f'<body><p style="font-family: sans-serif">{text}</p>', 1)
+    return page.encode("utf-8")
 
 
 CHROME_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
@@ -300,12 +387,28 @@ def png_support() -> tuple[bool, str]:
     return True, f"PNG made by kaleido with {browser}."
 
 
-def figure_png(fig, width: int = 1600, height: int | None = None, scale: float = 1.0) -> bytes:
-    """A plotly figure as PNG bytes via kaleido + headless Chromium (a few seconds; offline)."""
+def titled_figure(fig, title: str):
+    """A copy of ``fig`` whose title is ``title`` (escaped for plotly), above any title it had; ``fig`` is untouched."""
+    import plotly.graph_objects as go
+
+    copy = go.Figure(fig)
+    old = copy.layout.title.text
+    text = html.escape(one_line(title), quote=False) + (f"<br><sub>{old}</sub>" if old else "")
+    top = max(int(copy.layout.margin.t or 0), 100)
+    copy.update_layout(title=dict(text=text, x=0, xanchor="left", font=dict(size=13)), margin=dict(t=top))
+    return copy
+
+
+def figure_png(fig, width: int = 1600, height: int | None = None, scale: float = 1.0, title: str = "") -> bytes:
+    """A plotly figure as PNG bytes via kaleido + headless Chromium (a few seconds; offline); a ``title`` goes on
+    top (:func:`titled_figure`)."""
     ok, reason = png_support()
     if not ok:
         raise ExportError(reason)
     import kaleido
+
+    if title:
+        fig = titled_figure(fig, title)
 
     layout = fig.layout
     height = height or (layout.height if layout.height else 600)

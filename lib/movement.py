@@ -98,3 +98,28 @@ def movement_sentence(title: str, result: Movement) -> str:
         return f"**{title}**: training changed {result.changed:,} of {result.total:,} word vectors; none of them is on the map."
     return (f"**{title}**: training changed {result.changed:,} of {result.total:,} word vectors. "
             "Of the words on the map, the ones that turned most:")
+
+
+#: Bars whose cosines all lie within this of each other rank words by differences too small to mean anything.
+FLAT_SPREAD = 0.02
+#: ... and when even the word that turned most still points this much the same way, training barely turned any.
+BARELY_TURNED = 0.9
+
+
+def flat_bars_note(result: Movement) -> str:
+    """A sentence when the "turned most" bars say nothing (all about equally high), else ``""``.
+
+    >>> flat_bars_note(Movement([("good", 0.970), ("bad", 0.975), ("plot", 0.981)], 900, 1000))
+    'These bars say little: even the word that turned most (“good”) still points 97% the same way, and all 3 lie within 0.011 of each other, so training turned every word on the map only slightly and their order here means little.'
+    >>> flat_bars_note(Movement([("good", 0.40), ("plot", 0.95)], 900, 1000))
+    ''
+    """
+    if len(result.moved) < 2:
+        return ""
+    cosines = [c for _, c in result.moved]
+    spread = max(cosines) - min(cosines)
+    if min(cosines) < BARELY_TURNED or spread > FLAT_SPREAD:
+        return ""
+    return (f"These bars say little: even the word that turned most (“{result.moved[0][0]}”) still points "
+            f"{min(cosines):.0%} the same way, and all {len(cosines)} lie within {spread:.3f} of each other, so "
+            "training turned every word on the map only slightly and their order here means little.")

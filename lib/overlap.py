@@ -124,21 +124,81 @@ def in_range(words: Sequence[str], values: np.ndarray, low: float, high: float) 
     return [(words[i], float(jaccards[i])) for i in keep]
 
 
-def most_and_least_changed(words: Sequence[str], values: np.ndarray, n: int = 20
+def most_and_least_changed(words: Sequence[str], values: np.ndarray, n: int = 20, closeness: np.ndarray | None = None
                            ) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
     """``(most changed, least changed)``: the ``n`` lowest and ``n`` highest overlaps as ``(word, J)``.
 
-    Ties (J takes few values) go to the more frequent word, so both lists show words people know.
+    J takes only ``k + 1`` values, so thousands of words tie. ``closeness`` (:func:`kept_closeness`) breaks
+    the ties by how close each word's old neighbours still are in the second embedding, so "most changed"
+    lists the words whose old neighbours went furthest, not the most frequent of a tie (which listed
+    "of, to, and"). Without it, ties go to the more frequent word.
 
     >>> most_and_least_changed(["a", "b", "c"], np.array([0.5, 0.0, 1.0]), n=1)
     ([('b', 0.0)], [('c', 1.0)])
+    >>> most_and_least_changed(["of", "to", "awful"], np.zeros(3), n=1, closeness=np.array([0.6, 0.5, 0.1]))[0]
+    [('awful', 0.0)]
     """
     jaccards = np.asarray(values, dtype=float)
-    order = np.argsort(jaccards, kind="stable")
+    tie = np.zeros_like(jaccards) if closeness is None else np.nan_to_num(np.asarray(closeness, dtype=float))
+    position = np.arange(len(jaccards))
+    order = np.lexsort((position, tie, jaccards))
     most = [(words[i], float(jaccards[i])) for i in order[:n]]
-    least_order = np.argsort(-jaccards, kind="stable")
+    least_order = np.lexsort((position, -tie, -jaccards))
     least = [(words[i], float(jaccards[i])) for i in least_order[:n]]
     return most, least
+
+
+def kept_closeness(matrix_b: np.ndarray, nn_a: np.ndarray, block: int = 2048) -> np.ndarray:
+    """For each word: the mean cosine, in the second embedding, between it and its ``k`` neighbours from the first
+    (1 = its old neighbours still sit right beside it; about 0 = they went anywhere). Computed in blocks.
+
+    >>> b = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]])
+    >>> kept_closeness(b, np.array([[1], [0], [0]])).tolist()
+    [1.0, 1.0, 0.0]
+    """
+    unit = unit_rows(np.asarray(matrix_b, dtype=np.float32))
+    out = np.empty(len(nn_a), dtype=np.float64)
+    for start in range(0, len(nn_a), block):
+        rows = unit[start:start + block]
+        out[start:start + block] = np.einsum("id,ikd->i", rows, unit[nn_a[start:start + block]]) / max(nn_a.shape[1], 1)
+    return out
+
+
+#: A mean overlap below this: the two embeddings share (almost) no neighbourhoods at all.
+UNRELATED_MEAN = 0.05
+
+
+def chance_overlap(n_words: int, k: int) -> float:
+    """The Jaccard overlap two unrelated embeddings get by chance: ``k`` neighbours drawn at random twice from
+    the other ``n_words - 1`` words share ``k² / (n_words - 1)`` on average.
+
+    >>> round(chance_overlap(10_000, 10), 4), round(chance_overlap(51, 5), 3)
+    (0.0005, 0.053)
+    """
+    shared = k * k / max(n_words - 1, 1)
+    return shared / max(2 * k - shared, 1e-9)
+
+
+def unrelated_note(name_a: str, name_b: str, values: np.ndarray, k: int) -> str:
+    """A warning when two embeddings share no more neighbours than chance would give (or almost none at all),
+    which is what two spaces trained separately look like by design (each from its own random start); ``""``
+    otherwise.
+
+    >>> unrelated_note("A", "B", np.zeros(1000), 10).startswith("A and B share almost no neighbours")
+    True
+    >>> unrelated_note("A", "B", np.array([0.5, 0.2] * 500), 10)
+    ''
+    """
+    mean = float(np.mean(values)) if len(values) else 0.0
+    chance = chance_overlap(len(values), k)
+    if mean >= max(UNRELATED_MEAN, 2 * chance):
+        return ""
+    return (f"{name_a} and {name_b} share almost no neighbours: their mean overlap ({mean:.2f} for {k} "
+            f"neighbours) is about what two unrelated embeddings of {len(values):,} words get by chance "
+            f"({chance:.2f}). That is what two embeddings trained separately look like, by design: each one starts "
+            "from its own random numbers (or another method's vectors), so their neighbourhoods were never the "
+            "same and “most changed” means little. To see what training changed, compare one run before and after "
+            "training (the button below).")
 
 
 def neighbour_sets_of(vectors: Sequence, k: int, limit: int = MAX_WORDS) -> tuple[list[str], list[np.ndarray]]:

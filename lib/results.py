@@ -64,6 +64,47 @@ def results_table(records: list) -> pd.DataFrame:
     return table.sort_values(["train_size", "_order"]).drop(columns="_order").reset_index(drop=True)
 
 
+def shown_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of :func:`results_table` as the Train page shows them: percentages with their spread, counts with
+    thousands separators, the parameters in one column and where the words started in another ("not pretrained"
+    for learning from scratch, never "None").
+
+    >>> t = pd.DataFrame([dict(Strategy="Learned", seeds=1, accuracy_mean=0.8, accuracy_std=0.0, accuracy_low=0.8,
+    ...                        accuracy_high=0.8, test_loss=0.45678, epochs=3, train_seconds=12.34,
+    ...                        trainable_params=501665, frozen_params=0, hits=None, misses=None),
+    ...                   dict(Strategy="GloVe, frozen", seeds=3, accuracy_mean=0.75, accuracy_std=0.01, accuracy_low=0.73,
+    ...                        accuracy_high=0.77, test_loss=0.5, epochs=4, train_seconds=8.0,
+    ...                        trainable_params=51, frozen_params=500000, hits=9312, misses=688)])
+    >>> shown_table(t).iloc[0].astype(str).tolist()
+    ['Learned', '80.0%', 'needs 2+ seeds', '0.457', '1', '3', '12 s', '501,665 trained', 'not pretrained (random start)']
+    >>> shown_table(t).iloc[1].tolist()[1:3] + shown_table(t).iloc[1].tolist()[7:]
+    ['75.0% ± 1.0%', '73.0% – 77.0%', '51 trained + 500,000 frozen', '9,312 of 10,000 words']
+    """
+    def parameters(trainable, frozen) -> str:
+        if pd.isna(trainable):
+            return "–"
+        return f"{int(trainable):,} trained" + (f" + {int(frozen):,} frozen" if not pd.isna(frozen) and frozen else "")
+
+    def start(hits, misses) -> str:
+        if pd.isna(hits):
+            return "not pretrained (random start)"
+        return f"{int(hits):,} of {int(hits) + int(0 if pd.isna(misses) else misses):,} words"
+
+    return pd.DataFrame({
+        "Strategy": list(table["Strategy"]),
+        "Test accuracy": [f"{m:.1%}" + (f" ± {s:.1%}" if n > 1 else "")
+                          for m, s, n in zip(table["accuracy_mean"], table["accuracy_std"], table["seeds"])],
+        "95% interval over seeds": [f"{lo:.1%} – {hi:.1%}" if n > 1 else "needs 2+ seeds"
+                                    for lo, hi, n in zip(table["accuracy_low"], table["accuracy_high"], table["seeds"])],
+        "Test loss": [f"{v:.3f}" for v in table["test_loss"]],
+        "Seeds": [int(v) for v in table["seeds"]],
+        "Epochs": [int(v) for v in table["epochs"]],
+        "Time per run": [f"{v:,.0f} s" for v in table["train_seconds"]],
+        "Parameters": [parameters(t, f) for t, f in zip(table["trainable_params"], table["frozen_params"])],
+        "Pretrained start for": [start(h, m) for h, m in zip(table["hits"], table["misses"])],
+    })
+
+
 def comparisons_with_learned(records: list) -> dict:
     """``{strategy: lib.significance.Comparison}`` of each pretrained start against learning from scratch.
 

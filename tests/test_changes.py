@@ -238,3 +238,22 @@ def test_typed_words_are_shown_as_written_in_figures():
     assert "<a href" not in text and "&lt;a href" in text and "<b>run</b>" not in text
     anim = replay_figure([hostile, "b", "c"], np.zeros((2, 3, 2)), ["start", "epoch 1"], highlight=[hostile])
     assert "<a href" not in anim.to_json()
+
+
+def test_changed_words_are_ranked_without_ties_and_unrelated_spaces_are_named():
+    rng = np.random.default_rng(3)
+    A = rng.normal(size=(400, 16))
+    B = rng.normal(size=(400, 16))                     # trained separately: no neighbourhood in common by design
+    words = [f"w{i}" for i in range(400)]
+    nn_a, nn_b = overlap.neighbour_sets(A, 5), overlap.neighbour_sets(B, 5)
+    values = overlap.jaccard(nn_a, nn_b)
+    assert (values == 0).sum() > 100                   # hundreds tie at 0
+    closeness = overlap.kept_closeness(B, nn_a)
+    most, _ = overlap.most_and_least_changed(words, values, 20, closeness)
+    ranked = [closeness[words.index(w)] for w, j in most if j == 0]
+    assert ranked == sorted(ranked) and len(set(ranked)) == len(ranked)   # the tie broken by how far neighbours went
+    assert [w for w, _ in most] != words[:20]          # no longer simply the most frequent of the tie
+    note = overlap.unrelated_note("run A", "run B", values, 5)
+    assert "share almost no neighbours" in note and "before and after" in note
+    C = A + rng.normal(scale=0.05, size=A.shape)       # one run before and after a little training
+    assert overlap.unrelated_note("before", "after", overlap.jaccard(nn_a, overlap.neighbour_sets(C, 5)), 5) == ""

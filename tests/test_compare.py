@@ -157,3 +157,24 @@ def test_default_dataset_follows_the_first_chosen_run():
     assert compare.default_dataset(chosen, configs) == "imdb"
     assert compare.default_dataset(chosen[::-1], configs) == "upload-x"
     assert compare.default_dataset([EmbeddingRef.glove()], configs) == "imdb"
+
+
+def test_the_map_caption_says_when_the_alignment_failed():
+    from lib import compare, maps
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 10))
+    panels = maps.aligned_maps([X, X @ np.linalg.qr(rng.normal(size=(10, 10)))[0], rng.normal(size=(60, 10))])
+    d = compare.disparities(panels)
+    assert d[0] < 0.01 and d[1] > compare.ALIGNMENT_FAILED     # a rotated copy lines up, an unrelated cloud does not
+    sentence = compare.alignment_sentence(["A", "B", "C"], d)
+    assert "It failed for C" in sentence and "B lines up with A" in sentence
+    assert "same region means about the same thing" not in compare.alignment_sentence(["A", "C"], d[1:])
+
+
+def test_flat_turned_most_bars_are_said_to_say_little():
+    from lib import movement
+
+    flat = movement.Movement([("good", 0.97), ("bad", 0.975), ("film", 0.98)], 100, 100)
+    assert "say little" in movement.flat_bars_note(flat)
+    assert movement.flat_bars_note(movement.Movement([("good", 0.5), ("bad", 0.97)], 100, 100)) == ""

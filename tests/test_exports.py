@@ -162,3 +162,43 @@ def test_neighbours_csv_says_which_word_was_looked_up_and_is_named_after_it():
     assert neighbours_file_name("") == "neighbours-word.csv"
     hostile = pd.read_csv(io.BytesIO(table_csv(pd.DataFrame(with_query("=cmd()", rows)))), encoding="utf-8-sig")
     assert hostile["query"][0] == "'=cmd()"
+
+
+def test_csv_title_line_comes_first_and_numbers_stay_numbers():
+    df = pd.DataFrame({"embedding": ["=A", "B"], "rho": [-0.086, 0.5], "used": [300, 353]})
+    text = table_csv(df, "Embedding Lab · Word benchmarks · A; B\n=evil").decode("utf-8-sig")
+    first = text.splitlines()[0]
+    assert first == '"Embedding Lab · Word benchmarks · A; B =evil"'          # one line, one quoted cell
+    back = pd.read_csv(io.StringIO(text), skiprows=1)
+    assert back["rho"].tolist() == [-0.086, 0.5] and back["used"].dtype.kind == "i"
+    assert back["embedding"].tolist() == ["'=A", "B"]
+    assert table_csv(df).decode("utf-8-sig").splitlines()[0] == "embedding,rho,used"  # no title: header first
+
+
+def test_title_reaches_html_and_projector_readme(matrix):
+    import zipfile
+
+    import plotly.graph_objects as go
+
+    from lib.exports import titled_figure
+
+    page = figure_html(go.Figure(go.Scatter(x=[1], y=[2])), "Maps of <b>A</b> & B").decode("utf-8")
+    assert "<title>Maps of &lt;b&gt;A&lt;/b&gt; &amp; B</title>" in page
+    data = projector_zip(WORDS, matrix, folder="run", title="Projector · run 1 (seed 0)")
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        assert zf.read("run/README.txt").decode("utf-8").startswith("Projector · run 1 (seed 0)\n")
+    fig = go.Figure(go.Scatter(x=[1], y=[2]), layout=dict(title="old"))
+    titled = titled_figure(fig, "Maps · A <x>")
+    assert titled.layout.title.text.startswith("Maps · A &lt;x&gt;") and fig.layout.title.text == "old"
+
+
+def test_benchmark_rows_are_numbers():
+    from types import SimpleNamespace as S
+
+    from lib.exports import benchmark_rows
+
+    r = S(wordsim=S(value=-0.0861, used=300, total=353), simlex=S(value=float("nan"), used=0, total=999),
+          analogies=S(value=0.25, used=10, total=20))
+    row = benchmark_rows(["A"], [r])[0]
+    assert row["WordSim-353 rho"] == -0.0861 and row["SimLex-999 rho"] is None and row["analogy accuracy"] == 0.25
+    assert pd.read_csv(io.BytesIO(table_csv(pd.DataFrame([row]))), encoding="utf-8-sig")["WordSim-353 rho"][0] == -0.0861

@@ -321,3 +321,92 @@ def test_the_queue_takes_owners_in_turn_and_has_a_cap(held_runner, monkeypatch):
     d1 = runner.submit(_w2v("d1", "session-d"))  # room again
     held_runner.go.release()
     assert runner.wait(d1.id, timeout=30).status == "done"
+
+
+# --- job records: a link to a job outlives the server ---------------------------------------------------------
+
+
+@pytest.fixture
+def restarted(monkeypatch):
+    """Call it to replace the runner by a fresh one on the same data folder, as a restarted server has."""
+    def restart():
+        monkeypatch.setattr(runner, "_runner", runner._Runner())
+    return restart
+
+
+def test_a_finished_job_reopens_from_its_record_after_a_restart(restarted):
+    job = runner.submit(spec(["learned"], seeds=[2]))
+    runner.wait(job.id, timeout=300)
+    before = job.snapshot()
+    assert before["status"] == "done"
+    restarted()
+    again = runner.get_job(job.id)
+    assert again is not None and again is not job
+    after = again.snapshot()
+    assert after["status"] == "done" and after["message"] == before["message"]
+    assert after["run_ids"] == before["run_ids"] and after["title"] == "test"
+    assert after["tasks"][0]["metrics"] == before["tasks"][0]["metrics"]
+    assert after["tasks"][0]["history"] == before["tasks"][0]["history"]
+    assert runs.load_run(after["run_ids"][0]).config["job_id"] == job.id  # the run names the job that trained it
+    assert runner.get_job(job.id) is again                                 # re-read once, then remembered
+
+
+def _cut_off_record(strategies, statuses, run_ids, writer, dataset_key=TOY, status="running"):
+    from dataclasses import asdict
+
+    from lib.jobs import records
+
+    job_spec = spec(strategies, owner="session-gone")
+    job_spec.dataset_key = dataset_key
+    job = runner.Job(runner.new_job_id(), job_spec)
+    state = dict(job._state, status=status, started=1.0 if status == "running" else None)
+    state["tasks"] = [dict(t, status=s, run_id=r) for t, s, r in zip(state["tasks"], statuses, run_ids)]
+    records.save(records.record(job.id, asdict(job_spec), state, writer))
+    return job.id
+
+
+def test_a_job_cut_off_by_a_restart_says_what_became_of_it(restarted):
+    from lib.io import HOST
+
+    restarted()
+    gone_runner = f"{HOST}~{os.getpid()}~a-runner-that-stopped"
+    job_id = _cut_off_record(["learned", "glove_frozen"], ["done", "running"], ["some-run", None], gone_runner)
+    snap = runner.get_job(job_id).snapshot()
+    assert snap["status"] == "cancelled" and snap["interrupted"]
+    assert [t["status"] for t in snap["tasks"]] == ["done", "cancelled"] and snap["run_ids"] == ["some-run"]
+    assert "still running when the server stopped" in snap["message"] and "1 of its 2 runs" in snap["message"]
+    assert not runner.cancel(job_id, "session-gone")                   # nothing left to cancel
+    queued = _cut_off_record(["learned"], ["waiting"], [None], gone_runner, status="queued")
+    assert "waiting in the queue when the server stopped" in runner.get_job(queued).snapshot()["message"]
+    # another server on another host may still be running its job: shown as it saved it, never cancelled from here
+    elsewhere = _cut_off_record(["learned"], ["running"], [None], "other-host~123~x")
+    assert runner.get_job(elsewhere).snapshot()["status"] == "running"
+    assert not runner.cancel(elsewhere, "session-gone")
+
+
+def test_a_reopened_job_on_an_upload_stays_private(restarted):
+    from lib.io import HOST
+    from lib.jobs import access
+
+    restarted()
+    job_id = _cut_off_record(["learned"], ["done"], ["r"], f"{HOST}~{os.getpid()}~old", dataset_key="upload-0123456789ab",
+                             status="done")
+    job = runner.get_job(job_id)
+    assert job is not None and job.done
+    assert not access.may_see(job, [])                       # a new session (after the restart) does not hold the upload
+    assert access.may_see(job, ["upload-0123456789ab"])      # one that uploaded the same table again does
+
+
+def test_job_records_are_bounded_and_only_job_ids_are_read(restarted, tmp_path, monkeypatch):
+    from lib.jobs import records
+
+    monkeypatch.setenv("EMBEDDING_LAB_DATA", str(tmp_path))
+    restarted()
+    assert runner.get_job("../../etc/passwd") is None and records.record_path("job-../x") is None
+    ids = [_cut_off_record(["learned"], ["done"], ["r"], "h~1~x", status="done") for _ in range(4)]
+    (records.jobs_dir() / f"{ids[0]}.json").write_text("{not json")
+    assert runner.get_job(ids[0]) is None                     # a damaged record is no job, never an error
+    for age, job_id in enumerate(ids):
+        os.utime(records.jobs_dir() / f"{job_id}.json", (1000 + age, 1000 + age))
+    assert records.prune(keep=2) == 2
+    assert sorted(p.stem for p in records.jobs_dir().glob("*.json")) == sorted(ids[2:])

@@ -172,3 +172,39 @@ def test_snapshots_are_float16_and_bounded(trained):
     assert np.allclose(snapshots[0], initial, atol=1e-2) and np.allclose(snapshots[-1], final, atol=1e-2)
     assert not np.allclose(snapshots[1], snapshots[0])                  # the first epoch moved the vectors
     assert (runs.load_run(learned.run_id).path / runs.SNAPSHOTS_FILE).stat().st_size < 20 * 1024 * 1024
+
+
+def test_benchmark_csv_has_a_title_line_and_numbers(trained, monkeypatch):
+    """word-benchmarks.csv: a first line naming the embeddings and the run's settings, then numbers (not text)."""
+    import io
+
+    import pandas as pd
+
+    from lib import exports
+
+    made = []
+    real = exports.table_csv
+    monkeypatch.setattr(exports, "table_csv", lambda df, title="": made.append(real(df, title)) or made[-1])
+    learned, _ = trained
+    at = _app("glove", f"run:{learned.run_id}:final", sections=("benchmarks", "change_downloads")).run()
+    assert not at.exception, at.exception
+    text = next(m for m in made if b"Word benchmarks" in m[:300]).decode("utf-8-sig")
+    title = text.splitlines()[0]
+    assert "GloVe 50-d" in title and "before" in title and "after" in title   # every embedding in the table
+    assert "epochs" in title and "seed 0" in title                             # the run's settings
+    table = pd.read_csv(io.StringIO(text), skiprows=1)
+    assert len(table) == 3
+    assert table["WordSim-353 rho"].dtype.kind == "f" and round(table["WordSim-353 rho"][0], 3) == 0.503
+    assert table["WordSim used"].dtype.kind == "i" and table["WordSim total"][0] == 353
+    assert "'-" not in text                                                    # a negative rho stays a number
+
+
+def test_two_separately_made_spaces_are_said_to_share_no_neighbourhoods(trained):
+    learned, glove = trained
+    # a learned run's random start and GloVe's rows: two spaces made separately, as two independent runs are
+    at = _app(f"run:{learned.run_id}:initial", f"run:{glove.run_id}:initial", sections=("overlap",), changes_k=5).run()
+    assert not at.exception, at.exception
+    assert any("share almost no neighbours" in w.value for w in at.warning), [w.value for w in at.warning]
+    button = next(b for b in at.button if "Before vs after training" in b.label and "Learned" in b.label)
+    button.click().run()
+    assert at.session_state["compare_embeddings"] == [f"run:{learned.run_id}:initial", f"run:{learned.run_id}:final"]

@@ -1,5 +1,6 @@
 """The Train page on the tiny preset: start a job, wait for it, see results; no exception anywhere."""
 import html
+import re
 from pathlib import Path
 
 import pytest
@@ -52,6 +53,10 @@ def test_tiny_preset_trains_and_shows_results():
     table = at.dataframe[0].value
     assert len(at.dataframe[1].value) >= 5
     assert len(table) == len(job.spec.strategies) and set(table["Strategy"]) >= {"Learned from scratch", "GloVe, frozen"}
+    learned = table[table["Strategy"] == "Learned from scratch"].iloc[0]
+    assert learned["Pretrained start for"] == "not pretrained (random start)"   # never "None"
+    assert not table.astype(str).isin(["None", "nan", "<NA>"]).any().any()
+    assert all(re.fullmatch(r"[\d,]+ trained( \+ [\d,]+ frozen)?", p) and ("," in p) for p in table["Parameters"])
     story = " ".join(str(h.proto) for h in at.get("html"))
     assert "did best" in story
     assert not at.error
@@ -203,7 +208,42 @@ def test_a_link_to_a_job_from_before_a_restart_says_what_became_of_it():
     at.query_params["job"] = "job-AbCdEfGhIjKlMnOpQrStUv"  # well formed, but this server never had it
     at.run()
     assert not at.exception
-    assert any("not on this server any more" in i.value and "Saved runs" in i.value for i in at.info)
+    assert any("not known here" in i.value and "Saved runs" in i.value for i in at.info)
     assert "job" not in at.query_params  # the address no longer names it
     at.run()
-    assert not any("not on this server any more" in i.value for i in at.info)  # said once, not on every rerun
+    assert not any("not known here" in i.value for i in at.info)  # said once, not on every rerun
+
+
+def test_a_link_reopens_a_finished_job_after_a_restart(monkeypatch):
+    """A fresh runner on the same data folder (a restarted server) re-opens the job from its record on disk."""
+    from tests.test_jobs import spec
+
+    job = runner.submit(spec(["learned"], seeds=[4]))
+    runner.wait(job.id, timeout=300)
+    assert job.status == "done", job.snapshot()
+    monkeypatch.setattr(runner, "_runner", runner._Runner())   # the server restarted: no job in memory
+    at = _page()
+    at.query_params["job"] = job.id
+    at.run()
+    assert not at.exception and not at.error
+    texts = " ".join(c.value for c in at.caption) + " ".join(i.value for i in at.info)
+    assert "Nothing trained yet" not in texts and "not known here" not in texts
+    assert at.session_state["train_job_id"] == job.id and at.query_params["job"] in (job.id, [job.id])
+    assert any("Finished 1 of 1" in s.value for s in at.success)
+    results = at.dataframe[0].value
+    assert list(results["Strategy"]) == ["Learned from scratch"] and len(results) == 1
+
+
+def test_a_link_to_a_job_cut_off_by_a_restart_says_what_became_of_it(monkeypatch):
+    from lib.io import HOST
+    from tests.test_jobs import _cut_off_record
+
+    monkeypatch.setattr(runner, "_runner", runner._Runner())
+    job_id = _cut_off_record(["learned", "glove_frozen"], ["cancelled", "running"], [None, None],
+                             f"{HOST}~{__import__('os').getpid()}~stopped")
+    at = _page()
+    at.query_params["job"] = job_id
+    at.run()
+    assert not at.exception
+    assert any("still running when the server stopped" in w.value and "Press Train" in w.value for w in at.warning)
+    assert not at.button(key="train_start").disabled

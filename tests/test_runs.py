@@ -232,3 +232,26 @@ def test_a_run_name_is_chosen_while_other_servers_sharing_the_folder_are_locked_
     monkeypatch.setattr(runs, "_taken_names", checking)
     _save()
     assert held == [True]
+
+
+def test_runs_are_named_by_their_job_and_yours_are_marked():
+    from lib.run_labels import job_names
+
+    def saved(job, seed, strategy="learned"):
+        config = {"strategy": strategy, "strategy_label": "Learned from scratch", "seed": seed, "train_size": 500,
+                  "dataset_key": "imdb", "architecture": "average", "job_id": job, "job_title": "Quick demo"}
+        return runs.save_run(config, {"loss": [0.5]}, {"test_accuracy": 0.7}, ["", "a"], np.zeros((2, 2), "float32"),
+                             np.ones((2, 2), "float32"))
+
+    tour = runs.save_run({"strategy": "learned", "strategy_label": "Learned from scratch", "seed": 0, "train_size": 500,
+                          "dataset_key": "imdb", "architecture": "average"}, {}, {}, ["", "a"],
+                         np.zeros((2, 2), "float32"), np.ones((2, 2), "float32"))
+    first, mine_0, mine_1 = saved("job-first", 0), saved("job-mine", 0), saved("job-mine", 1)
+    renamed = runs.rename_run(saved("job-mine", 2).run_id, "My favourite")
+    names = job_names(runs.list_runs()[0], mine={"job-mine"})
+    assert names[tour.run_id] == tour.name                      # no job: its own name
+    assert names[first.run_id] == "Quick demo #1 · Learned from scratch · seed 0"
+    assert names[mine_0.run_id] == "Quick demo #2 · Learned from scratch · seed 0 · yours"
+    assert names[mine_1.run_id] == "Quick demo #2 · Learned from scratch · seed 1 · yours"   # no clock time needed
+    assert names[renamed.run_id] == "My favourite"              # a name someone chose stays
+    assert len(set(names.values())) == len(names)

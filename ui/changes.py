@@ -11,6 +11,7 @@ Markdown), and tables with ``st.dataframe``.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -31,6 +32,16 @@ KEY_PREFIX = "changes_"  # prefix of every session-state key these sections own
 CHART = {"config": {"displaylogo": False}, "theme": None}
 #: Loads the KeyedVectors behind an embedding key (the Compare page's cached loader).
 Loader = Callable[[str], object]
+#: ``title(what, keys, settings)``: the title line of an export showing the embeddings ``keys`` (the page's).
+Titler = Callable[..., str]
+
+
+@dataclass
+class Table:
+    """The rows of one CSV download and its title line (which embeddings, which settings)."""
+
+    rows: list[dict]
+    title: str
 
 
 def say(sentence: str) -> None:
@@ -44,13 +55,21 @@ def _ranked(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def _download_csv(label: str, rows: list[dict], file_name: str, key: str) -> None:
-    if rows:
-        st.download_button(label, exports.table_csv(pd.DataFrame(rows)), file_name=file_name, mime="text/csv",
-                           on_click="ignore", key=KEY_PREFIX + key, icon=":material/download:")
+def _download_csv(label: str, table: Table | None, file_name: str, key: str) -> None:
+    if table is not None and table.rows:
+        st.download_button(label, exports.table_csv(pd.DataFrame(table.rows), table.title), file_name=file_name,
+                           mime="text/csv", on_click="ignore", key=KEY_PREFIX + key, icon=":material/download:")
 
 
 # --- 8. neighbourhood change over all words -----------------------------------------------------------------
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _closeness(keys: tuple[str, ...], other: int, k: int, limit: int, _load: Loader) -> np.ndarray:
+    """How close each shared word's neighbours in the first embedding still are in ``keys[other]`` (ties in the
+    change lists), word for word as :func:`_neighbour_sets` lists them."""
+    words, sets = _neighbour_sets(keys, k, limit, _load)
+    return overlap.kept_closeness(rows_of(_load(keys[other]), words), sets[0])
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -74,19 +93,24 @@ def overlap_settings(n_embeddings: int) -> tuple[int, int, str]:
     return k, limit, mode
 
 
-def neighbourhood_change(keys: Sequence[str], names: Sequence[str], load: Loader) -> list[dict]:
-    """Histogram, range list, most/least changed, a domino; returns the per-word overlap rows (CSV)."""
+def neighbourhood_change(keys: Sequence[str], names: Sequence[str], load: Loader, title: Titler,
+                         before_after: Sequence[tuple[str, list[str]]] = (),
+                         choose: Callable[[list[str]], None] | None = None) -> Table | None:
+    """Histogram, range list, most/least changed, a domino; returns the per-word overlap rows (CSV).
+
+    ``before_after`` offers one-click pairs ``(run name, [before key, after key])`` when the chosen embeddings
+    share no neighbourhoods (``choose(keys)`` picks them)."""
     k, limit, mode = overlap_settings(len(keys))
     result = None
     with st.spinner("Finding every shared word's neighbours…"), friendly_errors("Measuring neighbourhood change"):
         result = _neighbour_sets(tuple(keys), k, limit, load)
     if result is None:
-        return []
+        return None
     words, sets = result
     if len(words) <= k:
         st.info(f"The chosen embeddings share only {len(words):,} words; at least {k + 1} are needed for {k} "
                 "neighbours each. Pick embeddings with more words in common or a smaller k.")
-        return []
+        return None
     pairs = overlap.against_first(names, sets)
     pair_names, values = pairs.pair_names, pairs.values
     pick = 0
@@ -99,6 +123,12 @@ def neighbourhood_change(keys: Sequence[str], names: Sequence[str], load: Loader
                           help="Jaccard overlap: 0 = no neighbour in common, 1 = the same neighbours.")
     st.plotly_chart(plots.overlap_histogram(k, pairs.histograms(k), (low, high)), key=KEY_PREFIX + "histogram", **CHART)
     say(" ".join(overlap.overlap_summary(names[0], names[i + 1], v, k) for i, v in enumerate(values)))
+    note = overlap.unrelated_note(names[0], names[pick + 1], values[pick], k)
+    if note:
+        st.warning(md(note))
+        for run_name, pair in before_after[:2] if choose else ():
+            st.button(f"Before vs after training: {md(run_name)}", key=KEY_PREFIX + "before_after_" + pair[1],
+                      on_click=choose, args=(pair,), type="tertiary", icon=":material/compare_arrows:")
     if mode == "all":
         matrix = overlap.pair_matrix(sets)
         st.plotly_chart(plots.overlap_heatmap([plots.plain(n) for n in names], matrix, k), key=KEY_PREFIX + "pair_matrix",
@@ -109,17 +139,22 @@ def neighbourhood_change(keys: Sequence[str], names: Sequence[str], load: Loader
     st.markdown(f"**Words with overlap between {low:.2f} and {high:.2f}** ({len(listed):,} of {len(words):,}, "
                 "most frequent first)")
     st.dataframe(_ranked(pd.DataFrame(listed[:500], columns=["word", "Jaccard"])), height=220, key=KEY_PREFIX + "range_table")
-    most, least = overlap.most_and_least_changed(words, picked_jaccards, 20)
+    closeness = None
+    with friendly_errors("Ranking the changed words"):
+        closeness = _closeness(tuple(keys), pick + 1, k, limit, load)
+    most, least = overlap.most_and_least_changed(words, picked_jaccards, 20, closeness)
     c1, c2 = st.columns(2)
     with c1:
-        st.markdown("**20 most changed** (fewest neighbours kept)")
+        st.markdown("**20 most changed** (fewest neighbours kept; ties: whose old neighbours went furthest)")
         st.dataframe(_ranked(pd.DataFrame(most, columns=["word", "Jaccard"])), key=KEY_PREFIX + "most_changed")
     with c2:
         st.markdown("**20 least changed**")
         st.dataframe(_ranked(pd.DataFrame(least, columns=["word", "Jaccard"])), key=KEY_PREFIX + "least_changed")
     say(overlap.changed_sentence(most, least, pair_names[pick]))
     show_domino(words, keys[0], keys[pick + 1], names[0], names[pick + 1], k, most, load)
-    return overlap.overlap_rows(words, pair_names, values, k)
+    return Table(overlap.overlap_rows(words, pair_names, values, k), title(
+        "Neighbourhood overlap per word", keys,
+        f"Jaccard overlap of each word's {k} nearest neighbours, {len(words):,} most frequent shared words"))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -193,12 +228,13 @@ def axis_settings() -> tuple[str, list[str], list[str], list[str]]:
     return name, low, high, placed
 
 
-def meaning_axes(keys: Sequence[str], names: Sequence[str], vectors: Sequence, table, is_sentiment: bool) -> list[dict]:
+def meaning_axes(keys: Sequence[str], names: Sequence[str], vectors: Sequence, table, is_sentiment: bool,
+                 title: Titler) -> Table | None:
     """The dumbbell chart, one Spearman number per embedding; returns the axis-position rows (CSV)."""
     name, low, high, placed = axis_settings()
     if not low or not high:
         st.warning("Each end of the axis needs at least one word.")
-        return []
+        return None
     words, dropped = known_to_all([kv.key_to_index for kv in vectors], placed)
     if dropped:
         say(f"Left out (not known to every chosen embedding): {compare.examples(dropped, 6)}.")
@@ -208,11 +244,11 @@ def meaning_axes(keys: Sequence[str], names: Sequence[str], vectors: Sequence, t
             placed_axes = [axes.place_words(kv, n, low, high, words) for kv, n in zip(vectors, names)]
         except axes.AxisError as exc:  # a small vocabulary without the end words: a fact to state, not an error
             st.info(md(f"{exc} Pick another axis, or type end words every chosen embedding knows."))
-            return []
+            return None
     if not placed_axes or not words:
         if not words:
             st.info("None of the words to place is known to every chosen embedding; type others.")
-        return []
+        return None
     st.plotly_chart(plots.axis_strip(name, words, list(names), [a.positions for a in placed_axes]),
                     key=KEY_PREFIX + "axis_chart", **CHART)
     say(axes.axis_sentence(name, names, placed_axes) + " Each embedding builds the axis from its own vectors of the "
@@ -223,7 +259,8 @@ def meaning_axes(keys: Sequence[str], names: Sequence[str], vectors: Sequence, t
         agreement_table(name, low + high, names, vectors, table, placed_axes)
     else:
         st.info("The agreement with review sentiment needs a dataset with positive and negative texts.")
-    return axes.axis_rows(names, placed_axes, scores)
+    return Table(axes.axis_rows(names, placed_axes, scores), title(
+        "Positions on a meaning axis", keys, f"axis {name}: {', '.join(low)} ↔ {', '.join(high)}"))
 
 
 def agreement_table(name: str, pole_words: list[str], names, vectors, table, placed_axes) -> None:
@@ -245,14 +282,14 @@ def _benchmarks(key: str, _load: Loader) -> wordbench.Benchmarks:
     return wordbench.evaluate(kv.index_to_key, kv.vectors)
 
 
-def word_benchmarks(keys: Sequence[str], name_of: Callable[[str], str], load: Loader) -> list[dict]:
-    """The benchmark table (each run before and after) and its caption; returns the table rows."""
+def word_benchmarks(keys: Sequence[str], name_of: Callable[[str], str], load: Loader, title: Titler) -> Table | None:
+    """The benchmark table (each run before and after) and its caption; returns the rows of its CSV (numbers)."""
     all_keys, pairs = compare.benchmark_keys(keys)
     results = None
     with st.spinner("Scoring WordSim-353, SimLex-999 and 19,544 analogies…"), friendly_errors("Scoring the benchmarks"):
         results = [_benchmarks(key, load) for key in all_keys]
     if results is None:
-        return []
+        return None
     names = [name_of(key) for key in all_keys]
     rows = [wordbench.table_row(n, r) for n, r in zip(names, results)]
     st.dataframe(pd.DataFrame(rows), key=KEY_PREFIX + "benchmarks", hide_index=True)
@@ -264,7 +301,9 @@ def word_benchmarks(keys: Sequence[str], name_of: Callable[[str], str], load: Lo
         "questions with an unknown word are skipped (“used”). These scores measure general-purpose word "
         "similarity, not usefulness for a task: they predict task accuracy poorly (Faruqui et al. 2016; Chiu, "
         "Korhonen & Pyysalo 2016), so a model fine-tuned for sentiment may classify better while scoring lower here.")
-    return rows
+    return Table(exports.benchmark_rows(names, results), title(
+        "Word benchmarks", all_keys, "WordSim-353 and SimLex-999 (Spearman's rho), analogies among the 30,000 most "
+        "frequent words"))
 
 
 # --- 11. training replay ------------------------------------------------------------------------------------------
@@ -280,7 +319,7 @@ def _replay(run_id: str, words: tuple[str, ...]) -> tuple[list[str], np.ndarray,
     return kept, replay.replay_positions(snapshots, rows), snapshots.shape[1]
 
 
-def training_replay(keys: Sequence[str], run_names: dict[str, str], page_words: Sequence[str]):
+def training_replay(keys: Sequence[str], run_names: dict[str, str], page_words: Sequence[str], title: Titler):
     """The animated map of one chosen run's epochs; returns the figure (None when there is none)."""
     run_ids = compare.chosen_runs([EmbeddingRef.parse(key) for key in keys])
     if not run_ids:
@@ -313,14 +352,15 @@ def training_replay(keys: Sequence[str], run_names: dict[str, str], page_words: 
     say(replay.replay_sentence(kept, positions, len(positions) - 1, highlight)
         + f" The run kept its {kept_rows:,} most frequent words at every epoch."
         + replay.early_stopping_note(load_run(run_id).metrics))
-    st.download_button("Replay as HTML (plays offline)", lambda: exports.figure_html(fig),
+    replay_title = title("Training replay", [str(EmbeddingRef.run(run_id))], f"{len(kept)} words, every epoch")
+    st.download_button("Replay as HTML (plays offline)", lambda: exports.figure_html(fig, replay_title),
                        file_name=f"replay-{safe_name(run_names.get(run_id, run_id), default='run')}.html", mime="text/html",
                        on_click="ignore", key=KEY_PREFIX + "dl_replay", icon=":material/download:")
     return fig
 
 
-def change_downloads(overlap_rows: list[dict], axis_rows: list[dict], benchmark_rows: list[dict]) -> None:
-    """CSV downloads of the per-word overlap, the axis positions and the benchmark table."""
+def change_downloads(overlap_rows: Table | None, axis_rows: Table | None, benchmark_rows: Table | None) -> None:
+    """CSV downloads of the per-word overlap, the axis positions and the benchmark table, each with its title line."""
     d1, d2, d3 = st.columns(3)
     with d1:
         _download_csv("Per-word overlap (CSV)", overlap_rows, "neighbourhood-overlap.csv", "dl_overlap")

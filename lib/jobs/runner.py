@@ -28,6 +28,8 @@ blocks on a condition variable, never on a sleep loop.
 * A task that fails (bad settings, out of memory, even the worker process being
   killed) is marked failed with a sentence; the job goes on with the next task,
   in a fresh worker process if the old one died.
+* Every job has a small record on disk (:mod:`lib.jobs.records`), so :func:`get_job` re-opens a job
+  this server does not know (a restart, another server): a link to a job outlives the server.
 * Tasks go to the local worker, or to Ray when ``EMBEDDING_LAB_RAY_ADDRESS`` is set or a
   job asks for ``run_on="ray"`` (:func:`lib.jobs.ray_backend.runs_on_ray`); then up to
   ``slots()`` tasks are in flight, each waited for by a light thread here.
@@ -41,6 +43,7 @@ Typical use from a page::
 from __future__ import annotations
 
 import copy
+import dataclasses
 import itertools
 import logging
 import secrets
@@ -50,9 +53,10 @@ from typing import Any, Callable
 
 from lib import runs
 from lib.errors import UserError
-from lib.jobs import progress
+from lib.jobs import progress, records
 from lib.jobs.access import may_cancel
 from lib.jobs.protocol import TaskCancelled, TaskFailed
+from lib.jobs.queueing import fair_order
 from lib.jobs.ray_backend import RayBackend, describe_address, runs_on_ray
 from lib.jobs.spec import JobKind, JobSpec, Stage, Status, task_record
 from lib.jobs.worker import LocalWorker
@@ -66,38 +70,6 @@ KEEP_FINISHED = 200
 MAX_QUEUED_PER_OWNER = 3
 #: Jobs the whole server may have waiting (a Quick-demo job takes about a minute; more is a wait of an hour).
 MAX_QUEUED_TOTAL = 50
-
-
-def fair_order(waiting: list[tuple[str, int]], last_served: dict[str, int]) -> list[int]:
-    """The order in which the ``waiting`` jobs will start: owners take turns.
-
-    ``waiting`` holds ``(owner, arrival number)`` for each waiting job; ``last_served`` the turn
-    (a number that grows) at which each owner's last job started. Again and again, the owner
-    served least recently (never served comes first, ties go to whoever's oldest waiting job
-    arrived first) starts their oldest waiting job. Returns indices into ``waiting``::
-
-        >>> fair_order([("a", 1), ("a", 2), ("a", 3), ("b", 4), ("c", 5)], {"a": 7})
-        [3, 4, 0, 1, 2]
-        >>> fair_order([("a", 1), ("b", 2), ("a", 3), ("b", 4)], {})
-        [0, 1, 2, 3]
-
-    In the first, "a" just had a job start, so "b" and "c" go before a's next one even though
-    they queued later; with a FIFO queue they would wait for all three of a's jobs.
-    """
-    served = dict(last_served)
-    turn = max(served.values(), default=0)
-    queues: dict[str, list[int]] = {}
-    for index in sorted(range(len(waiting)), key=lambda i: waiting[i][1]):
-        queues.setdefault(waiting[index][0], []).append(index)
-    order = []
-    while queues:
-        owner = min(queues, key=lambda o: (served.get(o, -1), waiting[queues[o][0]][1]))
-        order.append(queues[owner].pop(0))
-        turn += 1
-        served[owner] = turn
-        if not queues[owner]:
-            del queues[owner]
-    return order
 
 
 def new_job_id() -> str:
@@ -126,6 +98,19 @@ class Job:
             "status": Status.QUEUED, "error": "", "message": "", "created": time.time(), "started": None,
             "finished": None, "cancel_requested": False, "tasks": [task_record(p) for p in self._payloads],
         }
+
+    @classmethod
+    def restored(cls, data: dict) -> Job | None:
+        """The job a record on disk describes (:func:`lib.jobs.records.load`), or ``None`` if it cannot be rebuilt."""
+        parts = records.job_parts(data)
+        try:
+            job = cls(data["id"], parts[0]) if parts else None
+        except (TypeError, ValueError, KeyError):
+            return None
+        if job is None or len(parts[1]["tasks"]) != len(job._payloads):
+            return None
+        job._state = {**job._state, **parts[1]}
+        return job
 
     def _get(self, key: str):
         with _runner.lock:
@@ -172,6 +157,29 @@ class _Runner:
         self.thread: threading.Thread | None = None
         self.backend = LocalWorker()
         self.ray: RayBackend | None = None   # made when a job first asks for Ray
+        self.token = secrets.token_hex(6)   # tells this runner's job records from another's (records.writer_tag)
+
+    def persist(self, job: Job) -> None:
+        """Write the job's record to disk (:mod:`lib.jobs.records`): a few times per run, never per event."""
+        with self.lock:
+            state = copy.deepcopy(job._state)
+        records.save(records.record(job.id, dataclasses.asdict(job.spec), state, records.writer_tag(self.token)))
+
+    def restore(self, job_id: str) -> Job | None:
+        """A job this runner does not know, re-opened from its record; one whose server stopped mid-way is
+        ended now (:func:`lib.jobs.records.interrupted`). A job still running on another live server is
+        shown as last saved and is not kept (the next look reads its record again)."""
+        data = records.load(job_id)
+        job = Job.restored(data) if data is not None else None
+        if job is None:
+            return None
+        if not Status(job._state["status"]).finished:
+            if not records.writer_is_gone(data.get("writer", ""), data.get("saved", 0.0), self.token):
+                return job  # another server's job, live or unknown: as it last saved it
+            job._state = records.interrupted(job._state)
+            self.persist(job)
+        with self.lock:
+            return self.jobs.setdefault(job.id, job)
 
     def order(self) -> list[Job]:
         """The waiting jobs in the order they will start (:func:`fair_order`)."""
@@ -208,6 +216,7 @@ class _Runner:
                 self.served[job.spec.owner] = next(self.turns)
                 job._state = {**job._state, "status": Status.RUNNING, "started": time.time()}
                 self.changed.notify_all()
+            self.persist(job)
             try:
                 self.run_job(job)
             except Exception as exc:  # noqa: BLE001 - the runner must survive anything and release the queue
@@ -284,7 +293,7 @@ class _Runner:
                                  lambda: job._get("cancel_requested"))
             if payload["kind"] == "train":
                 self.update_task(job, index, stage=Stage.SAVING)
-                saved = self.save(result)
+                saved = self.save(result, job)
                 self.update_task(job, index, status=Status.DONE, stage=Stage.NONE, run_id=saved.run_id,
                                  metrics=saved.metrics, config=saved.config, history=saved.history,
                                  seconds=time.perf_counter() - start, fraction=1.0)
@@ -293,12 +302,14 @@ class _Runner:
                                  seconds=time.perf_counter() - start)
         except TaskCancelled:
             self.update_task(job, index, status=Status.CANCELLED, stage=Stage.NONE)
+            self.persist(job)
             return False
         except (TaskFailed, UserError) as exc:
             self.update_task(job, index, status=Status.FAILED, stage=Stage.NONE, error=str(exc),
                              seconds=time.perf_counter() - start)
         if parallel:
             self.update(job, message=progress.parallel_message(job._get("tasks"), backend.name))
+        self.persist(job)
         return True
 
     def on_event(self, job: Job, index: int, event: dict) -> None:
@@ -308,8 +319,10 @@ class _Runner:
         self.update_task(job, index, **values)
 
     @staticmethod
-    def save(result: dict):
-        return runs.save_run(result["config"], result["history"], result["metrics"], result["vocabulary"],
+    def save(result: dict, job: Job | None = None):
+        """Save a finished run; its config names the job that trained it (``job_id``, ``job_title``)."""
+        config = {**result["config"], "job_id": job.id, "job_title": job.spec.title} if job else result["config"]
+        return runs.save_run(config, result["history"], result["metrics"], result["vocabulary"],
                              result["embedding_initial"], result["embedding_final"], weights=result["weights"],
                              predictions=result["predictions"], test_labels=result["test_labels"],
                              snapshots=result.get("snapshots"))
@@ -334,8 +347,11 @@ class _Runner:
                         message=progress.finished_message(tasks, job.spec.kind, time.time() - job._get("started")))
 
     def finish(self, job: Job, status: Status, error: str = "", message: str | None = None) -> None:
-        self.update(job, status=status, error=error or job._get("error"), finished=time.time(),
-                    message=message if message is not None else error)
+        with self.lock:  # on disk before anyone waiting for the end is woken: a reader never finds it running
+            job._state = {**job._state, "status": status, "error": error or job._state["error"],
+                          "finished": time.time(), "message": message if message is not None else error}
+            self.persist(job)
+            self.changed.notify_all()
         with self.lock:
             finished = [j for j in self.jobs.values() if j.done]
             for old in finished[:-KEEP_FINISHED] if len(finished) > KEEP_FINISHED else []:
@@ -390,12 +406,18 @@ def submit(spec: JobSpec, reuse: bool = False) -> Job:
             _runner.thread = threading.Thread(target=_runner.loop, name="embedding-lab-runner", daemon=True)
             _runner.thread.start()
         _runner.changed.notify_all()
+    _runner.persist(job)
+    records.prune()
     return job
 
 
 def get_job(job_id: str | None) -> Job | None:
+    """The job with this id: one this server knows, else one re-opened from its record on disk, else ``None``."""
+    if not job_id:
+        return None
     with _runner.lock:
-        return _runner.jobs.get(job_id) if job_id else None
+        job = _runner.jobs.get(job_id)
+    return job if job is not None else _runner.restore(job_id)
 
 
 def find_job(spec: JobSpec) -> Job | None:

@@ -1,0 +1,93 @@
+"""A link to a training job outlives the server: train a Tiny job, stop the server, start a new one on the
+same data folder, open ``/train?job=<id>`` and see the job's results (not "Nothing trained yet").
+
+Uses the browser, the waits and the checks of tests/test_browser.py; the two servers are its own, started
+one after the other on one data folder, as a restart is.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from tests import test_browser
+from tests.test_browser import REPO, assert_no_errors, demo_timeout_ms, free_port, wait_until_idle
+
+from playwright.sync_api import expect  # noqa: E402  (after test_browser, which skips without Chromium)
+
+browser = test_browser.browser  # the same Chromium fixture
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@contextmanager
+def streamlit_server(data: Path, log_path: Path):
+    """``streamlit run app.py`` on a free port with ``data`` as its data folder; stopped (and its worker with it)
+    when the block ends."""
+    port = free_port()
+    env = {**os.environ, "EMBEDDING_LAB_DATA": str(data), "TF_CPP_MIN_LOG_LEVEL": "2"}
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+             "--server.port", str(port), "--server.address", "127.0.0.1",
+             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.time() + 60
+            while time.time() < deadline:
+                try:
+                    if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                        break
+                except OSError:
+                    time.sleep(0.3)
+            else:
+                pytest.fail("streamlit run app.py did not answer within 60 s; see " + str(log_path))
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=15)
+
+
+def test_a_job_link_shows_its_results_after_a_restart(browser, tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    with streamlit_server(data, tmp_path / "first.log") as url:
+        page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+        page.goto(f"{url}/train")
+        wait_until_idle(page)
+        page.get_by_text("Tiny (tests)").first.click()
+        expect(page.get_by_text("500 training reviews").first).to_be_visible(timeout=60_000)
+        wait_until_idle(page)
+        page.get_by_role("button", name="Train", exact=True).click()
+        page.wait_for_function("() => window.location.search.includes('job=')", timeout=30_000)
+        # A generous wait: the job also waits for the worker to import TensorFlow, and on a 2-core machine shared
+        # with other test runs (load 14) the "about 20 seconds" job took over 270 s. A wait, not a timing assert.
+        expect(page.get_by_text("did best").first).to_be_visible(timeout=demo_timeout_ms(factor=40))
+        wait_until_idle(page)
+        job_id = parse_qs(urlparse(page.url).query)["job"][0]
+        page.context.close()
+    assert (data / "jobs" / f"{job_id}.json").is_file()
+
+    with streamlit_server(data, tmp_path / "second.log") as url:   # a new server: no job in its memory
+        page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+        page.goto(f"{url}/train?job={job_id}")
+        wait_until_idle(page)
+        expect(page.get_by_text("did best").first).to_be_visible(timeout=60_000)
+        expect(page.get_by_text("Nothing trained yet in this session")).to_have_count(0)
+        expect(page.get_by_text("not known here")).to_have_count(0)
+        expect(page.get_by_text("Finished 5 of 5").first).to_be_visible()
+        assert parse_qs(urlparse(page.url).query).get("job") == [job_id]   # the address still names the job
+        assert_no_errors(page)
+        page.context.close()
