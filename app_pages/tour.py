@@ -1,10 +1,11 @@
 """Guided tour: six screens that tell the whole story, each sentence written from this session's numbers.
 
 Storyboard: the address (screen and demo size, so a reload or a shared link opens the same screen) ->
-the tour settings (demo size, its expected time) -> the demo training (started once, reused by every
-screen) -> navigation -> one screen: 1. words become numbers, 2. numbers become rows of a table,
-3. what GloVe already knows, 4. the race between strategies, 5. the same words before and after,
-6. the takeaway -> navigation again.
+one navigation row (with the tour settings: demo size, its expected time; folded into the row while
+presenting) -> the demo training (started once, reused by every screen) -> one screen: 1. words become
+numbers, 2. numbers become rows of a table, 3. what GloVe already knows, 4. the race between strategies,
+5. the same words before and after, 6. the takeaway: how the gap changes with the number of labelled reviews.
+Every screen fits a 1280x720 projector in presentation mode (checked by the browser test).
 Each screen is a function of the settings and the demo's job id; the sentences are written by
 lib.tour, and which demo to show, reuse or train again is decided by lib.demo.
 """
@@ -15,7 +16,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lib import demo, explain, helper_process, neighbours, plots, runs, sentiment, tour
+from lib import demo, explain, helper_process, neighbours, plots, runs, sentiment, tour, verdicts
 from lib.jobs import runner
 from lib.jobs.progress import clock, seconds_left
 from lib.jobs.spec import Status
@@ -76,10 +77,9 @@ def demo_seconds(preset: str) -> float:
     return demo.demo_seconds(preset, ready_sources=ready, worker_ready=runner.worker_pid() is not None)
 
 
-def tour_settings(presenting: bool) -> Settings:
-    read_the_address()
-    screen = st.session_state.setdefault(STEP, 0)
-    with presentation.settings("Tour settings"):
+def tour_settings(screen: int, presenting: bool, place) -> Settings:
+    """The demo size, drawn in ``place`` (above the navigation row, or a menu in it while presenting)."""
+    with place:
         size = st.radio("Demo size", list(DEMO_SIZES), format_func=demo_label, horizontal=True, key="tour_preset",
                         persist_state="session",
                         help="How many movie reviews the five demo models learn from. More reviews: better "
@@ -121,16 +121,21 @@ def go(delta: int) -> None:
     st.session_state[STEP] = min(max(st.session_state[STEP] + delta, 0), len(tour.SCREENS) - 1)
 
 
-def navigation(screen: int, position: str) -> None:
-    """Back, where we are, Next; ``position`` ("top" or "bottom") keeps the two rows' buttons apart."""
+def navigation(screen: int, presenting: bool):
+    """One row: Back, where we are, Next (and, while presenting, a menu with the tour settings). Returns the place
+    for the tour settings: above the row, or that menu."""
     last = len(tour.SCREENS) - 1
-    back, where, forward = st.columns([1, 3, 1])
+    place = st.container() if not presenting else None
+    columns = st.columns([1, 3, 1, 1] if presenting else [1, 3, 1], vertical_alignment="center")
+    back, where, forward = columns[:3]
     back.button("Back", on_click=go, args=(-1,), disabled=screen == 0, icon=":material/arrow_back:",
-                key=f"tour_back_{position}", width="stretch")
-    where.progress((screen + 1) / len(tour.SCREENS),
-                   text=f"Screen {screen + 1} of {len(tour.SCREENS)}: {tour.SCREENS[screen]}")
+                key="tour_back", width="stretch")
+    where.progress((screen + 1) / len(tour.SCREENS), text=f"Screen {screen + 1} of {len(tour.SCREENS)}")
     forward.button("Next", on_click=go, args=(1,), disabled=screen == last, icon=":material/arrow_forward:",
-                   key=f"tour_next_{position}", width="stretch", type="primary")
+                   key="tour_next", width="stretch", type="primary")
+    if presenting:
+        place = columns[3].popover("Demo", icon=":material/tune:", width="stretch")
+    return place
 
 
 # --- the demo's progress, for the screens that wait for it ----------------------------------------------
@@ -142,8 +147,12 @@ def show_progress(snap: dict, settings: Settings) -> None:
     for task in snap["tasks"]:
         fraction, words = tour.task_progress(task)
         st.progress(fraction, text=words)
-    if not settings.presenting:
-        st.caption(STRATEGY_WORDS)
+    strategy_words(settings)
+
+
+def strategy_words(settings: Settings) -> None:
+    """What the five strategies' names mean: a sentence normally, one line while presenting."""
+    st.caption(tour.LEGEND if settings.presenting else STRATEGY_WORDS)
 
 
 @st.fragment(run_every=1.0)
@@ -192,16 +201,21 @@ def numbers_become_rows(settings: Settings, job_id: str | None) -> None:
     ids, lookup, row_names = classic_example()
     presentation.story(tour.lookup_sentence(10, 3, ids.size, lookup.max_lookup_difference))
     columns = ["number 1", "number 2", "number 3"]
-    table_height = presentation.chart_height(400)  # ten rows, or what fits under the sentence on a projector
     left, right = st.columns(2)
     left.markdown("**The table: one row per word number**")
     left.dataframe(pd.DataFrame(lookup.weights, index=pd.Index(row_names, name="row"), columns=columns).round(3),
-                   width="stretch", height=table_height)
+                   width="stretch", **whole_table(settings))
     right.markdown("**What “This is a text” becomes**")
     right.dataframe(pd.DataFrame(lookup.output[0], index=pd.Index([row_names[i] for i in ids[0]], name="copy of row"),
-                                 columns=columns).round(3), width="stretch", height=table_height)
-    st.caption("Rows 0, 0, 1, 2, 3, 4 of the table, in that order: that is all the layer does. Learning then "
-               "changes the numbers in the table.")
+                                 columns=columns).round(3), width="stretch", **whole_table(settings))
+    if not settings.presenting:  # the sentence says it to a room
+        st.caption("Rows 0, 0, 1, 2, 3, 4 of the table, in that order: that is all the layer does. Learning then "
+                   "changes the numbers in the table.")
+
+
+def whole_table(settings: Settings) -> dict:
+    """A table as tall as its rows (none hidden inside its box); rows a little lower on a projector."""
+    return {"height": "content", "row_height": 30 if settings.presenting else None}
 
 
 # --- 3. what GloVe already knows ----------------------------------------------------------------------------
@@ -211,27 +225,37 @@ def what_glove_knows(settings: Settings, job_id: str | None) -> None:
     glove = sources.glove()
     nearest = neighbours.most_similar(glove, "good", k=10, name="GloVe")
     rank = neighbours.rank_of(glove, "good", "bad", name="GloVe")
-    presentation.story(tour.glove_sentence(rank, neighbours.cosine(glove, "good", "bad"), [w for w, _ in nearest]))
+    presentation.story(tour.glove_sentence(rank, neighbours.cosine(glove, "good", "bad"), [w for w, _ in nearest],
+                                           len(glove.index_to_key)))
     st.dataframe({"closest to “good”": [w for w, _ in nearest],
                   "closeness (1 = same direction)": [round(s, 2) for _, s in nearest]},
-                 width="stretch", height=presentation.chart_height(390))
-    st.caption("Closeness (cosine similarity) is 1 when two words' numbers point the same way. Opposites that "
-               "are used in the same kinds of sentences come out close.")
+                 width="stretch", **whole_table(settings))
+    if not settings.presenting:
+        st.caption("Closeness (cosine similarity) is 1 when two words' numbers point the same way. Opposites that "
+                   "are used in the same kinds of sentences come out close.")
 
 
 # --- 4. the race between strategies ---------------------------------------------------------------------------
 
 
 def race_result(done_runs: list, snap: dict, settings: Settings) -> None:
-    """The finished race: who won, by how much, whether that is beyond luck, and bars with the guessing line."""
+    """The finished race: who was right most often, whether that is more than luck, bars with the guessing line;
+    the tests' numbers behind a toggle."""
     table = results_table(done_runs)
-    presentation.story(tour.takeaway_sentence(table, comparisons_with_learned(done_runs)))
+    comparisons = comparisons_with_learned(done_runs)
+    presentation.story(tour.result_sentence(table, comparisons))
     seconds = [float(s) for s in table["train_seconds"]]
-    st.plotly_chart(presentation.chart_fonts(plots.accuracy_bars(table, height=presentation.chart_height(380, projector=260))),
+    st.plotly_chart(presentation.chart_fonts(plots.accuracy_bars(table, height=presentation.chart_height(380, projector=250))),
                     key="tour_race_bars", width="stretch")
-    st.caption(f"{tour.race_sentence(snap)} Each model took {clock(min(seconds))} to "
-               f"{clock(max(seconds))}. Bars: the share of unseen reviews (never used in learning) each model "
-               "got right; the dashed line is what guessing scores.")
+    strategy_words(settings)
+    timing = (f"{tour.race_sentence(snap)} Each model took {clock(min(seconds))} to {clock(max(seconds))}. Bars: the "
+              "share of unseen reviews (never used in learning) each model got right; the dashed line is what "
+              "guessing scores.")
+    with st.expander("The numbers and tests behind this sentence", icon=":material/info:"):
+        for line in tour.result_details(table, comparisons) + ([timing] if settings.presenting else []):
+            st.markdown(md(line))
+    if not settings.presenting:
+        st.caption(timing)
     if snap.get("finished") and snap["finished"] < st.session_state[OPENED]:  # finished before this visit began
         finished_at = time.strftime("%H:%M", time.localtime(snap["finished"]))
         st.caption(f"These results come from the same demo, finished on this server at {finished_at}: same reviews "
@@ -280,22 +304,38 @@ def before_and_after(settings: Settings, job_id: str | None) -> None:
 # --- 6. the takeaway ----------------------------------------------------------------------------------------------
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def gap_by_size(run_ids: tuple[str, ...]) -> tuple[pd.DataFrame, dict]:
+    """The table and verdict marks of stored runs at several sizes (:func:`lib.tour.sweep_runs`); computed once
+    per server for a set of runs. Verdicts by size come from the one rule (lib.verdicts.sweep_comparisons)."""
+    records = [runs.load_run(run_id) for run_id in run_ids]
+    by_size = verdicts.sweep_comparisons(verdicts.sweep_answers(records, runs.load_predictions))
+    return results_table(records), {key: {size: c.verdict for size, c in sizes.items()} for key, sizes in by_size.items()}
+
+
 def the_takeaway(settings: Settings, job_id: str | None) -> None:
-    done_runs = demo.demo_runs(job_id)
-    if not done_runs:
-        progress(job_id, settings)
-        st.info("The takeaway is written from the demo's results; it appears when the demo finishes.")
-        return
-    presentation.story(tour.takeaway_sentence(results_table(done_runs),
-                                              comparisons_with_learned(done_runs)))
-    st.markdown("Where to go next:")
+    """How the gap between a pretrained start and learning from scratch changes with the number of labelled
+    reviews: from runs on this server when there are any, else from the project's own measured table."""
+    found = tour.sweep_runs(sources.saved_runs()[0], demo.DATASET)
+    if found:
+        table, marks = gap_by_size(tuple(sorted(r.run_id for r in found)))
+        newest = max(str(r.created) for r in found)[:10]
+        source = (f"From {len(found)} runs trained on this server (the latest on {newest}); ▲/▼ marks a start "
+                  "ahead/behind learning from scratch beyond both kinds of noise.")
+    else:
+        table, marks = tour.measured_table(), None
+        sweep = tour.README_SWEEP
+        source = (f"Measured on {sweep.measured} on {sweep.where}, {sweep.seeds} training runs each, as in the "
+                  "README; this server has no runs at several sizes yet.")
+    presentation.story(tour.gap_sentence(table))
+    st.plotly_chart(presentation.chart_fonts(tour.gap_figure(table, marks, height=presentation.chart_height(400, projector=300))),
+                    key="tour_gap_chart", width="stretch")
+    st.caption(source)
     links = st.columns(3)
-    links[0].page_link("app_pages/train.py", label="Train and compare strategies: more reviews, other models",
+    links[0].page_link("app_pages/train.py", label="Train: more reviews, other models",
                        icon=":material/model_training:")
-    links[1].page_link("app_pages/compare.py", label="Compare embeddings side by side: look at any word",
-                       icon=":material/compare:")
-    links[2].page_link("app_pages/glossary.py", label="Glossary: the words used here",
-                       icon=":material/menu_book:")
+    links[1].page_link("app_pages/compare.py", label="Compare: any word, side by side", icon=":material/compare:")
+    links[2].page_link("app_pages/glossary.py", label="Glossary", icon=":material/menu_book:")
 
 
 # --- the page -------------------------------------------------------------------------------------------------------
@@ -310,16 +350,16 @@ def main() -> None:
     if not presenting:
         st.title("Guided tour")
     st.session_state.setdefault(OPENED, time.time())
-    settings = tour_settings(presenting)
+    read_the_address()
+    screen = st.session_state.setdefault(STEP, 0)
+    settings = tour_settings(screen, presenting, navigation(screen, presenting))
     # The presenter reads three screens before the race: use that time to get this size's training ready.
     sources.warm_up(demo.DATASET, demo.demo_config(settings.size))
     write_the_address(settings)
     job_id = demo_training(settings)
-    navigation(settings.screen, "top")
     st.header(tour.SCREENS[settings.screen])
     with friendly_errors("Showing this screen"):
         SCREEN_FUNCTIONS[settings.screen](settings, job_id)
-    navigation(settings.screen, "bottom")
 
 
 main()

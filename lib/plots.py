@@ -204,7 +204,7 @@ def accuracy_bars(table, height: int | None = None, title: str | None = None, ch
     fig = go.Figure(go.Bar(
         x=labels, y=means, marker_color=colours,
         error_y=dict(type="data", array=stds, visible=any(s > 1 for s in seeds), thickness=2, width=8),
-        text=[f"{m:.1%}" for m in means], textposition="outside",
+        text=[f"{m:.1%}" for m in means], textposition="outside", cliponaxis=False,  # big labels: not cut at the top
         hovertemplate="%{x}: %{y:.1%}<extra></extra>",
     ))
     if chance is not None:  # the label sits right of the plot, never on a bar

@@ -1,7 +1,8 @@
 """The story sentences of the guided tour, each written from measured numbers.
 
 A presenter reads these aloud to people who do not program, so every sentence
-states what was measured in this session (never a canned figure) in plain words.
+states what was measured in plain words: in this session, or, for the last screen when this
+server has no runs at several sizes, the project's own dated measurement (:data:`README_SWEEP`).
 The functions take plain values and return strings; the tour page only lays them out.
 The demo the race is run with (which job, when to train it again) is :mod:`lib.demo`.
 """
@@ -11,14 +12,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
+from scipy.stats import t
 
+from lib.config import RunConfig
+from lib import plots
 from lib.jobs.progress import clock, task_fraction
 from lib.jobs.spec import Stage, Status
 from lib.neighbours import ZeroVectorError, cosine, keyed_vectors
 from lib.sentiment import separation_score
 from lib.maps import aligned_maps
 from lib.results import judged_comparison
-from lib.significance import MIN_SEEDS
+from lib.models import STRATEGIES
+from lib.significance import MIN_SEEDS, RULE, difference_details
+from lib.verdicts import config_of, train_size
 
 SCREENS = [
     "Words become numbers",
@@ -66,11 +73,22 @@ def lookup_sentence(vocab_size: int, dim: int, n_positions: int, max_difference:
     )
 
 
-def glove_sentence(rank_of_bad: int, cosine_good_bad: float, nearest: Sequence[str]) -> str:
+def glove_sentence(rank_of_bad: int, cosine_good_bad: float, nearest: Sequence[str], vocabulary_size: int) -> str:
+    """Screen 3: what GloVe's numbers already say about "good" and "bad", from the measured rank and closeness.
+
+    The rank is said as the share of GloVe's words that are further from "good" than "bad" is
+    (166th of 400,000 read as "far down the list"; it is closer than 99.96% of them)::
+
+        >>> print(glove_sentence(166, 0.80, ["better", "really", "always", "you"], 400_000))  # doctest: +NORMALIZE_WHITESPACE
+        In GloVe, the words closest to “good” are better, really, always, you. “bad” is closer to “good” than
+        99.96% of GloVe's 400,000 words (closeness 0.80; 1 means the same direction): GloVe learned from which
+        words appear together, and “good” and “bad” appear in the same kinds of sentences.
+    """
+    further = (vocabulary_size - 1 - rank_of_bad) / max(vocabulary_size - 2, 1)  # the other words, "good" left out
+    share = f"{further:.2%}" if further >= 0.99 else f"{further:.0%}"
     return (
-        f"In GloVe, the words closest to “good” are {', '.join(nearest[:4])}; “bad” is the "
-        f"{ordinal(rank_of_bad)} closest of 400,000 words (closeness {cosine_good_bad:.2f}, where 1 means "
-        "pointing exactly the same way). "
+        f"In GloVe, the words closest to “good” are {', '.join(nearest[:4])}. “bad” is closer to “good” than "
+        f"{share} of GloVe's {vocabulary_size:,} words (closeness {cosine_good_bad:.2f}; 1 means the same direction): "
         "GloVe learned from which words appear together, and “good” and “bad” appear in the same kinds of sentences."
     )
 
@@ -146,84 +164,99 @@ def maps_sentence(
     return sentence
 
 
-#: The two kinds of luck, as the tour says them (lib.significance: the test sample and training noise).
-TEST_LUCK = "which reviews happened to be picked for the test"
-TRAINING_LUCK = "the luck of training (every run starts from different random numbers)"
-_TIMES = {1: "once", 2: "only twice"}
+#: What the five strategies' names mean, in one line (shown under the race while presenting).
+LEGEND = ("Learned: random start · GloVe: numbers learned from Wikipedia and news · word2vec: from the reviews' "
+          "own text · frozen: kept · fine-tuned: keeps learning")
 
 
 def _of_100(accuracy: float) -> str:
-    return f"{round(accuracy * 100):.0f} of 100"
+    return f"{round(accuracy * 100):.0f}"
 
 
-def _too_few_runs(seeds: int) -> str:
-    """What one or two training runs per model cannot say, in plain words (lib.significance.few_seeds_sentence)."""
-    return (f"Each model was trained {_TIMES[seeds]}, and another training run could shift these scores, so this "
-            f"race cannot say which start is really ahead. That takes at least {MIN_SEEDS} runs of each.")
+def _scratch(label: str) -> str:
+    """"Learned from scratch" in the middle of a sentence."""
+    return "learning from scratch" if label == "Learned from scratch" else label
 
 
-def _luck_sentence(label: str, comparison) -> str:
-    """In plain words, which luck could explain the gap between ``label`` and learning from scratch.
+def _verdict_sentence(label: str, comparison, seeds: int) -> str:
+    """Whether ``label``'s gap from learning from scratch is more than luck, in plain words; short enough to read aloud.
 
     ``comparison`` is a :class:`lib.significance.Comparison` of that start against
-    learning from scratch; its verdict (the rule, in one place) decides what may be said.
+    learning from scratch (or ``None`` when none could be made): its verdict, the one
+    rule, decides what may be said. "beat" is said only of "better"/"worse"; the tests'
+    numbers (p-values, intervals) are :func:`result_details`.
     """
-    if comparison.verdict in ("better", "worse"):
-        winner, loser = (label, "learning from scratch") if comparison.verdict == "better" else ("Learning from scratch", label)
-        return f"{winner} beat {loser}, and that holds up against both kinds of luck: {TEST_LUCK}, and {TRAINING_LUCK}."
-    few = f" {_too_few_runs(comparison.seeds)}" if comparison.seeds < MIN_SEEDS else ""
-    if comparison.verdict == "too few seeds":
-        return f"The gap between {label} and learning from scratch is bigger than {TEST_LUCK} explains.{few}"
-    if comparison.test_sample_explains:
-        return f"{TEST_LUCK[0].upper()}{TEST_LUCK[1:]} could explain the gap between {label} and learning from scratch.{few}"
-    return f"The gap between {label} and learning from scratch changes from one run to the next: {TRAINING_LUCK} could explain it."
+    verdict = comparison.verdict if comparison is not None else None
+    if verdict == "better":
+        return f"{label} beat learning from scratch by more than luck explains."
+    if verdict == "worse":
+        return f"Learning from scratch beat {label} by more than luck explains."
+    if verdict == "about the same":
+        return f"{label} did about the same as learning from scratch: a difference this small could be luck."
+    if seeds < MIN_SEEDS:
+        once = {1: "once", 2: "only twice"}.get(seeds, f"{seeds} times")
+        return (f"Each model was trained {once}, and another run could change the order, so this race cannot say "
+                "which start is better.")
+    return "These runs kept no answers to compare, so this race cannot say which start is better."
 
 
-def takeaway_sentence(table, comparisons: dict | None = None) -> str:
-    """The race's result and the last screen, in plain words: who won, by how much, and which luck could explain it.
+def result_sentence(table, comparisons: dict | None = None) -> str:
+    """The race's result for the audience: who was right most often, the next best, and whether that is luck.
 
     ``table`` is :func:`lib.results.results_table`, ``comparisons`` are
-    :func:`lib.results.comparisons_with_learned`. A pretrained start is said to have
-    beaten learning from scratch only when that holds against both kinds of luck;
-    one training run per model is said to be too few to tell::
+    :func:`lib.results.comparisons_with_learned`; the comparison judged is
+    :func:`lib.results.judged_comparison` (the leader, or the runner-up when learning
+    from scratch leads, against learning from scratch). A start is said to have beaten
+    learning from scratch only when the rule of :mod:`lib.significance` says so; one
+    training run per model is said to be too few to tell::
 
         >>> import pandas as pd
-        >>> table = pd.DataFrame({"strategy": ["learned", "glove_finetuned"], "Strategy": ["Learning from scratch",
+        >>> table = pd.DataFrame({"strategy": ["learned", "glove_finetuned"], "Strategy": ["Learned from scratch",
         ...                       "GloVe, fine-tuned"], "train_size": [500, 500], "seeds": [1, 1],
         ...                       "accuracy_mean": [0.821, 0.834], "accuracy_std": [0.0, 0.0]})
-        >>> print(takeaway_sentence(table))  # doctest: +NORMALIZE_WHITESPACE
-        With 500 reviews to learn from, GloVe, fine-tuned did best: right on 83 of 100 reviews it had never seen
-        (83.4%); the next best, Learning from scratch, on 82 of 100 (82.1%). Each model was trained once, and
-        another training run could shift these scores, so this race cannot say which start is really ahead.
-        That takes at least 3 runs of each.
+        >>> print(result_sentence(table))  # doctest: +NORMALIZE_WHITESPACE
+        With 500 reviews to learn from, GloVe, fine-tuned was right on 83 of 100 reviews it had never seen; the
+        next best, learning from scratch, on 82. Each model was trained once, and another run could change the
+        order, so this race cannot say which start is better.
     """
     if table is None or len(table) == 0:
         return "No model has finished yet, so there is nothing to conclude."
     size = int(table["train_size"].max())
     rows = table[table["train_size"] == size].sort_values("accuracy_mean", ascending=False)
     best = rows.iloc[0]
-    sentence = (f"With {size:,} reviews to learn from, {best['Strategy']} did best: right on "
-                f"{_of_100(best['accuracy_mean'])} reviews it had never seen ({best['accuracy_mean']:.1%})")
+    sentence = (f"With {size:,} reviews to learn from, {_scratch(best['Strategy'])} was right on "
+                f"{_of_100(best['accuracy_mean'])} of 100 reviews it had never seen")
     if len(rows) > 1:
-        runner = rows.iloc[1]
-        sentence += f"; the next best, {runner['Strategy']}, on {_of_100(runner['accuracy_mean'])} ({runner['accuracy_mean']:.1%})"
+        second = rows.iloc[1]
+        sentence += f"; the next best, {_scratch(second['Strategy'])}, on {_of_100(second['accuracy_mean'])}"
     sentence += "."
+    if len(rows) < 2:
+        return sentence
     comparisons = comparisons or {}
     judged = judged_comparison(table, comparisons)
-    if judged is not None:
-        sentence += " " + _luck_sentence(*judged)
-    elif len(rows) > 1 and int(rows["seeds"].min()) < MIN_SEEDS:
-        sentence += " " + _too_few_runs(int(rows["seeds"].min()))
+    sentence += " " + _verdict_sentence(*(judged or (None, None)), seeds=int(rows["seeds"].min()))
     verdicts = [c.verdict for c in comparisons.values()]
     helped = verdicts.count("better")
     if helped and (helped > 1 or judged is None or judged[1].verdict != "better"):
         starts = "1 pretrained start" if helped == 1 else f"{helped} pretrained starts"
         sentence += f" In all, {starts} beat learning from scratch by more than luck explains."
-    elif len(verdicts) > 1 and set(verdicts) == {"worse"}:
-        sentence += " Learning from scratch beat every pretrained start by more than luck explains."
-    elif verdicts and not helped and min(c.seeds for c in comparisons.values()) >= MIN_SEEDS:
-        sentence += " No pretrained start beat learning from scratch by more than luck explains."
     return sentence
+
+
+def result_details(table, comparisons: dict | None = None) -> list[str]:
+    """The numbers behind :func:`result_sentence`: accuracies, and each comparison's tests (McNemar's p per seed,
+    the interval over seeds; :func:`lib.significance.difference_details`), one line each."""
+    if table is None or len(table) == 0:
+        return []
+    size = int(table["train_size"].max())
+    rows = table[table["train_size"] == size].sort_values("accuracy_mean", ascending=False)
+    lines = ["Test accuracy (share of the held-out reviews right): " + "; ".join(
+        f"{r['Strategy']} {r['accuracy_mean']:.1%}" for _, r in rows.iterrows()) + "."]
+    labels = dict(zip(rows["strategy"], rows["Strategy"]))
+    for key, comparison in (comparisons or {}).items():
+        lines.append(f"{labels.get(key, key)} against learning from scratch: {difference_details(comparison)}")
+    lines.append(RULE)
+    return lines
 
 
 @dataclass
@@ -275,3 +308,116 @@ def before_after(vocabulary: Sequence[str], initial: np.ndarray, final: np.ndarr
         separation_after=separation_score(final[rows], labels),
         cosine_before=cosines[0], cosine_after=cosines[1],
     )
+
+
+# --- screen 6: how the gap changes with the number of labelled reviews ---------------------------------------
+
+
+@dataclass(frozen=True)
+class MeasuredSweep:
+    """Test accuracy per strategy and number of labelled reviews, measured once and written down (with where and when)."""
+
+    measured: str                                        # when, e.g. "2026-11-26"
+    where: str                                           # on what machine, with what command and settings
+    seeds: int                                           # training runs per strategy and size
+    accuracy: dict[str, dict[int, tuple[float, float]]]  # strategy -> labelled reviews -> (mean, std over seeds)
+
+
+#: The README's table "Every strategy at 500, 2,000 and all 25,000 labelled reviews" (its one owner: the README
+#: quotes these numbers). Test accuracy on the 25,000 held-out reviews, mean and standard deviation over seeds 0-2.
+README_SWEEP = MeasuredSweep(
+    measured="2026-11-26",
+    where="the project's 2-core machine (python -m benchmarks.accuracy: Quick demo settings, average model)",
+    seeds=3,
+    accuracy={
+        "learned": {500: (0.774, 0.002), 2_000: (0.828, 0.004), 25_000: (0.868, 0.005)},
+        "glove_frozen": {500: (0.664, 0.011), 2_000: (0.724, 0.016), 25_000: (0.750, 0.008)},
+        "glove_finetuned": {500: (0.768, 0.002), 2_000: (0.820, 0.006), 25_000: (0.869, 0.006)},
+        "word2vec_frozen": {500: (0.760, 0.008), 2_000: (0.786, 0.006), 25_000: (0.805, 0.001)},
+        "word2vec_finetuned": {500: (0.786, 0.002), 2_000: (0.809, 0.012), 25_000: (0.871, 0.001)},
+    },
+)
+
+
+def measured_table(sweep: MeasuredSweep = README_SWEEP):
+    """``sweep`` as :func:`lib.results.results_table` lays out runs (one row per strategy and size, a 95% interval
+    of the mean over seeds), so the same chart and sentence serve measured numbers and runs on this server."""
+    half = float(t.ppf(0.975, sweep.seeds - 1)) / np.sqrt(sweep.seeds) if sweep.seeds > 1 else 0.0
+    rows = [{"strategy": key, "Strategy": STRATEGIES[key].label if key in STRATEGIES else key, "train_size": size,
+             "seeds": sweep.seeds, "accuracy_mean": mean, "accuracy_std": std,
+             "accuracy_low": mean - half * std, "accuracy_high": mean + half * std}
+            for key, by_size in sweep.accuracy.items() for size, (mean, std) in sorted(by_size.items())]
+    return pd.DataFrame(rows)
+
+
+def sweep_runs(records: Sequence, dataset_key: str) -> list:
+    """The largest set of stored runs on ``dataset_key`` that differ only in strategy, seed and number of labelled
+    reviews, with learning from scratch and a pretrained start at two sizes or more; empty when the store holds none.
+
+    ``records`` are finished runs (anything with ``config``, e.g. :class:`lib.runs.RunRecord`).
+    """
+    groups: dict[tuple, list] = {}
+    for record in records:
+        config = config_of(record)
+        if config.get("dataset_key") != dataset_key:
+            continue
+        key = tuple((k, repr(config.get(k))) for k in sorted(RunConfig.__dataclass_fields__)
+                    if k not in ("strategy", "seed", "train_size", "job_id"))
+        groups.setdefault(key, []).append(record)
+
+    def sizes_with_both(group) -> set[int]:
+        by_size: dict[int, set[str]] = {}
+        for r in group:
+            by_size.setdefault(train_size(config_of(r)), set()).add(config_of(r)["strategy"])
+        return {n for n, keys in by_size.items() if n > 0 and "learned" in keys and len(keys) > 1}
+
+    best = max(groups.values(), key=lambda g: (len(sizes_with_both(g)), len(g)), default=[])
+    sizes = sizes_with_both(best)
+    if len(sizes) < 2:
+        return []
+    return [r for r in best if train_size(config_of(r)) in sizes]
+
+
+def gap_sentence(table) -> str:
+    """Screen 6's one plain sentence: at the fewest and the most labelled reviews of ``table``
+    (:func:`lib.results.results_table` over several sizes, or :func:`measured_table`), how the pretrained start
+    that was furthest ahead with the fewest labels did against learning from scratch.
+
+    It states the measured shares right and says which way the gap went; it names no winner (that is the
+    verdict rule's, per size, on the chart's markers)::
+
+        >>> print(gap_sentence(measured_table()))  # doctest: +NORMALIZE_WHITESPACE
+        With 500 labelled reviews, word2vec, fine-tuned was right on 78.6% of reviews it had never seen and
+        learning from scratch on 77.4%; with 25,000, 87.1% and 86.8%: the head start mattered most when labels
+        were few.
+    """
+    sizes = sorted(int(n) for n in set(table["train_size"]))
+    if len(sizes) < 2 or "learned" not in set(table["strategy"]):
+        return "How the gap changes with the number of labelled reviews needs runs at two sizes or more."
+    small, large = sizes[0], sizes[-1]
+    acc = {(r["strategy"], int(r["train_size"])): float(r["accuracy_mean"]) for _, r in table.iterrows()}
+    labels = dict(zip(table["strategy"], table["Strategy"]))
+    starts = [k for k in labels if k != "learned" and (k, small) in acc and (k, large) in acc]
+    if not starts or ("learned", small) not in acc or ("learned", large) not in acc:
+        return "How the gap changes needs learning from scratch and a pretrained start at the same sizes."
+    key = max(starts, key=lambda k: acc[(k, small)] - acc[("learned", small)])
+    gap_small = acc[(key, small)] - acc[("learned", small)]
+    gap_large = acc[(key, large)] - acc[("learned", large)]
+    if gap_small <= 0:
+        trend = "no pretrained start was ahead with the fewest labels"
+    elif gap_small > gap_large:
+        trend = "the head start mattered most when labels were few"
+    else:
+        trend = "its lead grew with more labels"
+    return (f"With {small:,} labelled reviews, {labels[key]} was right on {acc[(key, small)]:.1%} of reviews it had "
+            f"never seen and learning from scratch on {acc[('learned', small)]:.1%}; with {large:,}, "
+            f"{acc[(key, large)]:.1%} and {acc[('learned', large)]:.1%}: {trend}.")
+
+
+def gap_figure(table, verdicts_by_size: dict | None = None, height: int | None = None):
+    """Screen 6's chart: :func:`lib.plots.data_efficiency` of ``table``, its axis marked at the sizes measured
+    (a log axis otherwise labels 2, 3, 4 ... between them, in small print)."""
+    sizes = sorted(int(n) for n in set(table["train_size"]))
+    fig = plots.data_efficiency(table, verdicts_by_size, height=height)
+    fig.update_xaxes(title_text="labelled reviews (log scale)", tickvals=sizes, ticktext=[f"{n:,}" for n in sizes])
+    return fig

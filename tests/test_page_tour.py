@@ -115,11 +115,14 @@ def test_tour_walks_through_all_screens_on_the_tiny_preset(tiny_demo):
     at = click(at, "Next")  # the lookup table
     assert "10 rows × 3 numbers" in story(at) and "exactly" in story(at)
     at = click(at, "Next")  # GloVe
-    assert "“bad” is the" in story(at) and "closest of 400,000 words" in story(at)
+    assert "“bad” is closer to “good” than 99." in story(at) and "400,000 words" in story(at)
 
     at = click(at, "Next")  # the race, finished: the winner, the clock, bars with the guessing line
     assert not at.exception, [e.message for e in at.exception]
-    assert "did best" in story(at)
+    assert "was right on" in story(at) and "of 100 reviews it had never seen" in story(at)
+    assert "p =" not in story(at) and "McNemar" not in story(at)  # the tests' numbers are behind the toggle
+    details = at.expander[0]
+    assert "numbers and tests" in details.label and "McNemar" in " ".join(m.value for m in details.markdown)
     assert any("All 5 models finished, in" in c.value for c in at.caption)
     bars = at.get("plotly_chart")[0].proto.spec
     spec = json.loads(bars)
@@ -132,10 +135,12 @@ def test_tour_walks_through_all_screens_on_the_tiny_preset(tiny_demo):
     assert "of the time in GloVe before training" in story(at)
     assert at.get("plotly_chart")
 
-    at = click(at, "Next")  # takeaway
+    at = click(at, "Next")  # takeaway: how the gap changes with the number of labelled reviews
     assert not at.exception
     text = story(at)
-    assert "did best" in text and "%" in text
+    assert "labelled reviews" in text and "reviews to learn from" not in text  # not the race's sentence again
+    assert any("Measured on 2026-11-26" in c.value for c in at.caption)
+    assert at.get("plotly_chart")
     assert next(b for b in at.button if b.label == "Next").disabled
 
     at = click(at, "Back")
@@ -192,4 +197,4 @@ def test_a_finished_demo_is_reused_unless_its_runs_were_deleted(tiny_demo, monke
 def test_a_reload_or_a_shared_link_opens_the_same_screen_size_and_mode():
     at = tour(size="tiny", screen=3)
     assert at.session_state["tour_step"] == 2 and at.session_state["tour_preset"] == "Tiny (tests)"
-    assert "closest of 400,000 words" in story(at)
+    assert "400,000 words" in story(at)

@@ -1,5 +1,6 @@
 """The tour's sentences say what the numbers say."""
 import pandas as pd
+import pytest
 
 from lib import tour
 
@@ -35,26 +36,82 @@ def verdict(name: str, seeds: int = 3):
                                                     dict(enumerate(b)))}
 
 
-def test_takeaway_follows_the_numbers_and_both_kinds_of_noise():
-    assert "78.0%" in tour.takeaway_sentence(table(0.70, 0.78))
-    assert "right on 78 of 100 reviews it had never seen" in tour.takeaway_sentence(table(0.70, 0.78))
-    helped = tour.takeaway_sentence(table(0.78, 0.84), verdict("better"))
-    assert "GloVe, fine-tuned beat learning from scratch, and that holds up against both kinds of luck" in helped
-    assert "Learning from scratch beat GloVe, fine-tuned, and that holds up against both kinds of luck" in \
-        tour.takeaway_sentence(table(0.84, 0.78), verdict("worse"))
-    same = tour.takeaway_sentence(table(0.800, 0.805), verdict("about the same"))
-    assert "Which reviews happened to be picked for the test could explain the gap" in same
-    assert "No pretrained start beat learning from scratch" in same
+def test_result_sentence_follows_the_numbers_and_the_verdict_rule():
+    plain = tour.result_sentence(table(0.70, 0.78))
+    assert "GloVe, fine-tuned was right on 78 of 100 reviews it had never seen; the next best, learning from " \
+           "scratch, on 70." in plain
+    for jargon in ("percentage", "p =", "McNemar", "beyond", "test accuracy"):
+        assert jargon not in plain
+    helped = tour.result_sentence(table(0.78, 0.84), verdict("better"))
+    assert "GloVe, fine-tuned beat learning from scratch by more than luck explains." in helped
+    assert "Learning from scratch beat GloVe, fine-tuned by more than luck explains." in \
+        tour.result_sentence(table(0.84, 0.78), verdict("worse"))
+    same = tour.result_sentence(table(0.800, 0.805), verdict("about the same"))
+    assert "did about the same as learning from scratch: a difference this small could be luck" in same
+    assert "beat" not in same and "better" not in same
     # without a noise test, no sentence claims that a start helped
-    assert "beat" not in tour.takeaway_sentence(table(0.70, 0.78))
-    assert "No model has finished" in tour.takeaway_sentence(table(0.8, 0.8).iloc[0:0])
+    assert "beat" not in tour.result_sentence(table(0.70, 0.78))
+    assert "No model has finished" in tour.result_sentence(table(0.8, 0.8).iloc[0:0])
 
 
-def test_takeaway_of_one_training_run_each_never_names_a_winner():
+def test_result_of_one_training_run_each_never_names_a_winner():
     for name in ("better", "worse", "about the same"):
-        said = tour.takeaway_sentence(table(0.78, 0.84), verdict(name, seeds=1))
-        assert "beat" not in said and "better" not in said and "worse" not in said, said
-        assert "Each model was trained once" in said and "at least 3 runs of each" in said, said
+        said = tour.result_sentence(table(0.78, 0.84), verdict(name, seeds=1))
+        assert "beat" not in said and "better than" not in said and "worse" not in said, said
+    assert "Each model was trained once" in tour.result_sentence(table(0.78, 0.84), verdict("better", seeds=1))
+
+
+def test_the_p_values_are_in_the_details_not_the_sentence():
+    details = " ".join(tour.result_details(table(0.78, 0.84), verdict("better")))
+    assert "McNemar" in details and "p = " in details and "GloVe, fine-tuned 84.0%" in details
+    assert "p = " not in tour.result_sentence(table(0.78, 0.84), verdict("better"))
+
+
+def test_glove_sentence_says_how_close_from_the_rank():
+    said = tour.glove_sentence(166, 0.80, ["better", "really", "always", "you"], 400_000)
+    assert "closer to “good” than 99.96% of GloVe's 400,000 words" in said and "166th" not in said
+    assert "than 50% of" in tour.glove_sentence(1_000, 0.1, ["a"], 2_000)
+
+
+def test_the_measured_sweep_is_the_readme_table():
+    """lib.tour.README_SWEEP is the one copy of the README's numbers in code: they must agree."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme[readme.index("### Every strategy at 500, 2,000 and all 25,000 labelled reviews"):]
+    assert f"Measured\n{tour.README_SWEEP.measured}" in section  # the date the README gives
+    rows = [line for line in section.splitlines() if re.match(r"\| (500|2,000|25,000) \|", line)][:3]
+    order = ["learned", "glove_frozen", "glove_finetuned", "word2vec_frozen", "word2vec_finetuned"]
+    for row in rows:
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        size = int(cells[0].replace(",", ""))
+        for key, cell in zip(order, cells[1:]):
+            mean, std = (float(x) / 100 for x in re.findall(r"([\d.]+)%", cell)[:2])
+            assert tour.README_SWEEP.accuracy[key][size] == pytest.approx((mean, std)), (key, size)
+
+
+def test_gap_sentence_reads_the_gap_at_the_fewest_and_most_labels():
+    said = tour.gap_sentence(tour.measured_table())
+    assert "With 500 labelled reviews, word2vec, fine-tuned was right on 78.6%" in said
+    assert "learning from scratch on 77.4%; with 25,000, 87.1% and 86.8%" in said
+    assert "mattered most when labels were few" in said
+    behind = tour.measured_table()
+    behind = behind[behind["strategy"].isin(["learned", "glove_frozen"])]
+    assert "no pretrained start was ahead with the fewest labels" in tour.gap_sentence(behind)
+    assert "two sizes or more" in tour.gap_sentence(behind[behind["train_size"] == 500])
+
+
+def test_sweep_runs_finds_runs_at_several_sizes_with_the_same_settings():
+    def run(strategy, size, seed=0, lr=0.003):
+        return {"config": {"strategy": strategy, "train_size": size, "seed": seed, "dataset_key": "imdb",
+                           "learning_rate": lr}, "metrics": {}}
+
+    sweep = [run(s, n) for s in ("learned", "glove_finetuned") for n in (500, 2000)]
+    other = [run("learned", 500, lr=0.01), run("glove_frozen", 2000, lr=0.01)]  # other settings, no pair
+    assert tour.sweep_runs(sweep + other, "imdb") == sweep
+    assert tour.sweep_runs(sweep[:3], "imdb") == []  # glove at one size only
+    assert tour.sweep_runs(sweep, "an-upload") == []
 
 
 def test_race_sentence_states():
