@@ -366,7 +366,9 @@ def analogy_column(label: str, kv, a: str, b: str, c: str) -> None:
 
 def analogies(chosen) -> None:
     st.header("Analogies: a − b + c")
-    st.markdown("Take the vector of *king*, subtract *man*, add *woman*: which word is nearest to the result?")
+    # the words below are the visitor's: this line names none of them, so it stays true whatever is typed
+    st.markdown("Take the vector of one word, subtract a second, add a third: which word is nearest to the result? "
+                "The classic example is *king* − *man* + *woman*, whose answer is hoped to be *queen*.")
     c1, c2, c3 = st.columns(3)
     pa = c1.text_input("a", "king", key=KEY_PREFIX + "a", persist_state="session", help=definition("analogy")).strip()
     pb = c2.text_input("− b", "man", key=KEY_PREFIX + "b", persist_state="session", help=definition("analogy")).strip()

@@ -11,84 +11,27 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import textwrap
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+from browser_support import CHROMIUM, REPO
 ARTIFACTS = REPO / "tests" / "artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
-CHROMIUM = os.environ.get("EMBEDDING_LAB_CHROMIUM", "/usr/bin/chromium")
-# The flags the machine notes recommend: without the background-networking ones,
-# Chromium keeps trying to reach Google's hosts on a closed network.
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-
 if not Path(CHROMIUM).exists():
     if os.environ.get("CI"):
         pytest.fail(f"The browser test needs Chromium at {CHROMIUM} (apt-get install chromium).", pytrace=False)
     pytest.skip(f"Chromium not found at {CHROMIUM}: apt-get install chromium", allow_module_level=True)
 
-from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Page, expect  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 # Playwright's default of 5 s is too short for a page on a 2-core machine that is also training or busy.
 expect.set_options(timeout=30_000)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """A Streamlit server on a free local port with its own, empty data folder."""
-    data = tmp_path_factory.mktemp("browser-data")
-    port = free_port()
-    env = {**os.environ, "EMBEDDING_LAB_DATA": str(data), "TF_CPP_MIN_LOG_LEVEL": "2"}
-    log = open(tmp_path_factory.mktemp("logs") / "streamlit.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("streamlit run app.py did not answer within 60 s; see " + log.name)
-    yield {"url": url, "data": data, "log": Path(log.name), "pid": proc.pid}
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
 
 
 def wait_until_idle(page: Page, timeout: float = 120) -> None:
@@ -440,12 +383,13 @@ FIT_PROBLEMS_JS = """() => {
   return problems;
 }"""
 
-TOUR_SCREENSHOTS = {3: "tour-screen-3", 4: "tour-screen-4-finished", 6: "tour-screen-6"}  # kept in docs/screenshots/
+TOUR_SCREENSHOTS = {3: "tour-screen-3", 4: "tour-screen-4-finished", 6: "tour-screen-6"}  # copies in docs/screenshots/
 
 
 def test_presentation_mode_fits_a_1280x720_projector(browser, server):
     """Every tour screen, the finished race included, fits a 1280x720 window: nothing scrolls, no table hides rows,
-    no text is cut off, one navigation row; screens 3, 4 (finished) and 6 are saved to docs/screenshots/."""
+    no text is cut off, one navigation row; screens 3, 4 (finished) and 6 are saved beside the other screenshots
+    (copy them to docs/screenshots/ to refresh the README's)."""
     page = browser.new_context(viewport={"width": 1280, "height": 720}).new_page()
     page.goto(f"{server['url']}/tour?present=1&size=tiny&screen=1")
     wait_until_idle(page)
@@ -483,6 +427,6 @@ def test_presentation_mode_fits_a_1280x720_projector(browser, server):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"present-1280x720-tour-{screen}.png"))
         if screen in TOUR_SCREENSHOTS and not problems:
-            page.screenshot(path=str(REPO / "docs" / "screenshots" / f"{TOUR_SCREENSHOTS[screen]}.png"))
+            page.screenshot(path=str(SCREENSHOTS / f"{TOUR_SCREENSHOTS[screen]}.png"))
     page.context.close()
     assert not unfit, f"screens that do not fit 1280x720 (screenshots in {SCREENSHOTS}): {unfit}"

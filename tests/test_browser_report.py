@@ -3,7 +3,7 @@ file with every network request blocked, draws its charts, requests nothing and 
 
 * the file lib.report.build makes from the tiny runs of tests/test_report.py (with a run named like a script
   tag), screenshotted to tests/artifacts/screenshots/report.png (docs/screenshots/ holds a copy);
-* the files downloaded with **Download report** from a real server (tests/test_browser.py's ``server``): from
+* the files downloaded with **Download report** from a real server (the browser tests' shared ``server``, tests/browser_support.py): from
   Compare with two saved runs, and from Train after a job on the "Tiny (tests)" preset.
 """
 from __future__ import annotations
@@ -12,31 +12,21 @@ from pathlib import Path
 
 import pytest
 
-import test_browser
 import test_report
-from test_browser import (CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, assert_no_errors, assert_no_tensorflow_in_the_server,
+from test_browser import (SCREENSHOTS, assert_no_errors, assert_no_tensorflow_in_the_server,
                           demo_timeout_ms, save_runs_for_compare, wait_until_idle)
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 store, train_html = test_report.store, test_report.train_html  # the report of tests/test_report.py's runs
-server = test_browser.server                                    # streamlit run app.py, empty data folder
 SCREENSHOT = SCREENSHOTS / "report.png"  # like every browser-test screenshot; copied to docs/screenshots/ by hand
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
-def open_offline(chromium, path: Path, title: str, screenshot: Path | None = None) -> int:
+def open_offline(browser, path: Path, title: str, screenshot: Path | None = None) -> int:
     """Open a report file with every non-file request aborted: it renders, plotly draws each of its charts, it
     prints to PDF, and nothing was requested and no script failed. Returns how many charts it drew."""
     charts = path.read_text(encoding="utf-8").count("Plotly.newPlot(")
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
     requested, errors = [], []
 
     def block(route):
@@ -68,11 +58,11 @@ def open_offline(chromium, path: Path, title: str, screenshot: Path | None = Non
     return charts
 
 
-def test_the_report_opens_offline_draws_its_charts_and_requests_nothing(chromium, train_html, tmp_path):
+def test_the_report_opens_offline_draws_its_charts_and_requests_nothing(browser, train_html, tmp_path):
     path = tmp_path / "report.html"
     path.write_text(train_html, encoding="utf-8")
-    assert open_offline(chromium, path, "Embedding Lab report: Train", screenshot=SCREENSHOT) == 3
-    context = chromium.new_context()
+    assert open_offline(browser, path, "Embedding Lab report: Train", screenshot=SCREENSHOT) == 3
+    context = browser.new_context()
     page = context.new_page()
     page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file://") else route.abort())
     page.goto(path.as_uri())
@@ -90,9 +80,9 @@ def download_report(page, tmp_path: Path, name: str) -> Path:
     return path
 
 
-def test_a_report_downloaded_from_compare_opens_offline(chromium, server, tmp_path):
+def test_a_report_downloaded_from_compare_opens_offline(browser, server, tmp_path):
     save_runs_for_compare(server["data"])
-    context = chromium.new_context(viewport={"width": 1400, "height": 900})
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
     page = context.new_page()
     page.goto(f"{server['url']}/compare")
     wait_until_idle(page, timeout=300)  # a fresh server counts the IMDB words first (longer on a busy machine)
@@ -100,12 +90,12 @@ def test_a_report_downloaded_from_compare_opens_offline(chromium, server, tmp_pa
     compare = download_report(page, tmp_path, "compare.html")
     html = compare.read_text(encoding="utf-8")
     assert "does not keep its selection in its address" in html
-    assert open_offline(chromium, compare, "Embedding Lab report: Compare") >= 2  # the accuracy bars and the maps
+    assert open_offline(browser, compare, "Embedding Lab report: Compare") >= 2  # the accuracy bars and the maps
     context.close()
 
 
-def test_a_report_downloaded_from_train_after_a_tiny_job_opens_offline(chromium, server, tmp_path):
-    context = chromium.new_context(viewport={"width": 1400, "height": 900})
+def test_a_report_downloaded_from_train_after_a_tiny_job_opens_offline(browser, server, tmp_path):
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
     page = context.new_page()
     page.goto(f"{server['url']}/train")
     wait_until_idle(page)
@@ -121,6 +111,6 @@ def test_a_report_downloaded_from_train_after_a_tiny_job_opens_offline(chromium,
     html = train.read_text(encoding="utf-8")
     assert f"/train?job={job_id}" in html
     print(f"Tiny (tests) job report: {len(html.encode()):,} bytes")
-    assert open_offline(chromium, train, "Embedding Lab report: Train") == 3  # accuracy, coverage, the maps
+    assert open_offline(browser, train, "Embedding Lab report: Train") == 3  # accuracy, coverage, the maps
     assert_no_tensorflow_in_the_server(server)
     context.close()

@@ -6,64 +6,22 @@ one after the other on one data folder, as a restart is.
 """
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-import urllib.request
-from contextlib import contextmanager
-from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests import test_browser
-from tests.test_browser import REPO, assert_no_errors, demo_timeout_ms, free_port, wait_until_idle
+from browser_support import streamlit_server
+from test_browser import assert_no_errors, demo_timeout_ms, wait_until_idle
 
 from playwright.sync_api import expect  # noqa: E402  (after test_browser, which skips without Chromium)
 
-browser = test_browser.browser  # the same Chromium fixture
-
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-@contextmanager
-def streamlit_server(data: Path, log_path: Path):
-    """``streamlit run app.py`` on a free port with ``data`` as its data folder; stopped (and its worker with it)
-    when the block ends."""
-    port = free_port()
-    env = {**os.environ, "EMBEDDING_LAB_DATA": str(data), "TF_CPP_MIN_LOG_LEVEL": "2"}
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-             "--server.port", str(port), "--server.address", "127.0.0.1",
-             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.time() + 60
-            while time.time() < deadline:
-                try:
-                    if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                        break
-                except OSError:
-                    time.sleep(0.3)
-            else:
-                pytest.fail("streamlit run app.py did not answer within 60 s; see " + str(log_path))
-            yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=15)
 
 
 def test_a_job_link_shows_its_results_after_a_restart(browser, tmp_path):
     data = tmp_path / "data"
     data.mkdir()
-    with streamlit_server(data, tmp_path / "first.log") as url:
+    with streamlit_server(data, tmp_path / "first.log") as (url, _):
         page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
         page.goto(f"{url}/train")
         wait_until_idle(page)
@@ -80,7 +38,7 @@ def test_a_job_link_shows_its_results_after_a_restart(browser, tmp_path):
         page.context.close()
     assert (data / "jobs" / f"{job_id}.json").is_file()
 
-    with streamlit_server(data, tmp_path / "second.log") as url:   # a new server: no job in its memory
+    with streamlit_server(data, tmp_path / "second.log") as (url, _):   # a new server: no job in its memory
         page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
         page.goto(f"{url}/train?job={job_id}")
         wait_until_idle(page)
