@@ -201,7 +201,8 @@ def save_run(config: dict, history: dict, metrics: dict, vocabulary: list[str], 
     run_id = _new_id(config)
     now = datetime.now(timezone.utc)
     name = plain_name(config.get("name") or "") or default_name(config)  # a finished run is never lost over its name
-    config["created"] = now.isoformat(timespec="seconds")
+    # to the microsecond: runs saved within one second (a fast job, two servers) still sort in the order they were saved
+    config["created"] = now.isoformat(timespec="microseconds")
     config["run_id"] = run_id
     try:
         store = ready_store(runs_dir(), RunStoreError)
