@@ -211,18 +211,23 @@ def test_compare_page_shows_maps_of_saved_runs(browser, server):
     context.close()
 
 
+def start_tiny_training(page: Page, url: str) -> None:
+    """Open Train, choose the "Tiny (tests)" preset and press Train. The rerun after a preset change moves things, so
+    Train is clicked only once the page shows the new preset."""
+    page.goto(f"{url}/train")
+    wait_until_idle(page)
+    page.get_by_text("Tiny (tests)").first.click()
+    expect(page.get_by_text("500 training reviews").first).to_be_visible(timeout=60_000)
+    wait_until_idle(page)
+    page.get_by_role("button", name="Train", exact=True).click()
+
+
 def test_two_sessions_one_training_one_exploring(browser, server, tmp_path):
     """One person trains while another explores: both pages answer, and uploads stay private."""
     trainer = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
     explorer = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
 
-    trainer.goto(f"{server['url']}/train")
-    wait_until_idle(trainer)
-    trainer.get_by_text("Tiny (tests)").first.click()
-    # the rerun after a preset change moves things; click Train only once the page shows the new preset
-    expect(trainer.get_by_text("500 training reviews").first).to_be_visible(timeout=60_000)
-    wait_until_idle(trainer)
-    trainer.get_by_role("button", name="Train", exact=True).click()
+    start_tiny_training(trainer, server["url"])
     expect(trainer.get_by_text("Nothing trained yet in this session")).to_have_count(0, timeout=30_000)
 
     # While the job trains: the explorer uploads a vector file and uses pages that need no training.
@@ -328,12 +333,7 @@ def test_the_tour_survives_a_reload_and_a_copied_link(browser, server):
 
 def test_a_reload_mid_training_finds_the_same_job(browser, server):
     page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
-    page.goto(f"{server['url']}/train")
-    wait_until_idle(page)
-    page.get_by_text("Tiny (tests)").first.click()
-    expect(page.get_by_text("500 training reviews").first).to_be_visible(timeout=60_000)
-    wait_until_idle(page)
-    page.get_by_role("button", name="Train", exact=True).click()
+    start_tiny_training(page, server["url"])
     expect(page.get_by_text("Nothing trained yet in this session")).to_have_count(0, timeout=30_000)
     page.wait_for_function("() => window.location.search.includes('job=')", timeout=30_000)
     page.reload()

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 import test_report
-from test_browser import (SCREENSHOTS, assert_no_errors, assert_no_tensorflow_in_the_server,
-                          demo_timeout_ms, save_runs_for_compare, wait_until_idle)
+from test_browser import (SCREENSHOTS, assert_no_errors, assert_no_tensorflow_in_the_server, demo_timeout_ms,
+                          save_runs_for_compare, start_tiny_training, wait_until_idle)
 from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -97,12 +97,7 @@ def test_a_report_downloaded_from_compare_opens_offline(browser, server, tmp_pat
 def test_a_report_downloaded_from_train_after_a_tiny_job_opens_offline(browser, server, tmp_path):
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     page = context.new_page()
-    page.goto(f"{server['url']}/train")
-    wait_until_idle(page)
-    page.get_by_text("Tiny (tests)").first.click()
-    expect(page.get_by_text("500 training reviews").first).to_be_visible(timeout=60_000)
-    wait_until_idle(page)
-    page.get_by_role("button", name="Train", exact=True).click()
+    start_tiny_training(page, server["url"])
     expect(page.get_by_role("button", name="Download report")).to_be_visible(timeout=demo_timeout_ms(factor=10.0))  # a fresh server starts its worker first
     wait_until_idle(page)
     assert_no_errors(page)

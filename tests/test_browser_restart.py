@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from browser_support import streamlit_server
-from test_browser import assert_no_errors, demo_timeout_ms, wait_until_idle
+from test_browser import assert_no_errors, demo_timeout_ms, start_tiny_training, wait_until_idle
 
 from playwright.sync_api import expect  # noqa: E402  (after test_browser, which skips without Chromium)
 
@@ -23,12 +23,7 @@ def test_a_job_link_shows_its_results_after_a_restart(browser, tmp_path):
     data.mkdir()
     with streamlit_server(data, tmp_path / "first.log") as (url, _):
         page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
-        page.goto(f"{url}/train")
-        wait_until_idle(page)
-        page.get_by_text("Tiny (tests)").first.click()
-        expect(page.get_by_text("500 training reviews").first).to_be_visible(timeout=60_000)
-        wait_until_idle(page)
-        page.get_by_role("button", name="Train", exact=True).click()
+        start_tiny_training(page, url)
         page.wait_for_function("() => window.location.search.includes('job=')", timeout=30_000)
         # A generous wait: the job also waits for the worker to import TensorFlow, and on a 2-core machine shared
         # with other test runs (load 14) the "about 20 seconds" job took over 270 s. A wait, not a timing assert.
