@@ -10,13 +10,8 @@ from lib.models import STRATEGIES, VECTOR_SOURCES
 from lib.paths import cache_dir
 from lib.vectors.matrix import embedding_matrix
 from lib.vectors.word2vec import Word2VecParams, train_word2vec, word2vec_cache_path
+from tests.test_vectors import CORPUS  # the same tiny corpus word2vec's own tests learn from
 
-CORPUS = [
-    "the movie was good and the acting was good",
-    "the film was bad and the acting was bad",
-    "a good film with a good story",
-    "a bad movie with a bad story",
-] * 30
 SMALL = dict(dim=8, epochs=2, min_count=2, workers=1)
 
 
