@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lib import compare, exports, maps, movement, plots, projection, sentiment, verdicts
+from lib import compare, coverage, exports, maps, movement, plots, projection, sentiment, verdicts
 from lib.compare import EmbeddingRef
 from lib.glossary import definition
 from lib.jobs import access, runner
@@ -599,9 +599,9 @@ def runs_against_noise(chosen: Chosen, runs: list) -> None:
         return
     by_id = {r.run_id: r for r in runs}
     with friendly_errors("Describing how the chosen runs started"):
-        rows = verdicts.coverage_rows([by_id[i] for i in run_ids if i in by_id], per_run=True)
+        rows = coverage.coverage_rows([by_id[i] for i in run_ids if i in by_id], per_run=True)
         if rows:
-            st.text(verdicts.coverage_sentence(rows))  # quotes vocabulary words: text, never Markdown
+            st.text(coverage.coverage_sentence(rows))  # quotes vocabulary words: text, never Markdown
             st.plotly_chart(plots.coverage_chart(rows), key=KEY_PREFIX + "coverage_chart", **CHART)
             st.caption("Left: how many vocabulary words of each run started from a pretrained vector (blue) or from "
                        "random numbers (orange). Right: how far those vectors moved in training on average.")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from lib import plots, result_charts, verdicts
+from lib import coverage, plots, result_charts, verdicts
 from lib import runs as run_store
 from lib.data.tables import table_columns
 from lib.data.uploads import dataset_from_upload
@@ -516,11 +516,11 @@ def results_table_block(table) -> None:
 
 def coverage_block(records: list, key: str) -> list:
     """How each strategy's words started and how far they moved: a sentence and a small chart; the rows shown."""
-    rows = verdicts.coverage_rows(records)
+    rows = coverage.coverage_rows(records)
     if not rows:
         return rows
     st.markdown("**Where each word started, and how far training moved it**")
-    st.text(verdicts.coverage_sentence(rows))  # it quotes vocabulary words: shown as text, never as Markdown
+    st.text(coverage.coverage_sentence(rows))  # it quotes vocabulary words: shown as text, never as Markdown
     st.plotly_chart(plots.coverage_chart(rows), key=key)
     st.caption("Left: how many vocabulary words started from a pretrained vector (blue) and how many from random "
                "numbers (orange). Right: how far their vectors moved in training on average (0 = not at all). "

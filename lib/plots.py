@@ -264,7 +264,7 @@ def _transparent(hex_colour: str, alpha: float) -> str:
 def coverage_chart(rows, height: int | None = None, title: str | None = None):
     """Per strategy: how many words started pretrained vs random (left), and how far each kind moved (right).
 
-    ``rows`` are :class:`lib.verdicts.CoverageRow` (anything with ``label``, ``covered``,
+    ``rows`` are :class:`lib.coverage.CoverageRow` (anything with ``label``, ``covered``,
     ``uncovered``, ``moved_covered``, ``moved_uncovered``).
     """
     labels = [wrap_label(r.label, 22) for r in rows]

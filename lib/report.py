@@ -33,7 +33,7 @@ from typing import Sequence
 
 from plotly.offline import get_plotlyjs
 
-from lib import maps, movement, overlap, plots, verdicts
+from lib import coverage, maps, movement, overlap, plots, verdicts
 from lib.config import RunConfig
 from lib.io import to_json
 from lib.neighbours import keyed_vectors, neighbour_columns, neighbour_lists, rows_of, shared_neighbours
@@ -242,10 +242,10 @@ def verdict_section(records: Sequence, all_records: Sequence, selection: Selecti
 
 
 def coverage_section(records: Sequence, per_run: bool, chart) -> str:
-    rows = verdicts.coverage_rows(list(records), per_run=per_run)
+    rows = coverage.coverage_rows(list(records), per_run=per_run)
     if not rows:
         return ""
-    return "\n".join(["<h2>Where each word started</h2>", _p(verdicts.coverage_sentence(rows), "coverage"),
+    return "\n".join(["<h2>Where each word started</h2>", _p(coverage.coverage_sentence(rows), "coverage"),
                       chart(plots.coverage_chart(rows))])
 
 

@@ -1,11 +1,9 @@
-"""A fair race, judged from measured numbers: coverage, differences against noise, and where a pretrained start stops helping.
+"""A fair race, judged from measured numbers: differences against noise, and where a pretrained start stops helping.
 
-Three questions the Train and Compare pages ask of finished runs, answered here
-(no Streamlit, no TensorFlow):
+Two questions the Train and Compare pages ask of finished runs, answered here
+(no Streamlit, no TensorFlow); the third, where each word started and how far it
+moved, is :mod:`lib.coverage`, which shares the small helpers at the top:
 
-* **Coverage** (:func:`coverage_rows`, :func:`coverage_sentence`): how many
-  vocabulary rows started from a pretrained vector, how the others started, and
-  how far each kind of row moved in training.
 * **Noise** (:func:`judge_runs`): saved runs grouped with their sibling seeds
   (same settings, other seed), graded on the same test reviews: mean ± std and a
   95% interval over seeds, McNemar's exact test per seed against a reference run
@@ -37,8 +35,7 @@ import numpy as np
 from lib import significance
 from lib.config import RunConfig
 from lib.errors import UserError
-from lib.models import STRATEGIES, VECTOR_SOURCES
-from lib.training import UNCOVERED_START
+from lib.models import STRATEGIES
 
 LoadPredictions = Callable[[str], "tuple[np.ndarray, np.ndarray] | None"]
 
@@ -53,12 +50,12 @@ def metrics_of(run) -> dict:
     return run["metrics"] if isinstance(run, dict) else run.metrics
 
 
-def _label(strategy: str) -> str:
+def strategy_label(strategy: str) -> str:
     """The registry's label of a strategy (never text read from a run folder)."""
     return STRATEGIES[strategy].label if strategy in STRATEGIES else str(strategy)
 
 
-def _order(strategy: str) -> int:
+def strategy_order(strategy: str) -> int:
     keys = list(STRATEGIES)
     return keys.index(strategy) if strategy in keys else len(keys)
 
@@ -71,164 +68,13 @@ def train_size(config: dict) -> int:
         return 0
 
 
-def _words(n: int, noun: str = "word") -> str:
+def counted(n: int, noun: str = "word") -> str:
     return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
 
-def _and(items: Sequence[str]) -> str:
+def and_list(items: Sequence[str]) -> str:
     items = list(items)
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-# --------------------------------------------------------------------------- coverage
-
-
-@dataclass(frozen=True)
-class CoverageRow:
-    """One strategy's start, at the largest training-set size among the runs (movement averaged over seeds)."""
-
-    strategy: str
-    label: str
-    source: str | None            # the vector source's label ("GloVe"), None for learning from scratch
-    trainable: bool
-    rows: int                     # vocabulary rows, padding left out
-    covered: int                  # rows that started from a pretrained vector
-    moved_covered: float | None   # mean distance those rows travelled in training
-    moved_uncovered: float | None
-    length_covered: float | None  # their mean length at the start
-    length_uncovered: float | None
-    missed_examples: tuple[str, ...] = ()
-    from_pieces: int = 0          # covered rows built from character n-grams only (fastText), not a whole word
-    pieces_examples: tuple[str, ...] = ()
-
-    @property
-    def uncovered(self) -> int:
-        return self.rows - self.covered
-
-
-def _mean_of(metrics: list[dict], key: str) -> float | None:
-    values = [m.get(key) for m in metrics if isinstance(m.get(key), (int, float))]
-    return float(np.mean(values)) if values else None
-
-
-def coverage_rows(records: Sequence, per_run: bool = False) -> list[CoverageRow]:
-    """One :class:`CoverageRow` per strategy at the largest training-set size, in registry order.
-
-    Pretrained starts saved without their coverage (hits and misses) are left out.
-
-    With ``per_run``, one row per run instead, in the order given, labelled by its settings
-    and seed (for the Compare page, whose chosen runs may differ in size or model).
-    """
-    if not records:
-        return []
-    groups: list[tuple[str, list]] = []
-    if per_run:
-        for record in records:
-            config = config_of(record)
-            groups.append((f"{group_label(config)} · seed {int(config.get('seed', 0))}", [record]))
-    else:
-        size = max(train_size(config_of(r)) for r in records)
-        by_strategy: dict[str, list] = {}
-        for record in records:
-            config = config_of(record)
-            if train_size(config) == size:
-                by_strategy.setdefault(config["strategy"], []).append(record)
-        groups = [(_label(s), by_strategy[s]) for s in sorted(by_strategy, key=_order)]
-    rows = []
-    for label, group in groups:
-        strategy = config_of(group[0])["strategy"]
-        metrics = [metrics_of(r) for r in group]
-        first, config = metrics[0], config_of(group[0])
-        hits, misses = first.get("hits"), first.get("misses")
-        source_key = STRATEGIES[strategy].source if strategy in STRATEGIES else None
-        if hits is not None and misses is not None:
-            n_rows, covered = int(hits) + int(misses), int(hits)
-        elif source_key is None:
-            n_rows, covered = max(0, int(config.get("vocab_size") or 1) - 1), 0
-        else:
-            continue  # a pretrained start saved without its coverage: nothing known to show
-        rows.append(CoverageRow(
-            strategy=strategy, label=label,
-            source=VECTOR_SOURCES[source_key].label if source_key in VECTOR_SOURCES else None,
-            trainable=STRATEGIES[strategy].trainable if strategy in STRATEGIES else True,
-            rows=n_rows, covered=covered,
-            moved_covered=_mean_of(metrics, "moved_covered"), moved_uncovered=_mean_of(metrics, "moved_uncovered"),
-            length_covered=_mean_of(metrics, "length_covered"), length_uncovered=_mean_of(metrics, "length_uncovered"),
-            missed_examples=tuple(str(w) for w in (first.get("missed_examples") or [])[:5]),
-            from_pieces=int(first.get("from_pieces") or 0),
-            pieces_examples=tuple(str(w) for w in (first.get("pieces_examples") or [])[:5]),
-        ))
-    return rows
-
-
-def _share(moved: float, length: float | None) -> str:
-    if not length:
-        return ""
-    ratio = moved / length
-    if ratio < 2:
-        return f" ({ratio:.0%} of their starting length)"
-    return f" ({ratio:.1f}× their starting length)" if ratio < 10 else f" ({ratio:.0f}× their starting length)"
-
-
-def coverage_sentence(rows: Sequence[CoverageRow]) -> str:
-    """Plain sentences from the numbers of :func:`coverage_rows`: who got a pretrained start, and who moved how far.
-
-    >>> row = CoverageRow("glove_finetuned", "GloVe, fine-tuned", "GloVe", True, 1_000, 900, 0.5, 0.8, 5.0, 0.2, ("zorblax",))
-    >>> print(coverage_sentence([row]))  # doctest: +NORMALIZE_WHITESPACE
-    GloVe gave a starting vector to 900 of the 1,000 vocabulary words (90.0%); the other 100 (for example
-    zorblax) started from small random numbers (uniform between -0.05 and 0.05), as every word does when the
-    embedding is learned from scratch. In training, GloVe, fine-tuned moved its words with a pretrained start
-    0.50 on average (10% of their starting length) and the words that started random 0.80 (4.0× their
-    starting length).
-    """
-    if not rows:
-        return "No finished runs yet."
-    sentences = []
-    seen_sources = set()
-    starts = {(r.source, r.rows, r.covered) for r in rows if r.source is not None}
-    ambiguous = {source for source, _, _ in starts if sum(s == source for s, _, _ in starts) > 1}
-    for row in rows:
-        start = (row.source, row.rows, row.covered)
-        if row.source is None or start in seen_sources:
-            continue
-        seen_sources.add(start)
-        share = row.covered / row.rows if row.rows else 0.0
-        sentence = (f"In {row.label}, " if row.source in ambiguous else "") + (
-            f"{row.source} gave a starting vector to {row.covered:,} of the {_words(row.rows, 'vocabulary word')} "
-            f"({share:.1%})")
-        if row.from_pieces:
-            examples = f" (for example {', '.join(row.pieces_examples)})" if row.pieces_examples else ""
-            sentence += (f": {row.covered - row.from_pieces:,} from whole words it learned, {row.from_pieces:,}"
-                         f"{examples} built from their character n-grams only")
-        if row.uncovered:
-            examples = f" (for example {', '.join(row.missed_examples)})" if row.missed_examples else ""
-            explained = len(seen_sources) > 1 and any(s != start for s in seen_sources)
-            sentence += (f"; the other {row.uncovered:,}{examples} started from " +
-                         ("the same small random numbers" if explained else
-                          f"{UNCOVERED_START}, as every word does when the embedding is learned from scratch"))
-        sentences.append(sentence + ".")
-    if not seen_sources:
-        sentences.append(f"Every word started from {UNCOVERED_START}: no strategy here used pretrained vectors.")
-    moves = []
-    for row in rows:
-        if not row.trainable:
-            continue
-        if row.source is None and row.moved_uncovered is not None:
-            moves.append(f"{row.label} moved its words {row.moved_uncovered:.2f} on average"
-                         f"{_share(row.moved_uncovered, row.length_uncovered)}")
-        elif row.moved_covered is not None:
-            part = (f"{row.label} moved its words with a pretrained start {row.moved_covered:.2f} on average"
-                    f"{_share(row.moved_covered, row.length_covered)}")
-            if row.moved_uncovered is not None:
-                part += (f" and the words that started random {row.moved_uncovered:.2f}"
-                         f"{_share(row.moved_uncovered, row.length_uncovered)}")
-            moves.append(part)
-    if moves:
-        sentences.append("In training, " + "; ".join(moves) + ".")
-    frozen = [row.label for row in rows if not row.trainable]
-    if frozen:
-        sentences.append(f"{_and(frozen)} kept every word where it started (frozen).")
-    return " ".join(sentences)
 
 
 # --------------------------------------------------------------------------- noise, on saved runs
@@ -246,7 +92,7 @@ def _test_split(config: dict) -> tuple:
 
 def group_label(config: dict) -> str:
     """A group of seeds in words, from the registry and numbers only: "GloVe, fine-tuned · 2,000 reviews · conv"."""
-    parts = [_label(config.get("strategy", "")), f"{train_size(config):,} reviews"]
+    parts = [strategy_label(config.get("strategy", "")), f"{train_size(config):,} reviews"]
     if config.get("architecture") not in (None, "average"):
         parts.append(str(config["architecture"]).upper() if config["architecture"] == "lstm" else str(config["architecture"]))
     return " · ".join(parts)
@@ -391,7 +237,7 @@ def judge_runs(chosen_ids: Sequence[str], records: Sequence, load_predictions: L
                                 significance.interval([float(np.mean(a)) for a in answers.values()]),
                                 chosen=key != learned_key or not add_learned, key=key))
     if missing:
-        notes.append(f"{_words(missing, 'run')} saved without test predictions (trained before they were kept) "
+        notes.append(f"{counted(missing, 'run')} saved without test predictions (trained before they were kept) "
                      "could not be paired and are left out.")
     judgement = RunJudgement(groups, notes=notes)
     if not groups:
@@ -446,7 +292,7 @@ def sweep_comparisons(answers: dict[tuple[str, int], dict[int, np.ndarray]]) -> 
     for size, at_size in sorted(by_size.items()):
         for strategy, comparison in significance.compare_against("learned", at_size).items():
             out.setdefault(strategy, {})[size] = comparison
-    return {strategy: out[strategy] for strategy in sorted(out, key=_order)}
+    return {strategy: out[strategy] for strategy in sorted(out, key=strategy_order)}
 
 
 def stops_helping(verdicts: dict[int, str]) -> tuple[int | None, int | None]:
@@ -481,12 +327,12 @@ def sweep_sentence(comparisons: dict[str, dict[int, significance.Comparison]], s
     every = [c for by_size in comparisons.values() for c in by_size.values()]
     seeds = min(c.seeds for c in every)
     if seeds >= significance.MIN_SEEDS:
-        sentences = [_judged_sweep(_label(s), comparisons[s]) for s in sorted(comparisons, key=_order)]
+        sentences = [_judged_sweep(strategy_label(s), comparisons[s]) for s in sorted(comparisons, key=strategy_order)]
         return f"{' '.join(sentences)} Each size is judged on the same test reviews ({seeds} seeds). {significance.RULE}"
-    sentences = [_unjudged_sweep(_label(s), comparisons[s]) for s in sorted(comparisons, key=_order)]
+    sentences = [_unjudged_sweep(strategy_label(s), comparisons[s]) for s in sorted(comparisons, key=strategy_order)]
     spreads = [c.seed_spread for c in every if c.seed_spread is not None]
     few = significance.few_seeds_sentence(seeds, max(spreads) if spreads else None)
-    return f"{' '.join(sentences)} Each size is judged on the same test reviews ({_words(seeds, 'seed')}). {few}"
+    return f"{' '.join(sentences)} Each size is judged on the same test reviews ({counted(seeds, 'seed')}). {few}"
 
 
 def _judged_sweep(label: str, by_size: dict[int, significance.Comparison]) -> str:
@@ -496,7 +342,7 @@ def _judged_sweep(label: str, by_size: dict[int, significance.Comparison]) -> st
     if last is None:
         worse = [f"{s:,}" for s in sizes if verdicts[s] == "worse"]
         return (f"{label} never did better than learning from scratch ({_span(sizes)} training reviews)"
-                + (f"; it did worse at {_and(worse)}." if worse else "."))
+                + (f"; it did worse at {and_list(worse)}." if worse else "."))
     gain = f"{by_size[last].difference.mean * 100:+.1f} points there"
     if stop is None:
         lead = "at every size tried" if len(sizes) > 1 and all(v == "better" for v in verdicts.values()) \
@@ -508,7 +354,7 @@ def _judged_sweep(label: str, by_size: dict[int, significance.Comparison]) -> st
                     f"and stopped helping at {stop:,}: there it did {after.verdict} "
                     f"({after.difference.mean * 100:+.1f} points)")
     gaps = [f"{s:,}" for s in sizes if s < last and verdicts[s] != "better"]
-    return sentence + (f"; not at {_and(gaps)}." if gaps else ".")
+    return sentence + (f"; not at {and_list(gaps)}." if gaps else ".")
 
 
 def _unjudged_sweep(label: str, by_size: dict[int, significance.Comparison]) -> str:
@@ -516,7 +362,7 @@ def _unjudged_sweep(label: str, by_size: dict[int, significance.Comparison]) -> 
     found = [s for s in sorted(by_size) if by_size[s].verdict == "too few seeds"]
     if not found:
         return f"{label} was within noise of learning from scratch at every size ({_span(sorted(by_size))} training reviews)."
-    parts = [f"{way} at {_and(sizes)}" for way, sizes in (
+    parts = [f"{way} at {and_list(sizes)}" for way, sizes in (
         ("higher", [f"{s:,}" for s in found if by_size[s].difference.mean > 0]),
         ("lower", [f"{s:,}" for s in found if by_size[s].difference.mean < 0])) if sizes]
     return f"{label} scored {' and '.join(parts)} training reviews than learning from scratch, by more than the " \
@@ -529,6 +375,6 @@ def _span(sizes: list[int]) -> str:
 
 def sweep_details(comparisons: dict[str, dict[int, significance.Comparison]]) -> list[str]:
     """The tests behind :func:`sweep_sentence`, one line per strategy and size (for a "details" part)."""
-    return [f"{_label(strategy)} at {size:,} training reviews, against learning from scratch: "
+    return [f"{strategy_label(strategy)} at {size:,} training reviews, against learning from scratch: "
             + significance.difference_details(comparisons[strategy][size])
-            for strategy in sorted(comparisons, key=_order) for size in sorted(comparisons[strategy])]
+            for strategy in sorted(comparisons, key=strategy_order) for size in sorted(comparisons[strategy])]

@@ -3,7 +3,7 @@ the registry entry and its estimate, the tour's race that stays at five, Explore
 import numpy as np
 import pytest
 
-from lib import training, verdicts
+from lib import coverage, training
 from lib.config import PRESETS, estimate_seconds
 from lib.data.toy import toy_dataset, toy_key
 from lib.models import STRATEGIES, VECTOR_SOURCES
@@ -77,8 +77,8 @@ def test_a_fasttext_run_reports_whole_words_and_words_built_from_pieces():
     assert m["coverage"] == 1.0 and m["from_pieces"] >= 1 and "goooood" in m["pieces_examples"]
     assert run.config["pretraining"]["params"]["method"] == "fasttext" and run.config["strategy_label"] == "fastText, frozen"
     assert np.array_equal(run.embedding_initial, run.embedding_final)
-    [row] = verdicts.coverage_rows([{"config": run.config, "metrics": m}])
-    sentence = verdicts.coverage_sentence([row])
+    [row] = coverage.coverage_rows([{"config": run.config, "metrics": m}])
+    sentence = coverage.coverage_sentence([row])
     assert f"{m['hits'] - m['from_pieces']:,} from whole words it learned" in sentence
     assert f"{m['from_pieces']:,} (for example goooood" in sentence and "built from their character n-grams only" in sentence
 

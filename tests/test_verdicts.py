@@ -3,7 +3,7 @@ and where a pretrained start stops helping in the data-efficiency sweep."""
 import numpy as np
 import pytest
 
-from lib import plots, training, verdicts
+from lib import coverage, plots, training, verdicts
 from lib.config import PRESETS, TRAIN_SIZES
 from lib.data.toy import toy_key
 from lib.results import results_table
@@ -64,12 +64,12 @@ def test_coverage_sentence_says_who_started_pretrained_and_who_moved_how_far():
             _coverage_run("glove_frozen", 0, 90, 10, 0.0, 0.0),
             _coverage_run("glove_finetuned", 0, 90, 10, 0.2, 0.6),
             _coverage_run("glove_finetuned", 1, 90, 10, 0.4, 0.8)]
-    rows = verdicts.coverage_rows(runs)
+    rows = coverage.coverage_rows(runs)
     assert [r.strategy for r in rows] == ["learned", "glove_frozen", "glove_finetuned"]
     tuned = rows[2]
     assert (tuned.rows, tuned.covered, tuned.uncovered) == (100, 90, 10)
     assert tuned.moved_covered == pytest.approx(0.3) and tuned.moved_uncovered == pytest.approx(0.7)  # over seeds
-    sentence = verdicts.coverage_sentence(rows)
+    sentence = coverage.coverage_sentence(rows)
     assert "GloVe gave a starting vector to 90 of the 100 vocabulary words (90.0%)" in sentence
     assert "the other 10 (for example zorblax, flimwop) started from small random numbers" in sentence
     assert "GloVe, fine-tuned moved its words with a pretrained start 0.30 on average (8% of their starting length)" in sentence
@@ -81,26 +81,26 @@ def test_coverage_sentence_says_who_started_pretrained_and_who_moved_how_far():
 
 def test_coverage_of_runs_saved_before_movement_was_recorded_says_only_what_is_known():
     run = _coverage_run("word2vec_finetuned", 0, 50, 0, None, None)
-    sentence = verdicts.coverage_sentence(verdicts.coverage_rows([run]))
+    sentence = coverage.coverage_sentence(coverage.coverage_rows([run]))
     assert sentence == "word2vec gave a starting vector to 50 of the 50 vocabulary words (100.0%)."
-    figure = plots.coverage_chart(verdicts.coverage_rows([run]))
+    figure = plots.coverage_chart(coverage.coverage_rows([run]))
     assert len(figure.data) == 4
     unrecorded = training.Run({"strategy": "glove_frozen", "train_size": 10}, {}, {"test_accuracy": 0.5}, [""], None, None)
-    assert verdicts.coverage_rows([unrecorded]) == []  # not "0 words got a GloVe start"
+    assert coverage.coverage_rows([unrecorded]) == []  # not "0 words got a GloVe start"
 
 
 def test_coverage_per_run_names_each_run_when_their_vocabularies_differ():
     small, large = _coverage_run("glove_finetuned", 0, 90, 10, 0.2, 0.6), _coverage_run("glove_finetuned", 1, 900, 100, 0.1, 0.3)
     large.config["train_size"] = 5_000
-    rows = verdicts.coverage_rows([small, large], per_run=True)
+    rows = coverage.coverage_rows([small, large], per_run=True)
     assert [r.label for r in rows] == ["GloVe, fine-tuned · 500 reviews · seed 0", "GloVe, fine-tuned · 5,000 reviews · seed 1"]
-    sentence = verdicts.coverage_sentence(rows)
+    sentence = coverage.coverage_sentence(rows)
     assert "In GloVe, fine-tuned · 500 reviews · seed 0, GloVe gave a starting vector to 90 of the 100" in sentence
     assert "In GloVe, fine-tuned · 5,000 reviews · seed 1, GloVe gave a starting vector to 900 of the 1,000" in sentence
 
 
 def test_coverage_chart_stacks_starts_and_groups_movement():
-    rows = verdicts.coverage_rows([_coverage_run("glove_finetuned", 0, 90, 10, 0.2, 0.6),
+    rows = coverage.coverage_rows([_coverage_run("glove_finetuned", 0, 90, 10, 0.2, 0.6),
                                    _coverage_run("learned", 0, None, None, None, 0.3)])
     figure = plots.coverage_chart(rows)
     pretrained, _, random_start, random_moved = figure.data
