@@ -22,7 +22,7 @@ LIB = REPO / "lib"
 PAGES = REPO / "app_pages"
 
 #: "No module in lib/ over ~500 lines": the rule with a little room for a docstring that grows.
-MAX_LIB_LINES = 550
+MAX_LIB_LINES = 520
 
 #: Imported lazily, inside the functions that need them: a page that only reads files must not pay for them.
 HEAVY = ("streamlit", "tensorflow", "keras", "ray")
