@@ -4,9 +4,14 @@ offered to every test module by tests/conftest.py).
 The server is started once per test session (not once per browser-test module): each start costs a fresh worker,
 helper process and TensorFlow import, which is most of what a browser test waits for on 2 cores. Tests that need
 servers of their own (a restart) start them with :func:`streamlit_server`.
+
+A "Tiny (tests)" job costs the server's worker five trainings, so tests that only need a *finished* job (its report,
+its link after a restart) share one, :func:`tiny_job`, trained once per session in the browser on the shared server.
+A test that needs a job *in progress* (a reload mid-training, a second session while one trains) starts its own.
 """
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -15,6 +20,7 @@ import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 
@@ -86,3 +92,98 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield b
         b.close()
+
+
+@pytest.fixture(scope="session")
+def tiny_job(browser, server):
+    """One "Tiny (tests)" job, started with Train in the browser on the shared server and finished:
+    ``{"id": job id, "page": a page open on /train?job=<id> showing its results}``. For the tests that need a finished
+    job (its report, its link after a restart); only one test may touch the page (the report test downloads from it).
+
+    Nobody watches it train: a page following a job redraws its progress and learning curves every second, which
+    costs Chromium about a core for as long as the job runs (following a job live is checked by the two-sessions
+    test). So the page leaves while the job trains, the job's record on disk says when it has finished, and the page
+    comes back by the job's link, as a visitor does."""
+    from playwright.sync_api import expect
+
+    from lib.jobs.spec import Status
+
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    start_tiny_training(page, server["url"])
+    page.wait_for_function("() => window.location.search.includes('job=')", timeout=30_000)
+    job_id = parse_qs(urlparse(page.url).query)["job"][0]
+    page.goto("about:blank")
+    # A generous wait: the job may also wait for the worker to import TensorFlow, and on a 2-core machine shared
+    # with other test runs (load 14) the "about 20 seconds" job took over 270 s. A wait, not a timing assert.
+    record, deadline = server["data"] / "jobs" / f"{job_id}.json", time.time() + demo_timeout_ms(factor=40) / 1000
+    status = Status.QUEUED
+    while time.time() < deadline and not status.finished:
+        time.sleep(1)
+        try:
+            status = Status(json.loads(record.read_text())["state"]["status"])
+        except (OSError, ValueError, KeyError):  # not written yet
+            pass
+    assert status == Status.DONE, f"the Tiny job {job_id} is {status!r} (its record: {record})"
+    page.goto(f"{server['url']}/train?job={job_id}")
+    wait_until_idle(page)
+    expect(page.get_by_text("did best").first).to_be_visible(timeout=60_000)
+    assert_no_errors(page)
+    yield {"id": job_id, "page": page}
+    context.close()
+
+
+# --- what the browser tests do with a page -------------------------------------------------------------------
+
+
+def wait_until_idle(page, timeout: float = 120) -> None:
+    """Wait until Streamlit has finished running the script (its status widget is gone)."""
+    page.wait_for_selector('[data-testid="stApp"]', timeout=timeout * 1000)
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        page.wait_for_timeout(250)
+        running = page.locator('[data-testid="stStatusWidget"]').count()
+        skeleton = page.locator('[data-testid="stSkeleton"]').count()
+        if not running and not skeleton:
+            page.wait_for_timeout(250)
+            if not page.locator('[data-testid="stStatusWidget"]').count():
+                return
+    raise AssertionError(f"{page.url} was still running after {timeout} s")
+
+
+def assert_no_errors(page) -> None:
+    exceptions = page.locator('[data-testid="stException"]')
+    assert exceptions.count() == 0, exceptions.first.inner_text()
+    errors = page.locator('[data-testid="stAlertContentError"]')
+    assert errors.count() == 0, errors.first.inner_text()
+
+
+def assert_no_tensorflow_in_the_server(server) -> None:
+    """Keras work runs in helper processes: with keras loaded, Streamlit would run a ~0.5 s garbage collection
+    holding the interpreter lock after every script and fragment run of every visitor (see lib/helper_process.py)."""
+    loaded = [line.split()[-1] for line in Path(f"/proc/{server['pid']}/maps").read_text().splitlines()
+              if "tensorflow" in line]
+    assert not loaded, f"TensorFlow was loaded into the web server: {loaded[:3]}"
+
+
+def demo_timeout_ms(preset: str = "Tiny (tests)", factor: float = 5.0) -> float:
+    """How long to wait for a demo: the app's own estimate for this machine, times a generous factor
+    (the machine may be busy with other work), and never under two minutes."""
+    from lib.config import PRESETS, estimate_seconds, make_config
+    from lib.models import STRATEGIES
+
+    seconds = estimate_seconds(make_config(**PRESETS[preset]), list(STRATEGIES))
+    return max(120.0, factor * seconds) * 1000
+
+
+def start_tiny_training(page, url: str) -> None:
+    """Open Train, choose the "Tiny (tests)" preset and press Train. The rerun after a preset change moves things, so
+    Train is clicked only once the page shows the new preset."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{url}/train")
+    wait_until_idle(page)
+    page.get_by_text("Tiny (tests)").first.click()
+    expect(page.get_by_text("500 training reviews").first).to_be_visible(timeout=60_000)
+    wait_until_idle(page)
+    page.get_by_role("button", name="Train", exact=True).click()

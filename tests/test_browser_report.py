@@ -4,7 +4,8 @@ file with every network request blocked, draws its charts, requests nothing and 
 * the file lib.report.build makes from the tiny runs of tests/test_report.py (with a run named like a script
   tag), screenshotted to tests/artifacts/screenshots/report.png (docs/screenshots/ holds a copy);
 * the files downloaded with **Download report** from a real server (the browser tests' shared ``server``, tests/browser_support.py): from
-  Compare with two saved runs, and from Train after a job on the "Tiny (tests)" preset.
+  Compare with two saved runs, and from Train after a job on the "Tiny (tests)" preset (the session's one finished
+  Tiny job, ``tiny_job`` in tests/browser_support.py, started with Train and downloaded from its results page).
 """
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from pathlib import Path
 import pytest
 
 import test_report
-from test_browser import (SCREENSHOTS, assert_no_errors, assert_no_tensorflow_in_the_server, demo_timeout_ms,
-                          save_runs_for_compare, start_tiny_training, wait_until_idle)
+from browser_support import assert_no_errors, assert_no_tensorflow_in_the_server, wait_until_idle
+from test_browser import SCREENSHOTS, save_runs_for_compare
 from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -94,18 +95,15 @@ def test_a_report_downloaded_from_compare_opens_offline(browser, server, tmp_pat
     context.close()
 
 
-def test_a_report_downloaded_from_train_after_a_tiny_job_opens_offline(browser, server, tmp_path):
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
-    page = context.new_page()
-    start_tiny_training(page, server["url"])
-    expect(page.get_by_role("button", name="Download report")).to_be_visible(timeout=demo_timeout_ms(factor=10.0))  # a fresh server starts its worker first
+def test_a_report_downloaded_from_train_after_a_tiny_job_opens_offline(browser, server, tiny_job, tmp_path):
+    page, job_id = tiny_job["page"], tiny_job["id"]  # Train, on the finished job's results
+    expect(page.get_by_role("button", name="Download report")).to_be_visible(timeout=60_000)
     wait_until_idle(page)
     assert_no_errors(page)
-    job_id = page.url.split("job=")[1].split("&")[0]
+    assert page.url.split("job=")[1].split("&")[0] == job_id
     train = download_report(page, tmp_path, "train.html")
     html = train.read_text(encoding="utf-8")
     assert f"/train?job={job_id}" in html
     print(f"Tiny (tests) job report: {len(html.encode()):,} bytes")
     assert open_offline(browser, train, "Embedding Lab report: Train") == 3  # accuracy, coverage, the maps
     assert_no_tensorflow_in_the_server(server)
-    context.close()

@@ -1,8 +1,11 @@
-"""A link to a training job outlives the server: train a Tiny job, stop the server, start a new one on the
-same data folder, open ``/train?job=<id>`` and see the job's results (not "Nothing trained yet").
+"""A link to a training job outlives the server: a new server process on the same data folder opens
+``/train?job=<id>`` of a job it never ran and shows the job's results (not "Nothing trained yet").
 
-Uses the browser, the waits and the checks of tests/test_browser.py; the two servers are its own, started
-one after the other on one data folder, as a restart is.
+The job is the session's finished Tiny job on the browser tests' shared server (``tiny_job``, tests/browser_support.py);
+the new server is this test's own, started on the shared server's data folder (two servers on one data folder is a
+supported setup, README "Serving a class"). What it knows of the job it can only have read from disk: a finished job
+is re-opened from its record the same way whether the server that ran it has stopped or not (lib/jobs/runner.py,
+``restore``).
 """
 from __future__ import annotations
 
@@ -11,29 +14,18 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from browser_support import streamlit_server
-from test_browser import assert_no_errors, demo_timeout_ms, start_tiny_training, wait_until_idle
+from test_browser import assert_no_errors, wait_until_idle  # (test_browser skips without Chromium, fails in CI)
 
-from playwright.sync_api import expect  # noqa: E402  (after test_browser, which skips without Chromium)
+from playwright.sync_api import expect  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def test_a_job_link_shows_its_results_after_a_restart(browser, tmp_path):
-    data = tmp_path / "data"
-    data.mkdir()
-    with streamlit_server(data, tmp_path / "first.log") as (url, _):
-        page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
-        start_tiny_training(page, url)
-        page.wait_for_function("() => window.location.search.includes('job=')", timeout=30_000)
-        # A generous wait: the job also waits for the worker to import TensorFlow, and on a 2-core machine shared
-        # with other test runs (load 14) the "about 20 seconds" job took over 270 s. A wait, not a timing assert.
-        expect(page.get_by_text("did best").first).to_be_visible(timeout=demo_timeout_ms(factor=40))
-        wait_until_idle(page)
-        job_id = parse_qs(urlparse(page.url).query)["job"][0]
-        page.context.close()
-    assert (data / "jobs" / f"{job_id}.json").is_file()
+def test_a_job_link_shows_its_results_after_a_restart(browser, server, tiny_job, tmp_path):
+    job_id = tiny_job["id"]
+    assert (server["data"] / "jobs" / f"{job_id}.json").is_file()
 
-    with streamlit_server(data, tmp_path / "second.log") as (url, _):   # a new server: no job in its memory
+    with streamlit_server(server["data"], tmp_path / "second.log") as (url, _):   # a new server: no job in its memory
         page = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
         page.goto(f"{url}/train?job={job_id}")
         wait_until_idle(page)
