@@ -3,6 +3,13 @@
 Storyboard: your example -> 1. words to numbers -> 2. padding -> 3. the lookup table ->
 4. one-hot times the matrix -> 5. the mask -> 6. what training changes -> 7. the IMDB model.
 Each section is a function of plain values; the computing is in lib.explain.
+
+Many visitors, one server: every visitor starts from the same example, so the sections that only lay out
+tables (3.-7.) are drawn once per server for each set of settings and then replayed to every visitor
+(``st.cache_data`` records the elements a function draws and replays them on a hit). Their cache key is the
+small ``Settings`` and the visitor's own choice (sentence, steps); the arrays they show are passed with a
+leading underscore, so they are not hashed: they follow from the settings. A visitor's change redraws only
+the tables that depend on it.
 """
 from dataclasses import dataclass
 from functools import partial
@@ -18,7 +25,11 @@ from ui.errors import friendly_errors
 from ui.text import md
 
 
-@dataclass
+#: Settings combinations whose drawn tables each section keeps (a few KB each), least recently used dropped.
+DRAWN_ENTRIES = 128
+
+
+@dataclass(frozen=True)
 class Settings:
     raw_texts: str
     vocab_size: int
@@ -162,15 +173,23 @@ def lookup_table(texts: list[str], ids: np.ndarray, lookup: explain.Lookup, s: S
     )
     st.caption(f"A model summary shows this shape as `{explain.batch_shape(lookup.output.shape)}`: "
                + explain.NONE_MEANS.replace("texts", "sentences"))
-    weight_frame = pd.DataFrame(lookup.weights, columns=dims(s.dim))
-    weight_frame.insert(0, "id · word", list(map(id_label, range(s.vocab_size))))
     sentence = st.selectbox(
         "Show the output for sentence", range(n), format_func=lambda i: f"{i + 1}: {texts[i]}",
         help="Each output row is an exact copy of the table row of its id; matching colours show which.",
     )
+    lookup_tables(s, sentence, _ids=ids, _lookup=lookup, _id_label=id_label)
+    return sentence
+
+
+@st.cache_data(show_spinner=False, max_entries=DRAWN_ENTRIES)
+def lookup_tables(s: Settings, sentence: int, _ids: np.ndarray, _lookup: explain.Lookup, _id_label) -> None:
+    """One sentence's output beside the weight matrix, coloured by id, and the live check (drawn once per server)."""
+    ids = _ids
+    weight_frame = pd.DataFrame(_lookup.weights, columns=dims(s.dim))
+    weight_frame.insert(0, "id · word", list(map(_id_label, range(s.vocab_size))))
     ids_row = ids[sentence]
-    out_frame = pd.DataFrame(lookup.output[sentence], columns=dims(s.dim))
-    out_frame.insert(0, "id · word", list(map(id_label, ids_row.tolist())))
+    out_frame = pd.DataFrame(_lookup.output[sentence], columns=dims(s.dim))
+    out_frame.insert(0, "id · word", list(map(_id_label, ids_row.tolist())))
     out_frame.insert(0, "position", range(1, s.maxlen + 1))
     left, right = st.columns(2)
     with left:
@@ -180,20 +199,22 @@ def lookup_table(texts: list[str], ids: np.ndarray, lookup: explain.Lookup, s: S
         st.markdown(f"**The weight matrix** ({s.vocab_size:,} rows × {s.dim:,} numbers)")
         st.dataframe(colour_by_id(weight_frame, range(s.vocab_size)), hide_index=True)
     st.caption("Matching colours: each output row is the table row of its id, copied.")
-    if lookup.max_lookup_difference == 0.0:
+    if _lookup.max_lookup_difference == 0.0:
         st.success(
             f"Checked live: `output[i, j] == weights[ids[i, j]]` for all {ids.size:,} positions "
-            f"(max absolute difference {lookup.max_lookup_difference:g})."
+            f"(max absolute difference {_lookup.max_lookup_difference:g})."
         )
     else:
-        st.error(f"output and looked-up rows differ by up to {lookup.max_lookup_difference:g}.")
-    return sentence
+        st.error(f"output and looked-up rows differ by up to {_lookup.max_lookup_difference:g}.")
 
 
 # --- 4. lookup = one-hot × matrix --------------------------------------------------------------------
 
 
-def one_hot_section(ids_row: np.ndarray, lookup: explain.Lookup, sentence: int, s: Settings, id_label) -> None:
+@st.cache_data(show_spinner=False, max_entries=DRAWN_ENTRIES)
+def one_hot_section(s: Settings, sentence: int, _ids_row: np.ndarray, _lookup: explain.Lookup, _id_label) -> None:
+    """The whole section, drawn once per server for each settings and sentence."""
+    ids_row, lookup, id_label = _ids_row, _lookup, _id_label
     st.header("4. A lookup is a one-hot vector times the matrix")
     one_hot, product = explain.one_hot_product(ids_row, lookup.weights)
     st.markdown(
@@ -216,12 +237,10 @@ def one_hot_section(ids_row: np.ndarray, lookup: explain.Lookup, sentence: int, 
 # --- 5. the mask ---------------------------------------------------------------------------------------
 
 
-@st.cache_data(show_spinner="Running a real keras.layers.GlobalAveragePooling1D…")
-def cached_averages(output: np.ndarray, ids: np.ndarray, mask_zero: bool, columns: list[str]) -> pd.DataFrame:
-    return helper_process.call(explain.averages_table, output, ids, mask_zero, columns)
-
-
-def mask_section(ids: np.ndarray, lookup: explain.Lookup, s: Settings) -> None:
+@st.cache_data(show_spinner="Running a real keras.layers.GlobalAveragePooling1D…", max_entries=DRAWN_ENTRIES)
+def mask_section(s: Settings, _ids: np.ndarray, _lookup: explain.Lookup) -> None:
+    """The whole section, drawn once per server for each settings."""
+    ids, lookup = _ids, _lookup
     st.header("5. The mask")
     n = len(ids)
     if s.mask_zero:
@@ -239,7 +258,7 @@ def mask_section(ids: np.ndarray, lookup: explain.Lookup, s: Settings) -> None:
             "the padding row's numbers are averaged in like a word. The table also shows what the mask would give; "
             "switch it on above to use it."
         )
-    averages = cached_averages(lookup.output, ids, s.mask_zero, dims(s.dim))
+    averages = helper_process.call(explain.averages_table, lookup.output, ids, s.mask_zero, dims(s.dim))
     st.dataframe(averages.style.format(precision=4, na_rep="— (no words)"), hide_index=True)
     padded = explain.padded_sentences(ids)
     if padded:
@@ -255,15 +274,17 @@ def mask_section(ids: np.ndarray, lookup: explain.Lookup, s: Settings) -> None:
 # --- 6. what training changes ------------------------------------------------------------------------
 
 
-@st.cache_data(show_spinner="Training a few steps…")
-def cached_steps(ids: np.ndarray, labels: np.ndarray, vocab_size: int, dim: int, steps: int, mask_zero: bool):
-    return helper_process.call(explain.train_steps, ids, labels, vocab_size, dim, steps=steps, mask_zero=mask_zero)
-
-
 def training_section(ids: np.ndarray, s: Settings, id_label) -> None:
     st.header("6. What training changes")
     steps = st.slider("Training steps", 1, 50, 5, key="explain_steps", persist_state="session",
                       help="Each step shows the sentences to the model once and nudges the numbers to reduce the error.")
+    training_tables(s, steps, _ids=ids, _id_label=id_label)
+
+
+@st.cache_data(show_spinner="Training a few steps…", max_entries=DRAWN_ENTRIES)
+def training_tables(s: Settings, steps: int, _ids: np.ndarray, _id_label) -> None:
+    """Everything below the slider, drawn once per server for each settings and number of steps."""
+    ids, id_label = _ids, _id_label
     left_out = explain.training_left_out(ids, s.mask_zero)
     if left_out:
         st.info(explain.training_left_out_note(left_out))
@@ -275,7 +296,8 @@ def training_section(ids: np.ndarray, s: Settings, id_label) -> None:
         f"{steps:,} step(s) of plain gradient descent. "
         "Only rows whose ids appear in the sentences get a gradient, so only they move."
     )
-    trained = cached_steps(ids, labels, s.vocab_size, s.dim, steps, s.mask_zero)
+    trained = helper_process.call(explain.train_steps, ids, labels, s.vocab_size, s.dim, steps=steps,
+                                  mask_zero=s.mask_zero)
     row_labels = list(map(id_label, range(s.vocab_size)))
     change_frame = pd.DataFrame({"id · word": row_labels, "in the sentences": trained.in_batch,
                                  "moved by": trained.change, "moved": trained.change > explain.MOVED_ABOVE})
@@ -290,25 +312,26 @@ def training_section(ids: np.ndarray, s: Settings, id_label) -> None:
 # --- 7. at full size -----------------------------------------------------------------------------------
 
 
-@st.cache_data(show_spinner="Building the model…")
-def cached_imdb_layers():
-    return helper_process.call(explain.imdb_model_layers)
-
-
 def full_size() -> None:
     st.header("7. At full size: the IMDB model from the question")
     with friendly_errors("Building the IMDB model"):
-        layers = cached_imdb_layers()
-        st.dataframe(layers.style.format({"parameters": "{:,}"}), hide_index=True)
-        st.caption("In the shapes, " + explain.NONE_MEANS)
-        st.markdown(
-            f"`Embedding(5000, 32)` is a table of 5,000 rows × 32 numbers = **{layers['parameters'][0]:,} "
-            "parameters**: the 5,000 most frequent words each get 32 numbers, learned while the model learns to "
-            "tell positive reviews from negative ones (rarer words are dropped or share an 'unknown' row). "
-            "Each review becomes 500 ids, so the layer outputs 500 × 32 numbers per review for the LSTM to read. "
-            f"In total the model learns {int(layers['parameters'].sum()):,} numbers. "
-            "(Keras 3 dropped `input_length=500`: the length now comes from `keras.Input(shape=(500,))` and padding.)"
-        )
+        imdb_model()
+
+
+@st.cache_data(show_spinner="Building the model…")
+def imdb_model() -> None:
+    """The same for every visitor: drawn once per server (a failure is not cached: it is shown, and retried)."""
+    layers = helper_process.call(explain.imdb_model_layers)
+    st.dataframe(layers.style.format({"parameters": "{:,}"}), hide_index=True)
+    st.caption("In the shapes, " + explain.NONE_MEANS)
+    st.markdown(
+        f"`Embedding(5000, 32)` is a table of 5,000 rows × 32 numbers = **{layers['parameters'][0]:,} "
+        "parameters**: the 5,000 most frequent words each get 32 numbers, learned while the model learns to "
+        "tell positive reviews from negative ones (rarer words are dropped or share an 'unknown' row). "
+        "Each review becomes 500 ids, so the layer outputs 500 × 32 numbers per review for the LSTM to read. "
+        f"In total the model learns {int(layers['parameters'].sum()):,} numbers. "
+        "(Keras 3 dropped `input_length=500`: the length now comes from `keras.Input(shape=(500,))` and padding.)"
+    )
 
 
 # --- the page --------------------------------------------------------------------------------------------
@@ -333,8 +356,8 @@ def main() -> None:
     with friendly_errors("Running the Embedding layer"):
         lookup = cached_lookup(ids, settings.vocab_size, settings.dim, settings.mask_zero)
         sentence = lookup_table(texts, ids, lookup, settings, label_of_id)
-        one_hot_section(ids[sentence], lookup, sentence, settings, label_of_id)
-        mask_section(ids, lookup, settings)
+        one_hot_section(settings, sentence, _ids_row=ids[sentence], _lookup=lookup, _id_label=label_of_id)
+        mask_section(settings, _ids=ids, _lookup=lookup)
         training_section(ids, settings, label_of_id)
     full_size()
 

@@ -1,17 +1,26 @@
 """A class at once: N browsers open the same link together; what does each visit cost the web server?
 
     python benchmarks/run.py --only classroom      # rows beside the glossary, in run.py's table
-    python -m benchmarks.bench_classroom           # the README's table, with memory per idle session
+    python -m benchmarks.bench_classroom           # the README's tables, with memory per idle session
     EMBEDDING_LAB_CLASS_SIZES=1,10 python benchmarks/run.py --only classroom   # a shorter run
 
 One fresh `streamlit run app.py` (production settings from .streamlit/config.toml, empty data folder) is
-warmed by two visits to every page. Then, for each page and each class size N, N Chromium contexts of one
-browser open the page's URL at the same moment and wait until its key text is visible. For every row the
+warmed by two visits to every page, each drawn to the end. Then, for each page and each class size N, N
+Chromium contexts of one browser open the page's URL at the same moment; each waits until the page's key text
+is visible (its time is the row's wall time) and then until the page has finished drawing (Streamlit's script
+state is "notRunning"), before it closes: a visitor who stays sees the whole page, so the CPU counts the whole
+script run (until 2026-12 the visit closed at the key text, which stopped the script there). For every row the
 table gives the slowest visitor's time and the web server's CPU per visit (user + system time of the server
-process from /proc, divided by N; the training worker is a separate process and is not counted), each beside
-the same figure for the glossary measured in the same run: the glossary is a static page, so it is
-Streamlit's own floor (static files, session, navigation). A last row opens 30 sessions, leaves them idle and
-reports the server's memory growth per session.
+process from /proc, divided by N; the training worker and the Keras helper are separate processes and are not
+counted), each beside the same figure for the glossary measured in the same run: the glossary is a static page,
+so it is Streamlit's own floor (static files, session, navigation). A last row opens 30 sessions, leaves them
+idle and reports the server's memory growth per session.
+
+**One visitor on a warm server** (measured after the classes, once two saved runs are in the data folder so
+that Compare has maps to draw, and after two more visits to each page): for every page, the time from
+navigation to its key text in the page (target ≤ 1 s) and to the end of its drawing (Compare: ≤ 4 s), and on
+Compare the redraw after changing one choice (“Colour by”: how frequent; target ≤ 2 s), from the click until
+the page is idle again.
 
 The browsers share the machine's cores with the server, so wall times are inflated for every row alike;
 the CPU per visit is the part the project owns.
@@ -21,7 +30,9 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -62,18 +73,69 @@ def rss_mb(pid: int) -> float:
     return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024
 
 
+#: The page has finished its script run (the attribute Streamlit's own end-to-end tests read).
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+#: Compare's one change for the redraw timing: a choice of its map settings, and the text of the option picked.
+REDRAW_PAGE, REDRAW_CHOICE = "compare", "how frequent"
+
+
+async def _key_text(page, key_text: str) -> None:
+    """Wait until the key text shows in the page itself (not in the sidebar's list of pages)."""
+    main = page.locator('[data-testid="stMain"]')
+    await main.get_by_text(key_text, exact=False).first.wait_for(state="visible", timeout=600_000)
+
+
+async def _until_idle(page, timeout_ms: float = 600_000) -> None:
+    """Wait until Streamlit has finished running the page's script (drawn to the end)."""
+    await page.locator(IDLE).wait_for(state="attached", timeout=timeout_ms)
+
+
 async def _visit(browser, url: str, key_text: str, keep_open: list | None = None) -> float:
+    """Seconds until the key text shows; the visit then stays until the page has finished drawing."""
     context = await browser.new_context(viewport={"width": 1280, "height": 800})
     page = await context.new_page()
     start = time.perf_counter()
     await page.goto(url, wait_until="commit", timeout=600_000)
-    await page.get_by_text(key_text, exact=False).first.wait_for(state="visible", timeout=600_000)
+    await _key_text(page, key_text)
     elapsed = time.perf_counter() - start
+    await _until_idle(page)
     if keep_open is not None:
         keep_open.append(context)
     else:
         await context.close()
     return elapsed
+
+
+#: Notes when the script starts running, however briefly (a redraw can start and end between two polls).
+_WATCH_FOR_A_RUN = """() => {
+    window.__sawRun = false;
+    const app = document.querySelector('[data-testid="stApp"]');
+    new MutationObserver(() => { if (app.dataset.testScriptState === 'running') window.__sawRun = true; })
+        .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+
+
+async def _one_visitor(browser, url: str, key_text: str, redraw_choice: str | None = None) -> dict:
+    """One visitor on a warm server: seconds to the key text, to the end of drawing and, given a choice, to redraw."""
+    context = await browser.new_context(viewport={"width": 1280, "height": 800})
+    page = await context.new_page()
+    start = time.perf_counter()
+    await page.goto(url, wait_until="commit", timeout=600_000)
+    await _key_text(page, key_text)
+    first = time.perf_counter() - start
+    await _until_idle(page)
+    result = {"first": first, "idle": time.perf_counter() - start}
+    if redraw_choice:
+        await asyncio.sleep(1.0)  # nothing pending: the click starts a fresh run
+        await page.evaluate(_WATCH_FOR_A_RUN)
+        start = time.perf_counter()
+        await page.locator('[data-testid="stMain"]').get_by_text(redraw_choice, exact=True).first.click()
+        await page.wait_for_function("() => window.__sawRun && document.querySelector("
+                                     "'[data-testid=\"stApp\"]').dataset.testScriptState === 'notRunning'",
+                                     timeout=600_000, polling=20)  # the rerun has started and ended
+        result["redraw"] = time.perf_counter() - start
+    await context.close()
+    return result
 
 
 async def _class(browser, url: str, key_text: str, n: int, pid: int) -> dict:
@@ -85,13 +147,38 @@ async def _class(browser, url: str, key_text: str, n: int, pid: int) -> dict:
     return {"median": times[len(times) // 2], "slowest": times[-1], "cpu_per_visit": cpu / n}
 
 
-async def _measure_all(url: str, pid: int) -> dict:
+def save_two_runs(data: str) -> None:
+    """Two small runs in the server's store (GloVe rows before, nudged rows after), so Compare draws maps.
+
+    In a child process whose data folder is the server's (as the browser tests do), so nothing here moves.
+    """
+    code = """
+import numpy as np
+from lib import runs
+from lib.vectors.packaged import glove
+
+kv = glove()
+vocabulary = [""] + list(kv.index_to_key[:400])
+initial = np.vstack([np.zeros((1, 50), "float32"), kv.vectors[:400]]).astype("float32")
+final = initial + np.random.default_rng(0).normal(scale=0.05, size=initial.shape).astype("float32")
+for seed in (0, 1):
+    config = {"strategy": "glove_finetuned", "strategy_label": "GloVe, fine-tuned", "architecture": "average",
+              "dataset_key": "imdb", "dataset_name": "IMDB", "train_size": 500, "vocab_size": 401,
+              "sequence_length": 100, "embedding_dim": 50, "epochs": 1, "batch_size": 32,
+              "learning_rate": 0.01, "seed": seed}
+    runs.save_run(config, {"loss": [0.6]}, {"test_accuracy": 0.7, "test_loss": 0.6}, vocabulary, initial, final)
+"""
+    subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True, timeout=300,
+                   env={**os.environ, "EMBEDDING_LAB_DATA": data, "PYTHONPATH": str(REPO)})
+
+
+async def _measure_all(url: str, pid: int, data: str) -> dict:
     from playwright.async_api import async_playwright
 
     results: dict = {}
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        for path, key_text in PAGES.values():  # warm-up: two visits to every page
+        for path, key_text in PAGES.values():  # warm-up: two visits to every page, each drawn to the end
             for _ in range(2):
                 await _visit(browser, url + path, key_text)
         for n in CLASS_SIZES:
@@ -105,6 +192,13 @@ async def _measure_all(url: str, pid: int) -> dict:
         results["idle_mb_per_session"] = (rss_mb(pid) - before) / 30
         for context in idle:
             await context.close()
+        save_two_runs(data)
+        for page, (path, key_text) in PAGES.items():  # one visitor at a time, on the warm server
+            for _ in range(2):
+                await _visit(browser, url + path, key_text)
+            results[("one", page)] = await _one_visitor(browser, url + path, key_text,
+                                                        REDRAW_CHOICE if page == REDRAW_PAGE else None)
+            print(f"{path} alone: {results[('one', page)]}", file=sys.stderr, flush=True)
         await browser.close()
     return results
 
@@ -114,9 +208,10 @@ _results: dict = {}
 
 def _run() -> dict:
     if not _results:
-        server, url = serve(None, *SERVER_ARGS)
+        data = tempfile.mkdtemp(prefix="embedding-lab-bench-")
+        server, url = serve(data, *SERVER_ARGS)
         try:
-            _results.update(asyncio.run(_measure_all(url, server.pid)))
+            _results.update(asyncio.run(_measure_all(url, server.pid, data)))
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -127,10 +222,22 @@ def _value(page: str, n: int, what: str):
     return lambda: _run()[(page, n)][what]
 
 
+def _one(page: str, what: str):
+    return lambda: _run()[("one", page)][what]
+
+
 def cases() -> list[Case]:
     if not Path(CHROMIUM).exists():
         return []
     rows = []
+    for page, (path, _) in PAGES.items():
+        rows.append(Case("classroom", f"one visitor, warm server, `{path}`: first section visible", "≤ 1 s",
+                         _one(page, "first")))
+        rows.append(Case("classroom", f"one visitor, warm server, `{path}`: fully drawn",
+                         "≤ 4 s" if page == REDRAW_PAGE else "—", _one(page, "idle")))
+    if REDRAW_PAGE in PAGES:
+        rows.append(Case("classroom", f"one visitor, warm server, `{PAGES[REDRAW_PAGE][0]}`: redraw after one change "
+                         f"(“{REDRAW_CHOICE}”)", "≤ 2 s", _one(REDRAW_PAGE, "redraw")))
     for n in CLASS_SIZES:
         for page, (path, _) in PAGES.items():
             if page == FLOOR:
@@ -145,9 +252,17 @@ def cases() -> list[Case]:
 
 
 def table() -> str:
-    """The README's table: one row per page and class size, the glossary's figures beside each."""
+    """The README's tables: one visitor on a warm server; then one row per page and class size, the glossary's
+    figures beside each."""
     results = _run()
-    lines = ["| page | visitors at once | median | slowest | server CPU per visit | glossary: slowest / CPU per visit |",
+    lines = ["| page (one visitor, warm server) | first section visible | fully drawn | redraw after one change |",
+             "|---|---|---|---|"]
+    for page, (path, _) in PAGES.items():
+        one = results[("one", page)]
+        redraw = f"{one['redraw']:.1f} s (“{REDRAW_CHOICE}”)" if "redraw" in one else "—"
+        lines.append(f"| `{path}` | {one['first']:.1f} s | {one['idle']:.1f} s | {redraw} |")
+    lines += ["",
+              "| page | visitors at once | median | slowest | server CPU per visit | glossary: slowest / CPU per visit |",
              "|---|---|---|---|---|---|"]
     for n in CLASS_SIZES:
         floor = results[(FLOOR, n)]

@@ -1,6 +1,9 @@
 """AppTest of "What an Embedding layer does": defaults reproduce the classic answer; silly input is handled."""
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
+
+from lib import explain, helper_process
 
 PAGE = "../app_pages/explain.py"
 
@@ -109,3 +112,23 @@ def test_silly_input_gives_a_sentence_not_a_traceback(texts, kind, expected):
 def test_vocabulary_of_one_leaves_only_padding_and_says_so():
     at = run_page(**{"Vocabulary size": 1})
     assert any("No sentence has a word with its own row" in w.value for w in at.warning)
+
+
+def test_a_second_visitor_gets_the_same_tables_without_keras_or_rebuilding_them(monkeypatch):
+    """What is the same for every visitor is computed once per server: the second session replays the drawn
+    sections (st.cache_data) instead of calling the Keras helper process or building the tables again."""
+    st.cache_data.clear()  # a fresh server, whatever ran before in this process
+    keras_calls, one_hot_calls = [], []
+    call, one_hot_product = helper_process.call, explain.one_hot_product
+    monkeypatch.setattr(helper_process, "call", lambda f, *a, **k: (keras_calls.append(f.__name__), call(f, *a, **k))[1])
+    monkeypatch.setattr(explain, "one_hot_product", lambda *a: (one_hot_calls.append(1), one_hot_product(*a))[1])
+    first = run_page()
+    assert {"embedding_lookup", "averages_table", "train_steps", "imdb_model_layers"} <= set(keras_calls)
+    assert one_hot_calls
+    keras_calls.clear(), one_hot_calls.clear()
+    second = run_page()
+    assert keras_calls == [] and one_hot_calls == []
+    assert len(second.dataframe) == len(first.dataframe) == 11
+    for shown, drawn in zip(second.dataframe, first.dataframe):
+        assert shown.value.equals(drawn.value)
+        assert shown.proto.arrow_data.styler == drawn.proto.arrow_data.styler  # the same colours and formats
