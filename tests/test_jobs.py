@@ -11,6 +11,7 @@ from lib.config import PRESETS
 from lib.data.toy import toy_key
 from lib.jobs import runner
 from lib.jobs.progress import task_fraction
+from lib.jobs.protocol import TaskCancelled, TaskFailed
 from lib.jobs.spec import JobSpec
 from lib.errors import UserError
 
@@ -38,6 +39,53 @@ def running_batches(task_index: int):
         task = snap["tasks"][task_index]
         return task["status"] == "running" and task["stage"] == "training" and task["batch"] > 0
     return condition
+
+
+class _HeldBackend:
+    """Stands in for the worker where a test is about the runner's bookkeeping (queue, owners, ids), not training:
+    records which task starts (a word2vec job's tag, a training's seed) and holds it until the test lets it go or
+    cancels it, without starting a process or TensorFlow. Training, cancel mid-task, queueing behind a training
+    and a killed worker are tested on the real worker below."""
+
+    name = "the test backend"
+
+    def __init__(self):
+        import threading
+
+        self.started: list = []
+        self.go = threading.Semaphore(0)
+
+    def slots(self) -> int:
+        return 1
+
+    def run(self, payload, on_event, cancelled):
+        self.started.append(payload["params"]["tag"] if payload["kind"] == "word2vec" else payload["config"]["seed"])
+        while not self.go.acquire(timeout=0.05):  # a cancel ends the task as the worker's does, between two batches
+            if cancelled():
+                raise TaskCancelled()
+        if payload["kind"] != "word2vec":
+            raise TaskFailed("the test backend trains nothing")
+        return {}
+
+
+def _w2v(tag: str, owner: str) -> JobSpec:
+    return JobSpec(dataset_key=TOY, kind="word2vec", owner=owner, title=tag,
+                   word2vec={"n_train": None, "subset_seed": 0, "corpus": "labelled_only", "params": {"tag": tag}})
+
+
+@pytest.fixture
+def held_runner(monkeypatch):
+    """A runner of its own whose backend holds every task until released (the real one is untouched)."""
+    fresh = runner._Runner()
+    fresh.backend = backend = _HeldBackend()
+    monkeypatch.setattr(runner, "_runner", fresh)
+    yield backend
+    for job in runner.list_jobs():
+        runner.cancel(job.id, job.spec.owner)
+    for _ in range(len(runner.list_jobs()) + 1):
+        backend.go.release()
+    if fresh.thread is not None:
+        fresh.thread.join(timeout=30)
 
 
 def test_a_job_trains_in_another_process_saves_and_reports():
@@ -132,7 +180,7 @@ def test_a_failing_task_does_not_stop_the_others():
     assert "1 failed" in snap["message"]
 
 
-def test_cancelling_a_queued_job_drops_it():
+def test_cancelling_a_queued_job_drops_it(held_runner):
     first = runner.submit(spec(["learned"], seeds=[13], epochs=300))
     second = runner.submit(spec(["learned"], seeds=[10]))
     assert runner.cancel(second.id, second.spec.owner)
@@ -150,7 +198,7 @@ def test_bad_specs_are_refused_with_a_sentence():
         runner.submit(spec(["learned"], epochs=0))
 
 
-def test_one_owner_may_queue_only_a_few_jobs():
+def test_one_owner_may_queue_only_a_few_jobs(held_runner):
     mine = [runner.submit(spec(["learned"], seeds=[20 + i], owner="session-a", epochs=300))
             for i in range(runner.MAX_QUEUED_PER_OWNER)]
     with pytest.raises(UserError, match="already have"):
@@ -160,7 +208,7 @@ def test_one_owner_may_queue_only_a_few_jobs():
         runner.cancel(job.id, job.spec.owner)
 
 
-def test_a_double_click_is_one_job_that_stays_cancellable():
+def test_a_double_click_is_one_job_that_stays_cancellable(held_runner):
     first = runner.submit(spec(["learned"], seeds=[40], owner="session-c", epochs=300))
     second = runner.submit(spec(["learned"], seeds=[40], owner="session-c", epochs=300))
     assert second.id == first.id  # the second click found the first job, not a new, untracked one
@@ -173,7 +221,7 @@ def test_a_double_click_is_one_job_that_stays_cancellable():
     runner.cancel(again.id, again.spec.owner)
 
 
-def test_only_the_owner_may_cancel_a_job():
+def test_only_the_owner_may_cancel_a_job(held_runner):
     job = runner.submit(spec(["learned"], seeds=[42], owner="session-e", epochs=300))
     assert not runner.cancel(job.id, "session-f")  # someone who was sent the link
     assert not runner.cancel(job.id, "")           # a script, which owns only the jobs it submitted without an owner
@@ -182,7 +230,7 @@ def test_only_the_owner_may_cancel_a_job():
     assert runner.wait(job.id, timeout=120).status == "cancelled"
 
 
-def test_job_ids_cannot_be_guessed_from_one_another():
+def test_job_ids_cannot_be_guessed_from_one_another(held_runner):
     first = runner.submit(spec(["learned"], seeds=[43], owner="session-g", epochs=300))
     second = runner.submit(spec(["learned"], seeds=[44], owner="session-g", epochs=300))
     for job in (first, second):  # 128 random bits, not a counter, a time or a process id
@@ -248,7 +296,7 @@ def test_a_run_repeats_exactly_while_a_page_thread_reseeds_keras():
     np.testing.assert_array_equal(quiet, busy)
 
 
-# --- a fair queue and a cap on it (no training: a stand-in backend that waits until it is let go) --------------
+# --- a fair queue and a cap on it (no training: the stand-in backend above, which waits until it is let go) -------
 
 
 def test_fair_order_lets_owners_take_turns():
@@ -259,46 +307,6 @@ def test_fair_order_lets_owners_take_turns():
     assert runner.fair_order(waiting, {"a": 2, "b": 5, "c": 3}) == [0, 4, 3, 1, 2]  # least recently served first
     flood = [("many", i) for i in range(1, 201)] + [("late", 201)]
     assert runner.fair_order(flood, {"many": 1})[0] == 200         # a newcomer is next, not 201st
-
-
-class _HeldBackend:
-    """Stands in for the worker: records which job's task starts, and finishes it when the test lets it go."""
-
-    name = "the test backend"
-
-    def __init__(self):
-        import threading
-
-        self.started: list[str] = []
-        self.go = threading.Semaphore(0)
-
-    def slots(self) -> int:
-        return 1
-
-    def run(self, payload, on_event, cancelled):
-        self.started.append(payload["params"]["tag"])
-        self.go.acquire()
-        return {}
-
-
-def _w2v(tag: str, owner: str) -> JobSpec:
-    return JobSpec(dataset_key=TOY, kind="word2vec", owner=owner, title=tag,
-                   word2vec={"n_train": None, "subset_seed": 0, "corpus": "labelled_only", "params": {"tag": tag}})
-
-
-@pytest.fixture
-def held_runner(monkeypatch):
-    """A runner of its own whose backend holds every task until released (the real one is untouched)."""
-    fresh = runner._Runner()
-    fresh.backend = backend = _HeldBackend()
-    monkeypatch.setattr(runner, "_runner", fresh)
-    yield backend
-    for job in runner.list_jobs():
-        runner.cancel(job.id, job.spec.owner)
-    for _ in range(len(runner.list_jobs()) + 1):
-        backend.go.release()
-    if fresh.thread is not None:
-        fresh.thread.join(timeout=30)
 
 
 def test_the_queue_takes_owners_in_turn_and_has_a_cap(held_runner, monkeypatch):
