@@ -19,18 +19,25 @@ def worker_group(item: pytest.Item) -> str:
     return "browser" if item.get_closest_marker("browser") else item.nodeid.split("::")[0]
 
 
-def start_rank(item: pytest.Item, slow_groups: set[str]) -> int:
-    """Long groups first (the browser tests, then modules with a slow test), so no long group starts last and runs
-    alone while the other worker idles. Within a rank the random order of pytest-randomly stays."""
+#: The groups that take longest, longest first (wall seconds per module in a clean-clone run with `-v`, both workers
+#: busy, 2026-12-03): they start first, so no long group starts last and runs alone while the other worker idles.
+#: Groups not listed (each a few seconds) follow in pytest-randomly's order and fill in at the end.
+LONGEST_FIRST = ["browser", "tests/test_ray.py", "tests/test_page_train.py", "tests/test_training.py",
+                 "tests/test_app.py", "tests/test_security.py", "tests/test_jobs.py", "tests/test_page_vectors.py",
+                 "tests/test_page_tour.py", "tests/test_page_explain.py", "tests/test_shared_data_folder.py",
+                 "tests/test_page_compare.py", "tests/test_page_changes.py"]
+
+
+def start_rank(item: pytest.Item) -> int:
+    """Where ``item``'s group comes in the hand-out order (a stable sort keeps the random order within a rank)."""
     group = worker_group(item)
-    return 0 if group == "browser" else 1 if group in slow_groups else 2
+    return LONGEST_FIRST.index(group) if group in LONGEST_FIRST else len(LONGEST_FIRST)
 
 
 # tryfirst: after pytest-randomly's shuffle (a wrapper, it runs before every plain hook), before pytest-xdist's own
 # hook, which reads the xdist_group marks; `--no-loadscope-reorder` keeps this order when work is handed out.
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    slow_groups = {worker_group(item) for item in items if item.get_closest_marker("slow")}
     for item in items:
         item.add_marker(pytest.mark.xdist_group(worker_group(item)))
-    items.sort(key=lambda item: start_rank(item, slow_groups))
+    items.sort(key=start_rank)

@@ -87,6 +87,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="training-set sizes ('all' = every training text)")
     parser.add_argument("--preset", default="Quick demo", choices=list(PRESETS))
     parser.add_argument("--architecture", choices=list(ARCHITECTURES), help="the model (default: the preset's)")
+    parser.add_argument("--epochs", type=int, help="epochs per run (default: the preset's)")
     parser.add_argument("--dataset", default="imdb", help="a dataset key: imdb, an upload's key, a toy key")
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--ray", metavar="ADDRESS", help="run on this Ray cluster (ray://head:10001, head:6379, auto)")
@@ -103,7 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     for name, value in ((ray_backend.CPUS_ENV, args.cpus_per_run), (ray_backend.GPUS_ENV, args.gpus_per_run)):
         if value is not None:
             os.environ[name] = str(value)
-    settings = dict(PRESETS[args.preset], **({"architecture": args.architecture} if args.architecture else {}))
+    overrides = {"architecture": args.architecture, "epochs": args.epochs}
+    settings = dict(PRESETS[args.preset], **{name: value for name, value in overrides.items() if value is not None})
     spec = JobSpec(dataset_key=args.dataset, strategies=list(args.strategies), seeds=list(args.seeds),
                    settings=settings, train_sizes=list(args.sizes), kind=JobKind.EFFICIENCY,
                    title=f"sweep: {args.preset}", run_on="local" if args.local else ("ray" if args.ray else ""))

@@ -204,3 +204,14 @@ def test_every_page_is_a_storyboard():
     scripts = {path.name: module_level_actions(path.read_text(encoding="utf-8")) for path in sorted(PAGES.glob("*.py"))}
     assert not {name: found for name, found in scripts.items() if found}, \
         f"pages with module-level statements (move them into functions called from main()): {scripts}"
+
+
+def test_the_longest_first_hand_out_order_names_modules_that_exist():
+    """A renamed or removed slow module would silently drop out of root conftest.py's hand-out order."""
+    # Read, not imported: importing the root conftest again would point EMBEDDING_LAB_DATA at a new folder.
+    tree = ast.parse((REPO / "conftest.py").read_text())
+    longest_first = next(ast.literal_eval(node.value) for node in tree.body if isinstance(node, ast.Assign)
+                         and any(getattr(target, "id", "") == "LONGEST_FIRST" for target in node.targets))
+    assert longest_first[0] == "browser"
+    missing = [name for name in longest_first[1:] if not (REPO / name).is_file()]
+    assert not missing, f"conftest.LONGEST_FIRST names modules that are gone: {missing}"

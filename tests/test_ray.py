@@ -168,10 +168,12 @@ def test_the_sweep_command_runs_on_ray_and_prints_mean_and_spread(monkeypatch, c
 
     monkeypatch.setenv(ray_backend.ADDRESS_ENV, "")  # main() sets it from --ray; monkeypatch removes it afterwards
     code = sweep.main(["--dataset", TOY, "--preset", "Tiny (tests)", "--strategies", "learned", "glove_frozen",
-                       "--seeds", "0", "1", "--sizes", "100", "all", "--ray", "auto"])
+                       "--seeds", "0", "1", "--sizes", "100", "all", "--epochs", "2", "--ray", "auto"])
     out, err = capsys.readouterr()
     assert code == 0, err
     assert "8 runs" in err and "on the Ray cluster started on this machine" in err and "[8/8]" in err
+    sweep_job = next(job for job in runner.list_jobs() if job.spec.title == "sweep: Tiny (tests)")
+    assert sweep_job.spec.settings["epochs"] == 2  # --epochs, not the preset's 8
     lines = out.strip().splitlines()
     assert lines[0] == "| training texts | Learned from scratch | GloVe, frozen |"
     assert lines[2].startswith("| 100 | ") and lines[3].startswith("| 200 | ") and lines[3].count("(2 seeds)") == 2
