@@ -510,7 +510,7 @@ def test_streamlit_config_hides_error_details_and_caps_uploads():
     config = tomllib.loads((REPO_ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert config == {"client": {"showErrorDetails": "none"},
                       "server": {"maxUploadSize": 200, "fileWatcherType": "none", "runOnSave": False, "headless": True},
-                      "runner": {"postScriptGC": False}, "browser": {"gatherUsageStats": False}}
+                      "runner": {"postScriptGC": False, "magicEnabled": False}, "browser": {"gatherUsageStats": False}}
     assert config["client"]["showErrorDetails"] == ShowErrorDetailsConfigOptions.NONE.value
     assert config["server"]["maxUploadSize"] * 1024 * 1024 == tables.MAX_UPLOAD_BYTES
 
