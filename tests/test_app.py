@@ -1,12 +1,8 @@
-"""The entry point: navigation, the home page, the glossary and presentation mode."""
-import os
-import subprocess
-import sys
-from pathlib import Path
+"""The entry point: navigation, the home page, the glossary and presentation mode.
 
+(That no page imports TensorFlow into the web server is checked on a real server, after it has drawn every page,
+the tour and a training: ``assert_no_tensorflow_in_the_server`` in tests/browser_support.py.)"""
 from streamlit.testing.v1 import AppTest
-
-REPO = Path(__file__).resolve().parent.parent
 
 
 def test_home_page_opens_and_links_to_every_page():
@@ -14,26 +10,6 @@ def test_home_page_opens_and_links_to_every_page():
     assert not at.exception, [e.message for e in at.exception]
     assert at.title[0].value == "Embedding Lab"
     assert "embedding" in at.markdown[0].value.lower()
-
-
-def test_no_page_imports_tensorflow_into_the_web_server():
-    """Once keras is imported, Streamlit runs keras.backend.clear_session() (a full gc.collect, ~0.5 s holding the
-    interpreter lock) after every script and fragment run of every visitor: Keras work goes to a helper process."""
-    # A fresh interpreter, so nothing another test imported counts.
-    code = (
-        "import sys; from streamlit.testing.v1 import AppTest; "
-        "at = AppTest.from_file('app.py', default_timeout=120).run(); "
-        "assert not at.exception, at.exception; "
-        "pages = ['explain', 'tour', 'vectors', 'train', 'compare', 'glossary']\n"
-        "for page in pages:\n"
-        "    at.switch_page(f'app_pages/{page}.py').run()\n"
-        "    assert not at.exception, (page, [e.message for e in at.exception])\n"
-        "print('tensorflow' in sys.modules, 'keras' in sys.modules)"
-    )
-    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=300,
-                         env={**os.environ, "PYTHONPATH": str(REPO)})
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.strip().splitlines()[-1] == "False False"
 
 
 def test_presentation_mode_hides_settings_and_comes_back():
