@@ -28,10 +28,16 @@ LONGEST_FIRST = ["browser", "tests/test_ray.py", "tests/test_page_train.py", "te
                  "tests/test_page_compare.py", "tests/test_page_changes.py"]
 
 
-def start_rank(item: pytest.Item) -> int:
-    """Where ``item``'s group comes in the hand-out order (a stable sort keeps the random order within a rank)."""
+#: Browser tests that go first in their group: the two-sessions test watches a Tiny job train and then offers it to
+#: the tests that need a finished one, which otherwise train their own (tests/browser_support.py, ``tiny_job``).
+BROWSER_TESTS_FIRST = ["test_two_sessions_one_training_one_exploring"]
+
+
+def start_rank(item: pytest.Item) -> tuple[int, int]:
+    """Where ``item`` comes in the hand-out order (a stable sort keeps the random order within a rank)."""
     group = worker_group(item)
-    return LONGEST_FIRST.index(group) if group in LONGEST_FIRST else len(LONGEST_FIRST)
+    rank = LONGEST_FIRST.index(group) if group in LONGEST_FIRST else len(LONGEST_FIRST)
+    return rank, 0 if getattr(item, "originalname", item.name) in BROWSER_TESTS_FIRST else 1
 
 
 # tryfirst: after pytest-randomly's shuffle (a wrapper, it runs before every plain hook), before pytest-xdist's own

@@ -7,7 +7,9 @@ servers of their own (a restart) start them with :func:`streamlit_server`.
 
 A "Tiny (tests)" job costs the server's worker five trainings, so tests that only need a *finished* job (its report,
 its link after a restart) share one, :func:`tiny_job`, trained once per session in the browser on the shared server.
-A test that needs a job *in progress* (a reload mid-training, a second session while one trains) starts its own.
+A test that needs a job *in progress* (a reload mid-training, a second session while one trains) starts its own and,
+once it has watched it finish, offers it in :data:`FINISHED_TINY_JOBS`: :func:`tiny_job` takes that one when there
+is one (the root conftest.py hands that test out first) instead of training another.
 """
 from __future__ import annotations
 
@@ -94,22 +96,42 @@ def browser():
         b.close()
 
 
+#: Ids of Tiny jobs on the shared server that a test started in the browser and saw finish with results.
+FINISHED_TINY_JOBS: list[str] = []
+
+
 @pytest.fixture(scope="session")
 def tiny_job(browser, server):
-    """One "Tiny (tests)" job, started with Train in the browser on the shared server and finished:
-    ``{"id": job id, "page": a page open on /train?job=<id> showing its results}``. For the tests that need a finished
-    job (its report, its link after a restart); only one test may touch the page (the report test downloads from it).
-
-    Nobody watches it train: a page following a job redraws its progress and learning curves every second, which
-    costs Chromium about a core for as long as the job runs (following a job live is checked by the two-sessions
-    test). So the page leaves while the job trains, the job's record on disk says when it has finished, and the page
-    comes back by the job's link, as a visitor does."""
+    """One finished "Tiny (tests)" job, started with Train in the browser on the shared server:
+    ``{"id": job id, "page": a new page open on /train?job=<id> showing its results}``, as anyone the link was sent
+    to sees it. For the tests that need a finished job (its report, its link after a restart); only one test may touch
+    the page (the report test downloads from it). The two-sessions test's job when it has finished one, else one
+    trained here (:func:`train_tiny_job_unwatched`)."""
     from playwright.sync_api import expect
-
-    from lib.jobs.spec import Status
 
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     page = context.new_page()
+    if FINISHED_TINY_JOBS:
+        job_id = FINISHED_TINY_JOBS[0]
+    else:
+        job_id = train_tiny_job_unwatched(page, server)
+    page.goto(f"{server['url']}/train?job={job_id}")
+    wait_until_idle(page)
+    expect(page.get_by_text("did best").first).to_be_visible(timeout=60_000)
+    assert_no_errors(page)
+    yield {"id": job_id, "page": page}
+    context.close()
+
+
+def train_tiny_job_unwatched(page, server) -> str:
+    """Start a Tiny job with Train in ``page`` and wait, away from the page, until its record says it finished.
+
+    Nobody watches it train: a page following a job redraws its progress and learning curves every second, which
+    costs Chromium about a core for as long as the job runs (following a job live is checked by the two-sessions
+    test). So the page leaves while the job trains, the job's record on disk says when it has finished, and the caller
+    comes back by the job's link, as a visitor does."""
+    from lib.jobs.spec import Status
+
     start_tiny_training(page, server["url"])
     page.wait_for_function("() => window.location.search.includes('job=')", timeout=30_000)
     job_id = parse_qs(urlparse(page.url).query)["job"][0]
@@ -125,12 +147,7 @@ def tiny_job(browser, server):
         except (OSError, ValueError, KeyError):  # not written yet
             pass
     assert status == Status.DONE, f"the Tiny job {job_id} is {status!r} (its record: {record})"
-    page.goto(f"{server['url']}/train?job={job_id}")
-    wait_until_idle(page)
-    expect(page.get_by_text("did best").first).to_be_visible(timeout=60_000)
-    assert_no_errors(page)
-    yield {"id": job_id, "page": page}
-    context.close()
+    return job_id
 
 
 # --- what the browser tests do with a page -------------------------------------------------------------------

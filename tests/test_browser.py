@@ -21,8 +21,8 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from browser_support import (CHROMIUM, REPO, assert_no_errors, assert_no_tensorflow_in_the_server,  # noqa: F401
-                             demo_timeout_ms, start_tiny_training, wait_until_idle)  # (also used by the other modules)
+from browser_support import (CHROMIUM, FINISHED_TINY_JOBS, REPO, assert_no_errors,  # noqa: F401
+                             assert_no_tensorflow_in_the_server, demo_timeout_ms, start_tiny_training, wait_until_idle)  # (also used by the other modules)
 ARTIFACTS = REPO / "tests" / "artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
 if not Path(CHROMIUM).exists():
@@ -223,6 +223,7 @@ def test_two_sessions_one_training_one_exploring(browser, server, tmp_path):
     expect(trainer.get_by_text("did best").first).to_be_visible(timeout=demo_timeout_ms())
     assert parse_qs(urlparse(trainer.url).query)["job"] == job
     assert_no_errors(trainer)
+    FINISHED_TINY_JOBS.append(job[0])  # the tiny_job fixture's finished job, if no test has asked for it yet
     screenshot(trainer, "train-results")
     trainer.goto(f"{server['url']}/compare")
     wait_until_idle(trainer)

@@ -206,12 +206,16 @@ def test_every_page_is_a_storyboard():
         f"pages with module-level statements (move them into functions called from main()): {scripts}"
 
 
-def test_the_longest_first_hand_out_order_names_modules_that_exist():
-    """A renamed or removed slow module would silently drop out of root conftest.py's hand-out order."""
+def test_the_hand_out_order_names_modules_and_tests_that_exist():
+    """A renamed or removed slow module or test would silently drop out of root conftest.py's hand-out order."""
     # Read, not imported: importing the root conftest again would point EMBEDDING_LAB_DATA at a new folder.
     tree = ast.parse((REPO / "conftest.py").read_text())
-    longest_first = next(ast.literal_eval(node.value) for node in tree.body if isinstance(node, ast.Assign)
-                         and any(getattr(target, "id", "") == "LONGEST_FIRST" for target in node.targets))
-    assert longest_first[0] == "browser"
-    missing = [name for name in longest_first[1:] if not (REPO / name).is_file()]
+    lists = {node.targets[0].id: ast.literal_eval(node.value) for node in tree.body
+             if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") in ("LONGEST_FIRST",
+                                                                                       "BROWSER_TESTS_FIRST")}
+    assert lists["LONGEST_FIRST"][0] == "browser"
+    missing = [name for name in lists["LONGEST_FIRST"][1:] if not (REPO / name).is_file()]
     assert not missing, f"conftest.LONGEST_FIRST names modules that are gone: {missing}"
+    browser_tests = "".join(path.read_text() for path in (REPO / "tests").glob("test_browser*.py"))
+    missing = [name for name in lists["BROWSER_TESTS_FIRST"] if f"def {name}(" not in browser_tests]
+    assert not missing, f"conftest.BROWSER_TESTS_FIRST names tests that are gone: {missing}"
