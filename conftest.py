@@ -1,5 +1,5 @@
 """Test-wide setup (tests/ and the doctests of lib/ and ui/): a private data folder, quiet TensorFlow, and how the
-suite is shared between the two pytest-xdist workers (pyproject.toml runs ``-n 2 --dist loadgroup``)."""
+suite is shared between the pytest-xdist workers (pyproject.toml runs ``-n 3 --dist loadgroup``)."""
 import os
 import tempfile
 
@@ -20,7 +20,7 @@ def worker_group(item: pytest.Item) -> str:
 
 
 #: The groups that take longest, longest first (wall seconds per module in a clean-clone run with `-v`, both workers
-#: busy, 2026-12-03): they start first, so no long group starts last and runs alone while the other worker idles.
+#: busy, 2026-12-03): they start first, so no long group starts last and runs alone while the other workers idle.
 #: Groups not listed (each a few seconds) follow in pytest-randomly's order and fill in at the end.
 LONGEST_FIRST = ["browser", "tests/test_ray.py", "tests/test_page_train.py", "tests/test_training.py",
                  "tests/test_app.py", "tests/test_security.py", "tests/test_jobs.py", "tests/test_page_vectors.py",
