@@ -115,6 +115,21 @@ def test_progress_streams_back_and_cancel_stops_running_and_waiting_runs():
     assert not snap["run_ids"]
 
 
+def test_a_run_cancelled_as_it_starts_leaves_ray_able_to_train():
+    # Cancelled at once, the task may be waiting for a place or already importing TensorFlow on a Ray worker.
+    # Interrupting that import (a cancel without force) left a half-imported TensorFlow that failed every later run
+    # on that worker ("Name tf.RaggedTensorSpec has already been registered"); force stops the worker instead.
+    for seed in (30, 31):
+        job = runner.submit(spec(["learned"], [seed], run_on="ray"))
+        assert runner.cancel(job.id, job.spec.owner)
+        runner.wait(job.id, timeout=120)
+        assert job.snapshot()["status"] == "cancelled"
+    after = runner.submit(spec(["learned", "glove_frozen"], [32], run_on="ray"))
+    runner.wait(after.id, timeout=300)
+    snap = after.snapshot()
+    assert snap["status"] == "done" and [t["status"] for t in snap["tasks"]] == ["done", "done"], snap["tasks"]
+
+
 def test_a_failing_run_on_ray_does_not_stop_the_others():
     # 5 training texts cannot be split: that run fails with its sentence, the full size still trains.
     job = runner.submit(JobSpec(dataset_key=TOY, strategies=["learned"], settings=TINY, seeds=[9],

@@ -307,13 +307,16 @@ class RayBackend:
         started, cancelled_at = False, None
         try:
             while True:
+                # ray.cancel with force: the worker process is killed and Ray starts a fresh one. Without force
+                # Ray raises KeyboardInterrupt wherever the task is, and one caught importing TensorFlow leaves a
+                # half-imported TensorFlow behind that fails every later run on that worker.
                 if cancelled_at is None and cancel_requested():
                     cancelled_at = time.monotonic()
                     self._channel.cancel.remote(task_id)  # a running task stops after its batch
                     if not started:
-                        ray.cancel(ref)  # a task still waiting for a place never starts
+                        ray.cancel(ref, force=True)  # a task waiting for a place (or still importing) never runs
                 elif cancelled_at is not None and time.monotonic() - cancelled_at > CANCEL_GRACE_SECONDS:
-                    ray.cancel(ref)  # stuck before its first batch (word2vec, say): interrupt it
+                    ray.cancel(ref, force=True)  # stuck before its first batch (word2vec, say): stop it
                     cancelled_at = float("inf")
                 ready, _ = ray.wait([ref], timeout=0.2)
                 self._pump()
@@ -327,6 +330,8 @@ class RayBackend:
             except rex.TaskCancelledError:
                 raise TaskCancelled() from None
             except (rex.WorkerCrashedError, rex.NodeDiedError, rex.OutOfMemoryError) as exc:
+                if isinstance(exc, rex.WorkerCrashedError) and cancelled_at is not None:
+                    raise TaskCancelled() from None  # the worker our forced cancel stopped
                 raise TaskFailed(f"The Ray worker training this run stopped unexpectedly ({type(exc).__name__}), "
                                  "perhaps for lack of memory. Try a smaller training set, vocabulary or sequence "
                                  "length.") from None
