@@ -233,6 +233,7 @@ class RayBackend:
         self._inboxes: dict[str, queue.Queue] = {}
         self._pumped = 0.0
         self._pump_lock = threading.Lock()
+        self._draining = None  # the channel's drain call in flight, if any
         self._shipped: dict[str, Any] = {}  # dataset key -> ObjectRef of an upload in the object store
 
     @property
@@ -251,7 +252,7 @@ class RayBackend:
         with self._lock:
             if self._channel is None or self._session != session:  # first use, or Ray was started anew
                 self._session, self._shipped = session, {}
-                self._channel = ray.remote(num_cpus=0)(Channel).remote()
+                self._channel, self._draining = ray.remote(num_cpus=0)(Channel).remote(), None
                 # max_retries=1: a run whose node died is tried once more elsewhere (same seed, same result).
                 self._remote = ray.remote(max_retries=1)(run_task)
         return ray
@@ -280,20 +281,33 @@ class RayBackend:
                 self._shipped = {key: ray.put(training.load_dataset(key))}  # keep one: jobs run one at a time
             return self._shipped[key]
 
-    def _pump(self) -> None:
-        """Hand the channel's new events to the tasks waiting for them (at most PUMPS_PER_SECOND times)."""
+    def _pump(self, final: bool = False) -> None:
+        """Hand the channel's new events to the tasks waiting for them (at most PUMPS_PER_SECOND times).
+
+        One drain call at a time, never waited for: on a busy machine the channel (an actor) can take tens of
+        seconds to start, and a timed-out get would lose the events that call drained (and used to fail runs).
+        ``final`` (a task has just finished): wait for the call in flight, then drain once more for its last events."""
         import ray
 
+        drained = []
         with self._pump_lock:
             now = time.monotonic()
-            if now - self._pumped < 1 / PUMPS_PER_SECOND:
+            if not final and now - self._pumped < 1 / PUMPS_PER_SECOND:
                 return
             self._pumped = now
-            batches = ray.get(self._channel.drain.remote(), timeout=30)
-        for task_id, events in batches.items():
-            inbox = self._inboxes.get(task_id)
-            for event in events if inbox is not None else []:  # a finished task's late events are dropped
-                inbox.put(event)
+            for _ in range(2 if final else 1):
+                if self._draining is None:
+                    self._draining = self._channel.drain.remote()
+                done, _ = ray.wait([self._draining], timeout=30 if final else 0)
+                if not done:
+                    break
+                drained.append(ray.get(self._draining))
+                self._draining = None
+        for batches in drained:
+            for task_id, events in batches.items():
+                inbox = self._inboxes.get(task_id)
+                for event in events if inbox is not None else []:  # a finished task's late events are dropped
+                    inbox.put(event)
 
     def run(self, payload: dict, on_event: Callable[[dict], None], cancel_requested: Callable[[], bool]) -> dict:
         ray = self._ready()
@@ -319,7 +333,7 @@ class RayBackend:
                     ray.cancel(ref, force=True)  # stuck before its first batch (word2vec, say): stop it
                     cancelled_at = float("inf")
                 ready, _ = ray.wait([ref], timeout=0.2)
-                self._pump()
+                self._pump(final=bool(ready))
                 while not inbox.empty():
                     started = True
                     on_event(inbox.get_nowait())
