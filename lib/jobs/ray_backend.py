@@ -53,7 +53,7 @@ CPUS_ENV = "EMBEDDING_LAB_RAY_CPUS_PER_RUN"
 GPUS_ENV = "EMBEDDING_LAB_RAY_GPUS_PER_RUN"
 #: The most runs one job keeps in flight (each is waited for by a light thread of the dashboard).
 MAX_SLOTS = 256
-#: A running task that has not stopped this long after a cancel is interrupted by Ray.
+#: A running task that has not stopped this long after a cancel has its Ray worker stopped (a fresh one replaces it).
 CANCEL_GRACE_SECONDS = 30.0
 #: How often the driver collects progress events from the channel (per second, for all tasks together).
 PUMPS_PER_SECOND = 5
