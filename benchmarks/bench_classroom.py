@@ -90,22 +90,6 @@ async def _until_idle(page, timeout_ms: float = 600_000) -> None:
     await page.locator(IDLE).wait_for(state="attached", timeout=timeout_ms)
 
 
-async def _visit(browser, url: str, key_text: str, keep_open: list | None = None) -> float:
-    """Seconds until the key text shows; the visit then stays until the page has finished drawing."""
-    context = await browser.new_context(viewport={"width": 1280, "height": 800})
-    page = await context.new_page()
-    start = time.perf_counter()
-    await page.goto(url, wait_until="commit", timeout=600_000)
-    await _key_text(page, key_text)
-    elapsed = time.perf_counter() - start
-    await _until_idle(page)
-    if keep_open is not None:
-        keep_open.append(context)
-    else:
-        await context.close()
-    return elapsed
-
-
 #: Notes when the script starts running, however briefly (a redraw can start and end between two polls).
 _WATCH_FOR_A_RUN = """() => {
     window.__sawRun = false;
@@ -115,8 +99,10 @@ _WATCH_FOR_A_RUN = """() => {
 }"""
 
 
-async def _one_visitor(browser, url: str, key_text: str, redraw_choice: str | None = None) -> dict:
-    """One visitor on a warm server: seconds to the key text, to the end of drawing and, given a choice, to redraw."""
+async def _one_visitor(browser, url: str, key_text: str, redraw_choice: str | None = None,
+                       keep_open: list | None = None) -> dict:
+    """One visitor: seconds to the key text, to the end of drawing and, given a choice, to redraw. The visit stays
+    until the page has finished drawing; with ``keep_open`` its browser context is left open there, not closed."""
     context = await browser.new_context(viewport={"width": 1280, "height": 800})
     page = await context.new_page()
     start = time.perf_counter()
@@ -134,8 +120,16 @@ async def _one_visitor(browser, url: str, key_text: str, redraw_choice: str | No
                                      "'[data-testid=\"stApp\"]').dataset.testScriptState === 'notRunning'",
                                      timeout=600_000, polling=20)  # the rerun has started and ended
         result["redraw"] = time.perf_counter() - start
-    await context.close()
+    if keep_open is not None:
+        keep_open.append(context)
+    else:
+        await context.close()
     return result
+
+
+async def _visit(browser, url: str, key_text: str, keep_open: list | None = None) -> float:
+    """Seconds until the key text shows (the visit then stays until the page has finished drawing)."""
+    return (await _one_visitor(browser, url, key_text, keep_open=keep_open))["first"]
 
 
 async def _class(browser, url: str, key_text: str, n: int, pid: int) -> dict:
@@ -148,27 +142,9 @@ async def _class(browser, url: str, key_text: str, n: int, pid: int) -> dict:
 
 
 def save_two_runs(data: str) -> None:
-    """Two small runs in the server's store (GloVe rows before, nudged rows after), so Compare draws maps.
-
-    In a child process whose data folder is the server's (as the browser tests do), so nothing here moves.
-    """
-    code = """
-import numpy as np
-from lib import runs
-from lib.vectors.packaged import glove
-
-kv = glove()
-vocabulary = [""] + list(kv.index_to_key[:400])
-initial = np.vstack([np.zeros((1, 50), "float32"), kv.vectors[:400]]).astype("float32")
-final = initial + np.random.default_rng(0).normal(scale=0.05, size=initial.shape).astype("float32")
-for seed in (0, 1):
-    config = {"strategy": "glove_finetuned", "strategy_label": "GloVe, fine-tuned", "architecture": "average",
-              "dataset_key": "imdb", "dataset_name": "IMDB", "train_size": 500, "vocab_size": 401,
-              "sequence_length": 100, "embedding_dim": 50, "epochs": 1, "batch_size": 32,
-              "learning_rate": 0.01, "seed": seed}
-    runs.save_run(config, {"loss": [0.6]}, {"test_accuracy": 0.7, "test_loss": 0.6}, vocabulary, initial, final)
-"""
-    subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True, timeout=300,
+    """Two small runs in the server's store, so Compare draws maps (:mod:`benchmarks.compare_runs`, in a child
+    process whose data folder is the server's, as the browser tests do, so nothing here moves)."""
+    subprocess.run([sys.executable, "-m", "benchmarks.compare_runs"], cwd=REPO, check=True, timeout=300,
                    env={**os.environ, "EMBEDDING_LAB_DATA": data, "PYTHONPATH": str(REPO)})
 
 

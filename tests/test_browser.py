@@ -120,22 +120,7 @@ def in_server_store(data: Path, code: str, **args) -> str:
 
 def save_runs_for_compare(data: Path) -> None:
     """Two runs in the server's store (GloVe rows before, nudged rows after), so Compare has something to map."""
-    in_server_store(data, """
-        import numpy as np
-        from lib import runs
-        from lib.vectors.packaged import glove
-
-        kv = glove()
-        vocabulary = [""] + list(kv.index_to_key[:400])
-        initial = np.vstack([np.zeros((1, 50), "float32"), kv.vectors[:400]]).astype("float32")
-        final = initial + np.random.default_rng(0).normal(scale=0.05, size=initial.shape).astype("float32")
-        for seed in (0, 1):
-            config = {"strategy": "glove_finetuned", "strategy_label": "GloVe, fine-tuned", "architecture": "average",
-                      "dataset_key": "imdb", "dataset_name": "IMDB", "train_size": 500, "vocab_size": 401,
-                      "sequence_length": 100, "embedding_dim": 50, "epochs": 1, "batch_size": 32,
-                      "learning_rate": 0.01, "seed": seed}
-            runs.save_run(config, {"loss": [0.6]}, {"test_accuracy": 0.7, "test_loss": 0.6}, vocabulary, initial, final)
-    """)
+    in_server_store(data, "from benchmarks.compare_runs import save_two_runs\nsave_two_runs()")
 
 
 def click_button(page: Page, name: str) -> None:
