@@ -767,4 +767,5 @@ def main() -> None:
     what_changed(chosen, words, runs, run_names)
 
 
-main()
+if __name__ == "__main__":  # run as a file (AppTest, `streamlit run` on this page); app.py calls main()
+    main()

@@ -362,4 +362,5 @@ def main() -> None:
     full_size()
 
 
-main()
+if __name__ == "__main__":  # run as a file (AppTest, `streamlit run` on this page); app.py calls main()
+    main()

@@ -28,4 +28,5 @@ def main() -> None:
     term_list(search_box())
 
 
-main()
+if __name__ == "__main__":  # run as a file (AppTest, `streamlit run` on this page); app.py calls main()
+    main()

@@ -7,6 +7,7 @@ import streamlit as st
 
 from ui import presentation
 from ui.errors import show_error
+from ui.navigation import link_to
 
 
 def introduction() -> None:
@@ -23,20 +24,20 @@ def introduction() -> None:
 
 
 def where_to_go() -> None:
-    st.page_link("app_pages/tour.py", label="Presenting to an audience? Start the guided tour", icon=":material/slideshow:")
+    link_to("tour", label="Presenting to an audience? Start the guided tour", icon=":material/slideshow:")
     st.subheader("Where to go, in order")
     left, right = st.columns(2)
     with left:
-        st.page_link("app_pages/explain.py", label="1. What an Embedding layer does", icon=":material/pin:")
+        link_to("explain", label="1. What an Embedding layer does", icon=":material/pin:")
         st.caption("Two sentences go through a real Keras layer, one step at a time.")
-        st.page_link("app_pages/vectors.py", label="2. Explore pretrained vectors", icon=":material/explore:")
+        link_to("vectors", label="2. Explore pretrained vectors", icon=":material/explore:")
         st.caption("What GloVe and word2vec know: neighbours, analogies, maps.")
     with right:
-        st.page_link("app_pages/train.py", label="3. Train and compare strategies", icon=":material/model_training:")
+        link_to("train", label="3. Train and compare strategies", icon=":material/model_training:")
         st.caption("Learned from scratch vs GloVe vs word2vec, frozen or fine-tuned, on IMDB reviews.")
-        st.page_link("app_pages/compare.py", label="4. Compare embeddings side by side", icon=":material/compare:")
+        link_to("compare", label="4. Compare embeddings side by side", icon=":material/compare:")
         st.caption("The same words seen through two to four embeddings at once.")
-    st.page_link("app_pages/glossary.py", label="Glossary: every technical word in plain words", icon=":material/menu_book:")
+    link_to("glossary", label="Glossary: every technical word in plain words", icon=":material/menu_book:")
 
 
 @st.cache_data(show_spinner="Drawing a map of GloVe's 400,000 words…")
@@ -80,4 +81,5 @@ def main() -> None:
     first_look()
 
 
-main()
+if __name__ == "__main__":  # run as a file (AppTest, `streamlit run` on this page); app.py calls main()
+    main()

@@ -23,6 +23,7 @@ from lib.jobs.spec import Status
 from lib.maps import map_figure
 from ui import presentation, sources
 from ui.errors import friendly_errors
+from ui.navigation import link_to
 from ui.text import md
 from lib.config import PRESETS
 from lib.results import comparisons_with_learned, results_table
@@ -332,10 +333,10 @@ def the_takeaway(settings: Settings, job_id: str | None) -> None:
                     key="tour_gap_chart", width="stretch")
     st.caption(source)
     links = st.columns(3)
-    links[0].page_link("app_pages/train.py", label="Train: more reviews, other models",
+    link_to("train", where=links[0], label="Train: more reviews, other models",
                        icon=":material/model_training:")
-    links[1].page_link("app_pages/compare.py", label="Compare: any word, side by side", icon=":material/compare:")
-    links[2].page_link("app_pages/glossary.py", label="Glossary", icon=":material/menu_book:")
+    link_to("compare", where=links[1], label="Compare: any word, side by side", icon=":material/compare:")
+    link_to("glossary", where=links[2], label="Glossary", icon=":material/menu_book:")
 
 
 # --- the page -------------------------------------------------------------------------------------------------------
@@ -362,4 +363,5 @@ def main() -> None:
         SCREEN_FUNCTIONS[settings.screen](settings, job_id)
 
 
-main()
+if __name__ == "__main__":  # run as a file (AppTest, `streamlit run` on this page); app.py calls main()
+    main()

@@ -705,4 +705,5 @@ def main() -> None:
     write_the_address()
 
 
-main()
+if __name__ == "__main__":  # run as a file (AppTest, `streamlit run` on this page); app.py calls main()
+    main()

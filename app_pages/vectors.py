@@ -458,4 +458,5 @@ def main() -> None:
     word_map(chosen)
 
 
-main()
+if __name__ == "__main__":  # run as a file (AppTest, `streamlit run` on this page); app.py calls main()
+    main()

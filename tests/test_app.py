@@ -3,6 +3,14 @@
 (That no page imports TensorFlow into the web server is checked on a real server, after it has drawn every page,
 the tour and a training: ``assert_no_tensorflow_in_the_server`` in tests/browser_support.py.)"""
 from streamlit.testing.v1 import AppTest
+from streamlit.util import calc_hash
+
+
+def open_page(at: AppTest, url_path: str) -> AppTest:
+    """Go to the page at ``/url_path`` as a click in the sidebar does. The pages are functions (app.py), and
+    ``AppTest.switch_page`` only takes a page's file; Streamlit identifies a page by a hash of its url path."""
+    at._page_hash = calc_hash(url_path)  # AppTest has no public way to open a function page
+    return at
 
 
 def test_home_page_opens_and_links_to_every_page():
@@ -14,7 +22,7 @@ def test_home_page_opens_and_links_to_every_page():
 
 def test_presentation_mode_hides_settings_and_comes_back():
     at = AppTest.from_file("../app.py", default_timeout=60).run()
-    at.switch_page("app_pages/explain.py").run()
+    open_page(at, "explain").run()
     assert not at.exception
     assert any(ta.label.startswith("Sentences") for ta in at.text_area)
     at.button(key="presentation_on").click().run()
@@ -40,12 +48,12 @@ def test_glossary_search():
 def test_explore_keeps_its_answers_when_you_come_back():
     """persist_state='session' is the one mechanism that carries a page's widget values across pages."""
     at = AppTest.from_file("../app.py", default_timeout=180).run()
-    at.switch_page("app_pages/vectors.py").run()
+    open_page(at, "vectors").run()
     at.text_input(key="vectors_word").set_value("film").run()
     at.radio(key="vectors_method").set_value("t-SNE").run()
-    at.switch_page("app_pages/explain.py").run()
+    open_page(at, "explain").run()
     assert not at.exception
-    at.switch_page("app_pages/vectors.py").run()
+    open_page(at, "vectors").run()
     assert not at.exception, [e.message for e in at.exception]
     assert at.text_input(key="vectors_word").value == "film"
     assert at.radio(key="vectors_method").value == "t-SNE"
@@ -53,11 +61,11 @@ def test_explore_keeps_its_answers_when_you_come_back():
 
 def test_train_keeps_its_settings_when_you_come_back():
     at = AppTest.from_file("../app.py", default_timeout=180).run()
-    at.switch_page("app_pages/train.py").run()
+    open_page(at, "train").run()
     at.radio(key="train_preset").set_value("Tiny (tests)").run()
     at.number_input(key="train_epochs").set_value(3).run()
-    at.switch_page("app_pages/explain.py").run()
-    at.switch_page("app_pages/train.py").run()
+    open_page(at, "explain").run()
+    open_page(at, "train").run()
     assert not at.exception, [e.message for e in at.exception]
     assert at.radio(key="train_preset").value == "Tiny (tests)"
     assert at.number_input(key="train_epochs").value == 3
