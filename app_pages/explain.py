@@ -103,7 +103,8 @@ def dims(dim: int) -> list[str]:
 # --- 1. words to numbers -------------------------------------------------------------------------
 
 
-def words_to_numbers(example: explain.TokenizedExample, vocab_size: int) -> None:
+def words_to_numbers(example: explain.TokenizedExample, s: Settings) -> None:
+    vocab_size = s.vocab_size
     st.header("1. Words to numbers")
     st.markdown(
         "The tokenizer lower-cases the text, drops punctuation, splits on spaces and counts the words. "
@@ -113,7 +114,7 @@ def words_to_numbers(example: explain.TokenizedExample, vocab_size: int) -> None
     if example.word_table.empty:
         st.warning("These lines contain no words once punctuation is removed, so there is nothing to number.")
         st.stop()
-    st.dataframe(example.word_table.rename(columns={"kept": f"has a row (id < {vocab_size})"}), hide_index=True)
+    word_table(s, _word_table=example.word_table)
     dropped = explain.dropped_words(example)
     if dropped:
         st.info(
@@ -123,6 +124,12 @@ def words_to_numbers(example: explain.TokenizedExample, vocab_size: int) -> None
         )
     else:
         st.caption(f"All {len(example.word_table)} words fit in the vocabulary of {vocab_size} (ids 1–{vocab_size - 1}).")
+
+
+@st.cache_data(show_spinner=False, max_entries=DRAWN_ENTRIES)
+def word_table(s: Settings, _word_table: pd.DataFrame) -> None:
+    """The numbered words, drawn once per server for each example (the table follows from the settings)."""
+    st.dataframe(_word_table.rename(columns={"kept": f"has a row (id < {s.vocab_size})"}), hide_index=True)
 
 
 # --- 2. padding ------------------------------------------------------------------------------------
@@ -350,7 +357,7 @@ def main() -> None:
     texts = sentences(settings.raw_texts)
     example = explain.tokenize_example(texts, settings.vocab_size, settings.maxlen, settings.padding, settings.truncating)
     label_of_id = partial(explain.id_label, example.tokenizer.index_word)
-    words_to_numbers(example, settings.vocab_size)
+    words_to_numbers(example, settings)
     padding_section(texts, example, settings)
     ids = example.ids
     with friendly_errors("Running the Embedding layer"):
