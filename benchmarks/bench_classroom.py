@@ -152,6 +152,13 @@ async def _visit(browser, url: str, key_text: str, keep_open: list | None = None
     return (await _one_visitor(browser, url, key_text, keep_open=keep_open))["first"]
 
 
+async def _open_until_drawn(page, url: str, key_text: str) -> None:
+    """Open ``url`` in ``page`` and wait until its key text shows and its script has finished."""
+    await page.goto(url, wait_until="commit", timeout=600_000)
+    await _key_text(page, key_text)
+    await _until_idle(page)
+
+
 async def _files_of_a_first_visit(browser, url: str, key_text: str) -> int:
     """How many files a browser with an empty cache fetches for one visit, drawn to the end. Streamlit's frontend
     comes in pieces, one or more per element type a page uses, and the Python server sends each one."""
@@ -159,9 +166,7 @@ async def _files_of_a_first_visit(browser, url: str, key_text: str) -> int:
     page = await context.new_page()
     fetched: list = []
     page.on("requestfinished", lambda request: fetched.append(request))
-    await page.goto(url, wait_until="commit", timeout=600_000)
-    await _key_text(page, key_text)
-    await _until_idle(page)
+    await _open_until_drawn(page, url, key_text)
     await asyncio.sleep(0.5)  # fonts and images the last elements asked for
     await context.close()
     return len(fetched)
@@ -175,9 +180,7 @@ async def _returning_visitor(browser, url: str, key_text: str, pid: int) -> floa
 
     async def visit() -> None:
         page = await context.new_page()
-        await page.goto(url, wait_until="commit", timeout=600_000)
-        await _key_text(page, key_text)
-        await _until_idle(page)
+        await _open_until_drawn(page, url, key_text)
         await page.close()
 
     await visit()
@@ -199,9 +202,7 @@ async def _navigate(browser, base_url: str, page_name: str) -> float:
     origin_title, origin_key = NAVIGATION[origin]
     context = await browser.new_context(viewport={"width": 1280, "height": 800})
     page = await context.new_page()
-    await page.goto(base_url + ALL_PAGES[origin][0], wait_until="commit", timeout=600_000)
-    await _key_text(page, origin_key)
-    await _until_idle(page)
+    await _open_until_drawn(page, base_url + ALL_PAGES[origin][0], origin_key)
     sidebar = page.locator('[data-testid="stSidebarNav"]')
     times = []
     for _ in range(3):
