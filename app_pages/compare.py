@@ -89,6 +89,15 @@ def word_maps(keys: tuple[str, ...], words: tuple[str, ...], method: str, perple
     return maps.aligned_maps(matrices, method=method, seed=seed, perplexity=perplexity, n_iter=n_iter)
 
 
+@st.cache_resource(max_entries=32, show_spinner=False)
+def map_figure(titles: tuple[str, ...], panels: list[np.ndarray], words: tuple[str, ...], values, colour_label: str,
+               diverging: bool, highlight: tuple[str, ...], height: int):
+    """:func:`lib.maps.map_figure`, built once per server for each view and shared (nothing changes a figure once
+    built): making a plotly figure of ~500 dots per panel was half of Compare's server CPU per visit."""
+    return maps.map_figure(list(titles), panels, list(words), values, colour_label, diverging, highlight=list(highlight),
+                           height=height)
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
 def separation(key: str, words: tuple[str, ...], labels: tuple[int, ...]) -> float:
     return sentiment.separation_score(rows_of(vectors_of(key), words), np.asarray(labels), seed=0)
@@ -355,15 +364,22 @@ def word_pair_headline(chosen: Chosen) -> str | None:
         word_b = c2.text_input("Second word", key=KEY_PREFIX + "pair_b", persist_state="session",
                                help=definition("cosine similarity")).strip().lower()
     readings = []
-    for col, kv, name in zip(st.columns(len(chosen.keys)), chosen.vectors, chosen.names):
+    for col, key, kv, name in zip(st.columns(len(chosen.keys)), chosen.keys, chosen.vectors, chosen.names):
         with col:
-            readings += pair_metric(kv, name, word_a, word_b)
+            readings += pair_metric(key, kv, name, word_a, word_b)
     if len(readings) < 2:
         return None
     return pair_summary(word_a, word_b, readings)
 
 
-def pair_metric(kv, name: str, word_a: str, word_b: str) -> list[PairReading]:
+@st.cache_data(max_entries=256, show_spinner=False)
+def shared_pair_reading(key: str, name: str, word_a: str, word_b: str) -> PairReading:
+    """:func:`lib.neighbours.pair_reading` of the embedding ``key``, once per server: the rank compares the word
+    with every word in the vocabulary (400,000 in GloVe), the largest part of Compare's default view."""
+    return pair_reading(vectors_of(key), name, word_a, word_b)
+
+
+def pair_metric(key: str, kv, name: str, word_a: str, word_b: str) -> list[PairReading]:
     """One embedding's column: the cosine as a metric, or why there is none. Returns its reading, if any."""
     if not word_a or not word_b:
         st.info("Type two words above.")
@@ -373,7 +389,7 @@ def pair_metric(kv, name: str, word_a: str, word_b: str) -> list[PairReading]:
         st.info(f"{md(name)} does not know {md(compare.examples(missing))}.")
         return []
     try:
-        reading = pair_reading(kv, name, word_a, word_b)
+        reading = shared_pair_reading(key, name, word_a, word_b)
     except ZeroVectorError as exc:  # an all-zero vector has no direction: no cosine, no rank
         st.info(md(str(exc)))
         return []
@@ -469,8 +485,8 @@ def draw_maps(chosen: Chosen, words: Words, settings: MapSettings):
     by_sentiment = settings.colour_by == "sentiment" and words.table is not None
     values, colour_label, diverging = (sentiment.map_colours(words.table, words.words, by_sentiment)
                                        if words.table is not None else (None, "", True))
-    fig = maps.map_figure([plots.wrap_label(n, 30) for n in chosen.names], panels, words.words, values, colour_label,
-                           diverging, highlight=settings.highlight, height=560 if len(chosen.keys) <= 2 else 520)
+    fig = map_figure(tuple(plots.wrap_label(n, 30) for n in chosen.names), panels, tuple(words.words), values,
+                     colour_label, diverging, tuple(settings.highlight), height=560 if len(chosen.keys) <= 2 else 520)
     st.plotly_chart(fig, key=KEY_PREFIX + "map_chart", **CHART)
     not_shown = known_to_all([set(words.words)], settings.highlight)[1]
     colour_sentence = ("Blue words appear more in positive texts, red in negative ones, white in both."

@@ -25,6 +25,7 @@ with :func:`lib.models.build_model` before the weights are read into it
 """
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -125,8 +126,9 @@ def unique_name(name: str, taken: set[str], when: datetime | None = None, run_id
     """
     when = when or datetime.now()
     short_id = run_id.rsplit("-", 1)[-1] if run_id else secrets.token_hex(3)
-    candidates = [name, f"{name} · {when:%H:%M}", f"{name} · {when:%H:%M} · {short_id}"]
-    candidates += [f"{candidates[-1]} ({k})" for k in range(2, 1000)]
+    longest = f"{name} · {when:%H:%M} · {short_id}"
+    candidates = itertools.chain([name, f"{name} · {when:%H:%M}", longest],  # made one by one: most calls need the first
+                                 (f"{longest} ({k})" for k in range(2, 1000)))
     return next(c for c in candidates if name_key(c) not in taken)
 
 
