@@ -13,7 +13,8 @@ script run (until 2026-12 the visit closed at the key text, which stopped the sc
 table gives the slowest visitor's time and the web server's CPU per visit (user + system time of the server
 process from /proc, divided by N; the training worker and the Keras helper are separate processes and are not
 counted), each beside the same figure for the glossary measured in the same run: the glossary is a static page,
-so it is Streamlit's own floor (static files, session, navigation). A last row opens 30 sessions, leaves them
+so it is Streamlit's own floor (static files, session, navigation). A class of one is five visits one after
+another (median and slowest of the five, CPU per visit over all five). A last row opens 30 sessions, leaves them
 idle and reports the server's memory growth per session.
 
 **One visitor on a warm server** (measured after the classes, once two saved runs are in the data folder so
@@ -30,19 +31,24 @@ that Compare has maps to draw, and after two more visits to each page), for ever
 
 The browsers share the machine's cores with the server, so wall times are inflated for every row alike;
 the CPU per visit is the part the project owns.
+
+With ``EMBEDDING_LAB_CLASS_PROXY=nginx`` the browsers connect through nginx started from ``docs/nginx.conf``
+(the README's "Serving a class"), which sends Streamlit's frontend files itself; the tables then also give
+nginx's own CPU per visit (its master and worker processes), so the two servers' costs are both on the table.
 """
 from __future__ import annotations
 
 import asyncio
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.harness import REPO, Case, serve
+from benchmarks.harness import REPO, Case, answers_health_check, free_port, serve
 
 CHROMIUM = os.environ.get("EMBEDDING_LAB_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -79,6 +85,9 @@ RETURNING_VISITS = 10
 #: Extra `streamlit run` flags, e.g. the development settings as a baseline:
 #: "--server.fileWatcherType auto --runner.postScriptGC true"
 SERVER_ARGS = os.environ.get("EMBEDDING_LAB_CLASS_SERVER_ARGS", "").split()
+#: "nginx": the browsers connect through nginx configured by docs/nginx.conf; "" (default): to Streamlit directly.
+PROXY = os.environ.get("EMBEDDING_LAB_CLASS_PROXY", "")
+NGINX_CONF = REPO / "docs" / "nginx.conf"
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -86,6 +95,43 @@ def cpu_seconds(pid: int) -> float:
     """User + system CPU time of one process so far (its children, such as the training worker, excluded)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time of a process and of its children that are still running (nginx: its master and workers)."""
+    total = cpu_seconds(pid)
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                total += cpu_seconds(int(stat.parent.name))
+        except (OSError, ValueError):  # a process that ended while we looked
+            continue
+    return total
+
+
+def start_nginx(upstream_url: str) -> tuple[subprocess.Popen, str]:
+    """nginx in the foreground, configured by docs/nginx.conf, in front of ``upstream_url``; returns it and its URL."""
+    import streamlit
+
+    port = free_port()
+    run_dir = Path(tempfile.mkdtemp(prefix="embedding-lab-nginx-"))
+    # nginx's workers run as an unprivileged user, who may not read a Python installed under /root: they get a copy
+    static = shutil.copytree(Path(streamlit.__file__).parent / "static", run_dir / "static")
+    run_dir.chmod(0o755)
+    subprocess.run(["find", str(static / "static"), "(", "-name", "*.js", "-o", "-name", "*.css", ")",  # compressed
+                    "-exec", "gzip", "-k", "-9", "{}", "+"], check=True)  # once, as docs/nginx.conf says
+    values = {"@LISTEN@": f"127.0.0.1:{port}", "@UPSTREAM@": upstream_url.removeprefix("http://"),
+              "@STATIC_DIR@": str(static), "@RUN_DIR@": str(run_dir)}
+    conf = NGINX_CONF.read_text()
+    for placeholder, value in values.items():
+        conf = conf.replace(placeholder, value)
+    (run_dir / "nginx.conf").write_text(conf)
+    proxy = subprocess.Popen(["nginx", "-c", str(run_dir / "nginx.conf"), "-g", "daemon off;"])
+    url = f"http://127.0.0.1:{port}"
+    if answers_health_check(url, 30):  # through nginx to Streamlit
+        return proxy, url
+    proxy.kill()
+    raise RuntimeError(f"nginx did not answer within 30 s (see {run_dir / 'error.log'})")
 
 
 def rss_mb(pid: int) -> float:
@@ -172,7 +218,7 @@ async def _files_of_a_first_visit(browser, url: str, key_text: str) -> int:
     return len(fetched)
 
 
-async def _returning_visitor(browser, url: str, key_text: str, pid: int) -> float:
+async def _returning_visitor(browser, url: str, key_text: str, meters: dict) -> dict:
     """Server CPU per visit when the browser already holds Streamlit's files (a visitor's second page, or a reload):
     what the page's own script run and its session cost. Visits one after another, each in a new tab of one
     browser context whose cache one earlier visit filled, each drawn to the end."""
@@ -184,13 +230,13 @@ async def _returning_visitor(browser, url: str, key_text: str, pid: int) -> floa
         await page.close()
 
     await visit()
-    cpu_before = cpu_seconds(pid)
+    before = _cpu(meters)
     for _ in range(RETURNING_VISITS):
         await visit()
     await asyncio.sleep(0.5)
-    cpu = cpu_seconds(pid) - cpu_before
+    cpu = _cpu(meters, since=before)
     await context.close()
-    return cpu / RETURNING_VISITS
+    return {name: seconds / RETURNING_VISITS for name, seconds in cpu.items()}
 
 
 async def _navigate(browser, base_url: str, page_name: str) -> float:
@@ -218,13 +264,27 @@ async def _navigate(browser, base_url: str, page_name: str) -> float:
     return sorted(times)[1]
 
 
-async def _class(browser, url: str, key_text: str, n: int, pid: int) -> dict:
-    """N visitors open ``url`` together; wall times and the server's CPU per visit."""
-    cpu_before = cpu_seconds(pid)
-    times = sorted(await asyncio.gather(*(_visit(browser, url, key_text) for _ in range(n))))
+def _cpu(meters: dict, since: dict | None = None) -> dict:
+    """CPU seconds of each measured server (``meters``: name -> reading), so far or ``since`` an earlier reading."""
+    return {name: read() - (since[name] if since else 0.0) for name, read in meters.items()}
+
+
+#: A class of one is measured this many times, one visit after another (the CPU clock ticks in 10 ms: one visit of
+#: 0.1 s is too few ticks to compare two pages by).
+ROUNDS_OF_ONE = 5
+
+
+async def _class(browser, url: str, key_text: str, n: int, meters: dict) -> dict:
+    """N visitors open ``url`` together; wall times and each server's CPU per visit."""
+    before = _cpu(meters)
+    times = []
+    for _ in range(ROUNDS_OF_ONE if n == 1 else 1):
+        times += await asyncio.gather(*(_visit(browser, url, key_text) for _ in range(n)))
     await asyncio.sleep(1.0)  # the last script runs end after the text shows: count their CPU too
-    cpu = cpu_seconds(pid) - cpu_before
-    return {"median": times[len(times) // 2], "slowest": times[-1], "cpu_per_visit": cpu / n}
+    cpu = _cpu(meters, since=before)
+    times.sort()
+    return {"median": times[len(times) // 2], "slowest": times[-1], "cpu_per_visit": cpu["server"] / len(times),
+            "proxy_cpu_per_visit": cpu.get("proxy", 0.0) / len(times)}
 
 
 def save_two_runs(data: str) -> None:
@@ -234,10 +294,13 @@ def save_two_runs(data: str) -> None:
                    env={**os.environ, "EMBEDDING_LAB_DATA": data, "PYTHONPATH": str(REPO)})
 
 
-async def _measure_all(url: str, pid: int, data: str) -> dict:
+async def _measure_all(url: str, pid: int, data: str, proxy_pid: int | None = None) -> dict:
     from playwright.async_api import async_playwright
 
     results: dict = {}
+    meters = {"server": lambda: cpu_seconds(pid)}
+    if proxy_pid:
+        meters["proxy"] = lambda: tree_cpu_seconds(proxy_pid)
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         for path, key_text in PAGES.values():  # warm-up: two visits to every page, each drawn to the end
@@ -245,7 +308,7 @@ async def _measure_all(url: str, pid: int, data: str) -> dict:
                 await _visit(browser, url + path, key_text)
         for n in CLASS_SIZES:
             for page, (path, key_text) in PAGES.items():
-                results[(page, n)] = await _class(browser, url + path, key_text, n, pid)
+                results[(page, n)] = await _class(browser, url + path, key_text, n, meters)
                 print(f"{path} x{n}: {results[(page, n)]}", file=sys.stderr, flush=True)  # partial results as they come
         idle: list = []
         before = rss_mb(pid)
@@ -262,7 +325,9 @@ async def _measure_all(url: str, pid: int, data: str) -> dict:
                                                         REDRAW_CHOICE if page == REDRAW_PAGE else None)
             results[("one", page)]["navigation"] = await _navigate(browser, url, page)
             results[("one", page)]["files"] = await _files_of_a_first_visit(browser, url + path, key_text)
-            results[("one", page)]["returning_cpu"] = await _returning_visitor(browser, url + path, key_text, pid)
+            returning = await _returning_visitor(browser, url + path, key_text, meters)
+            results[("one", page)]["returning_cpu"] = returning["server"]
+            results[("one", page)]["returning_proxy_cpu"] = returning.get("proxy", 0.0)
             print(f"{path} alone: {results[('one', page)]}", file=sys.stderr, flush=True)
         await browser.close()
     return results
@@ -275,11 +340,16 @@ def _run() -> dict:
     if not _results:
         data = tempfile.mkdtemp(prefix="embedding-lab-bench-")
         server, url = serve(data, *SERVER_ARGS)
+        proxy = None
         try:
-            _results.update(asyncio.run(_measure_all(url, server.pid, data)))
+            if PROXY == "nginx":
+                proxy, url = start_nginx(url)
+            _results.update(asyncio.run(_measure_all(url, server.pid, data, proxy.pid if proxy else None)))
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            for process in (proxy, server):
+                if process:
+                    process.terminate()
+                    process.wait(timeout=30)
     return _results
 
 
@@ -326,9 +396,10 @@ def table() -> str:
     """The README's tables: one visitor on a warm server; then one row per page and class size, the glossary's
     figures beside each."""
     results = _run()
+    proxy_header, proxy_rule = (f" {PROXY} CPU per visit |", "---|") if PROXY else ("", "")
     lines = ["| page (one visitor, warm server) | first section: opening the link | first section: from the sidebar "
-             "| fully drawn | redraw after one change | files a first visit fetches | server CPU per returning visit |",
-             "|---|---|---|---|---|---|---|"]
+             "| fully drawn | redraw after one change | files a first visit fetches | server CPU per returning visit |"
+             + proxy_header, "|---|---|---|---|---|---|---|" + proxy_rule]
     floor_returning = results[("one", FLOOR)]["returning_cpu"] if FLOOR in PAGES else None
     for page, (path, _) in PAGES.items():
         one = results[("one", page)]
@@ -337,18 +408,19 @@ def table() -> str:
         if floor_returning:
             returning += f" ({one['returning_cpu'] / floor_returning:.1f}×)"
         lines.append(f"| `{path}` | {one['first']:.1f} s | {one['navigation']:.1f} s | {one['idle']:.1f} s | {redraw} "
-                     f"| {one['files']} | {returning} |")
+                     f"| {one['files']} | {returning} |"
+                     + (f" {one['returning_proxy_cpu'] * 1000:.0f} ms |" if PROXY else ""))
     lines += ["",
               "| page (first visits, empty browser caches) | visitors at once | median | slowest | server CPU per visit "
-              "| glossary: slowest / CPU per visit |",
-             "|---|---|---|---|---|---|"]
+              "| glossary: slowest / CPU per visit |" + proxy_header, "|---|---|---|---|---|---|" + proxy_rule]
     for n in CLASS_SIZES:
         floor = results[(FLOOR, n)]
         for page, (path, _) in PAGES.items():
             r = results[(page, n)]
             lines.append(f"| `{path}` | {n} | {r['median']:.1f} s | {r['slowest']:.1f} s | {r['cpu_per_visit']:.2f} s "
                          f"({r['cpu_per_visit'] / floor['cpu_per_visit']:.1f}×) | {floor['slowest']:.1f} s / "
-                         f"{floor['cpu_per_visit']:.2f} s |")
+                         f"{floor['cpu_per_visit']:.2f} s |"
+                         + (f" {r['proxy_cpu_per_visit'] * 1000:.0f} ms |" if PROXY else ""))
     lines.append(f"\nServer memory growth per idle session (30 sessions): {results['idle_mb_per_session']:.1f} MB")
     return "\n".join(lines)
 

@@ -63,25 +63,38 @@ def timed_job(spec) -> float:
     return elapsed
 
 
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on just now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def answers_health_check(url: str, seconds: float) -> bool:
+    """Whether Streamlit's health endpoint at ``url`` (directly or through a proxy) answers "ok" within ``seconds``:
+    a server process has no event to wait on, so ask it."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                return True
+        except OSError:
+            time.sleep(0.25)
+    return False
+
+
 def serve(data_dir: str | None = None, *extra_args: str) -> tuple[subprocess.Popen, str]:
     """Start `streamlit run app.py` as a user would (the project's .streamlit/config.toml) on a free port.
 
     Its data folder is ``data_dir`` or a new empty one; returns the process and its URL once its health
     check answers.
     """
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     env = {**os.environ, "EMBEDDING_LAB_DATA": data_dir or tempfile.mkdtemp(prefix="embedding-lab-bench-")}
     server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
                                *extra_args], cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:  # a server process has no event to wait on: ask its health endpoint
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                return server, url
-        except OSError:
-            time.sleep(0.25)
+    if answers_health_check(url, 120):
+        return server, url
     server.kill()
     raise RuntimeError("streamlit run app.py did not start within two minutes")
