@@ -109,12 +109,12 @@ def tree_cpu_seconds(pid: int) -> float:
     return total
 
 
-def start_nginx(upstream_url: str) -> tuple[subprocess.Popen, str]:
-    """nginx in the foreground, configured by docs/nginx.conf, in front of ``upstream_url``; returns it and its URL."""
+def start_nginx(upstream_url: str, run_dir: Path) -> tuple[subprocess.Popen, str]:
+    """nginx in the foreground, configured by docs/nginx.conf, in front of ``upstream_url``; returns it and its URL.
+    Its configuration, logs and a copy of Streamlit's frontend go to ``run_dir`` (~35 MB; the caller removes it)."""
     import streamlit
 
     port = free_port()
-    run_dir = Path(tempfile.mkdtemp(prefix="embedding-lab-nginx-"))
     # nginx's workers run as an unprivileged user, who may not read a Python installed under /root: they get a copy
     static = shutil.copytree(Path(streamlit.__file__).parent / "static", run_dir / "static")
     run_dir.chmod(0o755)
@@ -341,15 +341,17 @@ def _run() -> dict:
         data = tempfile.mkdtemp(prefix="embedding-lab-bench-")
         server, url = serve(data, *SERVER_ARGS)
         proxy = None
+        nginx_dir = Path(tempfile.mkdtemp(prefix="embedding-lab-nginx-"))
         try:
             if PROXY == "nginx":
-                proxy, url = start_nginx(url)
+                proxy, url = start_nginx(url, nginx_dir)
             _results.update(asyncio.run(_measure_all(url, server.pid, data, proxy.pid if proxy else None)))
         finally:
             for process in (proxy, server):
                 if process:
                     process.terminate()
                     process.wait(timeout=30)
+            shutil.rmtree(nginx_dir, ignore_errors=True)
     return _results
 
 
