@@ -130,8 +130,10 @@ def start_nginx(upstream_url: str, run_dir: Path) -> tuple[subprocess.Popen, str
     url = f"http://127.0.0.1:{port}"
     if answers_health_check(url, 30):  # through nginx to Streamlit
         return proxy, url
-    proxy.kill()
-    raise RuntimeError(f"nginx did not answer within 30 s (see {run_dir / 'error.log'})")
+    proxy.terminate()  # not kill(): a killed master leaves its workers running, orphaned
+    proxy.wait(timeout=30)
+    log = (run_dir / "error.log").read_text(errors="replace") if (run_dir / "error.log").exists() else ""
+    raise RuntimeError("nginx did not answer within 30 s; the end of its error log:\n" + log[-2000:])
 
 
 def rss_mb(pid: int) -> float:
