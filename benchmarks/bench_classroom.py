@@ -46,6 +46,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from benchmarks.harness import REPO, Case, answers_health_check, free_port, serve
@@ -109,9 +111,24 @@ def tree_cpu_seconds(pid: int) -> float:
     return total
 
 
-def start_nginx(upstream_url: str, run_dir: Path) -> tuple[subprocess.Popen, str]:
-    """nginx in the foreground, configured by docs/nginx.conf, in front of ``upstream_url``; returns it and its URL.
-    Its configuration, logs and a copy of Streamlit's frontend go to ``run_dir`` (~35 MB; the caller removes it)."""
+@contextmanager
+def nginx_in_front_of(upstream_url: str) -> Iterator[tuple[subprocess.Popen, str]]:
+    """nginx in the foreground, configured by docs/nginx.conf, in front of ``upstream_url``; yields it and its URL,
+    and afterwards stops it and removes its folder (its configuration, logs and a ~35 MB copy of Streamlit's
+    frontend)."""
+    run_dir = Path(tempfile.mkdtemp(prefix="embedding-lab-nginx-"))
+    try:
+        proxy, url = _start_nginx(upstream_url, run_dir)
+        try:
+            yield proxy, url
+        finally:
+            proxy.terminate()  # not kill(): a killed master leaves its workers running, orphaned
+            proxy.wait(timeout=30)
+    finally:
+        shutil.rmtree(run_dir, ignore_errors=True)
+
+
+def _start_nginx(upstream_url: str, run_dir: Path) -> tuple[subprocess.Popen, str]:
     import streamlit
 
     port = free_port()
@@ -130,7 +147,7 @@ def start_nginx(upstream_url: str, run_dir: Path) -> tuple[subprocess.Popen, str
     url = f"http://127.0.0.1:{port}"
     if answers_health_check(url, 30):  # through nginx to Streamlit
         return proxy, url
-    proxy.terminate()  # not kill(): a killed master leaves its workers running, orphaned
+    proxy.terminate()  # SIGTERM, as in nginx_in_front_of
     proxy.wait(timeout=30)
     log = (run_dir / "error.log").read_text(errors="replace") if (run_dir / "error.log").exists() else ""
     raise RuntimeError("nginx did not answer within 30 s; the end of its error log:\n" + log[-2000:])
@@ -342,18 +359,12 @@ def _run() -> dict:
     if not _results:
         data = tempfile.mkdtemp(prefix="embedding-lab-bench-")
         server, url = serve(data, *SERVER_ARGS)
-        proxy = None
-        nginx_dir = Path(tempfile.mkdtemp(prefix="embedding-lab-nginx-"))
         try:
-            if PROXY == "nginx":
-                proxy, url = start_nginx(url, nginx_dir)
-            _results.update(asyncio.run(_measure_all(url, server.pid, data, proxy.pid if proxy else None)))
+            with nginx_in_front_of(url) if PROXY == "nginx" else nullcontext((None, url)) as (proxy, browsers_url):
+                _results.update(asyncio.run(_measure_all(browsers_url, server.pid, data, proxy.pid if proxy else None)))
         finally:
-            for process in (proxy, server):
-                if process:
-                    process.terminate()
-                    process.wait(timeout=30)
-            shutil.rmtree(nginx_dir, ignore_errors=True)
+            server.terminate()
+            server.wait(timeout=30)
     return _results
 
 
